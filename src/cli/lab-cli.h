@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes of concurrency-lab-cli. */
+enum
+{
+  LAB_CLI_EXIT_OK = 0,
+  LAB_CLI_EXIT_FAILED = 1,   /* the run (or some of its tasks) failed */
+  LAB_CLI_EXIT_USAGE = 2,    /* bad option or value */
+};
+
+/* Each subcommand gets argv with argv[0] = "concurrency-lab-cli SUBCOMMAND". */
+int lab_cli_run   (int argc, char **argv);
+int lab_cli_info  (int argc, char **argv);
+int lab_cli_bench (int argc, char **argv);
+int lab_cli_serve (int argc, char **argv);
+
+/* Prints "concurrency-lab-cli: MESSAGE" to stderr and returns @code. */
+int lab_cli_fail  (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* Installs SIGINT/SIGTERM handlers on the default main context that
+ * cancel @cancellable; returns a handle for lab_cli_uninstall_signals(). */
+void lab_cli_install_signals   (GCancellable *cancellable);
+void lab_cli_uninstall_signals (void);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* Strict number parsing for options: digits only, within [min, max]. On
+ * failure @error names the option and the accepted range. */
+gboolean lab_cli_parse_uint  (const char  *option,
+                              const char  *value,
+                              guint64      min,
+                              guint64      max,
+                              guint64     *out,
+                              GError     **error);
+/* A comma-separated list of numbers, each within [min, max]. */
+GArray  *lab_cli_parse_uints (const char  *option,
+                              const char  *value,
+                              guint        min,
+                              guint        max,
+                              GError     **error);
+
+G_END_DECLS

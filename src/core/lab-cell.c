@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include "lab-cell.h"
+#include "lab-stats.h"
+
+struct _LabCell
+{
+  GObject    parent_instance;
+
+  LabMode    mode;
+  guint      workers;
+  GPtrArray *repetitions;   /* measured LabRepetition, in order */
+
+  double     median_s;
+  double     min_s;
+  double     max_s;
+  double     mad_s;
+  double     speedup;
+  double     efficiency;
+  double     cpu_util;
+  double     throughput_mib_s;
+  guint64    checksum;
+  gboolean   checksum_consistent;
+  guint      ok_tasks;
+  guint      failed_tasks;
+  guint64    bytes;
+  GArray    *latencies_ms;  /* double, of every successful measured task */
+};
+
+G_DEFINE_FINAL_TYPE (LabCell, lab_cell, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_MODE,
+  PROP_WORKERS,
+  PROP_N_REPETITIONS,
+  PROP_MEDIAN_S,
+  PROP_MIN_S,
+  PROP_MAX_S,
+  PROP_MAD_S,
+  PROP_SPEEDUP,
+  PROP_EFFICIENCY,
+  PROP_CPU_UTIL,
+  PROP_CHECKSUM,
+  PROP_FAILED_TASKS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+lab_cell_finalize (GObject *object)
+{
+  LabCell *self = (LabCell *) object;
+
+  g_clear_pointer (&self->repetitions, g_ptr_array_unref);
+  g_clear_pointer (&self->latencies_ms, g_array_unref);
+
+  G_OBJECT_CLASS (lab_cell_parent_class)->finalize (object);
+}
+
+static void
+lab_cell_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  LabCell *self = LAB_CELL (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODE:
+      g_value_set_uint (value, self->mode);
+      break;
+    case PROP_WORKERS:
+      g_value_set_uint (value, self->workers);
+      break;
+    case PROP_N_REPETITIONS:
+      g_value_set_uint (value, self->repetitions->len);
+      break;
+    case PROP_MEDIAN_S:
+      g_value_set_double (value, self->median_s);
+      break;
+    case PROP_MIN_S:
+      g_value_set_double (value, self->min_s);
+      break;
+    case PROP_MAX_S:
+      g_value_set_double (value, self->max_s);
+      break;
+    case PROP_MAD_S:
+      g_value_set_double (value, self->mad_s);
+      break;
+    case PROP_SPEEDUP:
+      g_value_set_double (value, self->speedup);
+      break;
+    case PROP_EFFICIENCY:
+      g_value_set_double (value, self->efficiency);
+      break;
+    case PROP_CPU_UTIL:
+      g_value_set_double (value, self->cpu_util);
+      break;
+    case PROP_CHECKSUM:
+      g_value_set_uint64 (value, self->checksum);
+      break;
+    case PROP_FAILED_TASKS:
+      g_value_set_uint (value, self->failed_tasks);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_cell_class_init (LabCellClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = lab_cell_finalize;
+  object_class->get_property = lab_cell_get_property;
+
+  properties[PROP_MODE] = g_param_spec_uint ("mode", NULL, NULL, 0, LAB_N_MODES - 1, 0, flags);
+  properties[PROP_WORKERS] = g_param_spec_uint ("workers", NULL, NULL, 1, G_MAXUINT, 1, flags);
+  properties[PROP_N_REPETITIONS] = g_param_spec_uint ("n-repetitions", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_MEDIAN_S] = g_param_spec_double ("median-s", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
+  properties[PROP_MIN_S] = g_param_spec_double ("min-s", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
+  properties[PROP_MAX_S] = g_param_spec_double ("max-s", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
+  properties[PROP_MAD_S] = g_param_spec_double ("mad-s", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
+  properties[PROP_SPEEDUP] = g_param_spec_double ("speedup", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
+  properties[PROP_EFFICIENCY] = g_param_spec_double ("efficiency", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
+  properties[PROP_CPU_UTIL] = g_param_spec_double ("cpu-util", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
+  properties[PROP_CHECKSUM] = g_param_spec_uint64 ("checksum", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_FAILED_TASKS] = g_param_spec_uint ("failed-tasks", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+lab_cell_init (LabCell *self)
+{
+  self->repetitions = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_repetition_unref);
+  self->latencies_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  self->median_s = self->min_s = self->max_s = self->mad_s = NAN;
+  self->speedup = self->efficiency = self->cpu_util = self->throughput_mib_s = NAN;
+}
+
+/**
+ * lab_cell_new:
+ *
+ * Returns: (transfer full): an empty cell
+ */
+LabCell *
+lab_cell_new (LabMode mode,
+              guint   workers)
+{
+  LabCell *self = g_object_new (LAB_TYPE_CELL, NULL);
+
+  self->mode = mode;
+  self->workers = workers;
+  return self;
+}
+
+LabMode
+lab_cell_get_mode (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), 0);
+  return self->mode;
+}
+
+guint
+lab_cell_get_workers (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), 0);
+  return self->workers;
+}
+
+/**
+ * lab_cell_add_repetition:
+ *
+ * Adds a finished, measured repetition. Call lab_cell_update() after.
+ */
+void
+lab_cell_add_repetition (LabCell       *self,
+                         LabRepetition *rep)
+{
+  g_return_if_fail (LAB_IS_CELL (self));
+  g_return_if_fail (rep != NULL && !rep->warmup);
+
+  g_ptr_array_add (self->repetitions, lab_repetition_ref (rep));
+}
+
+/**
+ * lab_cell_get_repetitions:
+ *
+ * Returns: (transfer none) (element-type LabRepetition): the measured repetitions
+ */
+GPtrArray *
+lab_cell_get_repetitions (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NULL);
+  return self->repetitions;
+}
+
+static void
+update_latencies (LabCell *self)
+{
+  g_array_set_size (self->latencies_ms, 0);
+  for (guint r = 0; r < self->repetitions->len; r++)
+    {
+      LabRepetition *rep = g_ptr_array_index (self->repetitions, r);
+
+      for (guint i = 0; i < rep->spans->len; i++)
+        {
+          const LabSpan *span = &g_array_index (rep->spans, LabSpan, i);
+          double ms = (span->end_us - span->start_us) / 1000.0;
+
+          if (span->status == LAB_TASK_OK)
+            g_array_append_val (self->latencies_ms, ms);
+        }
+    }
+}
+
+/**
+ * lab_cell_update:
+ * @baseline_median_s: the sequential median wall time, or NAN when unknown
+ *
+ * Recomputes the statistics: median, min, max and MAD of the wall times,
+ * outliers (modified z-score > 3.5), speedup and efficiency of the cell and
+ * of each repetition.
+ */
+void
+lab_cell_update (LabCell *self,
+                 double   baseline_median_s)
+{
+  guint n;
+  g_autofree double *walls = NULL;
+  g_autofree double *utils = NULL;
+  g_autofree double *throughputs = NULL;
+  g_autofree gboolean *outliers = NULL;
+
+  g_return_if_fail (LAB_IS_CELL (self));
+
+  n = self->repetitions->len;
+  walls = g_new0 (double, MAX (n, 1));
+  utils = g_new0 (double, MAX (n, 1));
+  throughputs = g_new0 (double, MAX (n, 1));
+  outliers = g_new0 (gboolean, MAX (n, 1));
+
+  self->ok_tasks = 0;
+  self->failed_tasks = 0;
+  self->checksum_consistent = TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      LabRepetition *rep = g_ptr_array_index (self->repetitions, i);
+
+      walls[i] = rep->wall_s;
+      utils[i] = rep->cpu_util;
+      throughputs[i] = rep->wall_s > 0 ? rep->bytes / rep->wall_s / (1024.0 * 1024.0) : NAN;
+      self->ok_tasks += rep->ok_tasks;
+      self->failed_tasks += rep->failed_tasks;
+      if (i == 0)
+        {
+          self->checksum = rep->checksum;
+          self->bytes = rep->bytes;
+        }
+      else if (rep->checksum != self->checksum)
+        self->checksum_consistent = FALSE;
+    }
+
+  self->median_s = lab_stats_median (walls, n);
+  self->min_s = lab_stats_min (walls, n);
+  self->max_s = lab_stats_max (walls, n);
+  self->mad_s = lab_stats_mad (walls, n);
+  self->cpu_util = lab_stats_median (utils, n);
+  self->throughput_mib_s = lab_stats_median (throughputs, n);
+  self->speedup = baseline_median_s / self->median_s;
+  self->efficiency = self->speedup / self->workers;
+
+  lab_stats_flag_outliers (walls, n, outliers);
+  for (guint i = 0; i < n; i++)
+    {
+      LabRepetition *rep = g_ptr_array_index (self->repetitions, i);
+
+      rep->outlier = outliers[i];
+      rep->speedup = baseline_median_s / rep->wall_s;
+      rep->efficiency = rep->speedup / self->workers;
+    }
+
+  update_latencies (self);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint i = PROP_N_REPETITIONS; i < N_PROPS; i++)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+double
+lab_cell_get_median_s (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+  return self->median_s;
+}
+
+double
+lab_cell_get_min_s (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+  return self->min_s;
+}
+
+double
+lab_cell_get_max_s (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+  return self->max_s;
+}
+
+double
+lab_cell_get_mad_s (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+  return self->mad_s;
+}
+
+double
+lab_cell_get_speedup (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+  return self->speedup;
+}
+
+double
+lab_cell_get_efficiency (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+  return self->efficiency;
+}
+
+double
+lab_cell_get_cpu_util (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+  return self->cpu_util;
+}
+
+guint64
+lab_cell_get_checksum (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), 0);
+  return self->checksum;
+}
+
+gboolean
+lab_cell_get_checksum_consistent (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), FALSE);
+  return self->checksum_consistent;
+}
+
+guint
+lab_cell_get_failed_tasks (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), 0);
+  return self->failed_tasks;
+}
+
+guint
+lab_cell_get_ok_tasks (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), 0);
+  return self->ok_tasks;
+}
+
+guint64
+lab_cell_get_bytes (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), 0);
+  return self->bytes;
+}
+
+double
+lab_cell_get_throughput_mib_s (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+  return self->throughput_mib_s;
+}
+
+double
+lab_cell_get_latency_ms (LabCell *self,
+                         double   percentile)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+  return lab_stats_percentile ((const double *) self->latencies_ms->data, self->latencies_ms->len, percentile);
+}
+
+/**
+ * lab_cell_dup_first_error:
+ *
+ * Returns: (transfer full) (nullable): the error of the first failed task
+ */
+char *
+lab_cell_dup_first_error (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NULL);
+
+  for (guint r = 0; r < self->repetitions->len; r++)
+    {
+      LabRepetition *rep = g_ptr_array_index (self->repetitions, r);
+
+      for (guint i = 0; i < rep->spans->len; i++)
+        {
+          const LabSpan *span = &g_array_index (rep->spans, LabSpan, i);
+
+          if (span->status != LAB_TASK_OK && span->error != NULL)
+            return g_strdup (span->error);
+        }
+    }
+  return NULL;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lab-result.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_CELL (lab_cell_get_type ())
+
+G_DECLARE_FINAL_TYPE (LabCell, lab_cell, LAB, CELL, GObject)
+
+/**
+ * LabCell:
+ *
+ * One mode × worker-count combination of a run: its measured repetitions
+ * and their statistics. Statistics are recomputed by lab_cell_update(),
+ * which notifies the changed properties.
+ */
+LabCell    *lab_cell_new               (LabMode          mode,
+                                        guint            workers);
+LabMode     lab_cell_get_mode          (LabCell         *self);
+guint       lab_cell_get_workers       (LabCell         *self);
+void        lab_cell_add_repetition    (LabCell         *self,
+                                        LabRepetition   *rep);
+GPtrArray  *lab_cell_get_repetitions   (LabCell         *self);
+void        lab_cell_update            (LabCell         *self,
+                                        double           baseline_median_s);
+double      lab_cell_get_median_s      (LabCell         *self);
+double      lab_cell_get_min_s         (LabCell         *self);
+double      lab_cell_get_max_s         (LabCell         *self);
+double      lab_cell_get_mad_s         (LabCell         *self);
+double      lab_cell_get_speedup       (LabCell         *self);
+double      lab_cell_get_efficiency    (LabCell         *self);
+double      lab_cell_get_cpu_util      (LabCell         *self);
+guint64     lab_cell_get_checksum      (LabCell         *self);
+gboolean    lab_cell_get_checksum_consistent (LabCell   *self);
+guint       lab_cell_get_failed_tasks  (LabCell         *self);
+guint       lab_cell_get_ok_tasks      (LabCell         *self);
+guint64     lab_cell_get_bytes         (LabCell         *self);
+/* Task latency (end − start) percentiles over all measured spans, in ms. */
+double      lab_cell_get_latency_ms    (LabCell         *self,
+                                        double           percentile);
+double      lab_cell_get_throughput_mib_s (LabCell      *self);
+char       *lab_cell_dup_first_error   (LabCell         *self);
+
+G_END_DECLS

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <sys/resource.h>
+
+#include "lab-executor.h"
+
+/* Hand finished spans from pool threads to the coordinator in batches of
+ * this many (or sooner when the queue runs dry): one wake-up per task would
+ * cost more than a no-op task itself. */
+#define BATCH_SPANS 64
+
+typedef struct _ThreadsState ThreadsState;
+
+struct _LabExecutor
+{
+  const LabRunConfig *config;
+  LabMode             mode;
+  guint               workers;
+  LabTaskRunner      *runner;     /* sequential, threads */
+  LabWorkerPool      *pool;       /* processes, spawn */
+  ThreadsState       *threads;    /* threads */
+};
+
+struct _ThreadsState
+{
+  GThreadPool   *pool;
+  LabTaskRunner *runner;
+  int            nice;
+  GMutex         mutex;
+  GCond          cond;
+  /* Per repetition, under @mutex */
+  GArray        *finished;      /* LabSpan, not yet taken by the coordinator */
+  guint          outstanding;   /* tasks pushed and not finished */
+  gint64         t0;
+  GCancellable  *cancellable;
+  gint64        *queued_us;     /* per task */
+  guint          next_slot;
+};
+
+/* The slot (lane) of the calling pool thread, assigned on its first task. */
+static __thread const ThreadsState *slot_owner;
+static __thread guint slot_index;
+
+static void
+threads_task (gpointer data,
+              gpointer user_data)
+{
+  ThreadsState *state = user_data;
+  guint task = GPOINTER_TO_UINT (data) - 1;
+  LabSpan span = { 0 };
+  gboolean wake;
+
+  if (slot_owner != state)
+    {
+      g_mutex_lock (&state->mutex);
+      slot_index = state->next_slot++;
+      g_mutex_unlock (&state->mutex);
+      slot_owner = state;
+      if (state->nice > 0)
+        setpriority (PRIO_PROCESS, (id_t) lab_thread_id (), state->nice);
+    }
+
+  if (g_cancellable_is_cancelled (state->cancellable))
+    {
+      span.task = task;
+      span.status = LAB_TASK_CANCELLED;
+      span.start_us = span.end_us = g_get_monotonic_time ();
+    }
+  else
+    lab_task_runner_run (state->runner, task,
+                         lab_workload_task_argument (lab_task_runner_get_workload (state->runner), task),
+                         state->cancellable, &span);
+  span.worker = slot_index;
+  span.queued_us = state->queued_us[task] - state->t0;
+  span.start_us -= state->t0;
+  span.end_us -= state->t0;
+
+  g_mutex_lock (&state->mutex);
+  g_array_append_val (state->finished, span);
+  state->outstanding--;
+  wake = state->finished->len >= BATCH_SPANS || state->outstanding == 0 ||
+         g_thread_pool_unprocessed (state->pool) == 0;
+  if (wake)
+    g_cond_signal (&state->cond);
+  g_mutex_unlock (&state->mutex);
+}
+
+static ThreadsState *
+threads_state_new (LabTaskRunner  *runner,
+                   guint           workers,
+                   int             nice,
+                   GError        **error)
+{
+  ThreadsState *state = g_new0 (ThreadsState, 1);
+
+  g_mutex_init (&state->mutex);
+  g_cond_init (&state->cond);
+  state->runner = runner;
+  state->nice = nice;
+  state->finished = g_array_new (FALSE, FALSE, sizeof (LabSpan));
+  /* Exclusive: exactly @workers threads, started now and kept for the pool's
+   * life, unlike g_task_run_in_thread()'s shared pool. */
+  state->pool = g_thread_pool_new (threads_task, state, workers, TRUE, error);
+  if (state->pool == NULL)
+    {
+      g_array_unref (state->finished);
+      g_free (state);
+      return NULL;
+    }
+  return state;
+}
+
+static void
+threads_state_free (ThreadsState *state)
+{
+  if (state == NULL)
+    return;
+  g_thread_pool_free (state->pool, FALSE, TRUE);
+  g_array_unref (state->finished);
+  g_mutex_clear (&state->mutex);
+  g_cond_clear (&state->cond);
+  g_free (state);
+}
+
+static gboolean
+run_threads (LabExecutor  *self,
+             gint64        t0,
+             LabSpanFunc   func,
+             gpointer      user_data,
+             GCancellable *cancellable)
+{
+  ThreadsState *state = self->threads;
+  guint tasks = self->config->workload->tasks;
+  g_autofree gint64 *queued = g_new (gint64, tasks);
+  g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (LabSpan));
+  guint received = 0;
+
+  g_mutex_lock (&state->mutex);
+  state->t0 = t0;
+  state->cancellable = cancellable;
+  state->queued_us = queued;
+  state->outstanding = tasks;
+  g_mutex_unlock (&state->mutex);
+
+  /* Everything is queued up front, as ThreadPoolExecutor.map() does. */
+  for (guint i = 0; i < tasks; i++)
+    {
+      queued[i] = g_get_monotonic_time ();
+      g_thread_pool_push (state->pool, GUINT_TO_POINTER (i + 1), NULL);
+    }
+
+  while (received < tasks)
+    {
+      g_mutex_lock (&state->mutex);
+      while (state->finished->len == 0)
+        g_cond_wait_until (&state->cond, &state->mutex, g_get_monotonic_time () + 20 * G_TIME_SPAN_MILLISECOND);
+      /* Swap the buffers so that pool threads never wait on our callbacks. */
+      {
+        GArray *tmp = state->finished;
+
+        state->finished = batch;
+        batch = tmp;
+      }
+      g_mutex_unlock (&state->mutex);
+
+      for (guint i = 0; i < batch->len; i++)
+        {
+          LabSpan *span = &g_array_index (batch, LabSpan, i);
+
+          func (span, user_data);
+          lab_span_clear (span);
+        }
+      received += batch->len;
+      g_array_set_size (batch, 0);
+    }
+
+  state->queued_us = NULL;
+  return !g_cancellable_is_cancelled (cancellable);
+}
+
+static gboolean
+run_sequential (LabExecutor  *self,
+                gint64        t0,
+                LabSpanFunc   func,
+                gpointer      user_data,
+                GCancellable *cancellable)
+{
+  const LabWorkload *workload = self->config->workload;
+
+  for (guint task = 0; task < workload->tasks; task++)
+    {
+      LabSpan span = { 0 };
+
+      if (g_cancellable_is_cancelled (cancellable))
+        return FALSE;
+      span.queued_us = 0;
+      lab_task_runner_run (self->runner, task, lab_workload_task_argument (workload, task),
+                           cancellable, &span);
+      span.start_us -= t0;
+      span.end_us -= t0;
+      func (&span, user_data);
+      lab_span_clear (&span);
+    }
+  return !g_cancellable_is_cancelled (cancellable);
+}
+
+/**
+ * lab_executor_new:
+ *
+ * Prepares a cell: starts the thread pool or the persistent worker
+ * processes.
+ *
+ * Returns: (transfer full) (nullable): the executor
+ */
+LabExecutor *
+lab_executor_new (const LabRunConfig  *config,
+                  LabMode              mode,
+                  guint                workers,
+                  GError             **error)
+{
+  g_autoptr(LabExecutor) self = g_new0 (LabExecutor, 1);
+
+  self->config = config;
+  self->mode = mode;
+  self->workers = workers;
+
+  switch (mode)
+    {
+    case LAB_MODE_SEQUENTIAL:
+      self->runner = lab_task_runner_new (config->workload, 1);
+      break;
+
+    case LAB_MODE_THREADS:
+      self->runner = lab_task_runner_new (config->workload, workers);
+      self->threads = threads_state_new (self->runner, workers, config->worker_nice, error);
+      if (self->threads == NULL)
+        return NULL;
+      break;
+
+    case LAB_MODE_PROCESSES:
+    case LAB_MODE_SPAWN:
+      self->pool = lab_worker_pool_new (config->worker_path, workers,
+                                        mode == LAB_MODE_SPAWN ? 1 : 0,
+                                        config->worker_nice, error);
+      if (self->pool == NULL)
+        return NULL;
+      break;
+
+    case LAB_MODE_ASYNC:
+    case LAB_MODE_GIL:
+    case LAB_N_MODES:
+    default:
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("The mode “%s” cannot run this workload"), lab_mode_to_string (mode));
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+void
+lab_executor_free (LabExecutor *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->threads, threads_state_free);
+  g_clear_pointer (&self->pool, lab_worker_pool_free);
+  g_clear_pointer (&self->runner, lab_task_runner_free);
+  g_free (self);
+}
+
+/**
+ * lab_executor_run:
+ *
+ * Runs every task of the workload once. Failed tasks are spans with an
+ * error, not a failure of the repetition: FALSE means cancelled, or that
+ * the tasks could not be run at all.
+ */
+gboolean
+lab_executor_run (LabExecutor       *self,
+                  gint64             t0,
+                  LabSpanFunc        func,
+                  gpointer           user_data,
+                  GCancellable      *cancellable,
+                  LabExecutorUsage  *usage,
+                  GError           **error)
+{
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  *usage = (LabExecutorUsage) { 0 };
+
+  switch (self->mode)
+    {
+    case LAB_MODE_SEQUENTIAL:
+      ok = run_sequential (self, t0, func, user_data, cancellable);
+      break;
+    case LAB_MODE_THREADS:
+      ok = run_threads (self, t0, func, user_data, cancellable);
+      break;
+    case LAB_MODE_PROCESSES:
+    case LAB_MODE_SPAWN:
+      ok = lab_worker_pool_run (self->pool, self->config->workload, self->config->task_timeout_ms,
+                                t0, func, user_data, cancellable, error);
+      lab_worker_pool_take_usage (self->pool, &usage->user_us, &usage->sys_us, &usage->peak_rss_kib);
+      return ok;
+    case LAB_MODE_ASYNC:
+    case LAB_MODE_GIL:
+    case LAB_N_MODES:
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!ok)
+    g_cancellable_set_error_if_cancelled (cancellable, error);
+  return ok;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "lab-run.h"
+#include "lab-task.h"
+#include "lab-worker-pool.h"
+
+G_BEGIN_DECLS
+
+/*
+ * LabExecutor: how one cell (mode × workers) runs its repetitions. Created
+ * once per cell, so that pools are warm before anything is measured (the
+ * spawn mode starts its processes inside the measurement, on purpose).
+ * Used from one thread, the run's coordinator; spans reach @func in that
+ * thread, with times relative to the repetition's start.
+ */
+typedef struct _LabExecutor LabExecutor;
+
+typedef struct
+{
+  guint64 user_us;       /* CPU time of worker processes */
+  guint64 sys_us;
+  guint64 peak_rss_kib;  /* summed over worker slots */
+} LabExecutorUsage;
+
+LabExecutor *lab_executor_new      (const LabRunConfig  *config,
+                                    LabMode              mode,
+                                    guint                workers,
+                                    GError             **error);
+void         lab_executor_free     (LabExecutor         *self);
+gboolean     lab_executor_run      (LabExecutor         *self,
+                                    gint64               t0,
+                                    LabSpanFunc          func,
+                                    gpointer             user_data,
+                                    GCancellable        *cancellable,
+                                    LabExecutorUsage    *usage,
+                                    GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabExecutor, lab_executor_free)
+
+G_END_DECLS

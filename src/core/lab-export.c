@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+
+#include "lab-export.h"
+#include "lab-machine.h"
+
+const char * const lab_results_columns[] = {
+  "run_id", "started_at", "workload", "size", "tasks", "mode", "runtime", "workers", "repeat",
+  "wall_s", "user_s", "sys_s", "cpu_util", "peak_rss_kib", "speedup", "efficiency", "checksum",
+  "ok_tasks", "failed_tasks", "outlier", "host_cpus", "app_version",
+  NULL
+};
+
+const char * const lab_spans_columns[] = {
+  "run_id", "mode", "workers", "repeat", "task", "worker", "pid", "tid", "queued_us", "start_us",
+  "end_us", "bytes", "status", "error",
+  NULL
+};
+
+/* Measured repetitions of every cell, in the run's order. */
+static GPtrArray *
+measured_repetitions (LabRun *run)
+{
+  GListModel *cells = lab_run_get_cells (run);
+  GPtrArray *reps = g_ptr_array_new ();
+
+  for (guint c = 0; c < g_list_model_get_n_items (cells); c++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, c);
+      GPtrArray *cell_reps = lab_cell_get_repetitions (cell);
+
+      for (guint r = 0; r < cell_reps->len; r++)
+        g_ptr_array_add (reps, g_ptr_array_index (cell_reps, r));
+    }
+  return reps;
+}
+
+/**
+ * lab_export_results_csv:
+ *
+ * Returns: (transfer full): one row per measured repetition
+ */
+LabCsv *
+lab_export_results_csv (LabRun             *run,
+                        const char * const *extra_names,
+                        const char * const *extra_values)
+{
+  const LabRunConfig *config = lab_run_get_config (run);
+  g_autoptr(GPtrArray) reps = measured_repetitions (run);
+  g_autofree char *workload = lab_workload_to_spec (config->workload);
+  g_autoptr(GStrvBuilder) header = g_strv_builder_new ();
+  g_auto(GStrv) names = NULL;
+  LabCsv *csv = lab_csv_new ();
+
+  g_strv_builder_addv (header, (const char **) lab_results_columns);
+  if (extra_names != NULL)
+    g_strv_builder_addv (header, (const char **) extra_names);
+  names = g_strv_builder_end (header);
+  lab_csv_add_header (csv, (const char * const *) names);
+
+  for (guint i = 0; i < reps->len; i++)
+    {
+      LabRepetition *rep = g_ptr_array_index (reps, i);
+
+      lab_csv_add_text (csv, lab_run_get_id (run));
+      lab_csv_add_datetime (csv, rep->started_at);
+      lab_csv_add_text (csv, workload);
+      lab_csv_add_uint (csv, config->workload->size);
+      lab_csv_add_uint (csv, config->workload->tasks);
+      lab_csv_add_text (csv, lab_mode_to_string (rep->mode));
+      lab_csv_add_text (csv, "native");
+      lab_csv_add_uint (csv, rep->workers);
+      lab_csv_add_uint (csv, rep->repeat);
+      lab_csv_add_double (csv, rep->wall_s);
+      lab_csv_add_double (csv, rep->user_s);
+      lab_csv_add_double (csv, rep->sys_s);
+      lab_csv_add_double (csv, rep->cpu_util);
+      lab_csv_add_uint (csv, rep->peak_rss_kib);
+      lab_csv_add_double (csv, rep->speedup);
+      lab_csv_add_double (csv, rep->efficiency);
+      lab_csv_add_uint (csv, rep->checksum);
+      lab_csv_add_uint (csv, rep->ok_tasks);
+      lab_csv_add_uint (csv, rep->failed_tasks);
+      lab_csv_add_bool (csv, rep->outlier);
+      lab_csv_add_uint (csv, lab_machine_n_cpus ());
+      lab_csv_add_text (csv, PACKAGE_VERSION);
+      for (guint e = 0; extra_names != NULL && extra_names[e] != NULL; e++)
+        lab_csv_add_text (csv, extra_values[e]);
+      lab_csv_end_row (csv);
+    }
+
+  return csv;
+}
+
+/**
+ * lab_export_spans_csv:
+ *
+ * Returns: (transfer full): one row per task of every measured repetition
+ */
+LabCsv *
+lab_export_spans_csv (LabRun *run)
+{
+  g_autoptr(GPtrArray) reps = measured_repetitions (run);
+  LabCsv *csv = lab_csv_new ();
+
+  lab_csv_add_header (csv, lab_spans_columns);
+  for (guint i = 0; i < reps->len; i++)
+    {
+      LabRepetition *rep = g_ptr_array_index (reps, i);
+
+      for (guint s = 0; s < rep->spans->len; s++)
+        {
+          const LabSpan *span = &g_array_index (rep->spans, LabSpan, s);
+
+          lab_csv_add_text (csv, lab_run_get_id (run));
+          lab_csv_add_text (csv, lab_mode_to_string (rep->mode));
+          lab_csv_add_uint (csv, rep->workers);
+          lab_csv_add_uint (csv, rep->repeat);
+          lab_csv_add_uint (csv, span->task);
+          lab_csv_add_uint (csv, span->worker);
+          lab_csv_add_int (csv, span->pid);
+          lab_csv_add_int (csv, span->tid);
+          lab_csv_add_int (csv, span->queued_us);
+          lab_csv_add_int (csv, span->start_us);
+          lab_csv_add_int (csv, span->end_us);
+          lab_csv_add_uint (csv, span->bytes);
+          lab_csv_add_text (csv, lab_task_status_to_string (span->status));
+          lab_csv_add_text (csv, span->error);
+          lab_csv_end_row (csv);
+        }
+    }
+  return csv;
+}
+
+gboolean
+lab_export_results (LabRun      *run,
+                    const char  *path,
+                    GError     **error)
+{
+  g_autoptr(LabCsv) csv = lab_export_results_csv (run, NULL, NULL);
+
+  return lab_csv_save (csv, path, error);
+}
+
+gboolean
+lab_export_spans (LabRun      *run,
+                  const char  *path,
+                  GError     **error)
+{
+  g_autoptr(LabCsv) csv = lab_export_spans_csv (run);
+
+  return lab_csv_save (csv, path, error);
+}
+
+static void
+add_double (JsonBuilder *builder,
+            const char  *name,
+            double       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
+add_checksum (JsonBuilder *builder,
+              guint64      checksum)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, checksum);
+
+  /* As a string: JSON readers often hold numbers in doubles (53 bits). */
+  add_string (builder, "checksum", text);
+}
+
+static void
+add_repetition (JsonBuilder   *builder,
+                LabRepetition *rep,
+                gboolean       include_spans)
+{
+  json_builder_begin_object (builder);
+  add_int (builder, "repeat", rep->repeat);
+  add_double (builder, "wall_s", rep->wall_s);
+  add_double (builder, "user_s", rep->user_s);
+  add_double (builder, "sys_s", rep->sys_s);
+  add_double (builder, "cpu_util", rep->cpu_util);
+  add_int (builder, "peak_rss_kib", rep->peak_rss_kib);
+  add_double (builder, "speedup", rep->speedup);
+  add_double (builder, "efficiency", rep->efficiency);
+  add_checksum (builder, rep->checksum);
+  add_int (builder, "ok_tasks", rep->ok_tasks);
+  add_int (builder, "failed_tasks", rep->failed_tasks);
+  json_builder_set_member_name (builder, "outlier");
+  json_builder_add_boolean_value (builder, rep->outlier);
+
+  if (include_spans)
+    {
+      json_builder_set_member_name (builder, "spans");
+      json_builder_begin_array (builder);
+      for (guint s = 0; s < rep->spans->len; s++)
+        {
+          const LabSpan *span = &g_array_index (rep->spans, LabSpan, s);
+
+          json_builder_begin_object (builder);
+          add_int (builder, "task", span->task);
+          add_int (builder, "worker", span->worker);
+          add_int (builder, "pid", span->pid);
+          add_int (builder, "tid", span->tid);
+          add_int (builder, "queued_us", span->queued_us);
+          add_int (builder, "start_us", span->start_us);
+          add_int (builder, "end_us", span->end_us);
+          add_int (builder, "bytes", span->bytes);
+          add_string (builder, "status", lab_task_status_to_string (span->status));
+          if (span->error != NULL)
+            add_string (builder, "error", span->error);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+static void
+add_cell (JsonBuilder *builder,
+          LabCell     *cell,
+          gboolean     include_spans)
+{
+  GPtrArray *reps = lab_cell_get_repetitions (cell);
+  g_autofree char *first_error = lab_cell_dup_first_error (cell);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "mode", lab_mode_to_string (lab_cell_get_mode (cell)));
+  add_int (builder, "workers", lab_cell_get_workers (cell));
+  add_double (builder, "median_s", lab_cell_get_median_s (cell));
+  add_double (builder, "min_s", lab_cell_get_min_s (cell));
+  add_double (builder, "max_s", lab_cell_get_max_s (cell));
+  add_double (builder, "mad_s", lab_cell_get_mad_s (cell));
+  add_double (builder, "speedup", lab_cell_get_speedup (cell));
+  add_double (builder, "efficiency", lab_cell_get_efficiency (cell));
+  add_double (builder, "cpu_util", lab_cell_get_cpu_util (cell));
+  add_checksum (builder, lab_cell_get_checksum (cell));
+  json_builder_set_member_name (builder, "checksum_consistent");
+  json_builder_add_boolean_value (builder, lab_cell_get_checksum_consistent (cell));
+  add_int (builder, "ok_tasks", lab_cell_get_ok_tasks (cell));
+  add_int (builder, "failed_tasks", lab_cell_get_failed_tasks (cell));
+  add_int (builder, "bytes", lab_cell_get_bytes (cell));
+  add_double (builder, "throughput_mib_s", lab_cell_get_throughput_mib_s (cell));
+  json_builder_set_member_name (builder, "latency_ms");
+  json_builder_begin_object (builder);
+  add_double (builder, "p50", lab_cell_get_latency_ms (cell, 50));
+  add_double (builder, "p90", lab_cell_get_latency_ms (cell, 90));
+  add_double (builder, "p99", lab_cell_get_latency_ms (cell, 99));
+  add_double (builder, "max", lab_cell_get_latency_ms (cell, 100));
+  json_builder_end_object (builder);
+  if (first_error != NULL)
+    add_string (builder, "first_error", first_error);
+
+  json_builder_set_member_name (builder, "repetitions");
+  json_builder_begin_array (builder);
+  for (guint r = 0; r < reps->len; r++)
+    add_repetition (builder, g_ptr_array_index (reps, r), include_spans);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+/**
+ * lab_export_json:
+ *
+ * Returns: (transfer full): the run as a pretty-printed JSON document
+ */
+char *
+lab_export_json (LabRun   *run,
+                 gboolean  include_spans)
+{
+  const LabRunConfig *config = lab_run_get_config (run);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *workload = lab_workload_to_spec (config->workload);
+  GListModel *cells = lab_run_get_cells (run);
+  GDateTime *started_at = lab_run_get_started_at (run);
+  g_autofree char *started = started_at != NULL ? g_date_time_format_iso8601 (started_at) : NULL;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "run_id", lab_run_get_id (run));
+  add_string (builder, "started_at", started);
+  add_string (builder, "workload", workload);
+  add_int (builder, "size", config->workload->size);
+  add_int (builder, "tasks", config->workload->tasks);
+  add_string (builder, "runtime", "native");
+  add_int (builder, "repeat", config->repeat);
+  add_int (builder, "warmup", config->warmup);
+  add_int (builder, "host_cpus", lab_machine_n_cpus ());
+  add_string (builder, "app_version", PACKAGE_VERSION);
+  json_builder_set_member_name (builder, "cells");
+  json_builder_begin_array (builder);
+  for (guint c = 0; c < g_list_model_get_n_items (cells); c++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, c);
+
+      add_cell (builder, cell, include_spans);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  return json_generator_to_data (generator, NULL);
+}

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "lab-protocol.h"
+#include "lab-workload.h"
+
+/* A cursor over the fields of one line. */
+typedef struct
+{
+  const char *p;
+  const char *end;
+} Fields;
+
+static gboolean
+next_field (Fields      *fields,
+            const char **start,
+            gsize       *len)
+{
+  const char *p = fields->p;
+
+  if (p >= fields->end)
+    return FALSE;
+  if (*p != ' ')
+    return FALSE;
+  p++;
+  *start = p;
+  while (p < fields->end && *p != ' ')
+    p++;
+  *len = p - *start;
+  fields->p = p;
+  return *len > 0;
+}
+
+static gboolean
+parse_unsigned_field (Fields      *fields,
+                      const char  *what,
+                      guint64      max,
+                      guint64     *out,
+                      GError     **error)
+{
+  const char *start;
+  gsize len;
+  char buf[24];
+
+  if (!next_field (fields, &start, &len))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "missing %s", what);
+      return FALSE;
+    }
+  if (len >= sizeof buf)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "%s too long", what);
+      return FALSE;
+    }
+  memcpy (buf, start, len);
+  buf[len] = '\0';
+  /* g_ascii_string_to_unsigned accepts only digits: no sign, no spaces. */
+  if (!g_ascii_string_to_unsigned (buf, 10, 0, max, out, NULL))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "bad %s “%s”", what, buf);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_rest (Fields      *fields,
+            gboolean     required,
+            const char  *what,
+            char       **out,
+            GError     **error)
+{
+  if (fields->p >= fields->end)
+    {
+      if (required)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "missing %s", what);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (*fields->p != ' ' || fields->p + 1 >= fields->end)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "malformed %s", what);
+      return FALSE;
+    }
+  *out = g_strndup (fields->p + 1, fields->end - fields->p - 1);
+  fields->p = fields->end;
+  return TRUE;
+}
+
+static gboolean
+expect_end (Fields  *fields,
+            GError **error)
+{
+  if (fields->p != fields->end)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "trailing data");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_result (Fields      *fields,
+              LabMessage  *msg,
+              GError     **error)
+{
+  const char *start;
+  gsize len;
+  guint64 v;
+
+  if (!parse_unsigned_field (fields, "id", G_MAXUINT64, &msg->id, error) ||
+      !parse_unsigned_field (fields, "task", LAB_MAX_TASKS, &v, error))
+    return FALSE;
+  msg->task = v;
+
+  if (!next_field (fields, &start, &len))
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "missing status");
+      return FALSE;
+    }
+  if (len == 2 && memcmp (start, "ok", 2) == 0)
+    msg->ok = TRUE;
+  else if (len == 4 && memcmp (start, "fail", 4) == 0)
+    msg->ok = FALSE;
+  else
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "bad status “%.*s”", (int) MIN (len, 32), start);
+      return FALSE;
+    }
+
+  if (!parse_unsigned_field (fields, "checksum", G_MAXUINT64, &msg->checksum, error) ||
+      !parse_unsigned_field (fields, "start", G_MAXINT64, &v, error))
+    return FALSE;
+  msg->start_us = v;
+  if (!parse_unsigned_field (fields, "end", G_MAXINT64, &v, error))
+    return FALSE;
+  msg->end_us = v;
+  if (msg->end_us < msg->start_us)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "task ends before it starts");
+      return FALSE;
+    }
+  if (!parse_unsigned_field (fields, "bytes", G_MAXUINT64, &msg->bytes, error) ||
+      !parse_unsigned_field (fields, "tid", G_MAXINT32, &v, error))
+    return FALSE;
+  msg->tid = v;
+  if (!parse_unsigned_field (fields, "http status", 999, &v, error))
+    return FALSE;
+  msg->http_status = v;
+
+  if (!parse_rest (fields, !msg->ok, "error message", &msg->text, error))
+    return FALSE;
+  if (msg->ok && msg->text != NULL)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "error message on a successful task");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * lab_message_parse:
+ * @line: one line without its newline
+ *
+ * Parses and validates one protocol line: every field present, numeric
+ * fields plain decimal within range, text valid UTF-8 without control
+ * characters. On failure @msg is left cleared.
+ */
+gboolean
+lab_message_parse (const char  *line,
+                   gsize        len,
+                   LabMessage  *msg,
+                   GError     **error)
+{
+  Fields fields = { line + 1, line + len };
+  gboolean ok = FALSE;
+  guint64 v;
+
+  g_return_val_if_fail (line != NULL, FALSE);
+  g_return_val_if_fail (msg != NULL, FALSE);
+
+  memset (msg, 0, sizeof *msg);
+
+  if (len == 0)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "empty line");
+      return FALSE;
+    }
+  if (len > LAB_PROTOCOL_MAX_LINE)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "line longer than %d bytes", LAB_PROTOCOL_MAX_LINE);
+      return FALSE;
+    }
+  if (!g_utf8_validate (line, len, NULL))
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "line is not valid UTF-8");
+      return FALSE;
+    }
+  for (gsize i = 0; i < len; i++)
+    if ((guchar) line[i] < 0x20 || line[i] == 0x7f)
+      {
+        g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "control character 0x%02x in line", (guchar) line[i]);
+        return FALSE;
+      }
+
+  msg->type = line[0];
+  switch (line[0])
+    {
+    case LAB_MESSAGE_HELLO:
+      ok = parse_unsigned_field (&fields, "protocol version", G_MAXUINT, &v, error);
+      msg->version = v;
+      ok = ok && parse_unsigned_field (&fields, "pid", G_MAXINT32, &v, error);
+      msg->pid = v;
+      ok = ok && expect_end (&fields, error);
+      break;
+
+    case LAB_MESSAGE_WORKLOAD:
+      ok = parse_rest (&fields, TRUE, "workload", &msg->text, error);
+      break;
+
+    case LAB_MESSAGE_TASK:
+      ok = parse_unsigned_field (&fields, "id", G_MAXUINT64, &msg->id, error);
+      ok = ok && parse_unsigned_field (&fields, "task", LAB_MAX_TASKS, &v, error);
+      msg->task = v;
+      ok = ok && parse_rest (&fields, FALSE, "argument", &msg->text, error);
+      break;
+
+    case LAB_MESSAGE_RESULT:
+      ok = parse_result (&fields, msg, error);
+      break;
+
+    case LAB_MESSAGE_USAGE:
+      if (fields.p == fields.end)
+        {
+          msg->usage_request = TRUE;
+          ok = TRUE;
+          break;
+        }
+      ok = parse_unsigned_field (&fields, "user time", G_MAXINT64, &msg->user_us, error);
+      ok = ok && parse_unsigned_field (&fields, "system time", G_MAXINT64, &msg->sys_us, error);
+      ok = ok && parse_unsigned_field (&fields, "max RSS", G_MAXINT64, &msg->maxrss_kib, error);
+      ok = ok && expect_end (&fields, error);
+      break;
+
+    case LAB_MESSAGE_ERROR:
+      ok = parse_rest (&fields, TRUE, "message", &msg->text, error);
+      break;
+
+    default:
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "unknown message type 0x%02x", (guchar) line[0]);
+      break;
+    }
+
+  if (!ok)
+    lab_message_clear (msg);
+  return ok;
+}
+
+void
+lab_message_clear (LabMessage *msg)
+{
+  g_clear_pointer (&msg->text, g_free);
+  memset (msg, 0, sizeof *msg);
+}
+
+/* Free text must stay on one line. */
+static void
+append_text (GString    *out,
+             const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    g_string_append_c (out, ((guchar) *p < 0x20 || *p == 0x7f) ? ' ' : *p);
+}
+
+void
+lab_message_format (const LabMessage *msg,
+                    GString          *out)
+{
+  g_return_if_fail (msg != NULL);
+  g_return_if_fail (out != NULL);
+
+  g_string_append_c (out, msg->type);
+  switch (msg->type)
+    {
+    case LAB_MESSAGE_HELLO:
+      g_string_append_printf (out, " %u %d", msg->version, msg->pid);
+      break;
+    case LAB_MESSAGE_WORKLOAD:
+    case LAB_MESSAGE_ERROR:
+      g_string_append_c (out, ' ');
+      append_text (out, msg->text != NULL && msg->text[0] ? msg->text : "-");
+      break;
+    case LAB_MESSAGE_TASK:
+      g_string_append_printf (out, " %" G_GUINT64_FORMAT " %u", msg->id, msg->task);
+      if (msg->text != NULL && msg->text[0] != '\0')
+        {
+          g_string_append_c (out, ' ');
+          append_text (out, msg->text);
+        }
+      break;
+    case LAB_MESSAGE_RESULT:
+      g_string_append_printf (out, " %" G_GUINT64_FORMAT " %u %s %" G_GUINT64_FORMAT
+                              " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GUINT64_FORMAT
+                              " %" G_GINT64_FORMAT " %u",
+                              msg->id, msg->task, msg->ok ? "ok" : "fail", msg->checksum,
+                              msg->start_us, msg->end_us, msg->bytes, msg->tid, msg->http_status);
+      if (!msg->ok)
+        {
+          g_string_append_c (out, ' ');
+          append_text (out, msg->text != NULL && msg->text[0] ? msg->text : "failed");
+        }
+      break;
+    case LAB_MESSAGE_USAGE:
+      if (!msg->usage_request)
+        g_string_append_printf (out, " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+                                msg->user_us, msg->sys_us, msg->maxrss_kib);
+      break;
+    default:
+      g_return_if_reached ();
+    }
+  g_string_append_c (out, '\n');
+}
+
+void
+lab_line_reader_init (LabLineReader *reader,
+                      gsize          max_line)
+{
+  reader->buffer = g_byte_array_sized_new (4096);
+  reader->consumed = 0;
+  reader->max_line = max_line;
+}
+
+void
+lab_line_reader_clear (LabLineReader *reader)
+{
+  g_clear_pointer (&reader->buffer, g_byte_array_unref);
+  reader->consumed = 0;
+}
+
+void
+lab_line_reader_feed (LabLineReader *reader,
+                      const guint8  *data,
+                      gsize          len)
+{
+  /* Drop what was consumed before growing. */
+  if (reader->consumed > 0)
+    {
+      g_byte_array_remove_range (reader->buffer, 0, reader->consumed);
+      reader->consumed = 0;
+    }
+  g_byte_array_append (reader->buffer, data, len);
+}
+
+gsize
+lab_line_reader_pending (LabLineReader *reader)
+{
+  return reader->buffer->len - reader->consumed;
+}
+
+gboolean
+lab_line_reader_next (LabLineReader  *reader,
+                      char          **line,
+                      gsize          *len,
+                      GError        **error)
+{
+  guint8 *start = reader->buffer->data + reader->consumed;
+  gsize avail = reader->buffer->len - reader->consumed;
+  guint8 *nl = memchr (start, '\n', avail);
+
+  if (nl == NULL)
+    {
+      if (avail > reader->max_line)
+        g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                     "line longer than %" G_GSIZE_FORMAT " bytes", reader->max_line);
+      return FALSE;
+    }
+  if ((gsize) (nl - start) > reader->max_line)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                   "line longer than %" G_GSIZE_FORMAT " bytes", reader->max_line);
+      return FALSE;
+    }
+
+  *nl = '\0';
+  *line = (char *) start;
+  *len = nl - start;
+  reader->consumed += *len + 1;
+  return TRUE;
+}

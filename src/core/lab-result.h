@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lab-workload.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  LAB_TASK_OK,
+  LAB_TASK_FAILED,
+  LAB_TASK_CANCELLED,
+} LabTaskStatus;
+
+const char *lab_task_status_to_string (LabTaskStatus status);
+
+/**
+ * LabSpan:
+ *
+ * One task as it ran. Times are microseconds from the start of its
+ * repetition (CLOCK_MONOTONIC, which is the same clock in every process).
+ */
+typedef struct
+{
+  guint          task;
+  guint          worker;       /* slot index 0..W-1 */
+  gint           pid;
+  gint64         tid;
+  gint64         queued_us;
+  gint64         start_us;
+  gint64         end_us;
+  guint64        bytes;
+  guint64        checksum;
+  guint          http_status;  /* 0 when not a download */
+  LabTaskStatus  status;
+  char          *error;        /* owned, NULL when ok */
+} LabSpan;
+
+void lab_span_clear (LabSpan *span);
+void lab_span_copy  (const LabSpan *src,
+                     LabSpan       *dest);
+
+/**
+ * LabRepetition:
+ *
+ * One measured (or warm-up) repetition of one cell. Reference counted.
+ */
+typedef struct
+{
+  LabMode    mode;
+  guint      workers;
+  guint      repeat;        /* 1-based among measured repetitions; 0 for warm-up */
+  gboolean   warmup;
+  GDateTime *started_at;    /* UTC */
+  double     wall_s;
+  double     user_s;
+  double     sys_s;
+  double     cpu_util;      /* (user + sys) / (wall × host CPUs), 0..1 */
+  guint64    peak_rss_kib;
+  guint64    checksum;
+  guint64    bytes;
+  guint      ok_tasks;
+  guint      failed_tasks;
+  guint      tasks;
+  gboolean   outlier;
+  double     speedup;       /* NAN until known */
+  double     efficiency;
+  gboolean   finished;
+  GArray    *spans;         /* LabSpan, in completion order */
+} LabRepetition;
+
+#define LAB_TYPE_REPETITION (lab_repetition_get_type ())
+
+GType          lab_repetition_get_type (void) G_GNUC_CONST;
+LabRepetition *lab_repetition_new      (LabMode        mode,
+                                        guint          workers,
+                                        guint          repeat,
+                                        gboolean       warmup);
+LabRepetition *lab_repetition_ref      (LabRepetition *self);
+void           lab_repetition_unref    (LabRepetition *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabRepetition, lab_repetition_unref)
+
+G_END_DECLS

@@ -1,0 +1,881 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "lab-executor.h"
+#include "lab-machine.h"
+#include "lab-run.h"
+
+/* Spans travel to the main context in batches: at most this many, or what
+ * finished within this many microseconds. */
+#define FLUSH_SPANS  512
+#define FLUSH_US     (20 * 1000)
+
+G_DEFINE_BOXED_TYPE (LabRunConfig, lab_run_config, lab_run_config_copy, lab_run_config_free)
+
+LabRunConfig *
+lab_run_config_new (void)
+{
+  LabRunConfig *self = g_new0 (LabRunConfig, 1);
+
+  self->modes = g_array_new (FALSE, FALSE, sizeof (LabMode));
+  self->workers = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->repeat = 3;
+  self->warmup = 1;
+  self->task_timeout_ms = 300 * 1000;
+  return self;
+}
+
+LabRunConfig *
+lab_run_config_copy (const LabRunConfig *self)
+{
+  LabRunConfig *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_memdup2 (self, sizeof *self);
+  copy->workload = self->workload != NULL ? lab_workload_copy (self->workload) : NULL;
+  copy->modes = g_array_copy (self->modes);
+  copy->workers = g_array_copy (self->workers);
+  copy->worker_path = g_strdup (self->worker_path);
+  return copy;
+}
+
+void
+lab_run_config_free (LabRunConfig *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->workload, lab_workload_free);
+  g_clear_pointer (&self->modes, g_array_unref);
+  g_clear_pointer (&self->workers, g_array_unref);
+  g_free (self->worker_path);
+  g_free (self);
+}
+
+gboolean
+lab_run_config_validate (const LabRunConfig  *self,
+                         GError             **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->workload == NULL)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("No workload was chosen"));
+      return FALSE;
+    }
+  if (!lab_workload_validate (self->workload, error))
+    return FALSE;
+  if (self->modes->len == 0)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("No mode was chosen"));
+      return FALSE;
+    }
+  for (guint i = 0; i < self->modes->len; i++)
+    {
+      LabMode mode = g_array_index (self->modes, LabMode, i);
+
+      if (!lab_workload_supports_mode (self->workload, mode))
+        {
+          g_autofree char *spec = lab_workload_to_spec (self->workload);
+
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("The mode “%s” cannot run the workload “%s”"), lab_mode_to_string (mode), spec);
+          return FALSE;
+        }
+    }
+  if (self->workers->len == 0)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("No worker count was chosen"));
+      return FALSE;
+    }
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      guint w = g_array_index (self->workers, guint, i);
+
+      if (w == 0 || w > LAB_MAX_WORKERS)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("The number of workers must be between 1 and %u, not %u"), LAB_MAX_WORKERS, w);
+          return FALSE;
+        }
+    }
+  if (self->repeat == 0 || self->repeat > 1000 || self->warmup > 100)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                           _("Repetitions must be between 1 and 1000, warm-up repetitions at most 100"));
+      return FALSE;
+    }
+  if (self->worker_nice < 0 || self->worker_nice > 19)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Niceness must be between 0 and 19"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef enum
+{
+  EVENT_REP_STARTED,
+  EVENT_SPANS,
+  EVENT_REP_FINISHED,
+  EVENT_DONE,
+} EventType;
+
+typedef struct
+{
+  EventType      type;
+  LabRepetition *rep;
+  GArray        *spans;     /* EVENT_SPANS: LabSpan, errors owned */
+  LabRepetition  measured;  /* EVENT_REP_FINISHED: the figures (spans unused) */
+  GError        *error;     /* EVENT_DONE */
+} Event;
+
+typedef struct
+{
+  LabMode mode;
+  guint   workers;
+} CellKey;
+
+struct _LabRun
+{
+  GObject       parent_instance;
+
+  LabRunConfig *config;
+  char         *id;
+  GDateTime    *started_at;
+  GListStore   *cells;
+  GPtrArray    *repetitions;
+  GArray       *plan;          /* CellKey, in execution order */
+  guint         tasks_done;
+  guint         tasks_total;
+  guint         repetitions_done;
+  guint         repetitions_total;
+  guint         failed_tasks;
+  gboolean      running;
+
+  /* Between the coordinator thread and the main context */
+  GTask        *task;
+  GThread      *thread;
+  GMainContext *context;
+  GMutex        lock;
+  GQueue        events;
+  gboolean      dispatch_pending;
+};
+
+G_DEFINE_FINAL_TYPE (LabRun, lab_run, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_TASKS_DONE,
+  PROP_TASKS_TOTAL,
+  PROP_REPETITIONS_DONE,
+  PROP_REPETITIONS_TOTAL,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+enum {
+  REPETITION_STARTED,
+  SPANS_ADDED,
+  REPETITION_FINISHED,
+  CELL_FINISHED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+event_free (Event *event)
+{
+  g_clear_pointer (&event->rep, lab_repetition_unref);
+  g_clear_pointer (&event->spans, g_array_unref);
+  g_clear_error (&event->error);
+  g_free (event);
+}
+
+static void
+lab_run_dispose (GObject *object)
+{
+  LabRun *self = (LabRun *) object;
+
+  /* The coordinator holds a reference until it is done: no thread to join here. */
+  g_assert (self->thread == NULL);
+  g_clear_object (&self->cells);
+  g_clear_pointer (&self->repetitions, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (lab_run_parent_class)->dispose (object);
+}
+
+static void
+lab_run_finalize (GObject *object)
+{
+  LabRun *self = (LabRun *) object;
+
+  g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
+  g_mutex_clear (&self->lock);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->config, lab_run_config_free);
+  g_clear_pointer (&self->plan, g_array_unref);
+  g_clear_pointer (&self->started_at, g_date_time_unref);
+  g_free (self->id);
+
+  G_OBJECT_CLASS (lab_run_parent_class)->finalize (object);
+}
+
+static void
+lab_run_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  LabRun *self = LAB_RUN (object);
+
+  switch (prop_id)
+    {
+    case PROP_TASKS_DONE:
+      g_value_set_uint (value, self->tasks_done);
+      break;
+    case PROP_TASKS_TOTAL:
+      g_value_set_uint (value, self->tasks_total);
+      break;
+    case PROP_REPETITIONS_DONE:
+      g_value_set_uint (value, self->repetitions_done);
+      break;
+    case PROP_REPETITIONS_TOTAL:
+      g_value_set_uint (value, self->repetitions_total);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_run_class_init (LabRunClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = lab_run_dispose;
+  object_class->finalize = lab_run_finalize;
+  object_class->get_property = lab_run_get_property;
+
+  properties[PROP_TASKS_DONE] = g_param_spec_uint ("tasks-done", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_TASKS_TOTAL] = g_param_spec_uint ("tasks-total", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_REPETITIONS_DONE] = g_param_spec_uint ("repetitions-done", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_REPETITIONS_TOTAL] = g_param_spec_uint ("repetitions-total", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[REPETITION_STARTED] =
+    g_signal_new ("repetition-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, LAB_TYPE_REPETITION);
+  signals[SPANS_ADDED] =
+    g_signal_new ("spans-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, LAB_TYPE_REPETITION, G_TYPE_UINT, G_TYPE_UINT);
+  signals[REPETITION_FINISHED] =
+    g_signal_new ("repetition-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, LAB_TYPE_REPETITION);
+  signals[CELL_FINISHED] =
+    g_signal_new ("cell-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, LAB_TYPE_CELL);
+}
+
+static void
+lab_run_init (LabRun *self)
+{
+  g_mutex_init (&self->lock);
+  g_queue_init (&self->events);
+  self->cells = g_list_store_new (LAB_TYPE_CELL);
+  self->repetitions = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_repetition_unref);
+  self->plan = g_array_new (FALSE, FALSE, sizeof (CellKey));
+  self->id = g_uuid_string_random ();
+}
+
+/* Sequential first (it is the baseline), once, with one worker; then each
+ * other mode with each worker count. */
+static void
+build_plan (LabRun *self)
+{
+  const LabRunConfig *config = self->config;
+
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint m = 0; m < config->modes->len; m++)
+      {
+        LabMode mode = g_array_index (config->modes, LabMode, m);
+
+        if ((pass == 0) != (mode == LAB_MODE_SEQUENTIAL))
+          continue;
+        if (mode == LAB_MODE_SEQUENTIAL)
+          {
+            CellKey key = { mode, 1 };
+
+            g_array_append_val (self->plan, key);
+            continue;
+          }
+        for (guint w = 0; w < config->workers->len; w++)
+          {
+            CellKey key = { mode, g_array_index (config->workers, guint, w) };
+            gboolean seen = FALSE;
+
+            for (guint k = 0; k < self->plan->len; k++)
+              seen |= memcmp (&g_array_index (self->plan, CellKey, k), &key, sizeof key) == 0;
+            if (!seen)
+              g_array_append_val (self->plan, key);
+          }
+      }
+
+  self->repetitions_total = self->plan->len * (config->repeat + config->warmup);
+  self->tasks_total = self->repetitions_total * config->workload->tasks;
+}
+
+/**
+ * lab_run_new:
+ * @config: a valid configuration (see lab_run_config_validate())
+ *
+ * Returns: (transfer full): a run that has not started
+ */
+LabRun *
+lab_run_new (const LabRunConfig *config)
+{
+  LabRun *self;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = g_object_new (LAB_TYPE_RUN, NULL);
+  self->config = lab_run_config_copy (config);
+  build_plan (self);
+  return self;
+}
+
+const LabRunConfig *
+lab_run_get_config (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  return self->config;
+}
+
+const char *
+lab_run_get_id (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  return self->id;
+}
+
+/**
+ * lab_run_get_started_at:
+ *
+ * Returns: (transfer none) (nullable): when the run started (UTC)
+ */
+GDateTime *
+lab_run_get_started_at (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  return self->started_at;
+}
+
+/**
+ * lab_run_get_cells:
+ *
+ * Returns: (transfer none): a #GListModel of #LabCell, in execution order,
+ *   growing as cells start
+ */
+GListModel *
+lab_run_get_cells (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  return G_LIST_MODEL (self->cells);
+}
+
+/**
+ * lab_run_get_repetitions:
+ *
+ * Returns: (transfer none) (element-type LabRepetition): every repetition
+ *   started so far, warm-ups included
+ */
+GPtrArray *
+lab_run_get_repetitions (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  return self->repetitions;
+}
+
+/**
+ * lab_run_find_cell:
+ *
+ * Returns: (transfer none) (nullable): the cell, once it has started
+ */
+LabCell *
+lab_run_find_cell (LabRun  *self,
+                   LabMode  mode,
+                   guint    workers)
+{
+  guint n;
+
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->cells));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (G_LIST_MODEL (self->cells), i);
+
+      if (lab_cell_get_mode (cell) == mode && lab_cell_get_workers (cell) == workers)
+        return cell;
+    }
+  return NULL;
+}
+
+guint
+lab_run_get_tasks_done (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), 0);
+  return self->tasks_done;
+}
+
+guint
+lab_run_get_tasks_total (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), 0);
+  return self->tasks_total;
+}
+
+guint
+lab_run_get_repetitions_done (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), 0);
+  return self->repetitions_done;
+}
+
+guint
+lab_run_get_repetitions_total (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), 0);
+  return self->repetitions_total;
+}
+
+gboolean
+lab_run_get_running (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), FALSE);
+  return self->running;
+}
+
+guint
+lab_run_get_failed_tasks (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), 0);
+  return self->failed_tasks;
+}
+
+
+/* ---- main context side ---- */
+
+static double
+baseline_median (LabRun *self)
+{
+  LabCell *sequential = lab_run_find_cell (self, LAB_MODE_SEQUENTIAL, 1);
+
+  return sequential != NULL ? lab_cell_get_median_s (sequential) : NAN;
+}
+
+static void
+update_cells (LabRun  *self,
+              LabCell *changed)
+{
+  double baseline = baseline_median (self);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->cells));
+
+  /* A new baseline changes every cell's speedup. */
+  if (lab_cell_get_mode (changed) != LAB_MODE_SEQUENTIAL)
+    {
+      lab_cell_update (changed, baseline);
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (G_LIST_MODEL (self->cells), i);
+
+      lab_cell_update (cell, baseline);
+    }
+}
+
+static void
+handle_rep_started (LabRun        *self,
+                    LabRepetition *rep)
+{
+  g_ptr_array_add (self->repetitions, lab_repetition_ref (rep));
+  if (lab_run_find_cell (self, rep->mode, rep->workers) == NULL)
+    {
+      g_autoptr(LabCell) cell = lab_cell_new (rep->mode, rep->workers);
+
+      g_list_store_append (self->cells, cell);
+    }
+  g_signal_emit (self, signals[REPETITION_STARTED], 0, rep);
+}
+
+static void
+handle_spans (LabRun        *self,
+              LabRepetition *rep,
+              GArray        *spans)
+{
+  guint first = rep->spans->len;
+
+  /* The error strings change owner: the batch must not free them. */
+  g_array_append_vals (rep->spans, spans->data, spans->len);
+  g_array_set_clear_func (spans, NULL);
+  for (guint i = 0; i < spans->len; i++)
+    if (g_array_index (spans, LabSpan, i).status != LAB_TASK_OK)
+      self->failed_tasks++;
+
+  self->tasks_done += spans->len;
+  g_signal_emit (self, signals[SPANS_ADDED], 0, rep, first, spans->len);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASKS_DONE]);
+}
+
+static void
+handle_rep_finished (LabRun              *self,
+                     LabRepetition       *rep,
+                     const LabRepetition *measured)
+{
+  LabCell *cell = lab_run_find_cell (self, rep->mode, rep->workers);
+
+  rep->wall_s = measured->wall_s;
+  rep->user_s = measured->user_s;
+  rep->sys_s = measured->sys_s;
+  rep->cpu_util = measured->cpu_util;
+  rep->peak_rss_kib = measured->peak_rss_kib;
+  rep->checksum = measured->checksum;
+  rep->bytes = measured->bytes;
+  rep->ok_tasks = measured->ok_tasks;
+  rep->failed_tasks = measured->failed_tasks;
+  rep->tasks = measured->tasks;
+  rep->finished = TRUE;
+
+  if (!rep->warmup)
+    {
+      lab_cell_add_repetition (cell, rep);
+      update_cells (self, cell);
+    }
+
+  self->repetitions_done++;
+  g_signal_emit (self, signals[REPETITION_FINISHED], 0, rep);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPETITIONS_DONE]);
+
+  if (!rep->warmup && rep->repeat == self->config->repeat)
+    g_signal_emit (self, signals[CELL_FINISHED], 0, cell);
+}
+
+static void
+handle_done (LabRun *self,
+             GError *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  g_thread_join (g_steal_pointer (&self->thread));
+  self->running = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+dispatch_events (gpointer user_data)
+{
+  g_autoptr(LabRun) self = user_data;
+
+  for (;;)
+    {
+      Event *event;
+
+      g_mutex_lock (&self->lock);
+      event = g_queue_pop_head (&self->events);
+      if (event == NULL)
+        self->dispatch_pending = FALSE;
+      g_mutex_unlock (&self->lock);
+
+      if (event == NULL)
+        break;
+
+      switch (event->type)
+        {
+        case EVENT_REP_STARTED:
+          handle_rep_started (self, event->rep);
+          break;
+        case EVENT_SPANS:
+          handle_spans (self, event->rep, event->spans);
+          break;
+        case EVENT_REP_FINISHED:
+          handle_rep_finished (self, event->rep, &event->measured);
+          break;
+        case EVENT_DONE:
+          handle_done (self, g_steal_pointer (&event->error));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      event_free (event);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- coordinator side ---- */
+
+static void
+post_event (LabRun *self,
+            Event  *event)
+{
+  gboolean schedule;
+
+  g_mutex_lock (&self->lock);
+  g_queue_push_tail (&self->events, event);
+  schedule = !self->dispatch_pending;
+  self->dispatch_pending = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  if (schedule)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, dispatch_events,
+                                g_object_ref (self), NULL);
+}
+
+/* What the coordinator keeps for the repetition under way. */
+typedef struct
+{
+  LabRun        *run;
+  LabRepetition *rep;
+  GArray        *batch;
+  gint64         last_flush_us;
+  guint64        checksum;
+  guint64        bytes;
+  guint          ok_tasks;
+  guint          failed_tasks;
+} RepState;
+
+static void
+flush_spans (RepState *state)
+{
+  Event *event;
+
+  if (state->batch->len == 0)
+    return;
+  event = g_new0 (Event, 1);
+  event->type = EVENT_SPANS;
+  event->rep = lab_repetition_ref (state->rep);
+  event->spans = g_steal_pointer (&state->batch);
+  post_event (state->run, event);
+
+  state->batch = g_array_sized_new (FALSE, FALSE, sizeof (LabSpan), FLUSH_SPANS);
+  g_array_set_clear_func (state->batch, (GDestroyNotify) lab_span_clear);
+  state->last_flush_us = g_get_monotonic_time ();
+}
+
+static void
+collect_span (const LabSpan *span,
+              gpointer       user_data)
+{
+  RepState *state = user_data;
+  LabSpan copy;
+
+  /* Task checksums add up (modulo 2^64): the order tasks finish in does not matter. */
+  if (span->status == LAB_TASK_OK)
+    {
+      state->checksum += span->checksum;
+      state->ok_tasks++;
+    }
+  else
+    state->failed_tasks++;
+  state->bytes += span->bytes;
+
+  lab_span_copy (span, &copy);
+  g_array_append_val (state->batch, copy);
+  if (state->batch->len >= FLUSH_SPANS || g_get_monotonic_time () - state->last_flush_us >= FLUSH_US)
+    flush_spans (state);
+}
+
+static void
+post_rep (LabRun        *self,
+          EventType      type,
+          LabRepetition *rep)
+{
+  Event *event = g_new0 (Event, 1);
+
+  event->type = type;
+  event->rep = lab_repetition_ref (rep);
+  post_event (self, event);
+}
+
+/* Runs one repetition and posts its events. FALSE when the run must stop. */
+static gboolean
+run_repetition (LabRun        *self,
+                LabExecutor   *executor,
+                LabRepetition *rep,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  RepState state = { .run = self, .rep = rep };
+  LabExecutorUsage workers;
+  LabUsage before, after;
+  Event *event;
+  gint64 t0, t1;
+  gboolean ok;
+
+  state.batch = g_array_sized_new (FALSE, FALSE, sizeof (LabSpan), FLUSH_SPANS);
+  g_array_set_clear_func (state.batch, (GDestroyNotify) lab_span_clear);
+
+  post_rep (self, EVENT_REP_STARTED, rep);
+
+  lab_machine_reset_peak_rss ();
+  lab_usage_self (&before);
+  t0 = state.last_flush_us = g_get_monotonic_time ();
+  ok = lab_executor_run (executor, t0, collect_span, &state, cancellable, &workers, error);
+  t1 = g_get_monotonic_time ();
+  lab_usage_self (&after);
+
+  flush_spans (&state);
+  g_array_unref (state.batch);
+  if (!ok)
+    return FALSE;
+
+  event = g_new0 (Event, 1);
+  event->type = EVENT_REP_FINISHED;
+  event->rep = lab_repetition_ref (rep);
+  event->measured.wall_s = (t1 - t0) / (double) G_USEC_PER_SEC;
+  event->measured.user_s = (after.user_us - before.user_us + workers.user_us) / (double) G_USEC_PER_SEC;
+  event->measured.sys_s = (after.sys_us - before.sys_us + workers.sys_us) / (double) G_USEC_PER_SEC;
+  event->measured.cpu_util = (event->measured.user_s + event->measured.sys_s) /
+                             (event->measured.wall_s * lab_machine_n_cpus ());
+  event->measured.peak_rss_kib = lab_machine_peak_rss_kib () + workers.peak_rss_kib;
+  event->measured.checksum = state.checksum;
+  event->measured.bytes = state.bytes;
+  event->measured.ok_tasks = state.ok_tasks;
+  event->measured.failed_tasks = state.failed_tasks;
+  event->measured.tasks = self->config->workload->tasks;
+  post_event (self, event);
+  return TRUE;
+}
+
+static gpointer
+coordinator_thread (gpointer data)
+{
+  g_autoptr(LabRun) self = data;
+  GCancellable *cancellable = g_task_get_cancellable (self->task);
+  const LabRunConfig *config = self->config;
+  g_autoptr(GError) error = NULL;
+  Event *event;
+
+  if (config->worker_nice > 0)
+    setpriority (PRIO_PROCESS, (id_t) lab_thread_id (), config->worker_nice);
+
+  for (guint c = 0; c < self->plan->len && error == NULL; c++)
+    {
+      const CellKey *key = &g_array_index (self->plan, CellKey, c);
+      g_autoptr(LabExecutor) executor = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+        break;
+      executor = lab_executor_new (config, key->mode, key->workers, &error);
+      if (executor == NULL)
+        break;
+
+      for (guint r = 0; r < config->warmup + config->repeat; r++)
+        {
+          gboolean warmup = r < config->warmup;
+          g_autoptr(LabRepetition) rep =
+            lab_repetition_new (key->mode, key->workers, warmup ? 0 : r - config->warmup + 1, warmup);
+
+          if (!run_repetition (self, executor, rep, cancellable, &error))
+            break;
+        }
+    }
+
+  event = g_new0 (Event, 1);
+  event->type = EVENT_DONE;
+  event->error = g_steal_pointer (&error);
+  post_event (self, event);
+  return NULL;
+}
+
+/**
+ * lab_run_execute_async:
+ *
+ * Starts the run on a coordinator thread. Events and the callback arrive on
+ * the thread-default main context of the caller. A run executes once.
+ */
+void
+lab_run_execute_async (LabRun              *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (LAB_IS_RUN (self));
+  g_return_if_fail (self->task == NULL && self->started_at == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lab_run_execute_async);
+
+  if (!lab_run_config_validate (self->config, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->context = g_main_context_ref_thread_default ();
+  self->started_at = g_date_time_new_now_utc ();
+  self->task = g_steal_pointer (&task);
+  self->running = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASKS_TOTAL]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPETITIONS_TOTAL]);
+
+  self->thread = g_thread_new ("lab-run", coordinator_thread, g_object_ref (self));
+}
+
+gboolean
+lab_run_execute_finish (LabRun        *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+execute_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+gboolean
+lab_run_execute (LabRun        *self,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_return_val_if_fail (LAB_IS_RUN (self), FALSE);
+
+  lab_run_execute_async (self, cancellable, execute_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  return lab_run_execute_finish (self, result, error);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lab-result.h"
+#include "lab-workload.h"
+
+G_BEGIN_DECLS
+
+/**
+ * LabTaskRunner:
+ *
+ * Runs the tasks of one workload in the calling thread, with whatever
+ * resources the workload needs (for downloads a shared SoupSession sized
+ * for @concurrency). lab_task_runner_run() may be called from several
+ * threads at once. Used by the sequential and threads executors and by
+ * the worker process.
+ */
+typedef struct _LabTaskRunner LabTaskRunner;
+
+LabTaskRunner *lab_task_runner_new  (const LabWorkload *workload,
+                                     guint              concurrency);
+void           lab_task_runner_free (LabTaskRunner     *self);
+/* Runs task @task; @argument is what the task works on beyond its index
+ * (its URL for downloads; NULL: lab_workload_task_argument()). Fills
+ * span->start_us/end_us (absolute monotonic µs), tid, pid, bytes, checksum,
+ * http_status, status and error. */
+void           lab_task_runner_run  (LabTaskRunner     *self,
+                                     guint              task,
+                                     const char        *argument,
+                                     GCancellable      *cancellable,
+                                     LabSpan           *span);
+const LabWorkload *lab_task_runner_get_workload (LabTaskRunner *self);
+
+gint64         lab_thread_id        (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabTaskRunner, lab_task_runner_free)
+
+G_END_DECLS

@@ -1,0 +1,950 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab-protocol.h"
+#include "lab-worker-pool.h"
+
+/* Requests in flight per worker: at most this many, and no more bytes of
+ * requests than fit easily in a pipe, so that writes never block. */
+#define MAX_DEPTH          64
+#define MAX_PENDING_BYTES  (16 * 1024)
+#define START_TIMEOUT_MS   10000
+#define STOP_TIMEOUT_MS    2000
+
+typedef struct
+{
+  guint64 id;
+  guint   task;
+  gint64  sent_us;
+  gsize   bytes;
+} InFlight;
+
+typedef struct
+{
+  guint          slot;
+  GSubprocess   *process;
+  int            in_fd;          /* the worker's stdin, our write end */
+  int            out_fd;         /* the worker's stdout, our read end */
+  gint           pid;
+  gboolean       said_hello;
+  guint64        generation;     /* workload generation the worker has */
+  GQueue         in_flight;      /* InFlight */
+  gsize          pending_bytes;
+  gint64         head_since_us;  /* when the head request could start */
+  guint          tasks_done;
+  gboolean       retiring;       /* asked for usage before it goes */
+  gboolean       usage_pending;
+  LabLineReader  reader;
+  guint64        user_us;        /* last reported totals */
+  guint64        sys_us;
+} Worker;
+
+struct _LabWorkerPool
+{
+  char       *worker_path;
+  guint       n_workers;
+  guint       tasks_per_worker;
+  int         nice;
+  Worker     *workers;
+  guint64     next_id;
+  guint64     generation;
+  GString    *out;
+  /* Usage since the last lab_worker_pool_take_usage() */
+  guint64     user_us;
+  guint64     sys_us;
+  guint64    *slot_peak_rss_kib;
+};
+
+/* State of one lab_worker_pool_run() call. */
+typedef struct
+{
+  LabWorkerPool     *pool;
+  const LabWorkload *workload;
+  char              *wire;
+  guint              task_timeout_ms;
+  gint64             t0;
+  LabSpanFunc        func;
+  gpointer           user_data;
+  GArray            *requeued;     /* guint task indices to send first */
+  guint              next_task;
+  guint              done;
+  guint              consecutive_start_failures;
+} Run;
+
+static void
+ignore_sigpipe_once (void)
+{
+  static gsize done = 0;
+
+  /* A worker that dies makes our next write to its pipe raise SIGPIPE,
+   * which would kill the whole application: report EPIPE instead. */
+  if (g_once_init_enter (&done))
+    {
+      signal (SIGPIPE, SIG_IGN);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+/**
+ * lab_worker_path_default:
+ *
+ * The worker executable: $CONCURRENCY_LAB_WORKER when set (tests and
+ * `meson devenv`), the installed one in libexecdir, or the one in the build
+ * tree next to the running program.
+ *
+ * Returns: (transfer full): a path
+ */
+char *
+lab_worker_path_default (void)
+{
+  const char *env = g_getenv ("CONCURRENCY_LAB_WORKER");
+  g_autofree char *installed = g_build_filename (LIBEXECDIR, WORKER_NAME, NULL);
+  g_autofree char *self_exe = NULL;
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+  if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&installed);
+
+  self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (self_exe != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (self_exe);
+      const char *candidates[] = { "../worker/" WORKER_NAME, "../src/worker/" WORKER_NAME,
+                                   "../../src/worker/" WORKER_NAME, WORKER_NAME };
+
+      for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+        {
+          g_autofree char *path = g_build_filename (dir, candidates[i], NULL);
+
+          if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+            return g_canonicalize_filename (path, NULL);
+        }
+    }
+  return g_steal_pointer (&installed);
+}
+
+static gboolean
+write_all (int          fd,
+           const char  *data,
+           gsize        len,
+           GError     **error)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
+                       _("Could not write to the worker: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static void
+worker_reset (Worker *w)
+{
+  g_queue_clear_full (&w->in_flight, g_free);
+  g_clear_object (&w->process);
+  lab_line_reader_clear (&w->reader);
+  w->in_fd = -1;
+  w->out_fd = -1;
+  w->pid = 0;
+  w->said_hello = FALSE;
+  w->generation = 0;
+  w->pending_bytes = 0;
+  w->tasks_done = 0;
+  w->retiring = FALSE;
+  w->usage_pending = FALSE;
+  w->user_us = 0;
+  w->sys_us = 0;
+}
+
+static gboolean
+worker_spawn (LabWorkerPool  *self,
+              Worker         *w,
+              GError        **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *nice = g_strdup_printf ("%d", self->nice);
+  const char *argv[] = { self->worker_path, "--nice", nice, NULL };
+  const char *pid;
+
+  g_assert (w->process == NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  if (self->nice == 0)
+    argv[1] = NULL;
+  w->process = g_subprocess_launcher_spawnv (launcher, argv, &local_error);
+  if (w->process == NULL)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
+                   _("Could not start the worker “%s”: %s"), self->worker_path, local_error->message);
+      return FALSE;
+    }
+
+  w->in_fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (g_subprocess_get_stdin_pipe (w->process)));
+  w->out_fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (w->process)));
+  pid = g_subprocess_get_identifier (w->process);
+  w->pid = pid != NULL ? atoi (pid) : 0;
+  lab_line_reader_init (&w->reader, LAB_PROTOCOL_MAX_LINE);
+  return TRUE;
+}
+
+/* Why a worker process ended, once it has. */
+static char *
+describe_exit (GSubprocess *process)
+{
+  if (g_subprocess_get_if_signaled (process))
+    {
+      int sig = g_subprocess_get_term_sig (process);
+
+      return g_strdup_printf (_("worker crashed: killed by signal %d (%s)"), sig, g_strsignal (sig));
+    }
+  if (g_subprocess_get_if_exited (process))
+    return g_strdup_printf (_("worker exited unexpectedly with status %d"),
+                            g_subprocess_get_exit_status (process));
+  return g_strdup (_("worker ended unexpectedly"));
+}
+
+/* Kills the worker (if @kill) and waits until it is reaped: no zombie, and
+ * its pipes are closed when the GSubprocess goes. */
+static void
+worker_stop (Worker   *w,
+             gboolean  kill)
+{
+  if (w->process == NULL)
+    return;
+
+  if (kill)
+    g_subprocess_force_exit (w->process);
+  else
+    {
+      struct pollfd pfd = { .fd = w->out_fd, .events = POLLIN };
+      gint64 deadline = g_get_monotonic_time () + STOP_TIMEOUT_MS * 1000;
+      char buf[4096];
+
+      /* Closing its stdin tells the worker to exit; drain its stdout until
+       * it does, and kill it if it does not within the time limit. */
+      g_output_stream_close (g_subprocess_get_stdin_pipe (w->process), NULL, NULL);
+      for (;;)
+        {
+          gint64 left = deadline - g_get_monotonic_time ();
+
+          if (left <= 0 || poll (&pfd, 1, left / 1000) <= 0)
+            {
+              g_subprocess_force_exit (w->process);
+              break;
+            }
+          if (read (w->out_fd, buf, sizeof buf) <= 0)
+            break;
+        }
+    }
+  g_subprocess_wait (w->process, NULL, NULL);
+}
+
+static void
+fail_span (Run        *run,
+           Worker     *w,
+           InFlight   *req,
+           const char *reason)
+{
+  gint64 now = g_get_monotonic_time ();
+  LabSpan span = {
+    .task = req->task,
+    .worker = w->slot,
+    .pid = w->pid,
+    .queued_us = req->sent_us - run->t0,
+    .start_us = MAX (w->head_since_us, req->sent_us) - run->t0,
+    .end_us = now - run->t0,
+    .status = LAB_TASK_FAILED,
+    .error = (char *) reason,
+  };
+
+  run->func (&span, run->user_data);
+  run->done++;
+}
+
+/* The worker in @w is unusable: fail its running task with @reason, give
+ * the requests queued behind it to other workers, and free the slot. */
+static void
+worker_lost (Run        *run,
+             Worker     *w,
+             const char *reason,
+             gboolean    kill)
+{
+  g_autofree InFlight *head = g_queue_pop_head (&w->in_flight);
+  g_autofree char *why = NULL;
+
+  worker_stop (w, kill);
+  why = reason != NULL ? g_strdup (reason) : describe_exit (w->process);
+
+  if (head != NULL)
+    fail_span (run, w, head, why);
+  else
+    g_debug ("worker %d lost while idle: %s", w->pid, why);
+
+  /* Requests that never started are not failures: send them again. */
+  for (InFlight *req; (req = g_queue_pop_tail (&w->in_flight)) != NULL; g_free (req))
+    g_array_prepend_val (run->requeued, req->task);
+
+  worker_reset (w);
+}
+
+static gboolean
+pending_tasks (Run *run)
+{
+  return run->requeued->len > 0 || run->next_task < run->workload->tasks;
+}
+
+static guint
+take_task (Run *run)
+{
+  guint task;
+
+  if (run->requeued->len > 0)
+    {
+      task = g_array_index (run->requeued, guint, 0);
+      g_array_remove_index (run->requeued, 0);
+      return task;
+    }
+  return run->next_task++;
+}
+
+/* Like multiprocessing.Pool.map's chunksize: many requests in flight while
+ * much work remains (hides the pipe round trip), one at a time near the end
+ * (keeps the workers balanced). */
+static guint
+target_depth (Run *run)
+{
+  LabWorkerPool *self = run->pool;
+  guint remaining = run->requeued->len + (run->workload->tasks - run->next_task);
+
+  if (self->tasks_per_worker == 1)
+    return 1;
+  return 1 + MIN (remaining / (4 * self->n_workers), MAX_DEPTH - 1);
+}
+
+static gboolean
+send_request (Run     *run,
+              Worker  *w,
+              GError **error)
+{
+  LabWorkerPool *self = run->pool;
+  LabMessage msg = { .type = LAB_MESSAGE_TASK };
+  InFlight *req;
+  gsize before;
+
+  g_string_truncate (self->out, 0);
+  if (w->generation != self->generation)
+    {
+      LabMessage wl = { .type = LAB_MESSAGE_WORKLOAD, .text = run->wire };
+
+      lab_message_format (&wl, self->out);
+    }
+  before = self->out->len;
+
+  req = g_new0 (InFlight, 1);
+  req->id = ++self->next_id;
+  req->task = take_task (run);
+  req->sent_us = g_get_monotonic_time ();
+  msg.id = req->id;
+  msg.task = req->task;
+  msg.text = (char *) lab_workload_task_argument (run->workload, req->task);
+  lab_message_format (&msg, self->out);
+  req->bytes = self->out->len - before;
+
+  /* Its last task: ask for its usage in the same write, to save a round trip. */
+  if (self->tasks_per_worker > 0 &&
+      w->tasks_done + g_queue_get_length (&w->in_flight) + 1 >= self->tasks_per_worker)
+    {
+      g_string_append (self->out, "U\n");
+      w->usage_pending = TRUE;
+    }
+
+  if (g_queue_is_empty (&w->in_flight))
+    w->head_since_us = req->sent_us;
+  g_queue_push_tail (&w->in_flight, req);
+  w->pending_bytes += req->bytes;
+
+  if (!write_all (w->in_fd, self->out->str, self->out->len, error))
+    return FALSE;
+  w->generation = self->generation;
+  return TRUE;
+}
+
+static void
+fill_worker (Run    *run,
+             Worker *w)
+{
+  LabWorkerPool *self = run->pool;
+  guint depth;
+
+  if (w->retiring || !pending_tasks (run))
+    return;
+
+  if (w->process == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!worker_spawn (self, w, &error))
+        {
+          InFlight req = { .task = take_task (run), .sent_us = g_get_monotonic_time () };
+
+          w->head_since_us = req.sent_us;
+          fail_span (run, w, &req, error->message);
+          run->consecutive_start_failures++;
+          worker_reset (w);
+          return;
+        }
+    }
+
+  depth = target_depth (run);
+  if (self->tasks_per_worker > 0)
+    depth = MIN (depth, self->tasks_per_worker - w->tasks_done);
+
+  while (g_queue_get_length (&w->in_flight) < depth && pending_tasks (run) &&
+         w->pending_bytes < MAX_PENDING_BYTES)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!send_request (run, w, &error))
+        {
+          /* Most likely it died: its exit status says why. */
+          worker_lost (run, w, NULL, TRUE);
+          return;
+        }
+    }
+}
+
+static void
+handle_result (Run        *run,
+               Worker     *w,
+               LabMessage *msg)
+{
+  LabWorkerPool *self = run->pool;
+  g_autofree InFlight *req = g_queue_pop_head (&w->in_flight);
+  LabSpan span = {
+    .task = req->task,
+    .worker = w->slot,
+    .pid = w->pid,
+    .tid = msg->tid,
+    .queued_us = req->sent_us - run->t0,
+    .start_us = msg->start_us - run->t0,
+    .end_us = msg->end_us - run->t0,
+    .bytes = msg->bytes,
+    .checksum = msg->checksum,
+    .http_status = msg->http_status,
+    .status = msg->ok ? LAB_TASK_OK : LAB_TASK_FAILED,
+    .error = msg->text,
+  };
+
+  w->pending_bytes -= req->bytes;
+  w->head_since_us = g_get_monotonic_time ();
+  w->tasks_done++;
+  run->consecutive_start_failures = 0;
+  run->func (&span, run->user_data);
+  run->done++;
+
+  /* A worker that did its share (the spawn mode) goes once it has reported
+   * its usage, which send_request() asked for with its last task. */
+  if (self->tasks_per_worker > 0 && w->tasks_done >= self->tasks_per_worker &&
+      g_queue_is_empty (&w->in_flight))
+    w->retiring = TRUE;
+}
+
+static void
+handle_usage (LabWorkerPool *self,
+              Worker        *w,
+              LabMessage    *msg)
+{
+  if (msg->user_us >= w->user_us)
+    self->user_us += msg->user_us - w->user_us;
+  if (msg->sys_us >= w->sys_us)
+    self->sys_us += msg->sys_us - w->sys_us;
+  w->user_us = msg->user_us;
+  w->sys_us = msg->sys_us;
+  self->slot_peak_rss_kib[w->slot] = MAX (self->slot_peak_rss_kib[w->slot], msg->maxrss_kib);
+  w->usage_pending = FALSE;
+}
+
+/* Validates one line from a worker against what we expect from it. Returns
+ * FALSE with @error set when the worker broke the protocol. */
+static gboolean
+handle_line (Run         *run,
+             Worker      *w,
+             const char  *line,
+             gsize        len,
+             GError     **error)
+{
+  LabMessage msg;
+  InFlight *head;
+
+  if (!lab_message_parse (line, len, &msg, error))
+    return FALSE;
+
+  if (!w->said_hello)
+    {
+      if (msg.type != LAB_MESSAGE_HELLO)
+        {
+          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "expected a greeting first");
+          lab_message_clear (&msg);
+          return FALSE;
+        }
+      if (msg.version != LAB_PROTOCOL_VERSION)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                       "worker speaks protocol %u, expected %u", msg.version, LAB_PROTOCOL_VERSION);
+          return FALSE;
+        }
+      w->said_hello = TRUE;
+      return TRUE;
+    }
+
+  switch (msg.type)
+    {
+    case LAB_MESSAGE_RESULT:
+      head = g_queue_peek_head (&w->in_flight);
+      if (head == NULL || head->id != msg.id || head->task != msg.task)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                       "unexpected result for request %" G_GUINT64_FORMAT, msg.id);
+          break;
+        }
+      handle_result (run, w, &msg);
+      break;
+
+    case LAB_MESSAGE_USAGE:
+      if (!w->usage_pending)
+        {
+          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "usage report nobody asked for");
+          break;
+        }
+      handle_usage (run->pool, w, &msg);
+      if (w->retiring)
+        {
+          worker_stop (w, FALSE);
+          worker_reset (w);
+        }
+      break;
+
+    case LAB_MESSAGE_ERROR:
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "worker error: %s", msg.text);
+      break;
+
+    case LAB_MESSAGE_HELLO:
+    case LAB_MESSAGE_WORKLOAD:
+    case LAB_MESSAGE_TASK:
+    default:
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "unexpected message type “%c”", msg.type);
+      break;
+    }
+
+  lab_message_clear (&msg);
+  return error == NULL || *error == NULL;
+}
+
+/* Reads what the worker wrote and acts on it. A worker that is gone or
+ * broke the protocol is dealt with here. */
+static void
+read_worker (Run    *run,
+             Worker *w)
+{
+  guint8 buf[65536];
+  ssize_t n;
+
+  do
+    n = read (w->out_fd, buf, sizeof buf);
+  while (n < 0 && errno == EINTR);
+
+  if (n <= 0)
+    {
+      worker_lost (run, w, NULL, FALSE);
+      return;
+    }
+
+  lab_line_reader_feed (&w->reader, buf, n);
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      char *line;
+      gsize len;
+
+      if (!lab_line_reader_next (&w->reader, &line, &len, &error))
+        {
+          if (error != NULL)
+            {
+              g_autofree char *reason = g_strdup_printf (_("protocol error: %s"), error->message);
+
+              worker_lost (run, w, reason, TRUE);
+            }
+          return;
+        }
+      if (!handle_line (run, w, line, len, &error))
+        {
+          g_autofree char *reason = g_strdup_printf (_("protocol error: %s"), error->message);
+
+          worker_lost (run, w, reason, TRUE);
+          return;
+        }
+      if (w->process == NULL)
+        return;
+    }
+}
+
+static void
+check_timeouts (Run *run)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (run->task_timeout_ms == 0)
+    return;
+
+  for (guint i = 0; i < run->pool->n_workers; i++)
+    {
+      Worker *w = &run->pool->workers[i];
+
+      if (w->process != NULL && !g_queue_is_empty (&w->in_flight) &&
+          now - w->head_since_us >= (gint64) run->task_timeout_ms * 1000)
+        {
+          g_autofree char *reason = g_strdup_printf (_("timed out after %.1f s: the worker was killed"),
+                                                     run->task_timeout_ms / 1000.0);
+
+          worker_lost (run, w, reason, TRUE);
+        }
+    }
+}
+
+static int
+poll_timeout_ms (Run *run)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 earliest = G_MAXINT64;
+
+  if (run->task_timeout_ms == 0)
+    return -1;
+  for (guint i = 0; i < run->pool->n_workers; i++)
+    {
+      Worker *w = &run->pool->workers[i];
+
+      if (w->process != NULL && !g_queue_is_empty (&w->in_flight))
+        earliest = MIN (earliest, w->head_since_us + (gint64) run->task_timeout_ms * 1000);
+    }
+  if (earliest == G_MAXINT64)
+    return -1;
+  return (int) CLAMP ((earliest - now + 999) / 1000, 0, G_MAXINT);
+}
+
+static gboolean
+busy (Run *run)
+{
+  if (run->done < run->workload->tasks)
+    return TRUE;
+  /* Wait for retiring workers' usage too. */
+  for (guint i = 0; i < run->pool->n_workers; i++)
+    if (run->pool->workers[i].retiring)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+lab_worker_pool_run (LabWorkerPool      *self,
+                     const LabWorkload  *workload,
+                     guint               task_timeout_ms,
+                     gint64              t0,
+                     LabSpanFunc         func,
+                     gpointer            user_data,
+                     GCancellable       *cancellable,
+                     GError            **error)
+{
+  g_autofree struct pollfd *pfds = NULL;
+  g_autofree Worker **polled = NULL;
+  GPollFD cancel_fd = { .fd = -1 };
+  gboolean have_cancel_fd;
+  Run run = {
+    .pool = self,
+    .workload = workload,
+    .task_timeout_ms = task_timeout_ms,
+    .t0 = t0,
+    .func = func,
+    .user_data = user_data,
+  };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (workload != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  run.wire = lab_workload_to_wire (workload);
+  run.requeued = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->generation++;
+  pfds = g_new0 (struct pollfd, self->n_workers + 1);
+  polled = g_new0 (Worker *, self->n_workers);
+  have_cancel_fd = cancellable != NULL && g_cancellable_make_pollfd (cancellable, &cancel_fd);
+
+  while (busy (&run))
+    {
+      guint n = 0;
+      int ready;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      /* Every start failing means the worker cannot run at all: stop. */
+      if (run.consecutive_start_failures > self->n_workers + 2)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
+                       _("The worker “%s” cannot be started"), self->worker_path);
+          break;
+        }
+
+      for (guint i = 0; i < self->n_workers; i++)
+        fill_worker (&run, &self->workers[i]);
+
+      for (guint i = 0; i < self->n_workers; i++)
+        if (self->workers[i].process != NULL)
+          {
+            pfds[n] = (struct pollfd) { .fd = self->workers[i].out_fd, .events = POLLIN };
+            polled[n++] = &self->workers[i];
+          }
+      if (n == 0)
+        continue;
+      if (have_cancel_fd)
+        pfds[n] = (struct pollfd) { .fd = cancel_fd.fd, .events = POLLIN };
+
+      ready = poll (pfds, n + (have_cancel_fd ? 1 : 0), poll_timeout_ms (&run));
+      if (ready < 0 && errno != EINTR)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "poll: %s", g_strerror (saved));
+          break;
+        }
+
+      for (guint i = 0; ready > 0 && i < n; i++)
+        if (pfds[i].revents != 0 && polled[i]->process != NULL)
+          read_worker (&run, polled[i]);
+      check_timeouts (&run);
+    }
+
+  if (have_cancel_fd)
+    g_cancellable_release_fd (cancellable);
+
+  if (run.done < workload->tasks && (error == NULL || *error == NULL))
+    {
+      /* Cancelled: a killed worker stops at once, whatever it was doing. */
+      for (guint i = 0; i < self->n_workers; i++)
+        if (self->workers[i].process != NULL)
+          {
+            worker_stop (&self->workers[i], TRUE);
+            worker_reset (&self->workers[i]);
+          }
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+    }
+
+  g_array_unref (run.requeued);
+  g_free (run.wire);
+  return run.done == workload->tasks;
+}
+
+/* Asks every live worker for its usage and waits for the answers. */
+static void
+collect_usage (LabWorkerPool *self)
+{
+  gint64 deadline = g_get_monotonic_time () + START_TIMEOUT_MS * 1000;
+
+  for (guint i = 0; i < self->n_workers; i++)
+    {
+      Worker *w = &self->workers[i];
+
+      if (w->process == NULL || !g_queue_is_empty (&w->in_flight))
+        continue;
+      w->usage_pending = TRUE;
+      if (!write_all (w->in_fd, "U\n", 2, NULL))
+        {
+          worker_stop (w, TRUE);
+          worker_reset (w);
+        }
+    }
+
+  for (guint i = 0; i < self->n_workers; i++)
+    {
+      Worker *w = &self->workers[i];
+
+      while (w->process != NULL && w->usage_pending)
+        {
+          struct pollfd pfd = { .fd = w->out_fd, .events = POLLIN };
+          gint64 left = deadline - g_get_monotonic_time ();
+          guint8 buf[4096];
+          char *line;
+          gsize len;
+          ssize_t n;
+
+          if (left <= 0 || poll (&pfd, 1, left / 1000) <= 0 ||
+              (n = read (w->out_fd, buf, sizeof buf)) <= 0)
+            {
+              worker_stop (w, TRUE);
+              worker_reset (w);
+              break;
+            }
+          lab_line_reader_feed (&w->reader, buf, n);
+          while (w->process != NULL && lab_line_reader_next (&w->reader, &line, &len, NULL))
+            {
+              LabMessage msg;
+
+              if (!lab_message_parse (line, len, &msg, NULL) ||
+                  (msg.type == LAB_MESSAGE_HELLO && w->said_hello) ||
+                  (msg.type != LAB_MESSAGE_HELLO && msg.type != LAB_MESSAGE_USAGE))
+                {
+                  lab_message_clear (&msg);
+                  worker_stop (w, TRUE);
+                  worker_reset (w);
+                  break;
+                }
+              if (msg.type == LAB_MESSAGE_HELLO)
+                w->said_hello = msg.version == LAB_PROTOCOL_VERSION;
+              else
+                handle_usage (self, w, &msg);
+              lab_message_clear (&msg);
+            }
+        }
+    }
+}
+
+/**
+ * lab_worker_pool_new:
+ * @worker_path: (nullable): the worker executable, or NULL for the default
+ * @workers: the number of worker slots (processes at a time)
+ * @tasks_per_worker: tasks a process runs before it is replaced; 0 = no
+ *   limit (persistent workers, started now), 1 = a fresh process per task
+ * @nice: niceness for the workers, 0..19
+ *
+ * Returns: (transfer full) (nullable): the pool, or NULL when persistent
+ *   workers could not be started
+ */
+LabWorkerPool *
+lab_worker_pool_new (const char  *worker_path,
+                     guint        workers,
+                     guint        tasks_per_worker,
+                     int          nice,
+                     GError     **error)
+{
+  g_autoptr(LabWorkerPool) self = NULL;
+
+  g_return_val_if_fail (workers > 0 && workers <= LAB_MAX_WORKERS, NULL);
+
+  ignore_sigpipe_once ();
+
+  self = g_new0 (LabWorkerPool, 1);
+  self->worker_path = worker_path != NULL ? g_strdup (worker_path) : lab_worker_path_default ();
+  self->n_workers = workers;
+  self->tasks_per_worker = tasks_per_worker;
+  self->nice = CLAMP (nice, 0, 19);
+  self->workers = g_new0 (Worker, workers);
+  self->slot_peak_rss_kib = g_new0 (guint64, workers);
+  self->out = g_string_new (NULL);
+  for (guint i = 0; i < workers; i++)
+    {
+      self->workers[i].slot = i;
+      self->workers[i].in_fd = -1;
+      self->workers[i].out_fd = -1;
+    }
+
+  if (tasks_per_worker == 0)
+    {
+      /* A persistent pool is warm before anything is measured, like a
+       * multiprocessing.Pool that already exists: start every worker, wait
+       * for its greeting, and take its start-up CPU time out of the count. */
+      for (guint i = 0; i < workers; i++)
+        if (!worker_spawn (self, &self->workers[i], error))
+          return NULL;
+      collect_usage (self);
+      for (guint i = 0; i < workers; i++)
+        if (self->workers[i].process == NULL || !self->workers[i].said_hello)
+          {
+            g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
+                         _("The worker “%s” started but did not answer"), self->worker_path);
+            return NULL;
+          }
+      lab_worker_pool_take_usage (self, NULL, NULL, NULL);
+    }
+
+  return g_steal_pointer (&self);
+}
+
+void
+lab_worker_pool_free (LabWorkerPool *self)
+{
+  if (self == NULL)
+    return;
+
+  for (guint i = 0; i < self->n_workers; i++)
+    {
+      worker_stop (&self->workers[i], !g_queue_is_empty (&self->workers[i].in_flight));
+      worker_reset (&self->workers[i]);
+    }
+  g_free (self->workers);
+  g_free (self->slot_peak_rss_kib);
+  g_string_free (self->out, TRUE);
+  g_free (self->worker_path);
+  g_free (self);
+}
+
+void
+lab_worker_pool_take_usage (LabWorkerPool *self,
+                            guint64       *user_us,
+                            guint64       *sys_us,
+                            guint64       *peak_rss_kib)
+{
+  guint64 peak = 0;
+
+  g_return_if_fail (self != NULL);
+
+  collect_usage (self);
+  for (guint i = 0; i < self->n_workers; i++)
+    peak += self->slot_peak_rss_kib[i];
+
+  if (user_us != NULL)
+    *user_us = self->user_us;
+  if (sys_us != NULL)
+    *sys_us = self->sys_us;
+  if (peak_rss_kib != NULL)
+    *peak_rss_kib = peak;
+
+  self->user_us = 0;
+  self->sys_us = 0;
+  memset (self->slot_peak_rss_kib, 0, self->n_workers * sizeof (guint64));
+}
+
+/**
+ * lab_worker_pool_get_pids:
+ *
+ * Returns: (transfer full): the pids (gint) of the live workers
+ */
+GArray *
+lab_worker_pool_get_pids (LabWorkerPool *self)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (gint));
+
+  for (guint i = 0; i < self->n_workers; i++)
+    if (self->workers[i].process != NULL)
+      g_array_append_val (pids, self->workers[i].pid);
+  return pids;
+}

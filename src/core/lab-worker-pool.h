@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lab-result.h"
+#include "lab-workload.h"
+
+G_BEGIN_DECLS
+
+/**
+ * LabWorkerPool:
+ *
+ * W concurrency-lab-worker processes driven from one thread with poll():
+ * requests are pipelined (a few in flight per worker, fewer as the run
+ * nears its end), replies are validated, and a worker that crashes, hangs
+ * past the task timeout or says something malformed is killed, its task
+ * failed with the reason, and a fresh worker takes its slot. With
+ * @tasks_per_worker = 1 every task gets a fresh process (the spawn mode).
+ *
+ * Not thread-safe: one thread creates, uses and frees a pool.
+ */
+typedef struct _LabWorkerPool LabWorkerPool;
+
+typedef void (*LabSpanFunc) (const LabSpan *span,
+                             gpointer       user_data);
+
+LabWorkerPool *lab_worker_pool_new         (const char        *worker_path,
+                                            guint              workers,
+                                            guint              tasks_per_worker,
+                                            int                nice,
+                                            GError           **error);
+void           lab_worker_pool_free        (LabWorkerPool     *self);
+/* Runs all tasks of @workload; @func gets each span (times relative to @t0)
+ * in the calling thread. Returns FALSE only when cancelled or when no
+ * worker can be started at all. */
+gboolean       lab_worker_pool_run         (LabWorkerPool     *self,
+                                            const LabWorkload *workload,
+                                            guint              task_timeout_ms,
+                                            gint64             t0,
+                                            LabSpanFunc        func,
+                                            gpointer           user_data,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+/* CPU time used by the pool's workers since the last call (and the
+ * largest peak RSS of any slot, summed over slots). */
+void           lab_worker_pool_take_usage  (LabWorkerPool     *self,
+                                            guint64           *user_us,
+                                            guint64           *sys_us,
+                                            guint64           *peak_rss_kib);
+GArray        *lab_worker_pool_get_pids    (LabWorkerPool     *self);
+
+char          *lab_worker_path_default     (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabWorkerPool, lab_worker_pool_free)
+
+G_END_DECLS

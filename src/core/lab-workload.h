@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lab-kernel.h"
+
+G_BEGIN_DECLS
+
+#define LAB_ERROR (lab_error_quark ())
+
+typedef enum
+{
+  LAB_ERROR_INVALID_ARGUMENT,   /* bad option or value: usage error */
+  LAB_ERROR_PROTOCOL,           /* a worker said something malformed */
+  LAB_ERROR_WORKER,             /* a worker could not start, crashed, timed out */
+  LAB_ERROR_TASK,               /* a task failed on its own terms */
+  LAB_ERROR_EXPORT,             /* writing a file failed */
+} LabError;
+
+GQuark lab_error_quark (void);
+
+typedef enum
+{
+  LAB_MODE_SEQUENTIAL,
+  LAB_MODE_THREADS,
+  LAB_MODE_PROCESSES,
+  LAB_MODE_SPAWN,
+  LAB_MODE_ASYNC,
+  LAB_MODE_GIL,
+  LAB_N_MODES
+} LabMode;
+
+const char *lab_mode_to_string   (LabMode     mode);
+gboolean    lab_mode_from_string (const char *name,
+                                  LabMode    *mode);
+const char *lab_mode_title       (LabMode     mode);
+gboolean    lab_mode_uses_workers_processes (LabMode mode);
+
+typedef enum
+{
+  LAB_WORKLOAD_CPU,
+  LAB_WORKLOAD_DOWNLOAD,
+  LAB_WORKLOAD_SLEEP,
+} LabWorkloadKind;
+
+#define LAB_MAX_TASKS    1000000
+#define LAB_MAX_WORKERS  512
+
+/**
+ * LabWorkload:
+ *
+ * What to do, split into @tasks tasks. For `cpu:KERNEL` the input
+ * [0, size) is cut into contiguous slices, one per task. For `io:sleep`
+ * @size is the number of milliseconds each task waits. For `io:download`
+ * each task fetches one URL (`urls[task % n_urls]`).
+ */
+typedef struct
+{
+  LabWorkloadKind  kind;
+  const LabKernel *kernel;       /* cpu only */
+  guint64          size;
+  guint            tasks;
+
+  /* io:download */
+  char           **urls;
+  guint            timeout_s;    /* per request */
+  guint64          max_bytes;    /* body cap */
+} LabWorkload;
+
+#define LAB_TYPE_WORKLOAD (lab_workload_get_type ())
+
+GType        lab_workload_get_type        (void) G_GNUC_CONST;
+LabWorkload *lab_workload_new             (LabWorkloadKind    kind);
+LabWorkload *lab_workload_new_from_spec   (const char        *spec,
+                                           GError           **error);
+LabWorkload *lab_workload_copy            (const LabWorkload *self);
+void         lab_workload_free            (LabWorkload       *self);
+char        *lab_workload_to_spec         (const LabWorkload *self);
+gboolean     lab_workload_validate        (const LabWorkload *self,
+                                           GError           **error);
+gboolean     lab_workload_supports_mode   (const LabWorkload *self,
+                                           LabMode            mode);
+const char  *lab_workload_task_argument   (const LabWorkload *self,
+                                           guint              task);
+
+/* The one-line form sent to worker processes (key=value tokens). */
+char        *lab_workload_to_wire         (const LabWorkload *self);
+LabWorkload *lab_workload_new_from_wire   (const char        *wire,
+                                           GError           **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabWorkload, lab_workload_free)
+
+G_END_DECLS
