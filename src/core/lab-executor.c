@@ -37,11 +37,15 @@ struct _ThreadsState
   GCancellable  *cancellable;
   gint64        *queued_us;     /* per task */
   guint          next_slot;
+  guint64        serial;        /* unique per state, for slot_owner */
 };
 
-/* The slot (lane) of the calling pool thread, assigned on its first task. */
-static __thread const ThreadsState *slot_owner;
+/* The slot (lane) of the calling pool thread, assigned on its first task.
+ * GLib hands the threads of a freed pool to later pools, so ownership is
+ * by serial number (a new state may reuse a freed one's address). */
+static __thread guint64 slot_owner;
 static __thread guint slot_index;
+static gsize next_serial = 1;
 
 static void
 threads_task (gpointer data,
@@ -52,12 +56,12 @@ threads_task (gpointer data,
   LabSpan span = { 0 };
   gboolean wake;
 
-  if (slot_owner != state)
+  if (slot_owner != state->serial)
     {
       g_mutex_lock (&state->mutex);
       slot_index = state->next_slot++;
       g_mutex_unlock (&state->mutex);
-      slot_owner = state;
+      slot_owner = state->serial;
       if (state->nice > 0)
         setpriority (PRIO_PROCESS, (id_t) lab_thread_id (), state->nice);
     }
@@ -100,6 +104,7 @@ threads_state_new (LabTaskRunner  *runner,
   state->runner = runner;
   state->nice = nice;
   state->finished = g_array_new (FALSE, FALSE, sizeof (LabSpan));
+  state->serial = g_atomic_pointer_add (&next_serial, 1);
   /* Exclusive: exactly @workers threads, started now and kept for the pool's
    * life, unlike g_task_run_in_thread()'s shared pool. */
   state->pool = g_thread_pool_new (threads_task, state, workers, TRUE, error);

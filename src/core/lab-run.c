@@ -490,15 +490,19 @@ static void
 update_cells (LabRun  *self,
               LabCell *changed)
 {
-  double baseline = baseline_median (self);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->cells));
+  double baseline;
+  guint n;
 
-  /* A new baseline changes every cell's speedup. */
   if (lab_cell_get_mode (changed) != LAB_MODE_SEQUENTIAL)
     {
-      lab_cell_update (changed, baseline);
+      lab_cell_update (changed, baseline_median (self));
       return;
     }
+
+  /* A new baseline changes every cell's speedup, its own included. */
+  lab_cell_update (changed, NAN);
+  baseline = baseline_median (self);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->cells));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (G_LIST_MODEL (self->cells), i);

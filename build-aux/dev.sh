@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The two developer commands:
+#   build-aux/dev.sh run    install the build dependencies, build, start the main job
+#   build-aux/dev.sh test   install the dependencies, build, run the whole test suite
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+builddir=${BUILDDIR:-build}
+
+install_deps () {
+  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
+  packages=$(grep -v '^#' build-aux/debian-packages.txt | tr '\n' ' ')
+  # Skip apt when everything is installed already (each package says "installed").
+  if dpkg-query -W -f='${db:Status-Status}\n' $packages 2>&1 | grep -qv '^installed$'; then
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $packages
+  fi
+}
+
+build () {
+  if [ ! -f "$builddir/build.ninja" ]; then
+    meson setup "$builddir"
+  fi
+  meson compile -C "$builddir"
+}
+
+case "${1:-}" in
+  run)
+    install_deps
+    build
+    # The main job: a CPU experiment comparing the modes on this machine.
+    exec meson devenv -C "$builddir" concurrency-lab-cli run --workload cpu:primes --csv results.csv
+    ;;
+  test)
+    install_deps
+    build
+    exec xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
+      meson test -C "$builddir" --print-errorlogs --num-processes 2
+    ;;
+  *)
+    echo "usage: build-aux/dev.sh run|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+
+#include "lab-bench.h"
+#include "lab-cli.h"
+#include "lab-machine.h"
+
+/*
+ * concurrency-lab-cli bench: the engine's own costs, each figure measured
+ * in this one invocation so that ratios compare like with like.
+ */
+
+typedef struct
+{
+  char         *worker;
+  gboolean      quick;
+  GCancellable *cancellable;
+  JsonBuilder  *json;
+  gboolean      print;
+  guint         failed_targets;
+} Bench;
+
+typedef gboolean (*BenchSection) (Bench   *bench,
+                                  GError **error);
+
+/* Records one figure; @target is the goal in words (NULL: none) and @met
+ * whether the figure reaches it. */
+static void
+report (Bench      *bench,
+        const char *key,
+        double      value,
+        const char *unit,
+        const char *target,
+        gboolean    met)
+{
+  json_builder_set_member_name (bench->json, key);
+  if (isfinite (value))
+    json_builder_add_double_value (bench->json, value);
+  else
+    json_builder_add_null_value (bench->json);
+
+  if (target != NULL && !met)
+    bench->failed_targets++;
+  if (bench->print)
+    g_print ("%-24s %12.3f %-6s %s%s\n", key, value, unit,
+             target != NULL ? (met ? "✓ " : "✗ ") : "", target != NULL ? target : "");
+}
+
+static guint
+scaled (Bench *bench,
+        guint  n)
+{
+  return bench->quick ? MAX (1, n / 20) : n;
+}
+
+static gboolean
+bench_threads_start (Bench   *bench,
+                     GError **error)
+{
+  report (bench, "thread_start_us", lab_bench_thread_start_us (scaled (bench, 2000), 5), "µs", NULL, TRUE);
+  return TRUE;
+}
+
+static gboolean
+bench_dispatch (Bench   *bench,
+                GError **error)
+{
+  guint workers = lab_machine_n_cpus ();
+  guint tasks = scaled (bench, 200000);
+  double threads, processes;
+
+  threads = lab_bench_dispatch_us (bench->worker, LAB_MODE_THREADS, workers, tasks, 3, bench->cancellable, error);
+  if (threads < 0)
+    return FALSE;
+  report (bench, "thread_dispatch_us", threads, "µs/task", "≤ 3 µs per task", threads <= 3.0);
+
+  processes = lab_bench_dispatch_us (bench->worker, LAB_MODE_PROCESSES, workers, tasks, 3, bench->cancellable, error);
+  if (processes < 0)
+    return FALSE;
+  report (bench, "process_dispatch_us", processes, "µs/task", "≤ 15 µs per task", processes <= 15.0);
+  return TRUE;
+}
+
+static gboolean
+bench_spawn (Bench   *bench,
+             GError **error)
+{
+  guint n = scaled (bench, 200);
+  double raw, spawn;
+
+  raw = lab_bench_raw_spawn_us (bench->worker, n, 3, error);
+  if (raw < 0)
+    return FALSE;
+  spawn = lab_bench_dispatch_us (bench->worker, LAB_MODE_SPAWN, 1, n, 3, bench->cancellable, error);
+  if (spawn < 0)
+    return FALSE;
+  report (bench, "raw_spawn_us", raw, "µs", NULL, TRUE);
+  report (bench, "spawn_us", spawn, "µs/task", NULL, TRUE);
+  report (bench, "spawn_ratio", spawn / raw, "×", "≤ 1.2 × a raw spawn", spawn / raw <= 1.2);
+  return TRUE;
+}
+
+static gboolean
+bench_worker_rss (Bench   *bench,
+                  GError **error)
+{
+  guint64 kib = lab_bench_worker_rss_kib (bench->worker, error);
+
+  if (kib == 0)
+    return FALSE;
+  report (bench, "worker_rss_kib", kib, "KiB", "≤ 6 MiB", kib <= 6 * 1024);
+  return TRUE;
+}
+
+static gboolean
+bench_scaling (Bench   *bench,
+               GError **error)
+{
+  g_autoptr(LabRunConfig) config = lab_run_config_new ();
+  g_autoptr(LabRun) run = NULL;
+  LabMode modes[] = { LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_PROCESSES };
+  guint workers = lab_machine_n_cpus ();
+  g_autofree char *target = g_strdup_printf ("speedup ≥ %.2f (0.95 × %u)", 0.95 * workers, workers);
+  LabCell *threads, *processes;
+
+  config->workload = lab_workload_new_from_spec ("cpu:primes", NULL);
+  config->workload->size = bench->quick ? 500000 : 2000000;
+  config->workload->tasks = 16;
+  config->repeat = 3;
+  config->warmup = 1;
+  config->worker_path = g_strdup (bench->worker);
+  g_array_append_vals (config->modes, modes, G_N_ELEMENTS (modes));
+  g_array_append_val (config->workers, workers);
+
+  run = lab_bench_run (config, bench->cancellable, error);
+  if (run == NULL)
+    return FALSE;
+  threads = lab_run_find_cell (run, LAB_MODE_THREADS, workers);
+  processes = lab_run_find_cell (run, LAB_MODE_PROCESSES, workers);
+
+  report (bench, "sequential_s", lab_cell_get_median_s (lab_run_find_cell (run, LAB_MODE_SEQUENTIAL, 1)), "s", NULL, TRUE);
+  report (bench, "threads_speedup", lab_cell_get_speedup (threads), "×", target,
+          lab_cell_get_efficiency (threads) >= 0.95);
+  report (bench, "processes_speedup", lab_cell_get_speedup (processes), "×", target,
+          lab_cell_get_efficiency (processes) >= 0.95);
+  report (bench, "threads_efficiency", lab_cell_get_efficiency (threads), "", NULL, TRUE);
+  report (bench, "processes_efficiency", lab_cell_get_efficiency (processes), "", NULL, TRUE);
+  return TRUE;
+}
+
+static const struct {
+  const char   *name;
+  BenchSection  func;
+} sections[] = {
+  { "threads", bench_threads_start },
+  { "dispatch", bench_dispatch },
+  { "spawn", bench_spawn },
+  { "memory", bench_worker_rss },
+  { "scaling", bench_scaling },
+};
+
+int
+lab_cli_bench (int    argc,
+               char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *worker = NULL;
+  g_auto(GStrv) only = NULL;
+  gboolean json = FALSE, quick = FALSE;
+  Bench bench = { 0 };
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("Fewer iterations: a smoke test, not a measurement"), NULL },
+    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Run only this section (repeatable): threads, dispatch, spawn, memory, scaling"), N_("SECTION") },
+    { "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &worker, N_("Worker executable"), N_("PATH") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Measures the engine's own costs on this machine: thread start-up, per-task "
+                                           "dispatch in threads and processes, process spawn, worker memory and CPU "
+                                           "scaling. Each figure is compared with its target."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
+  if (argc > 1)
+    return lab_cli_fail (LAB_CLI_EXIT_USAGE, _("unexpected argument “%s”"), argv[1]);
+  for (guint i = 0; only != NULL && only[i] != NULL; i++)
+    {
+      gboolean known = FALSE;
+
+      for (guint s = 0; s < G_N_ELEMENTS (sections); s++)
+        known |= g_str_equal (only[i], sections[s].name);
+      if (!known)
+        return lab_cli_fail (LAB_CLI_EXIT_USAGE,
+                             _("--only: unknown section “%s”; accepted: threads, dispatch, spawn, memory, scaling"),
+                             only[i]);
+    }
+
+  bench.worker = worker;
+  bench.quick = quick;
+  bench.cancellable = cancellable;
+  bench.json = builder;
+  bench.print = !json;
+  lab_cli_install_signals (cancellable);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "cores");
+  json_builder_add_int_value (builder, lab_machine_n_cpus ());
+  if (bench.print)
+    g_print (_("Concurrency Lab %s engine benchmark on %u CPUs%s\n\n"), PACKAGE_VERSION, lab_machine_n_cpus (),
+             quick ? _(" (quick: not a measurement)") : "");
+
+  for (guint s = 0; s < G_N_ELEMENTS (sections); s++)
+    {
+      if (only != NULL && !g_strv_contains ((const char * const *) only, sections[s].name))
+        continue;
+      if (!sections[s].func (&bench, &error))
+        return lab_cli_fail (LAB_CLI_EXIT_FAILED, _("benchmark “%s” failed: %s"), sections[s].name, error->message);
+    }
+
+  json_builder_set_member_name (builder, "targets_missed");
+  json_builder_add_int_value (builder, bench.failed_targets);
+  json_builder_end_object (builder);
+
+  if (json)
+    {
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(JsonNode) root = json_builder_get_root (builder);
+      g_autofree char *text = NULL;
+
+      json_generator_set_root (generator, root);
+      json_generator_set_pretty (generator, TRUE);
+      text = json_generator_to_data (generator, NULL);
+      g_print ("%s\n", text);
+    }
+  else
+    g_print ("\n%s\n", bench.failed_targets == 0 ? _("Every target was met.")
+                                                 : _("Some targets were missed (✗): see above."));
+  /* A missed target is a finding, not a failure of the command. */
+  return LAB_CLI_EXIT_OK;
+}

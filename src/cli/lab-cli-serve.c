@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "lab-cli.h"
+#include "lab-http-server.h"
+
+/* Parses @text as a whole number in [@min, @max] for the option @option. */
+static gboolean
+parse_option_number (const char  *option,
+                     const char  *text,
+                     guint64      min,
+                     guint64      max,
+                     guint64     *out_value,
+                     int         *out_exit)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, out_value, &error))
+    {
+      *out_exit = lab_cli_fail (LAB_CLI_EXIT_USAGE,
+                                "invalid value “%s” for %s: expected a whole number from %"
+                                G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+                                text, option, min, max);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+quit_loop_on_cancel (GCancellable *cancellable,
+                     GMainLoop    *loop)
+{
+  g_main_loop_quit (loop);
+}
+
+int
+lab_cli_serve (int    argc,
+               char **argv)
+{
+  g_autofree char *port_text = NULL;
+  g_autofree char *max_bytes_text = NULL;
+  const GOptionEntry entries[] = {
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &port_text,
+      "TCP port on 127.0.0.1, 0 to 65535 (default 0: pick a free one)", "N" },
+    { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &max_bytes_text,
+      "Largest body the server sends (default 268435456 = 256 MiB)", "BYTES" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(LabHttpServer) server = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 port = 0;
+  guint64 max_bytes = LAB_HTTP_SERVER_DEFAULT_MAX_BYTES;
+  gulong cancelled_id;
+  int exit_code;
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                "Run the embedded HTTP test server on 127.0.0.1 until interrupted.");
+  g_option_context_set_description (context,
+                                    "Endpoints (GET and HEAD):\n"
+                                    "  /delay/<ms>[?bytes=N]          200 after ms milliseconds\n"
+                                    "  /bytes/<n>                     n deterministic bytes\n"
+                                    "  /status/<code>                 that status (200..599)\n"
+                                    "  /drip?bytes=N&duration_ms=D    N bytes spread over D ms\n");
+  g_option_context_add_main_entries (context, entries, NULL);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
+
+  if (argc > 1)
+    return lab_cli_fail (LAB_CLI_EXIT_USAGE, "unexpected argument “%s” (see --help)", argv[1]);
+
+  if (port_text != NULL &&
+      !parse_option_number ("--port", port_text, 0, G_MAXUINT16, &port, &exit_code))
+    return exit_code;
+
+  if (max_bytes_text != NULL &&
+      !parse_option_number ("--max-bytes", max_bytes_text, 0, G_MAXUINT64, &max_bytes, &exit_code))
+    return exit_code;
+
+  server = lab_http_server_new ();
+  lab_http_server_set_max_bytes (server, max_bytes);
+
+  /* Serves from the default main context, which the loop below iterates. */
+  if (!lab_http_server_start (server, port, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        return lab_cli_fail (LAB_CLI_EXIT_FAILED,
+                             "port %" G_GUINT64_FORMAT " on 127.0.0.1 is already in use "
+                             "(use --port 0 for a free one)", port);
+
+      return lab_cli_fail (LAB_CLI_EXIT_FAILED, "cannot start the server: %s", error->message);
+    }
+
+  g_print ("Serving on %s\n", lab_http_server_get_base_url (server));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  cancellable = g_cancellable_new ();
+  cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (quit_loop_on_cancel),
+                                        loop, NULL);
+  lab_cli_install_signals (cancellable);
+
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_main_loop_run (loop);
+
+  lab_cli_uninstall_signals ();
+  g_cancellable_disconnect (cancellable, cancelled_id);
+  lab_http_server_stop (server);
+
+  return LAB_CLI_EXIT_OK;
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""End-to-end tests of concurrency-lab-cli: the real binary, real workers."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+CLI = os.environ["CONCURRENCY_LAB_CLI"]
+
+RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,repeat,wall_s,user_s,"
+                   "sys_s,cpu_util,peak_rss_kib,speedup,efficiency,checksum,ok_tasks,failed_tasks,"
+                   "outlier,host_cpus,app_version").split(",")
+SPANS_COLUMNS = ("run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,"
+                 "status,error").split(",")
+
+
+def cli(*args, env=None, timeout=120):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout,
+                          env=env, stdin=subprocess.DEVNULL)
+
+
+class UsageErrors(unittest.TestCase):
+    CASES = [
+        (["run", "--workers", "0"], "--workers"),
+        (["run", "--workers", "1,x"], "--workers"),
+        (["run", "--workers", "100000"], "--workers"),
+        (["run", "--size", "-5"], "--size"),
+        (["run", "--size", "99999999999999999999999"], "--size"),
+        (["run", "--tasks", "0"], "--tasks"),
+        (["run", "--tasks", "2000000"], "--tasks"),
+        (["run", "--repeat", "0"], "--repeat"),
+        (["run", "--workload", "cpu:nope"], "nope"),
+        (["run", "--workload", "gpu:x"], "accepted"),
+        (["run", "--modes", "threads,fibers"], "fibers"),
+        (["run", "--modes", ""], "--modes"),
+        (["run", "--bogus"], "--bogus"),
+        (["run", "extra"], "extra"),
+        (["frobnicate"], "frobnicate"),
+        (["bench", "--only", "nothing"], "nothing"),
+    ]
+
+    def test_usage_errors(self):
+        for args, needle in self.CASES:
+            with self.subTest(args=args):
+                r = cli(*args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(needle, r.stderr)
+                self.assertEqual(r.stdout.strip(), "")
+
+    def test_help(self):
+        for args in (["--help"], ["run", "--help"], ["info", "--help"], ["bench", "--help"]):
+            r = cli(*args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Usage", r.stdout)
+
+
+class Runs(unittest.TestCase):
+    def test_done_when(self):
+        """The issue's acceptance command: equal checksums, both CSVs, exact columns."""
+        with tempfile.TemporaryDirectory() as d:
+            r_csv, s_csv = os.path.join(d, "r.csv"), os.path.join(d, "s.csv")
+            r = cli("run", "--workload", "cpu:primes", "--size", "2000000", "--tasks", "16",
+                    "--modes", "sequential,threads,processes,spawn", "--workers", "1,2",
+                    "--repeat", "3", "--csv", r_csv, "--spans-csv", s_csv, timeout=240)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Every mode computed the same checksum.", r.stdout)
+            self.assertEqual(r.stdout.count("148933"), 7, r.stdout)
+
+            with open(r_csv, newline="") as f:
+                rows = list(csv.reader(f))
+            self.assertEqual(rows[0], RESULTS_COLUMNS)
+            self.assertEqual(len(rows), 1 + 7 * 3)
+            body = [dict(zip(rows[0], row)) for row in rows[1:]]
+            self.assertEqual({row["checksum"] for row in body}, {"148933"})
+            self.assertEqual({row["mode"] for row in body}, {"sequential", "threads", "processes", "spawn"})
+            for row in body:
+                self.assertEqual(row["runtime"], "native")
+                self.assertGreater(float(row["wall_s"]), 0)
+                self.assertRegex(row["started_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+                self.assertEqual(row["failed_tasks"], "0")
+                self.assertIn(row["outlier"], ("true", "false"))
+
+            with open(s_csv, newline="") as f:
+                spans = list(csv.reader(f))
+            self.assertEqual(spans[0], SPANS_COLUMNS)
+            self.assertEqual(len(spans), 1 + 7 * 3 * 16)
+
+    def test_json(self):
+        r = cli("run", "--workload", "cpu:sumsq", "--size", "1000000", "--tasks", "4",
+                "--modes", "sequential,threads", "--workers", "2", "--repeat", "2", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["workload"], "cpu:sumsq")
+        self.assertEqual(len(doc["cells"]), 2)
+        expected = str(sum(i * i for i in range(1000000)) % 2**64)
+        self.assertEqual({c["checksum"] for c in doc["cells"]}, {expected})
+
+    def test_failed_task_exit_1(self):
+        env = dict(os.environ, CONCURRENCY_LAB_WORKER_FAULT="crash@2")
+        with tempfile.TemporaryDirectory() as d:
+            r_csv = os.path.join(d, "r.csv")
+            r = cli("run", "--workload", "cpu:sumsq", "--size", "100000", "--tasks", "6",
+                    "--modes", "processes", "--workers", "2", "--repeat", "1", "--warmup", "0",
+                    "--csv", r_csv, env=env)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("1 task failed", r.stderr)
+            self.assertIn("signal 11", r.stderr)
+            with open(r_csv, newline="") as f:
+                row = list(csv.DictReader(f))[0]
+            self.assertEqual(row["failed_tasks"], "1")
+            self.assertEqual(row["ok_tasks"], "5")
+
+    def test_unwritable_csv_keeps_results(self):
+        r = cli("run", "--workload", "cpu:noop", "--tasks", "4", "--modes", "threads",
+                "--workers", "2", "--repeat", "1", "--csv", "/nonexistent-dir/r.csv")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("/nonexistent-dir/r.csv", r.stderr)
+        self.assertIn("threads", r.stdout)  # the table was still printed
+
+    def test_sigint_stops_promptly(self):
+        p = subprocess.Popen([CLI, "run", "--workload", "cpu:sumsq", "--size", "900000000000",
+                              "--tasks", "4", "--modes", "processes", "--workers", "2"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertEqual(p.returncode, 1, err)
+        self.assertIn("cancel", err.lower())
+
+    def test_info(self):
+        r = cli("info", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        info = json.loads(r.stdout)
+        self.assertEqual(info["logical_cpus"], os.cpu_count())
+        for key in ("cpu_model", "kernel", "glib_version", "app_version"):
+            self.assertTrue(info[key])
+
+    def test_bench_quick(self):
+        r = cli("bench", "--quick", "--json", "--only", "dispatch", "--only", "spawn", "--only", "memory",
+                timeout=240)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        for key in ("thread_dispatch_us", "process_dispatch_us", "spawn_us", "raw_spawn_us", "worker_rss_kib"):
+            self.assertGreater(doc[key], 0, key)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "lab-run.h"
+
+/* Runs real threads and real concurrency-lab-worker processes (the path
+ * comes from CONCURRENCY_LAB_WORKER in the test environment). */
+
+static LabRunConfig *
+make_config (const char  *spec,
+             guint64      size,
+             guint        tasks,
+             const char  *modes,
+             const guint *workers,
+             guint        n_workers)
+{
+  LabRunConfig *config = lab_run_config_new ();
+  g_auto(GStrv) names = g_strsplit (modes, ",", -1);
+
+  config->workload = lab_workload_new_from_spec (spec, NULL);
+  config->workload->size = size;
+  config->workload->tasks = tasks;
+  config->repeat = 1;
+  config->warmup = 0;
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      LabMode mode;
+
+      g_assert_true (lab_mode_from_string (names[i], &mode));
+      g_array_append_val (config->modes, mode);
+    }
+  g_array_append_vals (config->workers, workers, n_workers);
+  return config;
+}
+
+static LabRun *
+execute (LabRunConfig *config,
+         GError      **error)
+{
+  LabRun *run = lab_run_new (config);
+
+  lab_run_execute (run, NULL, error);
+  return run;
+}
+
+/* Each repetition ran every task exactly once. */
+static void
+assert_spans_complete (LabRun *run)
+{
+  GPtrArray *reps = lab_run_get_repetitions (run);
+  guint tasks = lab_run_get_config (run)->workload->tasks;
+
+  for (guint r = 0; r < reps->len; r++)
+    {
+      LabRepetition *rep = g_ptr_array_index (reps, r);
+      g_autofree gboolean *seen = g_new0 (gboolean, tasks);
+
+      g_assert_true (rep->finished);
+      g_assert_cmpuint (rep->spans->len, ==, tasks);
+      for (guint i = 0; i < rep->spans->len; i++)
+        {
+          const LabSpan *span = &g_array_index (rep->spans, LabSpan, i);
+
+          g_assert_false (seen[span->task]);
+          seen[span->task] = TRUE;
+          g_assert_cmpuint (span->worker, <, rep->workers);
+          g_assert_cmpint (span->start_us, <=, span->end_us);
+          g_assert_cmpint (span->queued_us, <=, span->start_us);
+          if (span->status == LAB_TASK_OK)
+            {
+              g_assert_cmpint (span->pid, >, 0);
+              g_assert_cmpint (span->tid, >, 0);
+            }
+          else
+            g_assert_nonnull (span->error);
+        }
+    }
+}
+
+static void
+test_checksums (void)
+{
+  const struct { const char *spec; guint64 size; } workloads[] = {
+    { "cpu:primes", 300000 }, { "cpu:sumsq", 5000000 }, { "cpu:pi", 400000 },
+    { "cpu:mandelbrot", 20000 }, { "cpu:hash", 4000 }, { "cpu:matmul", 60 },
+  };
+  const guint workers[] = { 1, 2, 3, 8 };
+
+  for (guint w = 0; w < G_N_ELEMENTS (workloads); w++)
+    {
+      g_autoptr(LabRunConfig) config = make_config (workloads[w].spec, workloads[w].size, 12,
+                                                    "sequential,threads,processes,spawn", workers, 4);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LabRun) run = execute (config, &error);
+      GListModel *cells = lab_run_get_cells (run);
+      g_autoptr(LabCell) first = g_list_model_get_item (cells, 0);
+
+      g_assert_no_error (error);
+      g_test_message ("%s: checksum %" G_GUINT64_FORMAT, workloads[w].spec, lab_cell_get_checksum (first));
+      g_assert_cmpuint (g_list_model_get_n_items (cells), ==, 1 + 3 * 4);
+      g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, 0);
+      g_assert_cmpuint (lab_run_get_tasks_done (run), ==, lab_run_get_tasks_total (run));
+      for (guint i = 0; i < g_list_model_get_n_items (cells); i++)
+        {
+          g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
+
+          g_assert_cmpuint (lab_cell_get_checksum (cell), ==, lab_cell_get_checksum (first));
+          g_test_message ("%s ×%u: median %g s, speedup %g", lab_mode_to_string (lab_cell_get_mode (cell)),
+                          lab_cell_get_workers (cell), lab_cell_get_median_s (cell), lab_cell_get_speedup (cell));
+          g_assert_true (isfinite (lab_cell_get_speedup (cell)));
+          g_assert_cmpfloat (lab_cell_get_median_s (cell), >, 0);
+        }
+      assert_spans_complete (run);
+    }
+}
+
+static guint
+count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* GLib closes a reaped child's pidfd on its worker thread, a moment after
+ * g_subprocess_wait() returns: wait (up to 2 s) for the count to drop to
+ * @limit, and return what it is then. */
+static guint
+fds_settled (guint limit)
+{
+  guint n = count_fds ();
+
+  for (guint i = 0; i < 40 && n > limit; i++)
+    {
+      g_usleep (50 * 1000);
+      n = count_fds ();
+    }
+  return n;
+}
+
+/* A count that holds still for 50 ms. */
+static guint
+fds_stable (void)
+{
+  guint n = count_fds ();
+
+  for (guint i = 0; i < 40; i++)
+    {
+      guint m;
+
+      g_usleep (50 * 1000);
+      m = count_fds ();
+      if (m == n)
+        break;
+      n = m;
+    }
+  return n;
+}
+
+/* Children of this process, over all its threads (zombies included). */
+static guint
+count_children (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  guint n = 0;
+
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/children", tid);
+      g_autofree char *contents = NULL;
+
+      if (g_file_get_contents (path, &contents, NULL, NULL))
+        {
+          g_auto(GStrv) pids = g_strsplit_set (g_strstrip (contents), " ", -1);
+
+          n += contents[0] != '\0' ? g_strv_length (pids) : 0;
+        }
+    }
+  return n;
+}
+
+typedef struct
+{
+  const char *fault;
+  const char *mode;
+  const char *expected;
+} FaultCase;
+
+static void
+test_fault (gconstpointer data)
+{
+  const FaultCase *fc = data;
+  const guint workers[] = { 2 };
+  g_autoptr(LabRunConfig) config = make_config ("cpu:sumsq", 800000, 8, fc->mode, workers, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(LabCell) cell = NULL;
+  g_autofree char *reason = NULL;
+  guint fds_before = fds_stable ();
+
+  config->task_timeout_ms = 1000;
+  g_setenv ("CONCURRENCY_LAB_WORKER_FAULT", fc->fault, TRUE);
+  run = execute (config, &error);
+  g_unsetenv ("CONCURRENCY_LAB_WORKER_FAULT");
+
+  /* The run completes: one task failed with the reason, the others ran. */
+  g_assert_no_error (error);
+  cell = g_list_model_get_item (lab_run_get_cells (run), 0);
+  g_assert_cmpuint (lab_cell_get_failed_tasks (cell), ==, 1);
+  g_assert_cmpuint (lab_cell_get_ok_tasks (cell), ==, 7);
+  reason = lab_cell_dup_first_error (cell);
+  g_test_message ("%s in %s: %s", fc->fault, fc->mode, reason);
+  g_assert_nonnull (strstr (reason, fc->expected));
+  assert_spans_complete (run);
+
+  /* Every worker was reaped and every pipe closed. */
+  g_clear_object (&run);
+  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (fds_settled (fds_before), <=, fds_before);
+}
+
+static void
+test_no_leaks (void)
+{
+  const guint workers[] = { 1, 3 };
+  guint fds_before = fds_stable ();
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(LabRunConfig) config = make_config ("cpu:noop", 1, 200, "threads,processes,spawn", workers, 2);
+      g_autoptr(LabRun) run = execute (config, NULL);
+
+      g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, 0);
+    }
+  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (fds_settled (fds_before), <=, fds_before);
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel (gconstpointer data)
+{
+  const guint workers[] = { 2 };
+  g_autoptr(LabRunConfig) config = make_config ("cpu:sumsq", G_GUINT64_CONSTANT (200000000000), 4, data, workers, 1);
+  g_autoptr(LabRun) run = lab_run_new (config);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 t0;
+
+  g_timeout_add (300, cancel_cb, cancellable);
+  t0 = g_get_monotonic_time ();
+  g_assert_false (lab_run_execute (run, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* The work would take minutes; stopping must be prompt. */
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
+  g_assert_false (lab_run_get_running (run));
+  g_assert_cmpuint (count_children (), ==, 0);
+}
+
+static void
+test_missing_worker (void)
+{
+  const guint workers[] = { 2 };
+  g_autoptr(LabRunConfig) config = make_config ("cpu:noop", 1, 4, "spawn", workers, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(LabRunConfig) persistent = make_config ("cpu:noop", 1, 4, "processes", workers, 1);
+  g_autoptr(GError) persistent_error = NULL;
+  g_autoptr(LabRun) persistent_run = NULL;
+
+  g_autofree char *reason = NULL;
+  g_autoptr(LabCell) cell = NULL;
+
+  /* Spawn: every task fails on its own, saying why. */
+  config->worker_path = g_strdup ("/nonexistent/concurrency-lab-worker");
+  run = execute (config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, 4);
+  cell = g_list_model_get_item (lab_run_get_cells (run), 0);
+  reason = lab_cell_dup_first_error (cell);
+  g_assert_nonnull (strstr (reason, "/nonexistent/concurrency-lab-worker"));
+
+  /* Persistent workers: the cell cannot start, the run says so. */
+
+  persistent->worker_path = g_strdup ("/nonexistent/concurrency-lab-worker");
+  persistent_run = execute (persistent, &persistent_error);
+  g_assert_error (persistent_error, LAB_ERROR, LAB_ERROR_WORKER);
+}
+
+static void
+test_invalid_config (void)
+{
+  const guint zero[] = { 0 };
+  g_autoptr(LabRunConfig) config = make_config ("cpu:noop", 1, 4, "threads", zero, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (lab_run_config_validate (config, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_statistics (void)
+{
+  const guint workers[] = { 2 };
+  g_autoptr(LabRunConfig) config = make_config ("io:sleep", 20, 4, "sequential,threads", workers, 1);
+  g_autoptr(LabRun) run = NULL;
+  LabCell *sequential, *threads;
+
+  config->repeat = 3;
+  config->warmup = 1;
+  run = execute (config, NULL);
+  sequential = lab_run_find_cell (run, LAB_MODE_SEQUENTIAL, 1);
+  threads = lab_run_find_cell (run, LAB_MODE_THREADS, 2);
+  g_assert_cmpuint (lab_cell_get_repetitions (threads)->len, ==, 3);
+  g_assert_cmpuint (lab_run_get_repetitions (run)->len, ==, 8);
+  /* 4 × 20 ms waits: ≥ 80 ms in a row, two at a time ≥ 40 ms. */
+  g_assert_cmpfloat (lab_cell_get_median_s (sequential), >=, 0.080);
+  g_assert_cmpfloat (lab_cell_get_median_s (threads), >=, 0.040);
+  g_assert_cmpfloat (lab_cell_get_speedup (threads), >, 1.3);
+  g_assert_cmpfloat (lab_cell_get_efficiency (threads), ==, lab_cell_get_speedup (threads) / 2);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  static const FaultCase faults[] = {
+    { "crash@3", "processes", "signal 11" },
+    { "abort@3", "processes", "signal 6" },
+    { "exit@3", "processes", "status 7" },
+    { "hang@3", "processes", "timed out" },
+    { "garbage@3", "processes", "protocol error" },
+    { "oversize@3", "processes", "protocol error" },
+    { "wrongid@3", "processes", "protocol error" },
+    { "crash@3", "spawn", "signal 11" },
+    { "hang@3", "spawn", "timed out" },
+  };
+
+  g_test_init (&argc, &argv, NULL);
+  g_assert_nonnull (g_getenv ("CONCURRENCY_LAB_WORKER"));
+
+  g_test_add_func ("/engine/checksums", test_checksums);
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/engine/fault/%s/%s", faults[i].mode, faults[i].fault);
+
+      g_test_add_data_func (path, &faults[i], test_fault);
+    }
+  g_test_add_func ("/engine/no-leaks", test_no_leaks);
+  g_test_add_data_func ("/engine/cancel/threads", "threads", test_cancel);
+  g_test_add_data_func ("/engine/cancel/processes", "processes", test_cancel);
+  g_test_add_data_func ("/engine/cancel/sequential", "sequential", test_cancel);
+  g_test_add_func ("/engine/missing-worker", test_missing_worker);
+  g_test_add_func ("/engine/invalid-config", test_invalid_config);
+  g_test_add_func ("/engine/statistics", test_statistics);
+  return g_test_run ();
+}
