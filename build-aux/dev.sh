@@ -31,7 +31,7 @@ case "${1:-}" in
     install_deps
     build
     # The main job: a CPU experiment comparing the modes on this machine.
-    exec meson devenv -C "$builddir" concurrency-lab-cli run --workload cpu:primes --csv results.csv
+    exec meson devenv -C "$builddir" concurrency-lab-cli run --workload cpu:primes --csv "$top/results.csv"
     ;;
   test)
     install_deps

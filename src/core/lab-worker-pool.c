@@ -7,6 +7,7 @@
 #include <gio/gunixoutputstream.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
