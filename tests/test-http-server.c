@@ -29,9 +29,11 @@ fixture_set_up (Fixture       *fixture,
   g_assert_true (lab_http_server_start_in_thread (fixture->server, 0, &error));
   g_assert_no_error (error);
 
+  /* No proxy: a proxy from the environment must not see loopback tests. */
   fixture->session = soup_session_new_with_options ("max-conns", 64,
                                                     "max-conns-per-host", 64,
                                                     "timeout", 20,
+                                                    "proxy-resolver", NULL,
                                                     NULL);
 }
 
@@ -164,7 +166,7 @@ static void
 test_main_context_mode (void)
 {
   g_autoptr(LabHttpServer) server = lab_http_server_new ();
-  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
@@ -592,7 +594,7 @@ static void
 test_stop_with_pending (void)
 {
   g_autoptr(LabHttpServer) server = lab_http_server_new ();
-  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
   g_autoptr(SoupMessage) delayed = NULL;
   g_autoptr(SoupMessage) dripping = NULL;
   g_autoptr(GError) error = NULL;
@@ -863,6 +865,7 @@ run_keepalive_clients (Fixture *fixture,
   run.clients = g_new0 (KeepAliveClient, n_clients);
   run.n_clients = n_clients;
   g_socket_client_set_timeout (socket_client, 30);
+  g_socket_client_set_enable_proxy (socket_client, FALSE);
 
   for (guint i = 0; i < n_clients; i++)
     {

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <stdio.h>
 
 #include "lab-cli.h"
@@ -16,14 +17,15 @@ parse_option_number (const char  *option,
                      guint64     *out_value,
                      int         *out_exit)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!g_ascii_string_to_unsigned (text, 10, min, max, out_value, &error))
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, out_value, NULL))
     {
+      /* Numbers as strings: xgettext cannot see through G_GUINT64_FORMAT. */
+      g_autofree char *min_text = g_strdup_printf ("%" G_GUINT64_FORMAT, min);
+      g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+
       *out_exit = lab_cli_fail (LAB_CLI_EXIT_USAGE,
-                                "invalid value “%s” for %s: expected a whole number from %"
-                                G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
-                                text, option, min, max);
+                                _("invalid value “%s” for %s: expected a whole number from %s to %s"),
+                                text, option, min_text, max_text);
       return FALSE;
     }
 
@@ -45,9 +47,9 @@ lab_cli_serve (int    argc,
   g_autofree char *max_bytes_text = NULL;
   const GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_STRING, &port_text,
-      "TCP port on 127.0.0.1, 0 to 65535 (default 0: pick a free one)", "N" },
+      N_("TCP port on 127.0.0.1, 0 to 65535 (default 0: pick a free one)"), "N" },
     { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &max_bytes_text,
-      "Largest body the server sends (default 268435456 = 256 MiB)", "BYTES" },
+      N_("Largest body the server sends (default 268435456 = 256 MiB)"), N_("BYTES") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -62,20 +64,20 @@ lab_cli_serve (int    argc,
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context,
-                                "Run the embedded HTTP test server on 127.0.0.1 until interrupted.");
+                                _("Runs the embedded HTTP test server on 127.0.0.1 until interrupted."));
   g_option_context_set_description (context,
-                                    "Endpoints (GET and HEAD):\n"
-                                    "  /delay/<ms>[?bytes=N]          200 after ms milliseconds\n"
-                                    "  /bytes/<n>                     n deterministic bytes\n"
-                                    "  /status/<code>                 that status (200..599)\n"
-                                    "  /drip?bytes=N&duration_ms=D    N bytes spread over D ms\n");
-  g_option_context_add_main_entries (context, entries, NULL);
+                                    _("Endpoints (GET and HEAD):\n"
+                                      "  /delay/<ms>[?bytes=N]          200 after ms milliseconds\n"
+                                      "  /bytes/<n>                     n deterministic bytes\n"
+                                      "  /status/<code>                 that status (200..599)\n"
+                                      "  /drip?bytes=N&duration_ms=D    N bytes spread over D ms\n"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
 
   if (argc > 1)
-    return lab_cli_fail (LAB_CLI_EXIT_USAGE, "unexpected argument “%s” (see --help)", argv[1]);
+    return lab_cli_fail (LAB_CLI_EXIT_USAGE, _("unexpected argument “%s” (see --help)"), argv[1]);
 
   if (port_text != NULL &&
       !parse_option_number ("--port", port_text, 0, G_MAXUINT16, &port, &exit_code))
@@ -88,32 +90,40 @@ lab_cli_serve (int    argc,
   server = lab_http_server_new ();
   lab_http_server_set_max_bytes (server, max_bytes);
 
-  /* Serves from the default main context, which the loop below iterates. */
-  if (!lab_http_server_start (server, port, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
-        return lab_cli_fail (LAB_CLI_EXIT_FAILED,
-                             "port %" G_GUINT64_FORMAT " on 127.0.0.1 is already in use "
-                             "(use --port 0 for a free one)", port);
-
-      return lab_cli_fail (LAB_CLI_EXIT_FAILED, "cannot start the server: %s", error->message);
-    }
-
-  g_print ("Serving on %s\n", lab_http_server_get_base_url (server));
-  fflush (stdout);
-
   loop = g_main_loop_new (NULL, FALSE);
   cancellable = g_cancellable_new ();
   cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (quit_loop_on_cancel),
                                         loop, NULL);
+  /* Before the URL is printed: a script may signal as soon as it reads it. */
   lab_cli_install_signals (cancellable);
 
-  if (!g_cancellable_is_cancelled (cancellable))
-    g_main_loop_run (loop);
+  /* Serves from the default main context, which the loop below iterates. */
+  if (lab_http_server_start (server, port, &error))
+    {
+      /* Not translated: scripts read this line for the URL. */
+      g_print ("Serving on %s\n", lab_http_server_get_base_url (server));
+      fflush (stdout);
+
+      if (!g_cancellable_is_cancelled (cancellable))
+        g_main_loop_run (loop);
+
+      exit_code = LAB_CLI_EXIT_OK;
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+    {
+      exit_code = lab_cli_fail (LAB_CLI_EXIT_FAILED,
+                                _("port %u on 127.0.0.1 is already in use "
+                                  "(use --port 0 for a free one)"), (guint) port);
+    }
+  else
+    {
+      exit_code = lab_cli_fail (LAB_CLI_EXIT_FAILED, _("cannot start the server: %s"),
+                                error->message);
+    }
 
   lab_cli_uninstall_signals ();
   g_cancellable_disconnect (cancellable, cancelled_id);
   lab_http_server_stop (server);
 
-  return LAB_CLI_EXIT_OK;
+  return exit_code;
 }
