@@ -4,10 +4,12 @@
 #include <glib/gi18n.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lab-cli.h"
 #include "lab-export.h"
+#include "lab-http-server.h"
 #include "lab-machine.h"
 #include "lab-run.h"
 
@@ -25,6 +27,12 @@ typedef struct
   char     *worker;
   char     *csv;
   char     *spans_csv;
+  char    **url;
+  char     *urls_file;
+  char     *delay_ms;
+  char     *bytes;
+  char     *timeout_s;
+  char     *max_bytes;
   gboolean  json;
   gboolean  quiet;
 } RunOptions;
@@ -44,6 +52,12 @@ run_options_clear (RunOptions *o)
   g_free (o->worker);
   g_free (o->csv);
   g_free (o->spans_csv);
+  g_strfreev (o->url);
+  g_free (o->urls_file);
+  g_free (o->delay_ms);
+  g_free (o->bytes);
+  g_free (o->timeout_s);
+  g_free (o->max_bytes);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
@@ -112,7 +126,7 @@ parse_modes (const char  *value,
       if (!lab_mode_from_string (parts[i], &mode))
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--modes: unknown mode “%s”; accepted: sequential, threads, processes, spawn"),
+                       _("--modes: unknown mode “%s”; accepted: sequential, threads, processes, spawn (cpu:KERNEL, io:sleep and io:download)"),
                        parts[i]);
           return NULL;
         }
@@ -125,6 +139,92 @@ parse_modes (const char  *value,
       return NULL;
     }
   return g_steal_pointer (&modes);
+}
+
+/* Reads --urls FILE: one URL per line, blank lines and # comments ignored. */
+static gboolean
+read_urls_file (const char  *path,
+                GPtrArray   *urls,
+                GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *display = g_filename_display_name (path);
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) lines = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--urls: cannot read “%s”: %s"), display, local_error->message);
+      return FALSE;
+    }
+  if (memchr (contents, '\0', length) != NULL || !g_utf8_validate (contents, length, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--urls: “%s” is not a UTF-8 text file"), display);
+      return FALSE;
+    }
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+
+      if (*line == '\0' || *line == '#')
+        continue;
+      g_ptr_array_add (urls, g_strdup (line));
+    }
+  return TRUE;
+}
+
+/* Fills the download options in: timeout, body cap and the URL list (left
+ * NULL when no URL was given, for the embedded server). */
+static gboolean
+configure_download (RunOptions   *o,
+                    LabWorkload  *workload,
+                    GError      **error)
+{
+  guint64 v;
+
+  if (o->timeout_s != NULL)
+    {
+      if (!lab_cli_parse_uint ("--timeout-s", o->timeout_s, 1, 86400, &v, error))
+        return FALSE;
+      workload->timeout_s = v;
+    }
+  if (o->max_bytes != NULL)
+    {
+      if (!lab_cli_parse_uint ("--max-bytes", o->max_bytes, 1, G_MAXINT64, &workload->max_bytes, error))
+        return FALSE;
+    }
+
+  if (o->url != NULL || o->urls_file != NULL)
+    {
+      g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint i = 0; o->url != NULL && o->url[i] != NULL; i++)
+        g_ptr_array_add (urls, g_strdup (o->url[i]));
+      if (o->urls_file != NULL && !read_urls_file (o->urls_file, urls, error))
+        return FALSE;
+      if (urls->len == 0)
+        {
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               _("no URLs: --url and --urls gave an empty list"));
+          return FALSE;
+        }
+      if (urls->len > LAB_MAX_TASKS)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("too many URLs: at most %u"), LAB_MAX_TASKS);
+          return FALSE;
+        }
+      workload->tasks = urls->len;
+      g_ptr_array_add (urls, NULL);
+      g_strfreev (workload->urls);
+      workload->urls = (char **) g_ptr_array_steal (urls, NULL);
+    }
+  return TRUE;
 }
 
 /* Turns the options into a configuration; every problem is a usage error. */
@@ -151,6 +251,19 @@ build_config (RunOptions  *o,
       if (!lab_cli_parse_uint ("--tasks", o->tasks, 1, LAB_MAX_TASKS, &v, error))
         return NULL;
       config->workload->tasks = v;
+    }
+
+  if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD)
+    {
+      if (!configure_download (o, config->workload, error))
+        return NULL;
+    }
+  else if (o->url != NULL || o->urls_file != NULL || o->delay_ms != NULL || o->bytes != NULL ||
+           o->timeout_s != NULL || o->max_bytes != NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--url, --urls, --delay-ms, --bytes, --timeout-s and --max-bytes only apply to --workload io:download"));
+      return NULL;
     }
 
   g_clear_pointer (&config->modes, g_array_unref);
@@ -197,9 +310,39 @@ build_config (RunOptions  *o,
     }
   config->worker_path = g_strdup (o->worker);
 
+  /* A download run without URLs gets the embedded server's later. */
+  if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD && config->workload->urls == NULL)
+    return g_steal_pointer (&config);
   if (!lab_run_config_validate (config, error))
     return NULL;
   return g_steal_pointer (&config);
+}
+
+/* Points a download workload without URLs at @base_url: --tasks URLs of
+ * /delay/D?bytes=B. */
+static gboolean
+use_embedded_server (RunOptions    *o,
+                     LabRunConfig  *config,
+                     const char    *base_url,
+                     GError       **error)
+{
+  guint64 delay_ms = 200;
+  guint64 bytes = 16384;
+  LabWorkload *workload = config->workload;
+
+  if (o->delay_ms != NULL &&
+      !lab_cli_parse_uint ("--delay-ms", o->delay_ms, 0, LAB_HTTP_SERVER_MAX_DURATION_MS, &delay_ms, error))
+    return FALSE;
+  if (o->bytes != NULL &&
+      !lab_cli_parse_uint ("--bytes", o->bytes, 0, LAB_HTTP_SERVER_DEFAULT_MAX_BYTES, &bytes, error))
+    return FALSE;
+
+  g_strfreev (workload->urls);
+  workload->urls = g_new0 (char *, workload->tasks + 1);
+  for (guint i = 0; i < workload->tasks; i++)
+    workload->urls[i] = g_strdup_printf ("%s/delay/%" G_GUINT64_FORMAT "?bytes=%" G_GUINT64_FORMAT,
+                                         base_url, delay_ms, bytes);
+  return lab_run_config_validate (config, error);
 }
 
 static char *
@@ -253,6 +396,17 @@ print_table (LabRun *run)
                wall, (int) (22 - g_utf8_strlen (wall, -1)), "",
                (int) (8 + strlen (speedup) - g_utf8_strlen (speedup, -1)), speedup,
                efficiency, cpu, checksum, lab_cell_get_failed_tasks (cell));
+      if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD)
+        {
+          g_autofree char *p50 = format_ratio (lab_cell_get_latency_ms (cell, 50), "%.1f");
+          g_autofree char *p90 = format_ratio (lab_cell_get_latency_ms (cell, 90), "%.1f");
+          g_autofree char *p99 = format_ratio (lab_cell_get_latency_ms (cell, 99), "%.1f");
+          g_autofree char *max = format_ratio (lab_cell_get_latency_ms (cell, 100), "%.1f");
+          g_autofree char *mib_s = format_ratio (lab_cell_get_throughput_mib_s (cell), "%.2f");
+
+          g_print (_("%20s latency p50 %s ms, p90 %s ms, p99 %s ms, max %s ms; throughput %s MiB/s\n"),
+                   "", p50, p90, p99, max, mib_s);
+        }
     }
 }
 
@@ -336,10 +490,11 @@ lab_cli_run (int    argc,
   g_autoptr(GCancellable) cancellable = NULL;
   g_autofree char *kernels = lab_kernel_names ();
   g_autofree char *description = NULL;
+  g_autoptr(LabHttpServer) server = NULL;
   gboolean ok;
   int status;
   const GOptionEntry entries[] = {
-    { "workload", 'w', 0, G_OPTION_ARG_STRING, &o.workload, N_("What to run: cpu:KERNEL, io:sleep (default cpu:primes)"), N_("SPEC") },
+    { "workload", 'w', 0, G_OPTION_ARG_STRING, &o.workload, N_("What to run: cpu:KERNEL, io:sleep, io:download (default cpu:primes)"), N_("SPEC") },
     { "size", 's', 0, G_OPTION_ARG_STRING, &o.size, N_("Input size of the kernel (io:sleep: milliseconds per task)"), "N" },
     { "tasks", 't', 0, G_OPTION_ARG_STRING, &o.tasks, N_("Number of tasks the work is split into (default 16)"), "N" },
     { "modes", 'm', 0, G_OPTION_ARG_STRING, &o.modes, N_("Comma-separated modes (default sequential,threads,processes,spawn)"), N_("LIST") },
@@ -351,6 +506,12 @@ lab_cli_run (int    argc,
     { "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &o.worker, N_("Worker executable"), N_("PATH") },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv, N_("Write the results (one row per repetition) to FILE"), N_("FILE") },
     { "spans-csv", 0, 0, G_OPTION_ARG_FILENAME, &o.spans_csv, N_("Write the spans (one row per task) to FILE"), N_("FILE") },
+    { "url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.url, N_("io:download: a URL to fetch (repeatable; default: the embedded server)"), N_("URL") },
+    { "urls", 0, 0, G_OPTION_ARG_FILENAME, &o.urls_file, N_("io:download: read URLs from FILE, one per line (# comments)"), N_("FILE") },
+    { "delay-ms", 0, 0, G_OPTION_ARG_STRING, &o.delay_ms, N_("io:download without URLs: server delay per request (default 200)"), N_("MS") },
+    { "bytes", 0, 0, G_OPTION_ARG_STRING, &o.bytes, N_("io:download without URLs: body size per request (default 16384)"), "N" },
+    { "timeout-s", 0, 0, G_OPTION_ARG_STRING, &o.timeout_s, N_("io:download: per-request timeout (default 30)"), N_("SECONDS") },
+    { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &o.max_bytes, N_("io:download: largest body accepted (default 67108864)"), "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON instead of a table"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, N_("Do not show progress"), NULL },
     { NULL }
@@ -371,6 +532,19 @@ lab_cli_run (int    argc,
   if (config == NULL)
     return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
 
+  if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD && config->workload->urls == NULL)
+    {
+      /* Nothing needs the network: serve the downloads ourselves. */
+      server = lab_http_server_new ();
+      if (!lab_http_server_start_in_thread (server, 0, &error))
+        return lab_cli_fail (LAB_CLI_EXIT_FAILED, _("cannot start the embedded HTTP server: %s"), error->message);
+      if (!use_embedded_server (&o, config, lab_http_server_get_base_url (server), &error))
+        {
+          lab_http_server_stop (server);
+          return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
+        }
+    }
+
   run = lab_run_new (config);
   if (!o.quiet && isatty (STDERR_FILENO))
     g_signal_connect (run, "spans-added", G_CALLBACK (on_spans_added), NULL);
@@ -379,6 +553,8 @@ lab_cli_run (int    argc,
   lab_cli_install_signals (cancellable);
   ok = lab_run_execute (run, cancellable, &error);
   lab_cli_uninstall_signals ();
+  if (server != NULL)
+    lab_http_server_stop (server);
   if (!o.quiet && isatty (STDERR_FILENO))
     g_printerr ("\r\033[K");
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
 #include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -12,7 +13,10 @@ struct _LabTaskRunner
 {
   LabWorkload *workload;
   guint        concurrency;
+  SoupSession *session;      /* downloads only; thread-safe for sync use */
 };
+
+#define DOWNLOAD_CHUNK (64 * 1024)
 
 gint64
 lab_thread_id (void)
@@ -38,6 +42,15 @@ lab_task_runner_new (const LabWorkload *workload,
   self = g_new0 (LabTaskRunner, 1);
   self->workload = lab_workload_copy (workload);
   self->concurrency = MAX (1, concurrency);
+  if (workload->kind == LAB_WORKLOAD_DOWNLOAD)
+    {
+      /* libsoup's defaults (10 connections, 2 per host) would silently
+       * serialise the demo. TLS verification stays on (the default). */
+      self->session = soup_session_new_with_options ("max-conns", MAX (self->concurrency, 10),
+                                                     "max-conns-per-host", MAX (self->concurrency, 2),
+                                                     "timeout", workload->timeout_s,
+                                                     NULL);
+    }
   return self;
 }
 
@@ -46,6 +59,7 @@ lab_task_runner_free (LabTaskRunner *self)
 {
   if (self == NULL)
     return;
+  g_clear_object (&self->session);
   g_clear_pointer (&self->workload, lab_workload_free);
   g_free (self);
 }
@@ -87,6 +101,140 @@ wait_cancellable (guint64       ms,
   return !g_cancellable_is_cancelled (cancellable);
 }
 
+/* Refuses anything but an absolute http or https URL with a host, before
+ * any request is made. */
+static gboolean
+check_url (const char  *url,
+           GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *scheme;
+  const char *host;
+
+  if (url == NULL || *url == '\0')
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_TASK, _("no URL to download"));
+      return FALSE;
+    }
+  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, &local_error);
+  if (uri == NULL)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, _("malformed URL “%s”: %s"),
+                   url, local_error->message);
+      return FALSE;
+    }
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK,
+                   _("unsupported scheme “%s”: only http and https URLs can be downloaded"), scheme);
+      return FALSE;
+    }
+  host = g_uri_get_host (uri);
+  if (host == NULL || *host == '\0')
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, _("URL “%s” has no host"), url);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Folds the first 8 bytes of a SHA-256 into a number, little-endian. */
+static guint64
+checksum_to_uint64 (GChecksum *checksum)
+{
+  guint8 digest[32];
+  gsize len = sizeof digest;
+  guint64 value = 0;
+
+  g_checksum_get_digest (checksum, digest, &len);
+  for (int i = 7; i >= 0; i--)
+    value = (value << 8) | digest[i];
+  return value;
+}
+
+/* Fetches @url, filling span->bytes, checksum and http_status. */
+static gboolean
+download (LabTaskRunner  *self,
+          const char     *url,
+          GCancellable   *cancellable,
+          LabSpan        *span,
+          GError        **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GChecksum) checksum = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree guint8 *buffer = NULL;
+  guint64 max_bytes = self->workload->max_bytes;
+  guint status;
+
+  if (!check_url (url, error))
+    return FALSE;
+
+  msg = soup_message_new (SOUP_METHOD_GET, url);
+  if (msg == NULL)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, _("malformed URL “%s”"), url);
+      return FALSE;
+    }
+
+  stream = soup_session_send (self->session, msg, cancellable, &local_error);
+  if (stream == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, _("request failed: %s"), local_error->message);
+      return FALSE;
+    }
+  status = soup_message_get_status (msg);
+  span->http_status = status;
+
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  buffer = g_malloc (DOWNLOAD_CHUNK);
+  for (;;)
+    {
+      gssize n = g_input_stream_read (stream, buffer, DOWNLOAD_CHUNK, cancellable, &local_error);
+
+      if (n < 0)
+        {
+          g_input_stream_close (stream, NULL, NULL);
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          else
+            g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, _("reading the body failed: %s"),
+                         local_error->message);
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      /* span->bytes <= max_bytes here, so this cannot overflow. */
+      if ((guint64) n > max_bytes - span->bytes)
+        {
+          span->bytes += n;
+          /* Closing early drops the connection rather than reading the rest. */
+          g_input_stream_close (stream, NULL, NULL);
+          g_set_error (error, LAB_ERROR, LAB_ERROR_TASK,
+                       _("body larger than the cap of %" G_GUINT64_FORMAT " bytes"), max_bytes);
+          return FALSE;
+        }
+      span->bytes += n;
+      g_checksum_update (checksum, buffer, n);
+    }
+  g_input_stream_close (stream, NULL, NULL);
+  span->checksum = checksum_to_uint64 (checksum);
+
+  if (status >= 400)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, "HTTP %u %s", status,
+                   soup_status_get_phrase (status) != NULL ? soup_status_get_phrase (status) : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 lab_task_runner_run (LabTaskRunner *self,
                      guint          task,
@@ -119,8 +267,20 @@ lab_task_runner_run (LabTaskRunner *self,
       break;
 
     case LAB_WORKLOAD_DOWNLOAD:
-      span->status = LAB_TASK_FAILED;
-      span->error = g_strdup (_("Downloads are not available in this build"));
+      {
+        g_autoptr(GError) error = NULL;
+
+        if (argument == NULL)
+          argument = lab_workload_task_argument (workload, task);
+        if (!download (self, argument, cancellable, span, &error))
+          {
+            if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+              span->status = LAB_TASK_CANCELLED;
+            else
+              span->status = LAB_TASK_FAILED;
+            span->error = g_strdup (error->message);
+          }
+      }
       break;
 
     default:

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "lab-http-server.h"
+#include "lab-run.h"
+
+/* Downloads from the real embedded server on 127.0.0.1, in real threads
+ * and real concurrency-lab-worker processes (CONCURRENCY_LAB_WORKER). */
+
+static LabHttpServer *server;
+
+static char *
+server_url (const char *path)
+{
+  return g_strconcat (lab_http_server_get_base_url (server), path, NULL);
+}
+
+/* @urls: NULL-terminated, may repeat. */
+static LabRunConfig *
+make_config (const char * const *urls,
+             const char         *modes,
+             guint               workers)
+{
+  LabRunConfig *config = lab_run_config_new ();
+  g_auto(GStrv) names = g_strsplit (modes, ",", -1);
+
+  config->workload = lab_workload_new_from_spec ("io:download", NULL);
+  config->workload->urls = g_strdupv ((char **) urls);
+  config->workload->tasks = g_strv_length (config->workload->urls);
+  config->repeat = 1;
+  config->warmup = 0;
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      LabMode mode;
+
+      g_assert_true (lab_mode_from_string (names[i], &mode));
+      g_array_append_val (config->modes, mode);
+    }
+  g_array_append_val (config->workers, workers);
+  return config;
+}
+
+static GStrv
+repeat_url (const char *path,
+            guint       n)
+{
+  GStrv urls = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    urls[i] = server_url (path);
+  return urls;
+}
+
+static const LabSpan *
+find_span (LabRepetition *rep,
+           guint          task)
+{
+  for (guint i = 0; i < rep->spans->len; i++)
+    {
+      const LabSpan *span = &g_array_index (rep->spans, LabSpan, i);
+
+      if (span->task == task)
+        return span;
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static void
+test_modes_agree (void)
+{
+  g_auto(GStrv) urls = repeat_url ("/bytes/100000", 12);
+  g_autoptr(LabRunConfig) config = make_config ((const char * const *) urls,
+                                                "sequential,threads,processes,spawn", 4);
+  g_autoptr(LabRun) run = lab_run_new (config);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *reps;
+  guint64 checksum = 0;
+
+  g_assert_true (lab_run_execute (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, 0);
+
+  reps = lab_run_get_repetitions (run);
+  g_assert_cmpuint (reps->len, ==, 4);
+  for (guint r = 0; r < reps->len; r++)
+    {
+      LabRepetition *rep = g_ptr_array_index (reps, r);
+
+      g_assert_true (rep->finished);
+      g_assert_cmpuint (rep->spans->len, ==, 12);
+      g_assert_cmpuint (rep->ok_tasks, ==, 12);
+      g_assert_cmpuint (rep->bytes, ==, 12 * 100000);
+      if (r == 0)
+        checksum = rep->checksum;
+      g_assert_cmpuint (rep->checksum, ==, checksum);
+      for (guint i = 0; i < rep->spans->len; i++)
+        {
+          const LabSpan *span = &g_array_index (rep->spans, LabSpan, i);
+
+          g_assert_cmpuint (span->status, ==, LAB_TASK_OK);
+          g_assert_cmpuint (span->http_status, ==, 200);
+          g_assert_cmpuint (span->bytes, ==, 100000);
+          g_assert_cmpuint (span->checksum, ==, g_array_index (rep->spans, LabSpan, 0).checksum);
+        }
+    }
+  g_assert_cmpuint (checksum, !=, 0);
+}
+
+static void
+test_threads_overlap (void)
+{
+  g_auto(GStrv) urls = repeat_url ("/delay/200", 16);
+  g_autoptr(LabRunConfig) config = make_config ((const char * const *) urls, "threads", 8);
+  g_autoptr(LabRun) run = lab_run_new (config);
+  g_autoptr(GError) error = NULL;
+  LabRepetition *rep;
+
+  g_assert_true (lab_run_execute (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, 0);
+
+  rep = g_ptr_array_index (lab_run_get_repetitions (run), 0);
+  /* ceil (16 / 8) × 200 ms = 0.4 s; sequential would be 3.2 s. */
+  g_assert_cmpfloat (rep->wall_s, >=, 0.4);
+  g_assert_cmpfloat (rep->wall_s, <, 1.6);
+}
+
+typedef struct
+{
+  const char *url;         /* a path on the server when it starts with / */
+  const char *message;     /* a substring of the error */
+  guint       http_status;
+} BadInput;
+
+static const BadInput bad_inputs[] = {
+  { "ftp://x/", "unsupported scheme “ftp”", 0 },
+  { "file:///etc/passwd", "unsupported scheme “file”", 0 },
+  { "data:,x", "unsupported scheme “data”", 0 },
+  { "not a url", "malformed URL", 0 },
+  { "http://nonexistent.invalid/", "request failed", 0 },
+  { "http://127.0.0.1:1/", "request failed", 0 },
+  { "/status/404", "HTTP 404 Not Found", 404 },
+  { "/status/500", "HTTP 500 Internal Server Error", 500 },
+  { "/bytes/5000", "body larger than the cap of 4096 bytes", 200 },
+};
+
+static void
+test_bad_inputs (gconstpointer data)
+{
+  const char *modes = data;
+  guint n = G_N_ELEMENTS (bad_inputs);
+  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  LabRepetition *rep;
+
+  /* A good URL between each bad one: the run must go on. */
+  for (guint i = 0; i < n; i++)
+    {
+      const char *url = bad_inputs[i].url;
+
+      g_ptr_array_add (urls, url[0] == '/' ? server_url (url) : g_strdup (url));
+      g_ptr_array_add (urls, server_url ("/bytes/1000"));
+    }
+  g_ptr_array_add (urls, NULL);
+
+  config = make_config ((const char * const *) urls->pdata, modes, 2);
+  config->workload->max_bytes = 4096;
+  run = lab_run_new (config);
+  g_assert_true (lab_run_execute (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, n);
+
+  rep = g_ptr_array_index (lab_run_get_repetitions (run), 0);
+  g_assert_cmpuint (rep->spans->len, ==, 2 * n);
+  for (guint i = 0; i < n; i++)
+    {
+      const LabSpan *bad = find_span (rep, 2 * i);
+      const LabSpan *good = find_span (rep, 2 * i + 1);
+
+      g_test_message ("%s → %s", bad_inputs[i].url, bad->error);
+      g_assert_cmpuint (bad->status, ==, LAB_TASK_FAILED);
+      g_assert_nonnull (bad->error);
+      g_assert_nonnull (strstr (bad->error, bad_inputs[i].message));
+      g_assert_cmpuint (bad->http_status, ==, bad_inputs[i].http_status);
+      if (bad_inputs[i].http_status >= 400)
+        g_assert_cmpuint (bad->bytes, >, 0);
+
+      g_assert_cmpuint (good->status, ==, LAB_TASK_OK);
+      g_assert_cmpuint (good->http_status, ==, 200);
+      g_assert_cmpuint (good->bytes, ==, 1000);
+    }
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel (void)
+{
+  g_auto(GStrv) urls = repeat_url ("/delay/5000", 8);
+  g_autoptr(LabRunConfig) config = make_config ((const char * const *) urls, "threads", 8);
+  g_autoptr(LabRun) run = lab_run_new (config);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 t0;
+
+  g_timeout_add (300, cancel_cb, cancellable);
+  t0 = g_get_monotonic_time ();
+  g_assert_false (lab_run_execute (run, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
+  g_assert_false (lab_run_get_running (run));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  server = lab_http_server_new ();
+  if (!lab_http_server_start_in_thread (server, 0, &error))
+    g_error ("cannot start the embedded server: %s", error->message);
+
+  g_test_add_func ("/download/modes-agree", test_modes_agree);
+  g_test_add_func ("/download/threads-overlap", test_threads_overlap);
+  g_test_add_data_func ("/download/bad-inputs/threads", "threads", test_bad_inputs);
+  g_test_add_data_func ("/download/bad-inputs/processes", "processes", test_bad_inputs);
+  g_test_add_func ("/download/cancel", test_cancel);
+
+  status = g_test_run ();
+  lab_http_server_stop (server);
+  g_clear_object (&server);
+  return status;
+}
