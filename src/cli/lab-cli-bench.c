@@ -7,6 +7,7 @@
 
 #include "lab-bench.h"
 #include "lab-cli.h"
+#include "lab-http-server.h"
 #include "lab-machine.h"
 
 /*
@@ -152,6 +153,149 @@ bench_scaling (Bench   *bench,
   return TRUE;
 }
 
+/* N downloads of @path from the embedded server in @mode with W workers:
+ * the median wall time of the cell, or a negative number on failure. */
+static double
+download_median_s (Bench       *bench,
+                   const char  *base_url,
+                   const char  *path,
+                   guint        n,
+                   LabMode      mode,
+                   guint        workers,
+                   LabCell    **out_cell,
+                   LabRun     **out_run,
+                   GError     **error)
+{
+  g_autoptr(LabRunConfig) config = lab_run_config_new ();
+  g_autoptr(GStrvBuilder) urls = g_strv_builder_new ();
+  LabRun *run;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *url = g_strconcat (base_url, path, NULL);
+
+      g_strv_builder_add (urls, url);
+    }
+  config->workload = lab_workload_new_from_spec ("io:download", NULL);
+  config->workload->urls = g_strv_builder_end (urls);
+  config->workload->tasks = n;
+  config->repeat = 3;
+  config->warmup = 1;
+  config->worker_path = g_strdup (bench->worker);
+  g_array_append_val (config->modes, mode);
+  g_array_append_val (config->workers, workers);
+
+  run = lab_bench_run (config, bench->cancellable, error);
+  if (run == NULL)
+    return -1;
+  *out_cell = lab_run_find_cell (run, mode, workers);
+  *out_run = run;
+  return lab_cell_get_median_s (*out_cell);
+}
+
+/* The same bulk download with curl --parallel, where curl is installed. */
+static double
+curl_bulk_s (const char *base_url,
+             const char *path,
+             guint       n,
+             guint       workers)
+{
+  g_autofree char *curl = g_find_program_in_path ("curl");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  double best = INFINITY;
+
+  if (curl == NULL)
+    return NAN;
+  g_ptr_array_add (argv, g_strdup (curl));
+  g_ptr_array_add (argv, g_strdup ("--silent"));
+  g_ptr_array_add (argv, g_strdup ("--fail"));
+  g_ptr_array_add (argv, g_strdup ("--parallel"));
+  g_ptr_array_add (argv, g_strdup ("--parallel-immediate"));
+  g_ptr_array_add (argv, g_strdup ("--parallel-max"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", workers));
+  for (guint i = 0; i < n; i++)
+    {
+      g_ptr_array_add (argv, g_strconcat (base_url, path, NULL));
+      g_ptr_array_add (argv, g_strdup ("--output"));
+      g_ptr_array_add (argv, g_strdup ("/dev/null"));
+    }
+  g_ptr_array_add (argv, NULL);
+
+  for (guint r = 0; r < 3; r++)
+    {
+      g_autoptr(GSubprocess) process = NULL;
+      gint64 t0 = g_get_monotonic_time ();
+
+      process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                   G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL);
+      if (process == NULL || !g_subprocess_wait_check (process, NULL, NULL))
+        return NAN;
+      best = MIN (best, (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
+    }
+  return best;
+}
+
+static gboolean
+bench_downloads (Bench   *bench,
+                 GError **error)
+{
+  g_autoptr(LabHttpServer) server = lab_http_server_new ();
+  const char *base;
+  const struct {
+    const char *key;
+    const char *path;
+    guint       n;
+    LabMode     mode;
+    guint       workers;
+    double      ms;
+    double      goal;
+  } latency[] = {
+    { "download_threads_40x200_w20", "/delay/200", 40, LAB_MODE_THREADS, 20, 200, 0.98 },
+    { "download_processes_40x200_w20", "/delay/200", 40, LAB_MODE_PROCESSES, 20, 200, 0.95 },
+    { "download_threads_1000x50_w100", "/delay/50", 1000, LAB_MODE_THREADS, 100, 50, 0.95 },
+  };
+  const char *bulk_path = bench->quick ? "/bytes/1048576" : "/bytes/16777216";
+  double bulk_mib = bench->quick ? 1 : 16;
+  guint n_bulk = 8;
+
+  if (!lab_http_server_start_in_thread (server, 0, error))
+    return FALSE;
+  base = lab_http_server_get_base_url (server);
+
+  for (guint i = 0; i < G_N_ELEMENTS (latency); i++)
+    {
+      guint n = bench->quick ? MIN (latency[i].n, 40) : latency[i].n;
+      double ideal = ceil ((double) n / latency[i].workers) * latency[i].ms / 1000.0;
+      g_autoptr(LabRun) run = NULL;
+      g_autofree char *target = g_strdup_printf ("≥ %.2f of the ideal %.3f s", latency[i].goal, ideal);
+      LabCell *cell;
+      double median = download_median_s (bench, base, latency[i].path, n, latency[i].mode,
+                                         latency[i].workers, &cell, &run, error);
+
+      if (median < 0)
+        return FALSE;
+      report (bench, latency[i].key, ideal / median, "of ideal", target, ideal / median >= latency[i].goal);
+    }
+
+  {
+    g_autoptr(LabRun) run = NULL;
+    LabCell *cell;
+    double median = download_median_s (bench, base, bulk_path, n_bulk, LAB_MODE_THREADS, 4, &cell, &run, error);
+    double curl;
+
+    if (median < 0)
+      return FALSE;
+    report (bench, "download_bulk_mib_s", n_bulk * bulk_mib / median, "MiB/s", NULL, TRUE);
+    curl = curl_bulk_s (base, bulk_path, n_bulk, 4);
+    if (isfinite (curl))
+      {
+        report (bench, "curl_bulk_mib_s", n_bulk * bulk_mib / curl, "MiB/s", NULL, TRUE);
+        report (bench, "download_bulk_vs_curl", curl / median, "×", "≥ 1.0 × curl --parallel", curl / median >= 1.0);
+      }
+  }
+  return TRUE;
+}
+
 static const struct {
   const char   *name;
   BenchSection  func;
@@ -161,6 +305,7 @@ static const struct {
   { "spawn", bench_spawn },
   { "memory", bench_worker_rss },
   { "scaling", bench_scaling },
+  { "downloads", bench_downloads },
 };
 
 int
@@ -178,7 +323,7 @@ lab_cli_bench (int    argc,
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("Fewer iterations: a smoke test, not a measurement"), NULL },
-    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Run only this section (repeatable): threads, dispatch, spawn, memory, scaling"), N_("SECTION") },
+    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Run only this section (repeatable): threads, dispatch, spawn, memory, scaling, downloads"), N_("SECTION") },
     { "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &worker, N_("Worker executable"), N_("PATH") },
     { NULL }
   };
@@ -200,7 +345,7 @@ lab_cli_bench (int    argc,
         known |= g_str_equal (only[i], sections[s].name);
       if (!known)
         return lab_cli_fail (LAB_CLI_EXIT_USAGE,
-                             _("--only: unknown section “%s”; accepted: threads, dispatch, spawn, memory, scaling"),
+                             _("--only: unknown section “%s”; accepted: threads, dispatch, spawn, memory, scaling, downloads"),
                              only[i]);
     }
 
