@@ -40,6 +40,7 @@ class UsageErrors(unittest.TestCase):
         (["run", "--workload", "gpu:x"], "accepted"),
         (["run", "--modes", "threads,fibers"], "fibers"),
         (["run", "--modes", ""], "--modes"),
+        (["run", "--workload", "cpu:primes", "--modes", "async"], "async"),
         (["run", "--bogus"], "--bogus"),
         (["run", "extra"], "extra"),
         (["frobnicate"], "frobnicate"),
@@ -103,15 +104,16 @@ class Runs(unittest.TestCase):
         self.assertEqual({c["checksum"] for c in doc["cells"]}, {expected})
 
     def test_download_embedded_server(self):
-        """io:download against the embedded server: threads overlap the waits."""
+        """The issue's command: io:download against the embedded server, no network."""
         r = cli("run", "--workload", "io:download", "--tasks", "40", "--delay-ms", "200",
-                "--modes", "sequential,threads,processes", "--workers", "1,20",
+                "--modes", "sequential,threads,async,processes", "--workers", "1,20",
                 "--repeat", "1", "--warmup", "0", "--json", timeout=120)
         self.assertEqual(r.returncode, 0, r.stderr)
         cells = {(c["mode"], c["workers"]): c for c in json.loads(r.stdout)["cells"]}
-        self.assertEqual(len(cells), 5)
+        self.assertEqual(len(cells), 7)
         self.assertEqual(len({c["checksum"] for c in cells.values()}), 1)
         self.assertGreater(cells[("threads", 20)]["speedup"], 5)
+        self.assertGreater(cells[("async", 20)]["speedup"], 5)
 
     def test_failed_task_exit_1(self):
         env = dict(os.environ, CONCURRENCY_LAB_WORKER_FAULT="crash@2")

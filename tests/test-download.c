@@ -73,7 +73,7 @@ test_modes_agree (void)
 {
   g_auto(GStrv) urls = repeat_url ("/bytes/100000", 12);
   g_autoptr(LabRunConfig) config = make_config ((const char * const *) urls,
-                                                "sequential,threads,processes,spawn", 4);
+                                                "sequential,threads,processes,spawn,async", 4);
   g_autoptr(LabRun) run = lab_run_new (config);
   g_autoptr(GError) error = NULL;
   GPtrArray *reps;
@@ -84,7 +84,7 @@ test_modes_agree (void)
   g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, 0);
 
   reps = lab_run_get_repetitions (run);
-  g_assert_cmpuint (reps->len, ==, 4);
+  g_assert_cmpuint (reps->len, ==, 5);
   for (guint r = 0; r < reps->len; r++)
     {
       LabRepetition *rep = g_ptr_array_index (reps, r);
@@ -110,10 +110,10 @@ test_modes_agree (void)
 }
 
 static void
-test_threads_overlap (void)
+test_overlap (gconstpointer data)
 {
   g_auto(GStrv) urls = repeat_url ("/delay/200", 16);
-  g_autoptr(LabRunConfig) config = make_config ((const char * const *) urls, "threads", 8);
+  g_autoptr(LabRunConfig) config = make_config ((const char * const *) urls, data, 8);
   g_autoptr(LabRun) run = lab_run_new (config);
   g_autoptr(GError) error = NULL;
   LabRepetition *rep;
@@ -204,10 +204,10 @@ cancel_cb (gpointer data)
 }
 
 static void
-test_cancel (void)
+test_cancel (gconstpointer data)
 {
   g_auto(GStrv) urls = repeat_url ("/delay/5000", 8);
-  g_autoptr(LabRunConfig) config = make_config ((const char * const *) urls, "threads", 8);
+  g_autoptr(LabRunConfig) config = make_config ((const char * const *) urls, data, 8);
   g_autoptr(LabRun) run = lab_run_new (config);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -219,6 +219,50 @@ test_cancel (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
   g_assert_false (lab_run_get_running (run));
+}
+
+/* The event loop waits on timers too (asyncio.sleep): overlapping, and
+ * cancelled promptly. */
+static void
+test_async_sleep (void)
+{
+  g_autoptr(LabRunConfig) config = lab_run_config_new ();
+  g_autoptr(LabRunConfig) long_config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(LabRun) long_run = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  LabMode mode = LAB_MODE_ASYNC;
+  guint workers = 4;
+  LabRepetition *rep;
+  gint64 t0;
+
+  config->workload = lab_workload_new_from_spec ("io:sleep", NULL);
+  config->workload->size = 100;
+  config->workload->tasks = 8;
+  config->repeat = 1;
+  config->warmup = 0;
+  g_array_append_val (config->modes, mode);
+  g_array_append_val (config->workers, workers);
+  long_config = lab_run_config_copy (config);
+
+  run = lab_run_new (config);
+  g_assert_true (lab_run_execute (run, NULL, &error));
+  g_assert_no_error (error);
+  rep = g_ptr_array_index (lab_run_get_repetitions (run), 0);
+  /* ceil (8 / 4) × 100 ms = 0.2 s; one after another would be 0.8 s. */
+  g_assert_cmpfloat (rep->wall_s, >=, 0.2);
+  g_assert_cmpfloat (rep->wall_s, <, 0.6);
+  for (guint i = 0; i < rep->spans->len; i++)
+    g_assert_cmpint (g_array_index (rep->spans, LabSpan, i).tid, ==, g_array_index (rep->spans, LabSpan, 0).tid);
+
+  long_config->workload->size = 5000;
+  long_run = lab_run_new (long_config);
+  g_timeout_add (300, cancel_cb, cancellable);
+  t0 = g_get_monotonic_time ();
+  g_assert_false (lab_run_execute (long_run, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 2 * G_USEC_PER_SEC);
 }
 
 int
@@ -235,10 +279,14 @@ main (int    argc,
     g_error ("cannot start the embedded server: %s", error->message);
 
   g_test_add_func ("/download/modes-agree", test_modes_agree);
-  g_test_add_func ("/download/threads-overlap", test_threads_overlap);
+  g_test_add_data_func ("/download/overlap/threads", "threads", test_overlap);
+  g_test_add_data_func ("/download/overlap/async", "async", test_overlap);
   g_test_add_data_func ("/download/bad-inputs/threads", "threads", test_bad_inputs);
   g_test_add_data_func ("/download/bad-inputs/processes", "processes", test_bad_inputs);
-  g_test_add_func ("/download/cancel", test_cancel);
+  g_test_add_data_func ("/download/bad-inputs/async", "async", test_bad_inputs);
+  g_test_add_data_func ("/download/cancel/threads", "threads", test_cancel);
+  g_test_add_data_func ("/download/cancel/async", "async", test_cancel);
+  g_test_add_func ("/download/async-sleep", test_async_sleep);
 
   status = g_test_run ();
   lab_http_server_stop (server);

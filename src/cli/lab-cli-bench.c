@@ -251,8 +251,10 @@ bench_downloads (Bench   *bench,
     double      goal;
   } latency[] = {
     { "download_threads_40x200_w20", "/delay/200", 40, LAB_MODE_THREADS, 20, 200, 0.98 },
+    { "download_async_40x200_w20", "/delay/200", 40, LAB_MODE_ASYNC, 20, 200, 0.98 },
     { "download_processes_40x200_w20", "/delay/200", 40, LAB_MODE_PROCESSES, 20, 200, 0.95 },
     { "download_threads_1000x50_w100", "/delay/50", 1000, LAB_MODE_THREADS, 100, 50, 0.95 },
+    { "download_async_1000x50_w100", "/delay/50", 1000, LAB_MODE_ASYNC, 100, 50, 0.95 },
   };
   const char *bulk_path = bench->quick ? "/bytes/1048576" : "/bytes/16777216";
   double bulk_mib = bench->quick ? 1 : 16;

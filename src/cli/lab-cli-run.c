@@ -126,7 +126,7 @@ parse_modes (const char  *value,
       if (!lab_mode_from_string (parts[i], &mode))
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--modes: unknown mode “%s”; accepted: sequential, threads, processes, spawn (cpu:KERNEL, io:sleep and io:download)"),
+                       _("--modes: unknown mode “%s”; accepted: sequential, threads, processes, spawn, and async for io:sleep and io:download"),
                        parts[i]);
           return NULL;
         }
@@ -371,9 +371,13 @@ print_table (LabRun *run)
   GListModel *cells = lab_run_get_cells (run);
   g_autofree char *spec = lab_workload_to_spec (config->workload);
 
-  g_print (_("Workload %s, size %" G_GUINT64_FORMAT ", %u tasks, %u repetitions (+%u warm-up), %u CPUs\n\n"),
-           spec, config->workload->size, config->workload->tasks, config->repeat, config->warmup,
-           lab_machine_n_cpus ());
+  if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD)
+    g_print (_("Workload %s, %u tasks, %u repetitions (+%u warm-up), %u CPUs\n\n"),
+             spec, config->workload->tasks, config->repeat, config->warmup, lab_machine_n_cpus ());
+  else
+    g_print (_("Workload %s, size %" G_GUINT64_FORMAT ", %u tasks, %u repetitions (+%u warm-up), %u CPUs\n\n"),
+             spec, config->workload->size, config->workload->tasks, config->repeat, config->warmup,
+             lab_machine_n_cpus ());
   g_print ("%-11s %7s  %-22s %8s %10s %8s %22s %6s\n",
            _("mode"), _("workers"), _("median wall ± MAD"), _("speedup"), _("efficiency"),
            _("CPU"), _("checksum"), _("failed"));

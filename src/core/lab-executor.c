@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <sys/resource.h>
 
+#include "lab-async-executor.h"
 #include "lab-executor.h"
 
 /* Hand finished spans from pool threads to the coordinator in batches of
@@ -21,6 +22,7 @@ struct _LabExecutor
   LabTaskRunner      *runner;     /* sequential, threads */
   LabWorkerPool      *pool;       /* processes, spawn */
   ThreadsState       *threads;    /* threads */
+  LabAsyncExecutor   *async;      /* async */
 };
 
 struct _ThreadsState
@@ -254,6 +256,15 @@ lab_executor_new (const LabRunConfig  *config,
       break;
 
     case LAB_MODE_ASYNC:
+      if (config->workload->kind == LAB_WORKLOAD_CPU)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("The mode “%s” cannot run this workload"), lab_mode_to_string (mode));
+          return NULL;
+        }
+      self->async = lab_async_executor_new (config->workload, workers);
+      break;
+
     case LAB_MODE_GIL:
     case LAB_N_MODES:
     default:
@@ -271,6 +282,7 @@ lab_executor_free (LabExecutor *self)
   if (self == NULL)
     return;
   g_clear_pointer (&self->threads, threads_state_free);
+  g_clear_pointer (&self->async, lab_async_executor_free);
   g_clear_pointer (&self->pool, lab_worker_pool_free);
   g_clear_pointer (&self->runner, lab_task_runner_free);
   g_free (self);
@@ -313,6 +325,8 @@ lab_executor_run (LabExecutor       *self,
       lab_worker_pool_take_usage (self->pool, &usage->user_us, &usage->sys_us, &usage->peak_rss_kib);
       return ok;
     case LAB_MODE_ASYNC:
+      ok = lab_async_executor_run (self->async, t0, func, user_data, cancellable);
+      break;
     case LAB_MODE_GIL:
     case LAB_N_MODES:
     default:

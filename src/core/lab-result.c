@@ -37,6 +37,16 @@ lab_span_copy (const LabSpan *src,
   dest->error = g_strdup (src->error);
 }
 
+void
+lab_span_fail (LabSpan      *span,
+               const GError *error)
+{
+  span->status = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? LAB_TASK_CANCELLED
+                                                                          : LAB_TASK_FAILED;
+  g_free (span->error);
+  span->error = g_strdup (error->message);
+}
+
 static void
 lab_repetition_finalize (LabRepetition *self)
 {

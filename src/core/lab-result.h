@@ -41,6 +41,9 @@ typedef struct
 void lab_span_clear (LabSpan *span);
 void lab_span_copy  (const LabSpan *src,
                      LabSpan       *dest);
+/* Marks the span cancelled (G_IO_ERROR_CANCELLED) or failed, with the reason. */
+void lab_span_fail  (LabSpan       *span,
+                     const GError  *error);
 
 /**
  * LabRepetition:

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lab-fetch.h"
 #include "lab-task.h"
 
 struct _LabTaskRunner
@@ -16,8 +17,6 @@ struct _LabTaskRunner
   guint        concurrency;
   SoupSession *session;      /* downloads only; thread-safe for sync use */
 };
-
-#define DOWNLOAD_CHUNK (64 * 1024)
 
 gint64
 lab_thread_id (void)
@@ -65,6 +64,18 @@ lab_task_runner_free (LabTaskRunner *self)
   g_free (self);
 }
 
+/**
+ * lab_task_runner_get_session:
+ *
+ * Returns: (transfer none) (nullable): the session of a download runner
+ */
+SoupSession *
+lab_task_runner_get_session (LabTaskRunner *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->session;
+}
+
 const LabWorkload *
 lab_task_runner_get_workload (LabTaskRunner *self)
 {
@@ -102,104 +113,6 @@ wait_cancellable (guint64       ms,
   return !g_cancellable_is_cancelled (cancellable);
 }
 
-/* Refuses anything but an absolute http or https URL with a host, before
- * any request is made. */
-static gboolean
-check_url (const char  *url,
-           GError     **error)
-{
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *scheme;
-  const char *host;
-
-  if (url == NULL || *url == '\0')
-    {
-      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_TASK, _("no URL to download"));
-      return FALSE;
-    }
-  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, &local_error);
-  if (uri == NULL)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, _("malformed URL “%s”: %s"),
-                   url, local_error->message);
-      return FALSE;
-    }
-  scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK,
-                   _("unsupported scheme “%s”: only http and https URLs can be downloaded"), scheme);
-      return FALSE;
-    }
-  host = g_uri_get_host (uri);
-  if (host == NULL || *host == '\0')
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, _("URL “%s” has no host"), url);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* A streaming 64-bit hash of a body, eight bytes at a time (a
- * multiply-xorshift mix): the same for any split of the body into reads,
- * and cheap enough not to be what a bulk download measures (SHA-256 ran
- * at a fraction of the loopback speed). */
-typedef struct
-{
-  guint64 hash;
-  guint64 length;
-  guint8  tail[8];
-  guint   tail_len;
-} BodyHash;
-
-static inline guint64
-body_hash_mix (guint64 h,
-               guint64 word)
-{
-  h = (h ^ word) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
-  return h ^ (h >> 29);
-}
-
-static void
-body_hash_update (BodyHash     *bh,
-                  const guint8 *data,
-                  gsize         len)
-{
-  bh->length += len;
-  while (len > 0 && (bh->tail_len > 0 || len < 8))
-    {
-      bh->tail[bh->tail_len++] = *data++;
-      len--;
-      if (bh->tail_len == 8)
-        {
-          guint64 word;
-
-          memcpy (&word, bh->tail, 8);
-          bh->hash = body_hash_mix (bh->hash, GUINT64_FROM_LE (word));
-          bh->tail_len = 0;
-        }
-    }
-  for (; len >= 8; data += 8, len -= 8)
-    {
-      guint64 word;
-
-      memcpy (&word, data, 8);
-      bh->hash = body_hash_mix (bh->hash, GUINT64_FROM_LE (word));
-    }
-  while (len-- > 0)
-    bh->tail[bh->tail_len++] = *data++;
-}
-
-static guint64
-body_hash_finish (BodyHash *bh)
-{
-  guint64 word = 0;
-
-  memcpy (&word, bh->tail, bh->tail_len);
-  return body_hash_mix (body_hash_mix (bh->hash, GUINT64_FROM_LE (word)), bh->length);
-}
-
 /* Fetches @url, filling span->bytes, checksum and http_status. */
 static gboolean
 download (LabTaskRunner  *self,
@@ -208,76 +121,36 @@ download (LabTaskRunner  *self,
           LabSpan        *span,
           GError        **error)
 {
-  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(LabFetch) fetch = lab_fetch_new (url, self->workload->max_bytes, error);
   g_autoptr(GInputStream) stream = NULL;
-  BodyHash checksum = { 0 };
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GError) send_error = NULL;
   g_autofree guint8 *buffer = NULL;
-  guint64 max_bytes = self->workload->max_bytes;
-  guint status;
+  gboolean ok = TRUE;
 
-  if (!check_url (url, error))
+  if (fetch == NULL)
     return FALSE;
 
-  msg = soup_message_new (SOUP_METHOD_GET, url);
-  if (msg == NULL)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, _("malformed URL “%s”"), url);
-      return FALSE;
-    }
+  stream = soup_session_send (self->session, lab_fetch_get_message (fetch), cancellable, &send_error);
+  if (!lab_fetch_sent (fetch, send_error, span, error))
+    return FALSE;
 
-  stream = soup_session_send (self->session, msg, cancellable, &local_error);
-  if (stream == NULL)
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, _("request failed: %s"), local_error->message);
-      return FALSE;
-    }
-  status = soup_message_get_status (msg);
-  span->http_status = status;
-
-  buffer = g_malloc (DOWNLOAD_CHUNK);
+  buffer = g_malloc (LAB_FETCH_CHUNK);
   for (;;)
     {
-      gssize n = g_input_stream_read (stream, buffer, DOWNLOAD_CHUNK, cancellable, &local_error);
+      g_autoptr(GError) read_error = NULL;
+      gssize n = g_input_stream_read (stream, buffer, LAB_FETCH_CHUNK, cancellable, &read_error);
 
-      if (n < 0)
-        {
-          g_input_stream_close (stream, NULL, NULL);
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            g_propagate_error (error, g_steal_pointer (&local_error));
-          else
-            g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, _("reading the body failed: %s"),
-                         local_error->message);
-          return FALSE;
-        }
       if (n == 0)
         break;
-      /* span->bytes <= max_bytes here, so this cannot overflow. */
-      if ((guint64) n > max_bytes - span->bytes)
+      if (!lab_fetch_add (fetch, buffer, n, read_error, span, error))
         {
-          span->bytes += n;
-          /* Closing early drops the connection rather than reading the rest. */
-          g_input_stream_close (stream, NULL, NULL);
-          g_set_error (error, LAB_ERROR, LAB_ERROR_TASK,
-                       _("body larger than the cap of %" G_GUINT64_FORMAT " bytes"), max_bytes);
-          return FALSE;
+          ok = FALSE;
+          break;
         }
-      span->bytes += n;
-      body_hash_update (&checksum, buffer, n);
     }
+  /* Closing early (over the cap) drops the connection rather than reading the rest. */
   g_input_stream_close (stream, NULL, NULL);
-  span->checksum = body_hash_finish (&checksum);
-
-  if (status >= 400)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, "HTTP %u %s", status,
-                   soup_status_get_phrase (status) != NULL ? soup_status_get_phrase (status) : "");
-      return FALSE;
-    }
-  return TRUE;
+  return ok && lab_fetch_finish (fetch, span, error);
 }
 
 void
@@ -318,13 +191,7 @@ lab_task_runner_run (LabTaskRunner *self,
         if (argument == NULL)
           argument = lab_workload_task_argument (workload, task);
         if (!download (self, argument, cancellable, span, &error))
-          {
-            if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-              span->status = LAB_TASK_CANCELLED;
-            else
-              span->status = LAB_TASK_FAILED;
-            span->error = g_strdup (error->message);
-          }
+          lab_span_fail (span, error);
       }
       break;
 

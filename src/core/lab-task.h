@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 #include "lab-result.h"
 #include "lab-workload.h"
@@ -32,6 +33,7 @@ void           lab_task_runner_run  (LabTaskRunner     *self,
                                      GCancellable      *cancellable,
                                      LabSpan           *span);
 const LabWorkload *lab_task_runner_get_workload (LabTaskRunner *self);
+SoupSession   *lab_task_runner_get_session  (LabTaskRunner     *self);
 
 gint64         lab_thread_id        (void);
 

@@ -244,6 +244,8 @@ lab_workload_supports_mode (const LabWorkload *self,
     case LAB_MODE_SPAWN:
       return TRUE;
     case LAB_MODE_ASYNC:
+      /* An event loop overlaps waiting, it does not compute. */
+      return self->kind != LAB_WORKLOAD_CPU;
     case LAB_MODE_GIL:
     case LAB_N_MODES:
     default:
