@@ -145,6 +145,8 @@ static const BadInput bad_inputs[] = {
   { "/status/404", "HTTP 404 Not Found", 404 },
   { "/status/500", "HTTP 500 Internal Server Error", 500 },
   { "/bytes/5000", "body larger than the cap of 4096 bytes", 200 },
+  { "/redirect/30", "Too many redirects", 0 },  /* more redirects than libsoup follows */
+  { "/delay/4000", "timed out", 0 },          /* longer than the 1 s time-out */
 };
 
 static void
@@ -170,6 +172,7 @@ test_bad_inputs (gconstpointer data)
 
   config = make_config ((const char * const *) urls->pdata, modes, 2);
   config->workload->max_bytes = 4096;
+  config->workload->timeout_s = 1;
   run = lab_run_new (config);
   g_assert_true (lab_run_execute (run, NULL, &error));
   g_assert_no_error (error);
@@ -194,6 +197,22 @@ test_bad_inputs (gconstpointer data)
       g_assert_cmpuint (good->http_status, ==, 200);
       g_assert_cmpuint (good->bytes, ==, 1000);
     }
+}
+
+/* A few redirects are followed; the body is the final one's. */
+static void
+test_redirect_followed (void)
+{
+  g_auto(GStrv) urls = repeat_url ("/redirect/3", 2);
+  g_autoptr(LabRunConfig) config = make_config ((const char * const *) urls, "threads,async", 2);
+  g_autoptr(LabRun) run = lab_run_new (config);
+  LabRepetition *rep;
+
+  g_assert_true (lab_run_execute (run, NULL, NULL));
+  g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, 0);
+  rep = g_ptr_array_index (lab_run_get_repetitions (run), 0);
+  g_assert_cmpuint (g_array_index (rep->spans, LabSpan, 0).http_status, ==, 200);
+  g_assert_cmpuint (g_array_index (rep->spans, LabSpan, 0).bytes, ==, strlen ("redirected\n"));
 }
 
 static gboolean
@@ -287,6 +306,7 @@ main (int    argc,
   g_test_add_data_func ("/download/cancel/threads", "threads", test_cancel);
   g_test_add_data_func ("/download/cancel/async", "async", test_cancel);
   g_test_add_func ("/download/async-sleep", test_async_sleep);
+  g_test_add_func ("/download/redirect-followed", test_redirect_followed);
 
   status = g_test_run ();
   lab_http_server_stop (server);

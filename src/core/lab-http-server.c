@@ -397,6 +397,28 @@ handle_status (SoupServerMessage *msg,
     respond_text (msg, code, "%u %s\n", (guint) code, soup_status_get_phrase (code));
 }
 
+/* /redirect/<n>: a chain of n redirects (302) ending in a small 200, so
+ * that clients' redirect limits can be tested (libsoup stops after 20). */
+
+static void
+handle_redirect (SoupServerMessage *msg,
+                 const char        *hops_text)
+{
+  g_autofree char *location = NULL;
+  guint64 hops;
+
+  if (!parse_parameter (msg, "redirect count", hops_text, 0, 1000, FALSE, &hops))
+    return;
+
+  if (hops == 0)
+    {
+      respond_text (msg, SOUP_STATUS_OK, "redirected\n");
+      return;
+    }
+  location = g_strdup_printf ("/redirect/%" G_GUINT64_FORMAT, hops - 1);
+  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
+}
+
 /* /drip */
 
 static guint64
@@ -494,7 +516,7 @@ handle_not_found (SoupServerMessage *msg)
 {
   respond_text (msg, SOUP_STATUS_NOT_FOUND,
                 "Not found. Endpoints: /delay/<ms>[?bytes=N], /bytes/<n>, /status/<code>, "
-                "/drip[?bytes=N&duration_ms=D].\n");
+                "/redirect/<n>, /drip[?bytes=N&duration_ms=D].\n");
 }
 
 /* @path without @prefix when it starts with it, else %NULL. */
@@ -536,6 +558,8 @@ on_request (SoupServer        *server,
     handle_bytes (self, msg, argument);
   else if ((argument = path_argument (path, "/status/")) && strchr (argument, '/') == NULL)
     handle_status (msg, argument);
+  else if ((argument = path_argument (path, "/redirect/")) && strchr (argument, '/') == NULL)
+    handle_redirect (msg, argument);
   else if (g_str_equal (path, "/drip"))
     handle_drip (self, msg, query);
   else
