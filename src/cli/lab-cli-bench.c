@@ -9,6 +9,7 @@
 #include "lab-cli.h"
 #include "lab-http-server.h"
 #include "lab-machine.h"
+#include "lab-stall-meter.h"
 
 /*
  * concurrency-lab-cli bench: the engine's own costs, each figure measured
@@ -298,6 +299,53 @@ bench_downloads (Bench   *bench,
   return TRUE;
 }
 
+/* How late the main loop that receives a run's events gets, while W = 2 ×
+ * CPUs workers (niceness 10, as the window runs them) saturate the CPUs.
+ * This is the engine's share of a window's stalls; drawing comes on top. */
+static gboolean
+bench_responsiveness (Bench   *bench,
+                      GError **error)
+{
+  const LabMode modes[] = { LAB_MODE_THREADS, LAB_MODE_PROCESSES };
+  guint workers = 2 * lab_machine_n_cpus ();
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr(LabRunConfig) config = lab_run_config_new ();
+      g_autoptr(GMainContext) context = g_main_context_new ();
+      g_autoptr(LabStallMeter) meter = lab_stall_meter_new (5);
+      g_autoptr(LabRun) run = NULL;
+      g_autofree char *max_key = g_strdup_printf ("ui_max_stall_ms_%s", lab_mode_to_string (modes[m]));
+      g_autofree char *p99_key = g_strdup_printf ("ui_p99_stall_ms_%s", lab_mode_to_string (modes[m]));
+      gboolean ok;
+
+      config->workload = lab_workload_new_from_spec ("cpu:primes", NULL);
+      config->workload->size = bench->quick ? 1000000 : 6000000;
+      config->workload->tasks = 64;
+      config->repeat = 2;
+      config->warmup = 0;
+      config->worker_nice = 10;
+      config->worker_path = g_strdup (bench->worker);
+      g_array_append_val (config->modes, modes[m]);
+      g_array_append_val (config->workers, workers);
+
+      g_main_context_push_thread_default (context);
+      run = lab_run_new (config);
+      lab_stall_meter_start (meter);
+      ok = lab_run_execute (run, bench->cancellable, error);
+      lab_stall_meter_stop (meter);
+      g_main_context_pop_thread_default (context);
+      if (!ok)
+        return FALSE;
+
+      report (bench, max_key, lab_stall_meter_get_max_ms (meter), "ms", "≤ 16 ms",
+              lab_stall_meter_get_max_ms (meter) <= 16);
+      report (bench, p99_key, lab_stall_meter_get_p99_ms (meter), "ms", "≤ 5 ms",
+              lab_stall_meter_get_p99_ms (meter) <= 5);
+    }
+  return TRUE;
+}
+
 static const struct {
   const char   *name;
   BenchSection  func;
@@ -308,6 +356,7 @@ static const struct {
   { "memory", bench_worker_rss },
   { "scaling", bench_scaling },
   { "downloads", bench_downloads },
+  { "responsiveness", bench_responsiveness },
 };
 
 int
@@ -325,7 +374,7 @@ lab_cli_bench (int    argc,
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("Fewer iterations: a smoke test, not a measurement"), NULL },
-    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Run only this section (repeatable): threads, dispatch, spawn, memory, scaling, downloads"), N_("SECTION") },
+    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Run only this section (repeatable): threads, dispatch, spawn, memory, scaling, downloads, responsiveness"), N_("SECTION") },
     { "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &worker, N_("Worker executable"), N_("PATH") },
     { NULL }
   };
@@ -347,7 +396,7 @@ lab_cli_bench (int    argc,
         known |= g_str_equal (only[i], sections[s].name);
       if (!known)
         return lab_cli_fail (LAB_CLI_EXIT_USAGE,
-                             _("--only: unknown section “%s”; accepted: threads, dispatch, spawn, memory, scaling, downloads"),
+                             _("--only: unknown section “%s”; accepted: threads, dispatch, spawn, memory, scaling, downloads, responsiveness"),
                              only[i]);
     }
 
