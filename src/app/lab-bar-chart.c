@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "lab-bar-chart.h"
+#include "lab-cell.h"
+
+/* Wall time per cell: a bar at the median, a whisker from min to max. */
+
+#define PAD          8.0
+#define MAX_BAR_W    56.0
+#define TARGET_TICKS 4
+
+typedef struct
+{
+  LabMode   mode;
+  gboolean  measured;
+  char     *label;      /* "threads ×20" */
+  char     *value;      /* "1.25 s" */
+  /* Normalised to 0..1 of the axis */
+  double    median;
+  double    min;
+  double    max;
+} Bar;
+
+struct _LabBarChart
+{
+  LabChart  parent_instance;
+
+  GArray   *bars;       /* Bar */
+  double    axis_max_s;
+  double    step_s;
+};
+
+G_DEFINE_FINAL_TYPE (LabBarChart, lab_bar_chart, LAB_TYPE_CHART)
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+bar_clear (gpointer data)
+{
+  Bar *bar = data;
+
+  g_clear_pointer (&bar->label, g_free);
+  g_clear_pointer (&bar->value, g_free);
+}
+
+static char *
+describe_bars (LabBarChart *self,
+               GListModel  *cells)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n_items = g_list_model_get_n_items (cells);
+
+  g_string_append (text, _("Wall time per mode and worker count, median of the measured "
+                           "repetitions, with the range from fastest to slowest."));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
+      const Bar *bar = &g_array_index (self->bars, Bar, i);
+      g_autofree char *min = NULL;
+      g_autofree char *max = NULL;
+
+      if (!bar->measured)
+        continue;
+
+      min = lab_chart_format_seconds (lab_cell_get_min_s (cell), lab_cell_get_min_s (cell));
+      max = lab_chart_format_seconds (lab_cell_get_max_s (cell), lab_cell_get_max_s (cell));
+      g_string_append_c (text, ' ');
+      /* Translators: "threads ×4: 1.2 s (1.1 s to 1.3 s)." */
+      g_string_append_printf (text, _("%s: %s (%s to %s)."), bar->label, bar->value, min, max);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Normalises the cells to the axis once, when they change. */
+static void
+lab_bar_chart_cells_changed (LabChart *chart)
+{
+  LabBarChart *self = LAB_BAR_CHART (chart);
+  GListModel *cells = lab_chart_get_cells (chart);
+  guint n_items = cells != NULL ? g_list_model_get_n_items (cells) : 0;
+  double top = 0;
+  gboolean any = FALSE;
+
+  g_array_set_size (self->bars, 0);
+  g_array_set_size (self->bars, n_items);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
+      Bar *bar = &g_array_index (self->bars, Bar, i);
+      double median = lab_cell_get_median_s (cell);
+      double min = lab_cell_get_min_s (cell);
+      double max = lab_cell_get_max_s (cell);
+
+      bar->mode = lab_cell_get_mode (cell);
+      /* Translators: a mode and its worker count under a bar, "threads ×20" */
+      bar->label = g_strdup_printf (_("%s ×%u"), lab_mode_to_string (bar->mode),
+                                    lab_cell_get_workers (cell));
+      bar->measured = isfinite (median) && median >= 0;
+      if (!bar->measured)
+        continue;
+
+      bar->min = isfinite (min) ? MIN (min, median) : median;
+      bar->max = isfinite (max) ? MAX (max, median) : median;
+      bar->median = median;
+      bar->value = lab_chart_format_seconds (median, median);
+      top = MAX (top, bar->max);
+      any = TRUE;
+    }
+
+  if (top <= 0)
+    top = 1e-3;
+  self->step_s = lab_chart_nice_step (top, TARGET_TICKS);
+  self->axis_max_s = ceil (top / self->step_s) * self->step_s;
+  if (self->axis_max_s < top * 1.04)
+    self->axis_max_s += self->step_s;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      Bar *bar = &g_array_index (self->bars, Bar, i);
+
+      bar->median /= self->axis_max_s;
+      bar->min /= self->axis_max_s;
+      bar->max /= self->axis_max_s;
+    }
+
+  if (any)
+    {
+      g_autofree char *summary = describe_bars (self, cells);
+
+      lab_chart_set_summary (chart, summary);
+    }
+  lab_chart_set_empty (chart, !any);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static int
+measure_ticks (LabBarChart *self)
+{
+  int widest = 0;
+  guint n_ticks = (guint) round (self->axis_max_s / self->step_s);
+
+  for (guint i = 0; i <= n_ticks; i++)
+    {
+      g_autofree char *text = lab_chart_format_seconds (i * self->step_s, self->axis_max_s);
+      g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      widest = MAX (widest, width);
+    }
+  return widest;
+}
+
+static void
+draw_axis (LabBarChart           *self,
+           GtkSnapshot           *snapshot,
+           const LabChartPalette *palette,
+           const graphene_rect_t *plot,
+           int                    tick_width)
+{
+  guint n_ticks = (guint) round (self->axis_max_s / self->step_s);
+
+  for (guint i = 0; i <= n_ticks; i++)
+    {
+      g_autofree char *text = lab_chart_format_seconds (i * self->step_s, self->axis_max_s);
+      g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
+      float y = plot->origin.y + plot->size.height * (1.0 - (double) i / n_ticks);
+      int width, height;
+
+      pango_layout_get_pixel_size (layout, &width, &height);
+      lab_chart_append_layout (snapshot, layout, plot->origin.x - PAD - width,
+                               y - height / 2.0, &palette->dim);
+      lab_chart_append_rect (snapshot, i == 0 ? &palette->dim : &palette->grid,
+                             plot->origin.x, y, plot->size.width, 1);
+    }
+}
+
+static void
+draw_bar (LabBarChart           *self,
+          GtkSnapshot           *snapshot,
+          const LabChartPalette *palette,
+          const graphene_rect_t *plot,
+          const Bar             *bar,
+          float                  slot_x,
+          float                  slot_w)
+{
+  float bottom = plot->origin.y + plot->size.height;
+  float bar_w = CLAMP (slot_w * 0.6f, 3.0f, MAX_BAR_W);
+  float center = roundf (slot_x + slot_w / 2);
+  float y_median = bottom - bar->median * plot->size.height;
+  float y_min = bottom - bar->min * plot->size.height;
+  float y_max = bottom - bar->max * plot->size.height;
+  g_autoptr(PangoLayout) value = NULL;
+  int width, height;
+
+  lab_chart_append_rect (snapshot, &palette->modes[bar->mode],
+                         center - bar_w / 2, y_median, bar_w, bottom - y_median);
+
+  /* The whisker: the spread between the fastest and slowest repetition */
+  if (y_min - y_max >= 1)
+    {
+      float cap = MAX (3.0f, roundf (bar_w * 0.4f));
+
+      lab_chart_append_rect (snapshot, &palette->foreground, center, y_max, 1, y_min - y_max);
+      lab_chart_append_rect (snapshot, &palette->foreground, center - cap / 2, y_max, cap + 1, 1);
+      lab_chart_append_rect (snapshot, &palette->foreground, center - cap / 2, y_min, cap + 1, 1);
+    }
+
+  value = lab_chart_create_layout (LAB_CHART (self), bar->value, TRUE);
+  pango_layout_get_pixel_size (value, &width, &height);
+  if (width <= slot_w - 2)
+    lab_chart_append_layout (snapshot, value, center - width / 2.0,
+                             MIN (y_max, y_median) - height - 2, &palette->foreground);
+}
+
+static void
+draw_label (LabBarChart           *self,
+            GtkSnapshot           *snapshot,
+            const LabChartPalette *palette,
+            const Bar             *bar,
+            float                  slot_x,
+            float                  slot_w,
+            float                  y)
+{
+  g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), bar->label, TRUE);
+
+  pango_layout_set_width (layout, MAX (1, (int) slot_w - 2) * PANGO_SCALE);
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_height (layout, -2);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+  lab_chart_append_layout (snapshot, layout, slot_x + 1, y, &palette->foreground);
+}
+
+static void
+lab_bar_chart_draw (LabChart    *chart,
+                    GtkSnapshot *snapshot,
+                    int          width,
+                    int          height)
+{
+  LabBarChart *self = LAB_BAR_CHART (chart);
+  const LabChartPalette *palette = lab_chart_get_palette (chart);
+  g_autoptr(PangoLayout) probe = lab_chart_create_layout (chart, "0", TRUE);
+  graphene_rect_t plot;
+  int tick_width, line_height;
+  float slot_w;
+
+  pango_layout_get_pixel_size (probe, NULL, &line_height);
+  tick_width = measure_ticks (self);
+
+  /* Room for the value labels above, two lines of labels below */
+  graphene_rect_init (&plot, PAD + tick_width + PAD, PAD + line_height + 2, 0, 0);
+  plot.size.width = width - plot.origin.x - PAD;
+  plot.size.height = height - plot.origin.y - 2 * line_height - 2 * PAD;
+  if (plot.size.width < 8 || plot.size.height < 8 || self->bars->len == 0)
+    return;
+
+  draw_axis (self, snapshot, palette, &plot, tick_width);
+
+  slot_w = plot.size.width / self->bars->len;
+  for (guint i = 0; i < self->bars->len; i++)
+    {
+      const Bar *bar = &g_array_index (self->bars, Bar, i);
+      float slot_x = plot.origin.x + i * slot_w;
+
+      if (bar->measured)
+        draw_bar (self, snapshot, palette, &plot, bar, slot_x, slot_w);
+      draw_label (self, snapshot, palette, bar, slot_x, slot_w,
+                  plot.origin.y + plot.size.height + PAD / 2);
+    }
+}
+
+static void
+lab_bar_chart_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  LabBarChart *self = LAB_BAR_CHART (widget);
+
+  GTK_WIDGET_CLASS (lab_bar_chart_parent_class)->measure (widget, orientation, for_size,
+                                                          minimum, natural,
+                                                          minimum_baseline, natural_baseline);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *natural = MAX (*natural, (int) self->bars->len * 72 + 64);
+}
+
+GtkWidget *
+lab_bar_chart_new (void)
+{
+  return g_object_new (LAB_TYPE_BAR_CHART, NULL);
+}
+
+/**
+ * lab_bar_chart_get_model:
+ *
+ * Returns: (transfer none) (nullable): the #LabCell model
+ */
+GListModel *
+lab_bar_chart_get_model (LabBarChart *self)
+{
+  g_return_val_if_fail (LAB_IS_BAR_CHART (self), NULL);
+
+  return lab_chart_get_cells (LAB_CHART (self));
+}
+
+/**
+ * lab_bar_chart_set_model:
+ * @cells: (nullable): a #GListModel of #LabCell, one bar each, in order
+ */
+void
+lab_bar_chart_set_model (LabBarChart *self,
+                         GListModel  *cells)
+{
+  g_return_if_fail (LAB_IS_BAR_CHART (self));
+  g_return_if_fail (cells == NULL || G_IS_LIST_MODEL (cells));
+
+  if (lab_chart_set_cells (LAB_CHART (self), cells))
+    {
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+    }
+}
+
+static void
+lab_bar_chart_finalize (GObject *object)
+{
+  LabBarChart *self = LAB_BAR_CHART (object);
+
+  g_clear_pointer (&self->bars, g_array_unref);
+
+  G_OBJECT_CLASS (lab_bar_chart_parent_class)->finalize (object);
+}
+
+static void
+lab_bar_chart_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  LabBarChart *self = LAB_BAR_CHART (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      g_value_set_object (value, lab_bar_chart_get_model (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_bar_chart_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  LabBarChart *self = LAB_BAR_CHART (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      lab_bar_chart_set_model (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_bar_chart_class_init (LabBarChartClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  LabChartClass *chart_class = LAB_CHART_CLASS (klass);
+
+  object_class->finalize = lab_bar_chart_finalize;
+  object_class->get_property = lab_bar_chart_get_property;
+  object_class->set_property = lab_bar_chart_set_property;
+
+  widget_class->measure = lab_bar_chart_measure;
+
+  chart_class->draw = lab_bar_chart_draw;
+  chart_class->cells_changed = lab_bar_chart_cells_changed;
+
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "barchart");
+}
+
+static void
+lab_bar_chart_init (LabBarChart *self)
+{
+  self->bars = g_array_new (FALSE, TRUE, sizeof (Bar));
+  g_array_set_clear_func (self->bars, bar_clear);
+  self->axis_max_s = 1.0;
+  self->step_s = 0.25;
+
+  lab_chart_set_label (LAB_CHART (self), _("Wall time per mode"));
+  lab_chart_set_empty_text (LAB_CHART (self), _("Run an experiment to see wall times"));
+}

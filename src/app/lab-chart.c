@@ -1,0 +1,931 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include <cairo-svg.h>
+#include <glib/gi18n.h>
+
+#include "lab-chart.h"
+
+/* The largest image an export will render: a cairo image surface of
+ * 16384² pixels already takes 1 GiB. */
+#define MAX_EXPORT_SIZE 16384
+
+typedef struct
+{
+  char            *empty_text;
+  char            *summary;
+  gboolean         empty;
+
+  LabChartPalette  palette;
+  gboolean         palette_valid;
+
+  GListModel      *cells;
+  GPtrArray       *watched;     /* the items of @cells, each with a notify handler */
+} LabChartPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LabChart, lab_chart, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_EMPTY,
+  PROP_EMPTY_TEXT,
+  PROP_SUMMARY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Mode colours from the GNOME palette: darker shades on light
+ * backgrounds, lighter ones on dark backgrounds, each at least 3:1
+ * against the view background. Order follows LabMode. */
+static const char * const light_mode_colors[LAB_N_MODES] = {
+  "#77767b", /* sequential: Dark 1 */
+  "#1c71d8", /* threads: Blue 4 */
+  "#26a269", /* processes: Green 5 */
+  "#e66100", /* spawn: Orange 4 */
+  "#813d9c", /* async: Purple 4 */
+  "#986a44", /* gil: Brown 3 */
+};
+
+static const char * const dark_mode_colors[LAB_N_MODES] = {
+  "#c0bfbc", /* sequential: Light 3 */
+  "#62a0ea", /* threads: Blue 2 */
+  "#57e389", /* processes: Green 2 */
+  "#ffa348", /* spawn: Orange 2 */
+  "#c061cb", /* async: Purple 2 */
+  "#cdab8f", /* gil: Brown 1 */
+};
+
+/* g_set_str() is GLib 2.76 */
+static gboolean
+set_string (char       **dest,
+            const char  *value)
+{
+  if (g_strcmp0 (*dest, value) == 0)
+    return FALSE;
+  g_free (*dest);
+  *dest = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+lookup_named_color (GtkWidget  *widget,
+                    const char *name,
+                    GdkRGBA    *color)
+{
+  gboolean found;
+
+  /* Deprecated in 4.10 without a replacement for named colours;
+   * libadwaita still defines them. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  found = gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  return found;
+}
+
+static void
+get_foreground (GtkWidget *widget,
+                GdkRGBA   *color)
+{
+#if GTK_CHECK_VERSION (4, 10, 0)
+  gtk_widget_get_color (widget, color);
+#else
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
+#endif
+}
+
+static void
+lookup_or_parse (GtkWidget  *widget,
+                 const char *name,
+                 const char *fallback,
+                 GdkRGBA    *color)
+{
+  if (!lookup_named_color (widget, name, color))
+    gdk_rgba_parse (color, fallback);
+}
+
+static void
+compute_palette (LabChart        *self,
+                 LabChartPalette *palette)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  double luminance;
+
+  memset (palette, 0, sizeof *palette);
+
+  get_foreground (widget, &palette->foreground);
+  palette->foreground.alpha = 1.0;
+  luminance = 0.2126 * palette->foreground.red
+              + 0.7152 * palette->foreground.green
+              + 0.0722 * palette->foreground.blue;
+  palette->dark = luminance > 0.5;
+
+  palette->dim = palette->foreground;
+  palette->dim.alpha = 0.6f;
+  palette->grid = palette->foreground;
+  palette->grid.alpha = 0.12f;
+
+  if (!lookup_named_color (widget, "view_bg_color", &palette->background))
+    lookup_or_parse (widget, "window_bg_color", palette->dark ? "#1e1e1e" : "#ffffff",
+                     &palette->background);
+  palette->background.alpha = 1.0;
+
+  lookup_or_parse (widget, "accent_color", palette->dark ? "#78aeed" : "#1c71d8",
+                   &palette->accent);
+  lookup_or_parse (widget, "error_color", palette->dark ? "#ff7b63" : "#c01c28",
+                   &palette->error);
+
+  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      g_autofree char *name = g_strdup_printf ("lab_mode_%s_color",
+                                               lab_mode_to_string (mode));
+
+      lookup_or_parse (widget, name,
+                       palette->dark ? dark_mode_colors[mode] : light_mode_colors[mode],
+                       &palette->modes[mode]);
+    }
+}
+
+/**
+ * lab_chart_get_palette:
+ *
+ * Returns: (transfer none): the colours to draw with, valid until the
+ *   next palette-changed
+ */
+const LabChartPalette *
+lab_chart_get_palette (LabChart *self)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  g_return_val_if_fail (LAB_IS_CHART (self), NULL);
+
+  if (!priv->palette_valid)
+    {
+      compute_palette (self, &priv->palette);
+      priv->palette_valid = TRUE;
+    }
+  return &priv->palette;
+}
+
+static void
+lab_chart_css_changed (GtkWidget         *widget,
+                       GtkCssStyleChange *change)
+{
+  LabChart *self = LAB_CHART (widget);
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+  LabChartPalette palette;
+
+  GTK_WIDGET_CLASS (lab_chart_parent_class)->css_changed (widget, change);
+
+  /* css-changed also fires for state changes such as hover; only a real
+   * change of colours may throw away the subclasses' cached nodes. */
+  compute_palette (self, &palette);
+  if (priv->palette_valid && memcmp (&palette, &priv->palette, sizeof palette) == 0)
+    return;
+
+  memcpy (&priv->palette, &palette, sizeof palette);
+  priv->palette_valid = TRUE;
+  if (LAB_CHART_GET_CLASS (self)->palette_changed != NULL)
+    LAB_CHART_GET_CLASS (self)->palette_changed (self);
+  gtk_widget_queue_draw (widget);
+}
+
+static void
+update_description (LabChart *self)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+  const char *text = priv->empty ? priv->empty_text : priv->summary;
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text != NULL ? text : "",
+                                  -1);
+}
+
+static void
+draw_empty (LabChart    *self,
+            GtkSnapshot *snapshot,
+            int          width,
+            int          height)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+  const LabChartPalette *palette = lab_chart_get_palette (self);
+  g_autoptr(PangoLayout) layout = NULL;
+  int text_width, text_height;
+
+  if (priv->empty_text == NULL || priv->empty_text[0] == '\0')
+    return;
+
+  layout = lab_chart_create_layout (self, priv->empty_text, FALSE);
+  pango_layout_set_width (layout, MAX (1, width - 24) * PANGO_SCALE);
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+  pango_layout_get_pixel_size (layout, &text_width, &text_height);
+
+  lab_chart_append_layout (snapshot, layout, 12, (height - text_height) / 2.0, &palette->dim);
+}
+
+static void
+draw_contents (LabChart    *self,
+               GtkSnapshot *snapshot,
+               int          width,
+               int          height)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  if (priv->empty)
+    draw_empty (self, snapshot, width, height);
+  else if (LAB_CHART_GET_CLASS (self)->draw != NULL)
+    LAB_CHART_GET_CLASS (self)->draw (self, snapshot, width, height);
+}
+
+static void
+lab_chart_snapshot (GtkWidget   *widget,
+                    GtkSnapshot *snapshot)
+{
+  draw_contents (LAB_CHART (widget), snapshot,
+                 gtk_widget_get_width (widget),
+                 gtk_widget_get_height (widget));
+}
+
+static void
+lab_chart_measure (GtkWidget      *widget,
+                   GtkOrientation  orientation,
+                   int             for_size,
+                   int            *minimum,
+                   int            *natural,
+                   int            *minimum_baseline,
+                   int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 160;
+      *natural = 480;
+    }
+  else
+    {
+      *minimum = 120;
+      *natural = 260;
+    }
+}
+
+/* Watching a GListModel of LabCell for subclasses that draw cells. */
+
+static void
+cells_changed (LabChart *self)
+{
+  if (LAB_CHART_GET_CLASS (self)->cells_changed != NULL)
+    LAB_CHART_GET_CLASS (self)->cells_changed (self);
+}
+
+static void
+on_cell_notify (LabChart   *self,
+                GParamSpec *pspec,
+                GObject    *cell)
+{
+  cells_changed (self);
+}
+
+static void
+unwatch_cell (gpointer data,
+              gpointer user_data)
+{
+  g_signal_handlers_disconnect_by_func (data, on_cell_notify, user_data);
+}
+
+static void
+on_cells_items_changed (LabChart   *self,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        GListModel *cells)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  for (guint i = 0; i < removed; i++)
+    unwatch_cell (g_ptr_array_index (priv->watched, position + i), self);
+  g_ptr_array_remove_range (priv->watched, position, removed);
+
+  for (guint i = 0; i < added; i++)
+    {
+      GObject *item = g_list_model_get_item (cells, position + i);
+
+      g_signal_connect_object (item, "notify", G_CALLBACK (on_cell_notify), self,
+                               G_CONNECT_SWAPPED);
+      /* the array owns the reference from get_item */
+      g_ptr_array_insert (priv->watched, position + i, item);
+    }
+
+  cells_changed (self);
+}
+
+static void
+unwatch_cells (LabChart *self)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  if (priv->cells != NULL)
+    g_signal_handlers_disconnect_by_func (priv->cells, on_cells_items_changed, self);
+  if (priv->watched != NULL)
+    {
+      g_ptr_array_foreach (priv->watched, unwatch_cell, self);
+      g_ptr_array_set_size (priv->watched, 0);
+    }
+  g_clear_object (&priv->cells);
+}
+
+/**
+ * lab_chart_get_cells:
+ *
+ * Returns: (transfer none) (nullable): the model of #LabCell set by the subclass
+ */
+GListModel *
+lab_chart_get_cells (LabChart *self)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  g_return_val_if_fail (LAB_IS_CHART (self), NULL);
+
+  return priv->cells;
+}
+
+/**
+ * lab_chart_set_cells:
+ * @cells: (nullable): a #GListModel of #LabCell
+ *
+ * Watches @cells and each of its items; any change calls the
+ * cells_changed vfunc.
+ *
+ * Returns: %TRUE if the model changed
+ */
+gboolean
+lab_chart_set_cells (LabChart   *self,
+                     GListModel *cells)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+  guint n_items;
+
+  g_return_val_if_fail (LAB_IS_CHART (self), FALSE);
+  g_return_val_if_fail (cells == NULL || G_IS_LIST_MODEL (cells), FALSE);
+
+  if (priv->cells == cells)
+    return FALSE;
+
+  unwatch_cells (self);
+  if (cells == NULL)
+    {
+      cells_changed (self);
+      return TRUE;
+    }
+
+  priv->cells = g_object_ref (cells);
+  g_signal_connect_object (cells, "items-changed", G_CALLBACK (on_cells_items_changed), self,
+                           G_CONNECT_SWAPPED);
+  n_items = g_list_model_get_n_items (cells);
+  on_cells_items_changed (self, 0, 0, n_items, cells);
+  return TRUE;
+}
+
+/* Drawing helpers for subclasses. */
+
+/**
+ * lab_chart_create_layout:
+ * @small: whether to use the smaller size of axis labels
+ *
+ * Returns: (transfer full): a layout in the widget's font with tabular figures
+ */
+PangoLayout *
+lab_chart_create_layout (LabChart   *self,
+                         const char *text,
+                         gboolean    small)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  /* Tabular figures keep axis labels and values aligned. */
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum"));
+  if (small)
+    pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  return layout;
+}
+
+void
+lab_chart_append_layout (GtkSnapshot   *snapshot,
+                         PangoLayout   *layout,
+                         float          x,
+                         float          y,
+                         const GdkRGBA *color)
+{
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (roundf (x), roundf (y)));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* Fills a rectangle snapped to whole pixels, at least one pixel in
+ * each direction that has a size. */
+void
+lab_chart_append_rect (GtkSnapshot   *snapshot,
+                       const GdkRGBA *color,
+                       float          x,
+                       float          y,
+                       float          width,
+                       float          height)
+{
+  float x0 = roundf (x), y0 = roundf (y);
+  float x1 = roundf (x + width), y1 = roundf (y + height);
+
+  if (width <= 0 || height <= 0)
+    return;
+  if (x1 - x0 < 1)
+    x1 = x0 + 1;
+  if (y1 - y0 < 1)
+    y1 = y0 + 1;
+
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0));
+}
+
+/* A step of 1, 2 or 5 × 10ⁿ giving about @target_ticks ticks over @range. */
+double
+lab_chart_nice_step (double range,
+                     guint  target_ticks)
+{
+  double raw, magnitude, normalised;
+
+  if (!(range > 0) || !isfinite (range) || target_ticks == 0)
+    return 1.0;
+
+  raw = range / target_ticks;
+  magnitude = pow (10.0, floor (log10 (raw)));
+  normalised = raw / magnitude;
+  if (normalised < 1.5)
+    return magnitude;
+  else if (normalised < 3.0)
+    return 2.0 * magnitude;
+  else if (normalised < 7.0)
+    return 5.0 * magnitude;
+  return 10.0 * magnitude;
+}
+
+static char *
+format_number (double value)
+{
+  char *text;
+
+  if (fabs (value) >= 100)
+    return g_strdup_printf ("%.0f", value);
+
+  text = g_strdup_printf (fabs (value) >= 10 ? "%.1f" : "%.2f", value);
+  /* "1.50" → "1.5", "2.00" → "2", whatever the locale's decimal separator */
+  {
+    char *end = text + strlen (text) - 1;
+
+    while (end > text && *end == '0')
+      *end-- = '\0';
+    if (end > text && !g_ascii_isdigit (*end))
+      *end = '\0';
+  }
+  return text;
+}
+
+/**
+ * lab_chart_format_seconds:
+ * @seconds: the value
+ * @scale_s: the magnitude that picks the unit (an axis' range), or the
+ *   value itself
+ *
+ * Returns: (transfer full): "1.25 s", "340 ms" or "12 µs"
+ */
+char *
+lab_chart_format_seconds (double seconds,
+                          double scale_s)
+{
+  g_autofree char *number = NULL;
+
+  if (!isfinite (seconds))
+    return g_strdup ("–");
+
+  scale_s = fabs (scale_s);
+  if (scale_s >= 1.0 || scale_s == 0.0)
+    {
+      number = format_number (seconds);
+      /* Translators: a duration in seconds, %s is the number */
+      return g_strdup_printf (_("%s s"), number);
+    }
+  else if (scale_s >= 1e-3)
+    {
+      number = format_number (seconds * 1e3);
+      /* Translators: a duration in milliseconds, %s is the number */
+      return g_strdup_printf (_("%s ms"), number);
+    }
+
+  number = format_number (seconds * 1e6);
+  /* Translators: a duration in microseconds, %s is the number */
+  return g_strdup_printf (_("%s µs"), number);
+}
+
+/* State for subclasses. */
+
+void
+lab_chart_set_empty (LabChart *self,
+                     gboolean  empty)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  g_return_if_fail (LAB_IS_CHART (self));
+
+  empty = !!empty;
+  if (priv->empty == empty)
+    return;
+
+  priv->empty = empty;
+  update_description (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EMPTY]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+lab_chart_get_empty (LabChart *self)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  g_return_val_if_fail (LAB_IS_CHART (self), TRUE);
+
+  return priv->empty;
+}
+
+/* The text alternative of the chart: what a person who cannot see it
+ * needs to know, kept as the accessible description. */
+void
+lab_chart_set_summary (LabChart   *self,
+                       const char *summary)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  g_return_if_fail (LAB_IS_CHART (self));
+
+  if (!set_string (&priv->summary, summary))
+    return;
+
+  update_description (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
+}
+
+const char *
+lab_chart_get_summary (LabChart *self)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  g_return_val_if_fail (LAB_IS_CHART (self), NULL);
+
+  return priv->empty ? priv->empty_text : priv->summary;
+}
+
+void
+lab_chart_set_label (LabChart   *self,
+                     const char *label)
+{
+  g_return_if_fail (LAB_IS_CHART (self));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+}
+
+const char *
+lab_chart_get_empty_text (LabChart *self)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  g_return_val_if_fail (LAB_IS_CHART (self), NULL);
+
+  return priv->empty_text;
+}
+
+void
+lab_chart_set_empty_text (LabChart   *self,
+                          const char *empty_text)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  g_return_if_fail (LAB_IS_CHART (self));
+
+  if (!set_string (&priv->empty_text, empty_text))
+    return;
+
+  if (priv->empty)
+    {
+      update_description (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EMPTY_TEXT]);
+}
+
+/* Export */
+
+/**
+ * lab_chart_render:
+ * @with_background: whether to fill the area with the view background
+ *   first, as an image on its own needs
+ *
+ * Draws the chart into a render node of @width × @height, independent of
+ * the widget's own size.
+ *
+ * Returns: (transfer full) (nullable): the node, %NULL if nothing is drawn
+ */
+GskRenderNode *
+lab_chart_render (LabChart *self,
+                  int       width,
+                  int       height,
+                  gboolean  with_background)
+{
+  GtkSnapshot *snapshot;
+
+  g_return_val_if_fail (LAB_IS_CHART (self), NULL);
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+
+  snapshot = gtk_snapshot_new ();
+  if (with_background)
+    gtk_snapshot_append_color (snapshot, &lab_chart_get_palette (self)->background,
+                               &GRAPHENE_RECT_INIT (0, 0, width, height));
+  draw_contents (self, snapshot, width, height);
+  return gtk_snapshot_free_to_node (snapshot);
+}
+
+static gboolean
+write_file (const char    *path,
+            const guint8  *data,
+            gsize          length,
+            GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  /* Writes a temporary file next to @path and renames it over @path, so
+   * a failed export never leaves a truncated image behind. */
+  if (!g_file_set_contents_full (path, (const char *) data, length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0666, &local_error))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  _("Could not save the chart to “%s”: "), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_export_size (const char  *path,
+                   int          width,
+                   int          height,
+                   GError     **error)
+{
+  if (width > 0 && height > 0 && width <= MAX_EXPORT_SIZE && height <= MAX_EXPORT_SIZE)
+    return TRUE;
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _("Could not save the chart to “%s”: "
+                 "%d × %d is not a size between 1 and %d pixels"),
+               path, width, height, MAX_EXPORT_SIZE);
+  return FALSE;
+}
+
+/**
+ * lab_chart_export_png:
+ * @path: the file to write, replaced atomically
+ *
+ * Renders the chart at @width × @height pixels on the view background.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lab_chart_export_png (LabChart    *self,
+                      const char  *path,
+                      int          width,
+                      int          height,
+                      GError     **error)
+{
+  g_autoptr(GskRenderer) renderer = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (LAB_IS_CHART (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_export_size (path, width, height, error))
+    return FALSE;
+
+  node = lab_chart_render (self, width, height, TRUE);
+
+  /* The cairo renderer needs no surface, so export works without a
+   * window and gives the same pixels on every machine. */
+  renderer = gsk_cairo_renderer_new ();
+  if (!gsk_renderer_realize (renderer, NULL, &local_error))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  _("Could not render the chart for “%s”: "), path);
+      return FALSE;
+    }
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_renderer_unrealize (renderer);
+
+  png = gdk_texture_save_to_png_bytes (texture);
+  if (png == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Could not encode the chart as PNG for “%s”"), path);
+      return FALSE;
+    }
+
+  return write_file (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png), error);
+}
+
+static cairo_status_t
+append_to_byte_array (void                *closure,
+                      const unsigned char *data,
+                      unsigned int         length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/**
+ * lab_chart_export_svg:
+ * @path: the file to write, replaced atomically
+ *
+ * Writes the chart as a @width × @height pixel SVG document on the view
+ * background.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lab_chart_export_svg (LabChart    *self,
+                      const char  *path,
+                      int          width,
+                      int          height,
+                      GError     **error)
+{
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GByteArray) svg = NULL;
+  cairo_surface_t *surface;
+  cairo_status_t status;
+  cairo_t *cr;
+
+  g_return_val_if_fail (LAB_IS_CHART (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_export_size (path, width, height, error))
+    return FALSE;
+
+  node = lab_chart_render (self, width, height, TRUE);
+
+  svg = g_byte_array_new ();
+  surface = cairo_svg_surface_create_for_stream (append_to_byte_array, svg, width, height);
+  cairo_svg_surface_set_document_unit (surface, CAIRO_SVG_UNIT_PX);
+  cr = cairo_create (surface);
+  if (node != NULL)
+    gsk_render_node_draw (node, cr);
+  status = cairo_status (cr);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  if (status == CAIRO_STATUS_SUCCESS)
+    status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Could not render the chart as SVG for “%s”: %s"),
+                   path, cairo_status_to_string (status));
+      return FALSE;
+    }
+
+  return write_file (path, svg->data, svg->len, error);
+}
+
+/* GObject */
+
+static void
+lab_chart_dispose (GObject *object)
+{
+  LabChart *self = LAB_CHART (object);
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  unwatch_cells (self);
+  g_clear_pointer (&priv->watched, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (lab_chart_parent_class)->dispose (object);
+}
+
+static void
+lab_chart_finalize (GObject *object)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (LAB_CHART (object));
+
+  g_clear_pointer (&priv->empty_text, g_free);
+  g_clear_pointer (&priv->summary, g_free);
+
+  G_OBJECT_CLASS (lab_chart_parent_class)->finalize (object);
+}
+
+static void
+lab_chart_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  LabChart *self = LAB_CHART (object);
+
+  switch (prop_id)
+    {
+    case PROP_EMPTY:
+      g_value_set_boolean (value, lab_chart_get_empty (self));
+      break;
+
+    case PROP_EMPTY_TEXT:
+      g_value_set_string (value, lab_chart_get_empty_text (self));
+      break;
+
+    case PROP_SUMMARY:
+      g_value_set_string (value, lab_chart_get_summary (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_chart_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  LabChart *self = LAB_CHART (object);
+
+  switch (prop_id)
+    {
+    case PROP_EMPTY_TEXT:
+      lab_chart_set_empty_text (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_chart_class_init (LabChartClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lab_chart_dispose;
+  object_class->finalize = lab_chart_finalize;
+  object_class->get_property = lab_chart_get_property;
+  object_class->set_property = lab_chart_set_property;
+
+  widget_class->snapshot = lab_chart_snapshot;
+  widget_class->measure = lab_chart_measure;
+  widget_class->css_changed = lab_chart_css_changed;
+
+  properties[PROP_EMPTY] =
+    g_param_spec_boolean ("empty", NULL, NULL,
+                          TRUE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_EMPTY_TEXT] =
+    g_param_spec_string ("empty-text", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_SUMMARY] =
+    g_param_spec_string ("summary", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "chart");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+lab_chart_init (LabChart *self)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  priv->empty = TRUE;
+  priv->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  update_description (self);
+}
