@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,7 +76,7 @@ lab_cli_parse_uint (const char  *option,
   if (!g_ascii_string_to_unsigned (stripped, 10, min, max, out, NULL))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s: “%s” is not a whole number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT),
+                   _("%s: “%s” is not a whole number from %" PRIu64 " to %" PRIu64),
                    option, value, min, max);
       return FALSE;
     }
@@ -375,7 +376,7 @@ print_table (LabRun *run)
     g_print (_("Workload %s, %u tasks, %u repetitions (+%u warm-up), %u CPUs\n\n"),
              spec, config->workload->tasks, config->repeat, config->warmup, lab_machine_n_cpus ());
   else
-    g_print (_("Workload %s, size %" G_GUINT64_FORMAT ", %u tasks, %u repetitions (+%u warm-up), %u CPUs\n\n"),
+    g_print (_("Workload %s, size %" PRIu64 ", %u tasks, %u repetitions (+%u warm-up), %u CPUs\n\n"),
              spec, config->workload->size, config->workload->tasks, config->repeat, config->warmup,
              lab_machine_n_cpus ());
   g_print ("%-11s %7s  %-22s %8s %10s %8s %22s %6s\n",

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "lab-fetch.h"
@@ -198,7 +199,7 @@ lab_fetch_add (LabFetch      *self,
     {
       span->bytes += len;
       g_set_error (error, LAB_ERROR, LAB_ERROR_TASK,
-                   _("body larger than the cap of %" G_GUINT64_FORMAT " bytes"), self->max_bytes);
+                   _("body larger than the cap of %" PRIu64 " bytes"), self->max_bytes);
       return FALSE;
     }
   span->bytes += len;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "lab-workload.h"
@@ -191,8 +192,8 @@ lab_workload_validate (const LabWorkload  *self,
       if (self->size == 0 || self->size > self->kernel->max_size)
         {
           g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                       _("The size of kernel “%s” must be between 1 and %" G_GUINT64_FORMAT
-                         ", not %" G_GUINT64_FORMAT),
+                       _("The size of kernel “%s” must be between 1 and %" PRIu64
+                         ", not %" PRIu64),
                        self->kernel->name, self->kernel->max_size, self->size);
           return FALSE;
         }
@@ -202,7 +203,7 @@ lab_workload_validate (const LabWorkload  *self,
       if (self->size > 3600 * 1000)
         {
           g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                       _("A sleep task may wait at most one hour (3600000 ms), not %" G_GUINT64_FORMAT " ms"),
+                       _("A sleep task may wait at most one hour (3600000 ms), not %" PRIu64 " ms"),
                        self->size);
           return FALSE;
         }

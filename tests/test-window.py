@@ -1,0 +1,283 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""End-to-end test of the real window, driven through AT-SPI with dogtail.
+
+  test-window.py APP_EXE SCHEMA_DIR
+
+Runs inside the test suite's `xvfb-run -a dbus-run-session`; exits 77
+(skipped) without a display, without dogtail or without the AT-SPI bus
+launcher. Set CONCURRENCY_LAB_SCREENSHOTS=DIR to save a screenshot of each
+page there (needs ImageMagick's `import`).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+BUS_LAUNCHER = '/usr/libexec/at-spi-bus-launcher'
+SCHEMA = 'io.github.concurrencylab.ConcurrencyLab'
+
+# Small experiments, so that the test takes seconds.
+SETTINGS = {
+    'download-tasks': '8',
+    'download-delay-ms': '100',
+    'download-bytes': '1024',
+    'download-repeat': '1',
+    'download-urls': '@as []',
+    'download-use-server': 'true',
+    'download-modes': "['sequential', 'threads', 'processes']",
+    'cpu-kernel': "'primes'",
+    'cpu-size': '200000',
+    'cpu-tasks': '8',
+    'cpu-repeat': '1',
+    'cpu-worker-sweep': 'false',
+    'cpu-modes': "['sequential', 'threads', 'processes']",
+    'window-width': '1280',
+    'window-height': '800',
+}
+
+
+def fail(message):
+    print(f'not ok: {message}', file=sys.stderr)
+    sys.exit(1)
+
+
+def wait_for(what, predicate, timeout=30.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+        except Exception:  # AT-SPI nodes come and go while the UI updates
+            value = None
+        if value:
+            return value
+        time.sleep(interval)
+    fail(f'timed out after {timeout:.0f} s waiting for {what}')
+
+
+def gsettings(env, *args):
+    subprocess.run(['gsettings', *args], env=env, check=True)
+
+
+def screenshot(name):
+    directory = os.environ.get('CONCURRENCY_LAB_SCREENSHOTS')
+    if not directory or shutil.which('import') is None:
+        return
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name + '.png')
+    subprocess.run(['import', '-window', 'root', path], check=True)
+    print(f'# screenshot {path}')
+
+
+def named(node, name):
+    """GTK 4.8 names a control by its own label and its labelling row,
+    e.g. "C_ompare Compare" or "Workers Workers": match the last words."""
+    text = (node.name or '').strip()
+    return text == name or text.endswith(' ' + name)
+
+
+class Window:
+    def __init__(self, app):
+        from dogtail import predicate
+        self.app = app
+        self.predicate = predicate
+        self.page = app
+
+    def find_all(self, role=None, name=None, contains=None, scope=None):
+        # GTK 4.8 reports every node as not showing: search the current
+        # page's subtree instead of filtering on "showing".
+        scope = scope or self.page
+        found = scope.findChildren(self.predicate.GenericPredicate(roleName=role),
+                                   showingOnly=False)
+        if name is not None:
+            found = [n for n in found if named(n, name)]
+        if contains is not None:
+            found = [n for n in found if contains in (n.name or '')]
+        return found
+
+    def find(self, role=None, name=None, contains=None, scope=None):
+        found = self.find_all(role, name, contains, scope)
+        return found[0] if found else None
+
+    def need(self, what, role=None, name=None, contains=None, timeout=15.0, scope=None):
+        return wait_for(what, lambda: self.find(role, name, contains, scope), timeout)
+
+    def click(self, node):
+        node.doActionNamed('click')
+
+    def switch_to(self, index, title):
+        tab = self.need(f'page tab "{title}"', role='page tab', name=title, scope=self.app)
+        self.click(tab)
+        pages = self.find_all(role='filler', name='LabExperimentPage', scope=self.app)
+        if len(pages) < 2:
+            fail(f'expected 2 experiment pages, found {len(pages)}')
+        self.page = pages[index]
+        time.sleep(0.3)
+
+    def set_spin(self, name, value):
+        spin = self.need(f'spin button "{name}"', role='spin button', name=name)
+        spin.value = value
+        wait_for(f'"{name}" = {value}', lambda: abs(spin.value - value) < 0.5, timeout=5)
+
+    def status(self, *texts):
+        for text in texts:
+            if self.find(role='label', name=text) is not None:
+                return text
+        return None
+
+    def compare_and_check(self, page, n_cells):
+        self.click(self.need('Compare button', role='push button', name='Compare'))
+        wait_for('the run to start', lambda: self.status('Running…', 'Finished'), timeout=10)
+        result = wait_for('the run to finish', lambda: self.status('Finished', 'Run failed', 'Cancelled'),
+                          timeout=120, interval=0.25)
+        if result != 'Finished':
+            reasons = [n.name for n in self.find_all(role='label', contains='failed', scope=self.app)]
+            fail(f'{page}: run ended as {result!r} {reasons}')
+        table = self.need('the results table', role='tree table', name='Results')
+        speedups = wait_for('speed-ups in the results table',
+                            lambda: [n.name for n in self.find_all(role='label', scope=table)
+                                     if (n.name or '').endswith('×')], timeout=10)
+        medians = [n.name for n in self.find_all(role='label', contains=' ± ', scope=table)]
+        if len(medians) < n_cells:
+            fail(f'{page}: expected {n_cells} median cells, found {medians}')
+        stall = self.need('the stall line', role='label', contains='UI stayed responsive')
+        explanation = [n.name for n in self.find_all(role='label', contains='than sequential')]
+        if not explanation:
+            fail(f'{page}: no explanation line')
+        print(f'ok - {page}: medians {medians}; speed-ups {speedups}; {stall.name}; {explanation[0]!r}')
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    app_exe, schema_dir = sys.argv[1:]
+
+    if not os.environ.get('DISPLAY'):
+        print('1..0 # SKIP no X display (run under xvfb-run)')
+        return SKIP
+    if not os.path.exists(BUS_LAUNCHER):
+        print(f'1..0 # SKIP {BUS_LAUNCHER} is missing (install at-spi2-core)')
+        return SKIP
+    try:
+        import dogtail  # noqa: F401
+    except ImportError:
+        print('1..0 # SKIP dogtail is missing (install python3-dogtail)')
+        return SKIP
+
+    config_home = tempfile.mkdtemp(prefix='concurrency-lab-test-')
+    env = dict(os.environ)
+    env.update({
+        'GSETTINGS_BACKEND': 'keyfile',
+        'XDG_CONFIG_HOME': config_home,
+        'GSETTINGS_SCHEMA_DIR': schema_dir,
+        'GTK_A11Y': 'atspi',
+        'GDK_DEBUG': 'no-portals',
+        'GTK_USE_PORTAL': '0',
+        'GSK_RENDERER': 'cairo',
+        'LC_ALL': 'C.UTF-8',
+    })
+    env.pop('NO_AT_BRIDGE', None)
+    env.pop('G_DEBUG', None)  # AT-SPI warnings must not abort the app
+    os.environ.update(env)
+
+    launcher = subprocess.Popen([BUS_LAUNCHER, '--launch-immediately'], env=env)
+    app_process = None
+    try:
+        time.sleep(0.5)
+        gsettings(env, 'set', 'org.gnome.desktop.interface', 'toolkit-accessibility', 'true')
+        for key, value in SETTINGS.items():
+            gsettings(env, 'set', SCHEMA, key, value)
+
+        app_process = subprocess.Popen([app_exe], env=env)
+
+        from dogtail.config import config
+        config.logDebugToFile = False
+        config.logDebugToStdOut = False
+        config.defaultDelay = 0.1
+        config.actionDelay = 0.1
+        config.searchCutoffCount = 5
+        from dogtail import tree, predicate
+
+        app = wait_for('the application on the AT-SPI bus',
+                       lambda: tree.root.findChild(
+                           predicate.GenericPredicate(roleName='application', name='concurrency-lab'),
+                           recursive=False, retry=False, requireResult=False),
+                       timeout=30)
+        window = Window(app)
+        window.need('the window', role='frame', timeout=30, scope=app)
+
+        # Every interactive control has a name.
+        unnamed = []
+        for role in ('push button', 'toggle button', 'check box', 'spin button', 'switch',
+                     'combo box', 'text'):
+            for node in window.find_all(role=role, scope=app):
+                if not (node.name or '').strip() or node.name.startswith('Gtk'):
+                    unnamed.append(f'{role} {node.name!r}')
+        if unnamed:
+            fail(f'controls without an accessible name: {unnamed}')
+        print('ok - every interactive control is named')
+
+        # Downloads: three modes, 4 workers.
+        window.switch_to(0, 'Downloads')
+        window.set_spin('Workers', 4)
+        # GTK 4.8 check boxes offer no AT-SPI action: the modes come from
+        # the settings above; check that the window shows them.
+        for name, expected in (('Sequential', True), ('Threads', True), ('Processes', True),
+                               ('Event loop', False)):
+            check = window.need(f'check box "{name}"', role='check box', name=name)
+            if bool(check.checked) != expected:
+                fail(f'check box "{name}" is {"" if check.checked else "not "}checked')
+        window.compare_and_check('Downloads', 3)
+        screenshot('downloads')
+
+        # CPU kernels: 2 workers.
+        window.switch_to(1, 'CPU Kernels')
+        window.set_spin('Workers', 2)
+        window.compare_and_check('CPU kernels', 3)
+        screenshot('cpu-kernels')
+
+        # A long run, cancelled: it must stop within 2 s.
+        window.switch_to(0, 'Downloads')
+        window.set_spin('Server latency', 3000)
+        window.set_spin('Tasks', 40)
+        window.set_spin('Workers', 2)
+        window.click(window.need('Compare button', role='push button', name='Compare'))
+        wait_for('the long run to start', lambda: window.status('Running…'), timeout=10)
+        time.sleep(1.0)
+        started = time.monotonic()
+        window.click(window.need('Cancel button', role='push button', name='Cancel'))
+        wait_for('the run to stop', lambda: window.status('Cancelled'), timeout=5, interval=0.05)
+        elapsed = time.monotonic() - started
+        if elapsed > 2.0:
+            fail(f'cancelling took {elapsed:.2f} s')
+        print(f'ok - cancelled in {elapsed * 1000:.0f} ms')
+
+        if app_process.poll() is not None:
+            fail(f'the application exited with {app_process.returncode}')
+        print('ok - all done')
+        return 0
+    finally:
+        if app_process is not None and app_process.poll() is None:
+            app_process.terminate()
+            try:
+                app_process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                app_process.kill()
+        launcher.terminate()
+        launcher.wait()
+        shutil.rmtree(config_home, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    try:
+        sys.exit(main())
+    except Exception:
+        # dogtail replaces sys.excepthook; say what went wrong ourselves.
+        import traceback
+        traceback.print_exc()
+        sys.exit(1)
