@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 
 #include <glib/gi18n.h>
@@ -246,7 +247,7 @@ update_lane_label (LabTimeline *self,
 
   g_free (lane->label);
   if (lane->n_ids == 1 && lane->last_id > 0)
-    lane->label = g_strdup_printf (by_pid ? _("pid %" G_GINT64_FORMAT) : _("tid %" G_GINT64_FORMAT),
+    lane->label = g_strdup_printf (by_pid ? _("pid %" PRId64) : _("tid %" PRId64),
                                    lane->last_id);
   else if (lane->n_ids > 1 && by_pid)
     /* Translators: a lane of the timeline whose tasks ran in several processes */
@@ -811,7 +812,7 @@ describe_span (LabTimeline   *self,
 
   g_string_append_printf (text, _("Task #%u"), span->task);
   g_string_append_c (text, '\n');
-  g_string_append_printf (text, _("Worker %u · pid %d · tid %" G_GINT64_FORMAT),
+  g_string_append_printf (text, _("Worker %u · pid %d · tid %" PRId64),
                           span->worker, span->pid, span->tid);
   g_string_append_c (text, '\n');
   g_string_append_printf (text, _("Start %s, end %s"), start, end);
