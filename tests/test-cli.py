@@ -93,6 +93,34 @@ class Runs(unittest.TestCase):
             self.assertEqual(spans[0], SPANS_COLUMNS)
             self.assertEqual(len(spans), 1 + 7 * 3 * 16)
 
+    def test_trace(self):
+        """--trace writes trace-event JSON: one complete event per task, named lanes."""
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "trace.json")
+            r = cli("run", "--workload", "cpu:sumsq", "--size", "1000000", "--tasks", "6",
+                    "--modes", "threads,processes", "--workers", "2", "--repeat", "2", "--trace", path)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(path) as f:
+                doc = json.load(f)
+        events = doc["traceEvents"]
+        tasks = [e for e in events if e["ph"] == "X" and e.get("cat") != "repetition"]
+        reps = [e for e in events if e.get("cat") == "repetition"]
+        self.assertEqual(len(tasks), 2 * 2 * 6)
+        self.assertEqual(len(reps), 2 * 2)
+        for e in tasks:
+            self.assertGreaterEqual(e["dur"], 0)
+            self.assertGreater(e["pid"], 0)
+            self.assertGreater(e["tid"], 0)
+            self.assertIn(e["args"]["mode"], ("threads", "processes"))
+        # Processes' tasks ran in other processes than threads' tasks.
+        self.assertNotEqual({e["pid"] for e in tasks if e["cat"] == "threads"},
+                            {e["pid"] for e in tasks if e["cat"] == "processes"})
+        names = {(e["pid"], e["tid"]) for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+        self.assertTrue({(e["pid"], e["tid"]) for e in tasks} <= names)
+        # Repetitions come one after another on the run's clock.
+        starts = sorted(e["ts"] for e in reps)
+        self.assertEqual(starts, [e["ts"] for e in reps])
+
     def test_json(self):
         r = cli("run", "--workload", "cpu:sumsq", "--size", "1000000", "--tasks", "4",
                 "--modes", "sequential,threads", "--workers", "2", "--repeat", "2", "--json")

@@ -28,6 +28,7 @@ typedef struct
   char     *worker;
   char     *csv;
   char     *spans_csv;
+  char     *trace;
   char    **url;
   char     *urls_file;
   char     *delay_ms;
@@ -53,6 +54,7 @@ run_options_clear (RunOptions *o)
   g_free (o->worker);
   g_free (o->csv);
   g_free (o->spans_csv);
+  g_free (o->trace);
   g_strfreev (o->url);
   g_free (o->urls_file);
   g_free (o->delay_ms);
@@ -480,6 +482,13 @@ export_files (LabRun     *run,
       if (!lab_export_spans (run, o->spans_csv, &error))
         status = lab_cli_fail (LAB_CLI_EXIT_FAILED, _("%s (choose another --spans-csv path)"), error->message);
     }
+  if (o->trace != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!lab_export_trace (run, o->trace, &error))
+        status = lab_cli_fail (LAB_CLI_EXIT_FAILED, _("%s (choose another --trace path)"), error->message);
+    }
   return status;
 }
 
@@ -511,6 +520,7 @@ lab_cli_run (int    argc,
     { "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &o.worker, N_("Worker executable"), N_("PATH") },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv, N_("Write the results (one row per repetition) to FILE"), N_("FILE") },
     { "spans-csv", 0, 0, G_OPTION_ARG_FILENAME, &o.spans_csv, N_("Write the spans (one row per task) to FILE"), N_("FILE") },
+    { "trace", 0, 0, G_OPTION_ARG_FILENAME, &o.trace, N_("Write the tasks as a Perfetto/Chrome trace (JSON) to FILE"), N_("FILE") },
     { "url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.url, N_("io:download: a URL to fetch (repeatable; default: the embedded server)"), N_("URL") },
     { "urls", 0, 0, G_OPTION_ARG_FILENAME, &o.urls_file, N_("io:download: read URLs from FILE, one per line (# comments)"), N_("FILE") },
     { "delay-ms", 0, 0, G_OPTION_ARG_STRING, &o.delay_ms, N_("io:download without URLs: server delay per request (default 200)"), N_("MS") },
