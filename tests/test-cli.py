@@ -187,11 +187,11 @@ class Runs(unittest.TestCase):
 
     def test_bench_quick(self):
         r = cli("bench", "--quick", "--json", "--only", "dispatch", "--only", "spawn", "--only", "memory",
-                "--only", "downloads", timeout=240)
+                "--only", "downloads", "--only", "cancel", timeout=240)
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = json.loads(r.stdout)
         for key in ("thread_dispatch_us", "process_dispatch_us", "spawn_us", "raw_spawn_us", "worker_rss_kib",
-                    "download_threads_40x200_w20", "download_bulk_mib_s"):
+                    "download_threads_40x200_w20", "download_bulk_mib_s", "cancel_ms_processes"):
             self.assertGreater(doc[key], 0, key)
 
 

@@ -346,6 +346,70 @@ bench_responsiveness (Bench   *bench,
   return TRUE;
 }
 
+static gboolean
+cancel_after (gpointer data)
+{
+  gint64 *cancelled_at = g_object_get_data (data, "cancelled-at");
+
+  *cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* From g_cancellable_cancel() to the run's end (every thread joined, every
+ * worker process killed and reaped), with tasks that would run for minutes. */
+static gboolean
+bench_cancel (Bench   *bench,
+              GError **error)
+{
+  const LabMode modes[] = { LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_PROCESSES, LAB_MODE_SPAWN,
+                            LAB_MODE_ASYNC };
+  guint workers = 2 * lab_machine_n_cpus ();
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr(LabRunConfig) config = lab_run_config_new ();
+      g_autoptr(GMainContext) context = g_main_context_new ();
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GSource) timer = g_timeout_source_new (500);
+      g_autoptr(LabRun) run = NULL;
+      g_autoptr(GError) run_error = NULL;
+      g_autofree char *key = g_strdup_printf ("cancel_ms_%s", lab_mode_to_string (modes[m]));
+      gint64 cancelled_at = 0;
+      double ms;
+
+      if (modes[m] == LAB_MODE_ASYNC)
+        config->workload = lab_workload_new_from_spec ("io:sleep", NULL);
+      else
+        config->workload = lab_workload_new_from_spec ("cpu:sumsq", NULL);
+      config->workload->size = modes[m] == LAB_MODE_ASYNC ? 600000 : G_GUINT64_CONSTANT (900000000000);
+      config->workload->tasks = 4 * workers;
+      config->repeat = 1;
+      config->warmup = 0;
+      config->worker_path = g_strdup (bench->worker);
+      g_array_append_val (config->modes, modes[m]);
+      g_array_append_val (config->workers, workers);
+
+      g_object_set_data (G_OBJECT (cancellable), "cancelled-at", &cancelled_at);
+      g_source_set_callback (timer, cancel_after, cancellable, NULL);
+      g_main_context_push_thread_default (context);
+      g_source_attach (timer, context);
+      run = lab_run_new (config);
+      lab_run_execute (run, cancellable, &run_error);
+      ms = (g_get_monotonic_time () - cancelled_at) / 1000.0;
+      g_main_context_pop_thread_default (context);
+
+      if (!g_error_matches (run_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, "the %s run did not stop on cancel: %s",
+                       lab_mode_to_string (modes[m]), run_error != NULL ? run_error->message : "it finished");
+          return FALSE;
+        }
+      report (bench, key, ms, "ms", "≤ 200 ms", ms <= 200);
+    }
+  return TRUE;
+}
+
 static const struct {
   const char   *name;
   BenchSection  func;
@@ -357,6 +421,7 @@ static const struct {
   { "scaling", bench_scaling },
   { "downloads", bench_downloads },
   { "responsiveness", bench_responsiveness },
+  { "cancel", bench_cancel },
 };
 
 int
@@ -374,7 +439,7 @@ lab_cli_bench (int    argc,
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("Fewer iterations: a smoke test, not a measurement"), NULL },
-    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Run only this section (repeatable): threads, dispatch, spawn, memory, scaling, downloads, responsiveness"), N_("SECTION") },
+    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Run only this section (repeatable): threads, dispatch, spawn, memory, scaling, downloads, responsiveness, cancel"), N_("SECTION") },
     { "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &worker, N_("Worker executable"), N_("PATH") },
     { NULL }
   };
@@ -396,7 +461,7 @@ lab_cli_bench (int    argc,
         known |= g_str_equal (only[i], sections[s].name);
       if (!known)
         return lab_cli_fail (LAB_CLI_EXIT_USAGE,
-                             _("--only: unknown section “%s”; accepted: threads, dispatch, spawn, memory, scaling, downloads, responsiveness"),
+                             _("--only: unknown section “%s”; accepted: threads, dispatch, spawn, memory, scaling, downloads, responsiveness, cancel"),
                              only[i]);
     }
 
