@@ -648,9 +648,19 @@ post_event (LabRun *self,
   self->dispatch_pending = TRUE;
   g_mutex_unlock (&self->lock);
 
+  /* Always through a source: g_main_context_invoke() would run the events
+   * right here when the caller's context is the global default one and happens
+   * to be free, and the handlers must run on the caller's thread (handle_done()
+   * joins this very thread). */
   if (schedule)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, dispatch_events,
-                                g_object_ref (self), NULL);
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, dispatch_events, g_object_ref (self), NULL);
+      g_source_set_static_name (source, "[lab] run events");
+      g_source_attach (source, self->context);
+    }
 }
 
 /* What the coordinator keeps for the repetition under way. */
