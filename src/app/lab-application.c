@@ -6,6 +6,7 @@
 
 #include "lab-application.h"
 #include "lab-http-server.h"
+#include "lab-stall-benchmark.h"
 #include "lab-window.h"
 
 struct _LabApplication
@@ -13,6 +14,10 @@ struct _LabApplication
   AdwApplication  parent_instance;
 
   LabHttpServer  *server;
+
+  /* --benchmark-stalls: measure, print JSON, quit */
+  gboolean        benchmark_stalls;
+  int             exit_status;
 };
 
 G_DEFINE_FINAL_TYPE (LabApplication, lab_application, ADW_TYPE_APPLICATION)
@@ -27,6 +32,19 @@ lab_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/io/github/concurrencylab/ConcurrencyLab",
                        NULL);
+}
+
+/**
+ * lab_application_get_exit_status:
+ *
+ * Returns: the status the process should exit with once the application
+ *   has run: non-zero when a benchmark failed
+ */
+int
+lab_application_get_exit_status (LabApplication *self)
+{
+  g_return_val_if_fail (LAB_IS_APPLICATION (self), 1);
+  return self->exit_status;
 }
 
 /**
@@ -147,13 +165,58 @@ lab_application_shutdown (GApplication *app)
 }
 
 static void
+benchmark_stalls_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LabApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+
+  json = lab_stall_benchmark_run_finish (LAB_EXPERIMENT_PAGE (object), result, &error);
+  if (json != NULL)
+    g_print ("%s\n", json);
+  else
+    {
+      g_printerr ("concurrency-lab: the stall benchmark failed: %s\n", error->message);
+      self->exit_status = 1;
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
+}
+
+static void
 lab_application_activate (GApplication *app)
 {
+  LabApplication *self = LAB_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  gboolean fresh = window == NULL;
 
   if (window == NULL)
-    window = GTK_WINDOW (lab_window_new (LAB_APPLICATION (app)));
+    window = GTK_WINDOW (lab_window_new (self));
   gtk_window_present (window);
+
+  if (fresh && self->benchmark_stalls)
+    {
+      LabExperimentPage *page = lab_window_show_page (LAB_WINDOW (window), LAB_EXPERIMENT_KIND_CPU);
+
+      lab_stall_benchmark_run_async (page, NULL, benchmark_stalls_cb, g_object_ref (self));
+    }
+}
+
+static int
+lab_application_handle_local_options (GApplication *app,
+                                      GVariantDict *options)
+{
+  LabApplication *self = LAB_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "benchmark-stalls"))
+    {
+      /* A measurement of this process's own window: never hand it over
+       * to an instance that is already running. */
+      self->benchmark_stalls = TRUE;
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
+  return -1;
 }
 
 static void
@@ -177,9 +240,18 @@ lab_application_class_init (LabApplicationClass *klass)
   app_class->startup = lab_application_startup;
   app_class->shutdown = lab_application_shutdown;
   app_class->activate = lab_application_activate;
+  app_class->handle_local_options = lab_application_handle_local_options;
 }
 
 static void
 lab_application_init (LabApplication *self)
 {
+  static const GOptionEntry entries[] = {
+    /* For developers (see README, "Benchmark"): not in --help. */
+    { "benchmark-stalls", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
+      "Run CPU kernels in threads and processes, print the window's main-loop stalls as JSON, quit", NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
 }

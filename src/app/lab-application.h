@@ -11,5 +11,6 @@ G_DECLARE_FINAL_TYPE (LabApplication, lab_application, LAB, APPLICATION, AdwAppl
 
 LabApplication *lab_application_new                 (void);
 const char     *lab_application_get_server_base_url (LabApplication *self);
+int             lab_application_get_exit_status     (LabApplication *self);
 
 G_END_DECLS

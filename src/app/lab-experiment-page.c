@@ -11,6 +11,7 @@
 #include "lab-kernel.h"
 #include "lab-machine.h"
 #include "lab-run.h"
+#include "lab-stall-meter.h"
 
 #ifdef LAB_HAVE_CHARTS
 # include "lab-bar-chart.h"
@@ -20,7 +21,9 @@
 #endif
 
 /* The main loop's heartbeat during a run: its lateness is the stall. */
-#define HEARTBEAT_MS 5
+#define STALL_METER_INTERVAL_MS 5
+/* Workers yield to the window, so that it stays smooth when W > cores. */
+#define WORKER_NICE 10
 
 typedef enum
 {
@@ -107,12 +110,8 @@ struct _LabExperimentPage
   GCancellable      *cancellable;
   GtkSortListModel  *sorted_cells;
 
-  /* Main-loop stall measurement */
-  guint              heartbeat_id;
-  gint64             heartbeat_last_us;
-  GArray            *stalls_us;
-  double             max_stall_ms;
-  double             p99_stall_ms;
+  /* Main-loop stall measurement of the current or last run */
+  LabStallMeter     *stall_meter;
 
 #ifdef LAB_HAVE_CHARTS
   GtkWidget         *bar_chart;
@@ -854,47 +853,6 @@ lab_experiment_page_update_explanation (LabExperimentPage *self)
 
 /* Running --------------------------------------------------------------- */
 
-static gboolean
-heartbeat_cb (gpointer user_data)
-{
-  LabExperimentPage *self = user_data;
-  gint64 now = g_get_monotonic_time ();
-  gint64 late = now - self->heartbeat_last_us - HEARTBEAT_MS * 1000;
-
-  g_array_append_val (self->stalls_us, late);
-  self->heartbeat_last_us = now;
-  return G_SOURCE_CONTINUE;
-}
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
-static void
-lab_experiment_page_stop_heartbeat (LabExperimentPage *self)
-{
-  guint n;
-
-  if (self->heartbeat_id == 0)
-    return;
-  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
-
-  n = self->stalls_us->len;
-  self->max_stall_ms = 0;
-  self->p99_stall_ms = 0;
-  if (n > 0)
-    {
-      g_array_sort (self->stalls_us, compare_gint64);
-      self->max_stall_ms = MAX (0, g_array_index (self->stalls_us, gint64, n - 1)) / 1000.0;
-      self->p99_stall_ms = MAX (0, g_array_index (self->stalls_us, gint64, (guint) ceil (0.99 * n) - 1)) / 1000.0;
-    }
-}
-
 static void
 lab_experiment_page_set_running (LabExperimentPage *self,
                                  gboolean           running)
@@ -964,13 +922,14 @@ lab_experiment_page_execute_cb (GObject      *object,
   LabRun *run = LAB_RUN (object);
   g_autoptr(GError) error = NULL;
   g_autofree char *stall = NULL;
+  g_autofree char *stall_text = NULL;
   gboolean ok;
 
   ok = lab_run_execute_finish (run, result, &error);
   if (run != self->run)
     return;
 
-  lab_experiment_page_stop_heartbeat (self);
+  lab_stall_meter_stop (self->stall_meter);
   g_clear_object (&self->cancellable);
 
 #ifdef LAB_HAVE_CHARTS
@@ -1008,9 +967,15 @@ lab_experiment_page_execute_cb (GObject      *object,
       lab_experiment_page_toast (self, text);
     }
 
-  stall = g_strdup_printf (_("UI stayed responsive: max stall %.0f ms, p99 %.0f ms"),
-                           self->max_stall_ms, self->p99_stall_ms);
-  gtk_label_set_text (self->stall_label, stall);
+  stall = lab_stall_meter_describe (self->stall_meter);
+  if (lab_stall_meter_get_n_samples (self->stall_meter) > 0)
+    {
+      /* Translators: %s is e.g. "max stall 3 ms, p99 1 ms" */
+      stall_text = g_strdup_printf (_("UI stayed responsive: %s"), stall);
+      gtk_label_set_text (self->stall_label, stall_text);
+    }
+  else
+    gtk_label_set_text (self->stall_label, stall);
   lab_experiment_page_update_explanation (self);
   lab_experiment_page_set_running (self, FALSE);
 }
@@ -1057,9 +1022,7 @@ lab_experiment_page_start (LabExperimentPage  *self,
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
 
-  g_array_set_size (self->stalls_us, 0);
-  self->heartbeat_last_us = g_get_monotonic_time ();
-  self->heartbeat_id = g_timeout_add (HEARTBEAT_MS, heartbeat_cb, self);
+  lab_stall_meter_start (self->stall_meter);
 
   lab_experiment_page_set_running (self, TRUE);
   lab_run_execute_async (self->run, self->cancellable, lab_experiment_page_execute_cb, g_object_ref (self));
@@ -1123,8 +1086,7 @@ lab_experiment_page_build_config (LabExperimentPage *self,
   g_clear_pointer (&config->workers, g_array_unref);
   config->workers = lab_experiment_page_dup_workers (self);
   config->repeat = (guint) gtk_adjustment_get_value (self->repeat_adjustment);
-  /* Workers yield to the window, so that it stays smooth when W > cores. */
-  config->worker_nice = 10;
+  config->worker_nice = WORKER_NICE;
 
   return g_steal_pointer (&config);
 }
@@ -1199,7 +1161,9 @@ lab_experiment_page_export_to (LabExperimentPage  *self,
     case EXPORT_RESULTS:
       {
         static const char * const names[] = { "ui_max_stall_ms", NULL };
-        g_autofree char *stall = g_strdup_printf ("%.3f", self->max_stall_ms);
+        double max_stall_ms = lab_stall_meter_get_max_ms (self->stall_meter);
+        char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+        g_autofree char *stall = isfinite (max_stall_ms) ? g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.3f", max_stall_ms)) : g_strdup ("");
         const char * const values[] = { stall, NULL };
         g_autoptr(LabCsv) csv = lab_export_results_csv (self->run, names, values);
 
@@ -1372,6 +1336,53 @@ lab_experiment_page_compare (LabExperimentPage *self)
   lab_experiment_page_run_modes (self, modes);
 }
 
+/**
+ * lab_experiment_page_run_config:
+ * @config: the experiment; its worker niceness is replaced by the page's
+ *
+ * Runs @config as if its parameters had been entered on the page, without
+ * touching the page's controls or settings. Does nothing while running.
+ */
+void
+lab_experiment_page_run_config (LabExperimentPage  *self,
+                                const LabRunConfig *config)
+{
+  g_autoptr(LabRunConfig) copy = NULL;
+
+  g_return_if_fail (LAB_IS_EXPERIMENT_PAGE (self));
+  g_return_if_fail (config != NULL);
+
+  if (lab_experiment_page_get_running (self))
+    return;
+  copy = lab_run_config_copy (config);
+  copy->worker_nice = WORKER_NICE;
+  lab_experiment_page_start (self, copy);
+}
+
+/**
+ * lab_experiment_page_get_run:
+ *
+ * Returns: (transfer none) (nullable): the current or last run
+ */
+LabRun *
+lab_experiment_page_get_run (LabExperimentPage *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PAGE (self), NULL);
+  return self->run;
+}
+
+/**
+ * lab_experiment_page_get_stall_meter:
+ *
+ * Returns: (transfer none): the main-loop stalls of the current or last run
+ */
+LabStallMeter *
+lab_experiment_page_get_stall_meter (LabExperimentPage *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PAGE (self), NULL);
+  return self->stall_meter;
+}
+
 void
 lab_experiment_page_cancel (LabExperimentPage *self)
 {
@@ -1429,7 +1440,8 @@ lab_experiment_page_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  if (self->stall_meter != NULL)
+    lab_stall_meter_stop (self->stall_meter);
   if (self->run != NULL)
     g_signal_handlers_disconnect_by_data (self->run, self);
 
@@ -1439,7 +1451,7 @@ lab_experiment_page_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->sorted_cells);
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->stalls_us, g_array_unref);
+  g_clear_pointer (&self->stall_meter, lab_stall_meter_free);
 
   G_OBJECT_CLASS (lab_experiment_page_parent_class)->dispose (object);
 }
@@ -1550,7 +1562,7 @@ lab_experiment_page_init (LabExperimentPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->stalls_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->stall_meter = lab_stall_meter_new (STALL_METER_INTERVAL_MS);
 
   sorter = gtk_column_view_get_sorter (self->results_view);
   self->sorted_cells = gtk_sort_list_model_new (NULL, g_object_ref (sorter));

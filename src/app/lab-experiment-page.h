@@ -3,6 +3,9 @@
 
 #include <adwaita.h>
 
+#include "lab-run.h"
+#include "lab-stall-meter.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -22,5 +25,9 @@ LabExperimentKind lab_experiment_page_get_kind    (LabExperimentPage *self);
 gboolean          lab_experiment_page_get_running (LabExperimentPage *self);
 void              lab_experiment_page_compare     (LabExperimentPage *self);
 void              lab_experiment_page_cancel      (LabExperimentPage *self);
+void              lab_experiment_page_run_config  (LabExperimentPage  *self,
+                                                   const LabRunConfig *config);
+LabRun           *lab_experiment_page_get_run     (LabExperimentPage *self);
+LabStallMeter    *lab_experiment_page_get_stall_meter (LabExperimentPage *self);
 
 G_END_DECLS

@@ -29,6 +29,38 @@ lab_window_new (LabApplication *application)
                        NULL);
 }
 
+/**
+ * lab_window_show_page:
+ *
+ * Makes the first page of @kind the visible one.
+ *
+ * Returns: (transfer none) (nullable): that page
+ */
+LabExperimentPage *
+lab_window_show_page (LabWindow         *self,
+                      LabExperimentKind  kind)
+{
+  GListModel *pages;
+  guint n;
+
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  pages = G_LIST_MODEL (adw_view_stack_get_pages (self->stack));
+  n = g_list_model_get_n_items (pages);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (pages, i);
+      GtkWidget *child = adw_view_stack_page_get_child (page);
+
+      if (LAB_IS_EXPERIMENT_PAGE (child) && lab_experiment_page_get_kind (LAB_EXPERIMENT_PAGE (child)) == kind)
+        {
+          adw_view_stack_set_visible_child (self->stack, child);
+          return LAB_EXPERIMENT_PAGE (child);
+        }
+    }
+  return NULL;
+}
+
 static LabExperimentPage *
 lab_window_get_visible_page (LabWindow *self)
 {

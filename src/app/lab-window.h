@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "lab-application.h"
+#include "lab-experiment-page.h"
 
 G_BEGIN_DECLS
 
@@ -11,6 +12,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, AdwApplicationWindow)
 
-LabWindow *lab_window_new (LabApplication *application);
+LabWindow         *lab_window_new       (LabApplication    *application);
+LabExperimentPage *lab_window_show_page (LabWindow         *self,
+                                         LabExperimentKind  kind);
 
 G_END_DECLS

@@ -12,6 +12,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(LabApplication) app = NULL;
+  int status;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -20,5 +21,6 @@ main (int   argc,
 
   app = lab_application_new ();
 
-  return g_application_run (G_APPLICATION (app), argc, argv);
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+  return status != 0 ? status : lab_application_get_exit_status (app);
 }
