@@ -10,6 +10,8 @@ launcher. Set CONCURRENCY_LAB_SCREENSHOTS=DIR to save a screenshot of each
 page there (needs ImageMagick's `import`).
 """
 
+import csv
+import json
 import os
 import shutil
 import subprocess
@@ -42,6 +44,7 @@ SETTINGS = {
 
 
 def fail(message):
+    screenshot('failure')
     print(f'not ok: {message}', file=sys.stderr)
     sys.exit(1)
 
@@ -109,6 +112,31 @@ class Window:
     def click(self, node):
         node.doActionNamed('click')
 
+    def clickable(self, what, role, name, scope=None):
+        """GTK 4.8 shows a menu button as two nodes of the same name: the
+        one that has an action is the one to click."""
+        def find():
+            for node in self.find_all(role=role, name=name, scope=scope):
+                try:
+                    if 'click' in node.actions:
+                        return node
+                except Exception:
+                    pass
+            return None
+        return wait_for(what, find, timeout=15)
+
+    def export(self, item, path):
+        """Chooses an Export menu item and saves through the real file
+        chooser (GtkFileChooserDialog: the tests run without portals)."""
+        self.click(self.clickable('the Export menu button', 'push button', 'Export'))
+        time.sleep(0.5)  # the popover opens with an animation
+        self.click(self.clickable(f'menu item "{item}"', 'menu item', item))
+        name = self.need('the file name field', role='text', name='Name:', scope=self.app)
+        name.text = path
+        self.click(self.clickable('the Save button', 'push button', 'Save', scope=self.app))
+        wait_for('the file chooser to close',
+                 lambda: self.find(role='text', name='Name:', scope=self.app) is None, timeout=10)
+
     def switch_to(self, index, title):
         tab = self.need(f'page tab "{title}"', role='page tab', name=title, scope=self.app)
         self.click(tab)
@@ -149,6 +177,66 @@ class Window:
         if not explanation:
             fail(f'{page}: no explanation line')
         print(f'ok - {page}: medians {medians}; speed-ups {speedups}; {stall.name}; {explanation[0]!r}')
+
+
+def check_exports(window, n_cells, n_tasks):
+    """Every export of the CPU page, through the menu and the file chooser;
+    a failed one says why and loses nothing."""
+    directory = tempfile.mkdtemp(prefix='concurrency-lab-export-')
+    try:
+        # /proc takes no new files, not even from root.
+        window.export('Results as CSV…', '/proc/results.csv')
+        toast = window.need('the error toast', role='label', contains='Could not save', scope=window.app)
+        print(f'ok - unwritable export path: {toast.name!r}')
+
+        paths = {item: os.path.join(directory, name) for item, name in (
+            ('Results as CSV…', 'results.csv'),
+            ('Task Spans as CSV…', 'spans.csv'),
+            ('Trace for Perfetto…', 'trace.json'),
+            ('Wall time as PNG…', 'wall.png'),
+            ('Timeline as SVG…', 'timeline.svg'))}
+        for item, path in paths.items():
+            window.export(item, path)
+            wait_for(f'{path} to be written', lambda: os.path.getsize(path) > 0, timeout=10)
+
+        with open(paths['Results as CSV…'], newline='', encoding='utf-8') as f:
+            rows = list(csv.reader(f))
+        if rows[0][:2] != ['run_id', 'started_at'] or rows[0][-1] != 'ui_max_stall_ms':
+            fail(f'results CSV header: {rows[0]}')
+        if len(rows) != 1 + n_cells:
+            fail(f'results CSV: expected {n_cells} rows, found {len(rows) - 1}')
+        modes = sorted(row[rows[0].index('mode')] for row in rows[1:])
+        stalls = [float(row[-1]) for row in rows[1:]]
+        if modes != ['processes', 'sequential', 'threads'] or min(stalls) < 0:
+            fail(f'results CSV: modes {modes}, stalls {stalls}')
+
+        with open(paths['Task Spans as CSV…'], newline='', encoding='utf-8') as f:
+            spans = list(csv.reader(f))
+        if len(spans) != 1 + n_cells * n_tasks:
+            fail(f'spans CSV: expected {n_cells * n_tasks} rows, found {len(spans) - 1}')
+
+        with open(paths['Trace for Perfetto…'], encoding='utf-8') as f:
+            trace = json.load(f)
+        events = trace['traceEvents'] if isinstance(trace, dict) else trace
+        tasks = [e for e in events if e.get('ph') == 'X' and e.get('cat') != 'repetition']
+        if len(tasks) != n_cells * n_tasks:
+            fail(f'trace: expected {n_cells * n_tasks} task events, found {len(tasks)}')
+
+        with open(paths['Wall time as PNG…'], 'rb') as f:
+            if f.read(8) != b'\x89PNG\r\n\x1a\n':
+                fail('the PNG export is not a PNG file')
+        with open(paths['Timeline as SVG…'], encoding='utf-8') as f:
+            if '<svg' not in f.read(4096):
+                fail('the SVG export is not an SVG file')
+
+        # The results are still there after all this.
+        table = window.need('the results table', role='tree table', name='Results')
+        if len(window.find_all(role='label', contains=' ± ', scope=table)) < n_cells + 1:
+            fail('the results table lost rows during the exports')
+        print(f'ok - exported results ({len(rows) - 1} rows, ui_max_stall_ms last), '
+              f'spans ({len(spans) - 1}), trace ({len(tasks)} tasks), PNG and SVG charts')
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def main():
@@ -235,14 +323,7 @@ def main():
         window.compare_and_check('Downloads', 3)
         screenshot('downloads')
 
-        # CPU kernels: 2 workers.
-        window.switch_to(1, 'CPU Kernels')
-        window.set_spin('Workers', 2)
-        window.compare_and_check('CPU kernels', 3)
-        screenshot('cpu-kernels')
-
         # A long run, cancelled: it must stop within 2 s.
-        window.switch_to(0, 'Downloads')
         window.set_spin('Server latency', 3000)
         window.set_spin('Tasks', 40)
         window.set_spin('Workers', 2)
@@ -256,6 +337,25 @@ def main():
         if elapsed > 2.0:
             fail(f'cancelling took {elapsed:.2f} s')
         print(f'ok - cancelled in {elapsed * 1000:.0f} ms')
+
+        # The same with Escape, sent as a key press through AT-SPI. (Before
+        # any dialog: without a window manager, nothing gives the focus
+        # back to the window once a dialog has closed.)
+        window.click(window.need('Compare button', role='push button', name='Compare'))
+        wait_for('the run to start again', lambda: window.status('Running…'), timeout=10)
+        time.sleep(0.5)
+        started = time.monotonic()
+        from gi.repository import Atspi
+        Atspi.generate_keyboard_event(0xff1b, None, Atspi.KeySynthType.SYM)  # GDK_KEY_Escape
+        wait_for('Escape to stop the run', lambda: window.status('Cancelled'), timeout=5, interval=0.05)
+        print(f'ok - Escape cancelled in {(time.monotonic() - started) * 1000:.0f} ms')
+
+        # CPU kernels: 2 workers.
+        window.switch_to(1, 'CPU Kernels')
+        window.set_spin('Workers', 2)
+        window.compare_and_check('CPU kernels', 3)
+        screenshot('cpu-kernels')
+        check_exports(window, n_cells=3, n_tasks=8)
 
         if app_process.poll() is not None:
             fail(f'the application exited with {app_process.returncode}')

@@ -40,6 +40,7 @@ typedef enum
 {
   EXPORT_RESULTS,
   EXPORT_SPANS,
+  EXPORT_TRACE,
   EXPORT_PNG,
   EXPORT_SVG,
 } ExportFormat;
@@ -679,6 +680,22 @@ lab_experiment_page_setup_results (LabExperimentPage *self)
 /* Charts ---------------------------------------------------------------- */
 
 #ifdef LAB_HAVE_CHARTS
+/* The target is built as a GVariant of the action's type "(su)": a
+ * detailed action string would parse the number as an int32, and the
+ * menu item would stay insensitive. */
+static void
+lab_experiment_page_add_chart_export (LabExperimentPage *self,
+                                      const char        *label,
+                                      const char        *chart_id,
+                                      ExportFormat       format)
+{
+  g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+  g_menu_item_set_action_and_target_value (item, "page.export-chart",
+                                           g_variant_new ("(su)", chart_id, (guint32) format));
+  g_menu_append_item (self->chart_export_section, item);
+}
+
 static GtkWidget *
 lab_experiment_page_add_chart (LabExperimentPage *self,
                                GtkWidget         *chart,
@@ -688,8 +705,6 @@ lab_experiment_page_add_chart (LabExperimentPage *self,
 {
   GtkWidget *label = gtk_label_new (title);
   GtkWidget *frame = gtk_frame_new (NULL);
-  g_autofree char *png_action = g_strdup_printf ("page.export-chart(('%s',%u))", id, EXPORT_PNG);
-  g_autofree char *svg_action = g_strdup_printf ("page.export-chart(('%s',%u))", id, EXPORT_SVG);
   /* Translators: %s is the name of a chart, e.g. "Timeline" */
   g_autofree char *png_label = g_strdup_printf (_("%s as PNG…"), title);
   g_autofree char *svg_label = g_strdup_printf (_("%s as SVG…"), title);
@@ -705,8 +720,8 @@ lab_experiment_page_add_chart (LabExperimentPage *self,
   gtk_widget_add_css_class (frame, "chart-frame");
   gtk_box_append (self->charts_box, frame);
 
-  g_menu_append (self->chart_export_section, png_label, png_action);
-  g_menu_append (self->chart_export_section, svg_label, svg_action);
+  lab_experiment_page_add_chart_export (self, png_label, id, EXPORT_PNG);
+  lab_experiment_page_add_chart_export (self, svg_label, id, EXPORT_SVG);
   return chart;
 }
 
@@ -862,6 +877,7 @@ lab_experiment_page_set_running (LabExperimentPage *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.cancel", running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.export-results", !running && self->run != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.export-spans", !running && self->run != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.export-trace", !running && self->run != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.export-chart", !running && self->run != NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
@@ -1171,6 +1187,8 @@ lab_experiment_page_export_to (LabExperimentPage  *self,
       }
     case EXPORT_SPANS:
       return lab_export_spans (self->run, path, error);
+    case EXPORT_TRACE:
+      return lab_export_trace (self->run, path, error);
     case EXPORT_PNG:
     case EXPORT_SVG:
       {
@@ -1217,7 +1235,9 @@ on_export_response (GtkNativeDialog *dialog,
       if (lab_experiment_page_export_to (self, format, chart_id, path, &error))
         text = g_strdup_printf (_("Saved “%s”"), name);
       else
-        text = g_strdup_printf (_("Could not save “%s”: %s"), name, error->message);
+        /* Translators: the first %s is a file name, the second why it failed */
+        text = g_strdup_printf (_("Could not save “%s”: %s. Choose another folder and export again."),
+                                name, error->message);
       lab_experiment_page_toast (self, text);
     }
 
@@ -1246,6 +1266,10 @@ lab_experiment_page_choose_file (LabExperimentPage *self,
     case EXPORT_SPANS:
       title = _("Save Task Spans as CSV");
       name = g_strdup_printf ("%s-spans.csv", prefix);
+      break;
+    case EXPORT_TRACE:
+      title = _("Save Trace for Perfetto");
+      name = g_strdup_printf ("%s-trace.json", prefix);
       break;
     case EXPORT_PNG:
       title = _("Save Chart as PNG");
@@ -1284,6 +1308,8 @@ lab_experiment_page_export_action (GtkWidget  *widget,
     lab_experiment_page_choose_file (self, EXPORT_RESULTS, NULL);
   else if (g_str_equal (action_name, "page.export-spans"))
     lab_experiment_page_choose_file (self, EXPORT_SPANS, NULL);
+  else if (g_str_equal (action_name, "page.export-trace"))
+    lab_experiment_page_choose_file (self, EXPORT_TRACE, NULL);
   else
     {
       const char *id;
@@ -1551,6 +1577,7 @@ lab_experiment_page_class_init (LabExperimentPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.cancel", NULL, lab_experiment_page_cancel_action);
   gtk_widget_class_install_action (widget_class, "page.export-results", NULL, lab_experiment_page_export_action);
   gtk_widget_class_install_action (widget_class, "page.export-spans", NULL, lab_experiment_page_export_action);
+  gtk_widget_class_install_action (widget_class, "page.export-trace", NULL, lab_experiment_page_export_action);
   gtk_widget_class_install_action (widget_class, "page.export-chart", "(su)", lab_experiment_page_export_action);
 }
 
