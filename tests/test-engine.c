@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lab-run.h"
+#include "lab-worker-pool.h"
 
 /* Runs real threads and real concurrency-lab-worker processes (the path
  * comes from CONCURRENCY_LAB_WORKER in the test environment). */
@@ -333,6 +336,41 @@ test_statistics (void)
   g_assert_cmpfloat (lab_cell_get_efficiency (threads), ==, lab_cell_get_speedup (threads) / 2);
 }
 
+/* Workers are spawned with posix_spawn() and inherited descriptors: they
+ * must still get their two pipes and stderr only, not a descriptor this
+ * process left open without close-on-exec. */
+static void
+test_worker_fds (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabWorkerPool) pool = NULL;
+  g_autoptr(GArray) pids = NULL;
+  int leaky = dup (STDERR_FILENO);
+
+  g_assert_cmpint (leaky, >, 2);
+  pool = lab_worker_pool_new (NULL, 2, 0, 0, &error);  /* persistent: started now */
+  g_assert_no_error (error);
+  pids = lab_worker_pool_get_pids (pool);
+  g_assert_cmpuint (pids->len, ==, 2);
+
+  for (guint i = 0; i < pids->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%d/fd", g_array_index (pids, gint, i));
+      g_autoptr(GDir) dir = g_dir_open (path, 0, &error);
+      const char *name;
+      guint n = 0;
+
+      g_assert_no_error (error);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_assert_cmpint (atoi (name), <=, 2);
+          n++;
+        }
+      g_assert_cmpuint (n, ==, 3);
+    }
+  close (leaky);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -360,6 +398,7 @@ main (int    argc,
       g_test_add_data_func (path, &faults[i], test_fault);
     }
   g_test_add_func ("/engine/no-leaks", test_no_leaks);
+  g_test_add_func ("/engine/worker-fds", test_worker_fds);
   g_test_add_data_func ("/engine/cancel/threads", "threads", test_cancel);
   g_test_add_data_func ("/engine/cancel/processes", "processes", test_cancel);
   g_test_add_data_func ("/engine/cancel/sequential", "sequential", test_cancel);

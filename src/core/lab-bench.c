@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "lab-bench.h"
+#include "lab-machine.h"
 #include "lab-stats.h"
 #include "lab-worker-pool.h"
 
@@ -44,9 +45,13 @@ lab_bench_raw_spawn_us (const char  *worker_path,
 
       for (guint i = 0; i < n; i++)
         {
-          /* stdin from a closed pipe: the worker greets, sees EOF and exits. */
-          g_autoptr(GSubprocess) process =
-            g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, error);
+          /* stdin from a closed pipe: the worker greets, sees EOF and exits.
+           * Spawned as the pool spawns its workers (posix_spawn). */
+          g_autoptr(GSubprocess) process = NULL;
+
+          lab_machine_cloexec_fds ();
+          process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                             G_SUBPROCESS_FLAGS_INHERIT_FDS, error);
 
           if (process == NULL)
             return -1;

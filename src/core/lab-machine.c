@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -167,4 +169,38 @@ lab_machine_cpu_times (GArray *busy,
       }
     }
   return busy->len > 0;
+}
+
+static void
+set_cloexec (int fd)
+{
+  int flags = fcntl (fd, F_GETFD);
+
+  if (flags >= 0 && !(flags & FD_CLOEXEC))
+    fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+void
+lab_machine_cloexec_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      long max = sysconf (_SC_OPEN_MAX);
+
+      for (int fd = 3; fd < MIN (max > 0 ? max : 1024, 65536); fd++)
+        set_cloexec (fd);
+      return;
+    }
+
+  /* The directory's own descriptor is close-on-exec already. */
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int fd = atoi (name);
+
+      if (fd > 2)
+        set_cloexec (fd);
+    }
 }

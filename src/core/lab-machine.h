@@ -26,5 +26,9 @@ void      lab_machine_reset_peak_rss (void);
 /* Per-CPU jiffies from /proc/stat: @busy and @total get one entry per CPU. */
 gboolean  lab_machine_cpu_times     (GArray  *busy,
                                      GArray  *total);
+/* Marks every file descriptor above stderr close-on-exec, so that a child
+ * spawned with G_SUBPROCESS_FLAGS_INHERIT_FDS gets its pipes and nothing
+ * else (descriptors this process inherited included). */
+void      lab_machine_cloexec_fds   (void);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lab-machine.h"
 #include "lab-protocol.h"
 #include "lab-worker-pool.h"
 
@@ -192,7 +193,15 @@ worker_spawn (LabWorkerPool  *self,
 
   g_assert (w->process == NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* INHERIT_FDS lets GLib use posix_spawn() (a vfork: no copy of this
+   * process's page tables). Without it GLib forks, and every page of a
+   * big process such as the window turns copy-on-write: its main thread
+   * then stalls on page faults right when the workers start. The
+   * descriptors are made close-on-exec first, so the worker still gets
+   * its two pipes and stderr only. */
+  lab_machine_cloexec_fds ();
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_INHERIT_FDS);
   if (self->nice == 0)
     argv[1] = NULL;
   w->process = g_subprocess_launcher_spawnv (launcher, argv, &local_error);
