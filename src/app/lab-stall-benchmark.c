@@ -56,15 +56,24 @@ count_spans (LabRun *run)
   return n;
 }
 
+/* Members are named KEY_MODE, e.g. "ui_max_stall_ms_threads". */
+static void
+set_member (JsonBuilder *builder,
+            const char  *key,
+            const char  *suffix)
+{
+  g_autofree char *name = g_strconcat (key, "_", suffix, NULL);
+
+  json_builder_set_member_name (builder, name);
+}
+
 static void
 add_double (JsonBuilder *builder,
             const char  *key,
             const char  *suffix,
             double       value)
 {
-  g_autofree char *name = g_strconcat (key, "_", suffix, NULL);
-
-  json_builder_set_member_name (builder, name);
+  set_member (builder, key, suffix);
   if (isfinite (value))
     json_builder_add_double_value (builder, round (value * 1000.0) / 1000.0);
   else
@@ -77,9 +86,7 @@ add_int (JsonBuilder *builder,
          const char  *suffix,
          gint64       value)
 {
-  g_autofree char *name = g_strconcat (key, "_", suffix, NULL);
-
-  json_builder_set_member_name (builder, name);
+  set_member (builder, key, suffix);
   json_builder_add_int_value (builder, value);
 }
 
