@@ -58,9 +58,11 @@ static char *
 describe (LabCpuChart *self)
 {
   g_autoptr(GString) text = g_string_new (NULL);
+  guint seconds = (self->count * SAMPLE_INTERVAL_MS + 999) / 1000;
 
-  g_string_append_printf (text, _("Use of each CPU core over the last %u seconds:"),
-                          (self->count * SAMPLE_INTERVAL_MS + 999) / 1000);
+  g_string_append_printf (text, ngettext ("Use of each CPU core over the last %u second:",
+                                          "Use of each CPU core over the last %u seconds:", seconds),
+                          seconds);
   for (guint cpu = 0; cpu < self->n_cpus; cpu++)
     {
       double sum = 0, peak = 0;

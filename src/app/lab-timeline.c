@@ -251,7 +251,8 @@ update_lane_label (LabTimeline *self,
                                    lane->last_id);
   else if (lane->n_ids > 1 && by_pid)
     /* Translators: a lane of the timeline whose tasks ran in several processes */
-    lane->label = g_strdup_printf (_("worker %u · %u pids"), slot, lane->n_ids);
+    lane->label = g_strdup_printf (ngettext ("worker %u · %u pid", "worker %u · %u pids", lane->n_ids),
+                                   slot, lane->n_ids);
   else
     lane->label = g_strdup_printf (_("worker %u"), slot);
 }
@@ -312,13 +313,15 @@ describe (LabTimeline *self)
   g_autofree char *duration = lab_chart_format_seconds (self->range_us / 1e6, self->range_us / 1e6);
   guint n_spans = self->n_processed;
   double busy = 0;
+  guint workers = self->rep->workers;
+  g_autofree char *who = g_strdup_printf (ngettext ("%s with %u worker", "%s with %u workers", workers),
+                                          lab_mode_title (self->rep->mode), workers);
+  /* Translators: "100 tasks in 1.2 s" */
+  g_autofree char *what = g_strdup_printf (ngettext ("%u task in %s", "%u tasks in %s", n_spans),
+                                           n_spans, duration);
 
-  g_string_append_printf (text,
-                          /* Translators: "Timeline of Threads with 4 workers:
-                           * 100 tasks in 1.2 s, 0 failed." */
-                          _("Timeline of %s with %u workers: %u tasks in %s, %u failed."),
-                          lab_mode_title (self->rep->mode), self->rep->workers,
-                          n_spans, duration, self->n_failed);
+  /* Translators: "Timeline of Threads with 4 workers: 100 tasks in 1.2 s, 0 failed." */
+  g_string_append_printf (text, _("Timeline of %s: %s, %u failed."), who, what, self->n_failed);
 
   for (guint i = 0; i < n_lanes (self); i++)
     busy += ((Lane *) g_ptr_array_index (self->lanes, i))->busy_us;

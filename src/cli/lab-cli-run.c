@@ -373,14 +373,22 @@ print_table (LabRun *run)
   const LabRunConfig *config = lab_run_get_config (run);
   GListModel *cells = lab_run_get_cells (run);
   g_autofree char *spec = lab_workload_to_spec (config->workload);
+  guint n_tasks = config->workload->tasks;
+  guint n_cpus = lab_machine_n_cpus ();
+  g_autofree char *tasks = g_strdup_printf (ngettext ("%u task", "%u tasks", n_tasks), n_tasks);
+  g_autofree char *repeats = g_strdup_printf (ngettext ("%u repetition", "%u repetitions", config->repeat),
+                                              config->repeat);
+  g_autofree char *warmups = g_strdup_printf (ngettext ("%u warm-up", "%u warm-ups", config->warmup),
+                                              config->warmup);
+  g_autofree char *cpus = g_strdup_printf (ngettext ("%u CPU", "%u CPUs", n_cpus), n_cpus);
 
   if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD)
-    g_print (_("Workload %s, %u tasks, %u repetitions (+%u warm-up), %u CPUs\n\n"),
-             spec, config->workload->tasks, config->repeat, config->warmup, lab_machine_n_cpus ());
+    /* Translators: "Workload io:download, 40 tasks, 3 repetitions (+1 warm-up), 2 CPUs" */
+    g_print (_("Workload %s, %s, %s (+%s), %s\n\n"), spec, tasks, repeats, warmups, cpus);
   else
-    g_print (_("Workload %s, size %" PRIu64 ", %u tasks, %u repetitions (+%u warm-up), %u CPUs\n\n"),
-             spec, config->workload->size, config->workload->tasks, config->repeat, config->warmup,
-             lab_machine_n_cpus ());
+    /* Translators: "Workload cpu:primes, size 2000000, 16 tasks, 3 repetitions (+1 warm-up), 2 CPUs" */
+    g_print (_("Workload %s, size %" PRIu64 ", %s, %s (+%s), %s\n\n"),
+             spec, config->workload->size, tasks, repeats, warmups, cpus);
   g_print ("%-11s %7s  %-22s %8s %10s %8s %22s %6s\n",
            _("mode"), _("workers"), _("median wall ± MAD"), _("speedup"), _("efficiency"),
            _("CPU"), _("checksum"), _("failed"));
