@@ -152,10 +152,16 @@ class Window:
         wait_for(f'"{name}" = {value}', lambda: abs(spin.value - value) < 0.5, timeout=5)
 
     def status(self, *texts):
-        for text in texts:
-            if self.find(role='label', name=text) is not None:
-                return text
+        """The status line, e.g. "Finished" or "Cancelled: stopped 3 ms
+        after the request": the first of @texts it starts with."""
+        for node in self.find_all(role='label'):
+            for text in texts:
+                if (node.name or '').startswith(text):
+                    return text
         return None
+
+    def status_line(self, text):
+        return next(n.name for n in self.find_all(role='label') if (n.name or '').startswith(text))
 
     def compare_and_check(self, page, n_cells):
         self.click(self.need('Compare button', role='push button', name='Compare'))
@@ -336,7 +342,8 @@ def main():
         elapsed = time.monotonic() - started
         if elapsed > 2.0:
             fail(f'cancelling took {elapsed:.2f} s')
-        print(f'ok - cancelled in {elapsed * 1000:.0f} ms')
+        print(f'ok - cancelled in {elapsed * 1000:.0f} ms (through AT-SPI); '
+              f'the window says {window.status_line("Cancelled")!r}')
 
         # The same with Escape, sent as a key press through AT-SPI. (Before
         # any dialog: without a window manager, nothing gives the focus
@@ -348,7 +355,8 @@ def main():
         from gi.repository import Atspi
         Atspi.generate_keyboard_event(0xff1b, None, Atspi.KeySynthType.SYM)  # GDK_KEY_Escape
         wait_for('Escape to stop the run', lambda: window.status('Cancelled'), timeout=5, interval=0.05)
-        print(f'ok - Escape cancelled in {(time.monotonic() - started) * 1000:.0f} ms')
+        print(f'ok - Escape cancelled in {(time.monotonic() - started) * 1000:.0f} ms (through AT-SPI); '
+              f'the window says {window.status_line("Cancelled")!r}')
 
         # CPU kernels: 2 workers.
         window.switch_to(1, 'CPU Kernels')

@@ -109,6 +109,7 @@ struct _LabExperimentPage
   /* The current or last run */
   LabRun            *run;
   GCancellable      *cancellable;
+  gint64             cancel_requested_us;
   GtkSortListModel  *sorted_cells;
 
   /* Main-loop stall measurement of the current or last run */
@@ -783,36 +784,60 @@ format_speed (double speedup)
   return g_strdup_printf (_("%.2f× slower than sequential"), 1.0 / speedup);
 }
 
+/* What a CPU result means, from the measured speed-up; NULL when it speaks
+ * for itself. */
+static const char *
+cpu_verdict (LabMode mode,
+             double  speedup,
+             guint   usable_cores)
+{
+  if (usable_cores > 1 && speedup >= 0.75 * usable_cores)
+    return mode == LAB_MODE_THREADS ? _("Native C threads run in parallel: there is no GIL here.")
+                                    : _("Each process ran on a core of its own.");
+  if (speedup < 1.0)
+    return _("The tasks are too short to pay for handing them out: try a larger problem size.");
+  return NULL;
+}
+
 static char *
 explain_cell (LabExperimentPage *self,
               LabCell           *cell)
 {
   guint w = lab_cell_get_workers (cell);
-  g_autofree char *speed = format_speed (lab_cell_get_speedup (cell));
-  guint cores = MIN (w, lab_machine_n_cpus ());
+  double speedup = lab_cell_get_speedup (cell);
+  g_autofree char *speed = format_speed (speedup);
+  guint n_cpus = lab_machine_n_cpus ();
+  /* Measured: CPU time over wall time, in cores. */
+  double busy = lab_cell_get_cpu_util (cell) * n_cpus;
+  LabMode mode = lab_cell_get_mode (cell);
   gboolean io = self->kind == LAB_EXPERIMENT_KIND_DOWNLOADS;
+  g_autofree char *head = NULL;
+  const char *verdict;
 
   /* Translators: the %s after the colon is e.g. "19.6× faster than sequential" */
-  switch (lab_cell_get_mode (cell))
+  switch (mode)
     {
     case LAB_MODE_THREADS:
-      if (io)
+    case LAB_MODE_PROCESSES:
+      if (io && mode == LAB_MODE_THREADS)
         return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "%u thread overlapped its waiting: %s.",
                                              "%u threads overlapped their waiting: %s.", w), w, speed);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "Threads used %u core: %s. This is native C: threads scale with the cores, there is no GIL.",
-                                           "Threads used %u cores: %s. This is native C: threads scale with the cores, there is no GIL.", cores), cores, speed);
-    case LAB_MODE_PROCESSES:
       if (io)
         return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "%u process overlapped its waiting: %s.",
                                              "%u processes overlapped their waiting: %s.", w), w, speed);
-      if (cores == 2)
-        return g_strdup_printf (_("Processes used both cores: %s."), speed);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "Processes used %u core: %s.",
-                                           "Processes used %u cores: %s.", cores), cores, speed);
+      if (mode == LAB_MODE_THREADS)
+        /* Translators: "4 threads kept 1.9 cores busy: 1.95× faster than sequential." */
+        head = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%u thread kept %.1f cores busy: %s.",
+                                             "%u threads kept %.1f cores busy: %s.", w), w, busy, speed);
+      else
+        head = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%u process kept %.1f cores busy: %s.",
+                                             "%u processes kept %.1f cores busy: %s.", w), w, busy, speed);
+      verdict = cpu_verdict (mode, speedup, MIN (w, n_cpus));
+      return verdict != NULL ? g_strconcat (head, " ", verdict, NULL) : g_steal_pointer (&head);
     case LAB_MODE_SPAWN:
       return g_strdup_printf (_("A fresh process for every task: %s, start-up cost included."), speed);
     case LAB_MODE_ASYNC:
@@ -970,8 +995,13 @@ lab_experiment_page_execute_cb (GObject      *object,
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
+      /* Measured: from the Cancel button (or Escape) to every thread
+       * joined and every worker process reaped. */
+      double stop_ms = (g_get_monotonic_time () - self->cancel_requested_us) / 1000.0;
+      g_autofree char *text = g_strdup_printf (_("Cancelled: stopped %.0f ms after the request"), stop_ms);
+
       gtk_progress_bar_set_text (self->progress_bar, _("Cancelled"));
-      gtk_label_set_text (self->status_label, _("Cancelled"));
+      gtk_label_set_text (self->status_label, text);
     }
   else
     {
@@ -1416,6 +1446,8 @@ lab_experiment_page_cancel (LabExperimentPage *self)
 
   if (self->cancellable != NULL)
     {
+      if (!g_cancellable_is_cancelled (self->cancellable))
+        self->cancel_requested_us = g_get_monotonic_time ();
       g_cancellable_cancel (self->cancellable);
       gtk_label_set_text (self->status_label, _("Cancelling…"));
     }
