@@ -257,9 +257,13 @@ draw_lines (LabSpeedupChart       *self,
   double x0 = plot->origin.x + 0.5, y0 = plot->origin.y + plot->size.height + 0.5;
   double w = plot->size.width, h = plot->size.height;
   double ideal_end = MIN (self->x_max, self->y_max);
+  graphene_rect_t bounds;
   cairo_t *cr;
 
-  cr = gtk_snapshot_append_cairo (snapshot, plot);
+  /* The node's bounds clip too: leave room for the points on the plot's
+   * edges (the last worker count sits on the right edge). */
+  graphene_rect_inset_r (plot, -POINT_RADIUS, -POINT_RADIUS, &bounds);
+  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
   cairo_rectangle (cr, plot->origin.x, plot->origin.y - POINT_RADIUS,
                    plot->size.width + POINT_RADIUS, plot->size.height + POINT_RADIUS);
   cairo_clip (cr);
