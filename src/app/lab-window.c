@@ -29,6 +29,18 @@ lab_window_new (LabApplication *application)
                        NULL);
 }
 
+/* The stack's child at @index, or %NULL past the last page. */
+static GtkWidget *
+lab_window_get_child (LabWindow *self,
+                      guint      index)
+{
+  /* adw_view_stack_get_pages() is (transfer full) */
+  g_autoptr(GListModel) pages = G_LIST_MODEL (adw_view_stack_get_pages (self->stack));
+  g_autoptr(AdwViewStackPage) page = g_list_model_get_item (pages, index);
+
+  return page != NULL ? adw_view_stack_page_get_child (page) : NULL;
+}
+
 /**
  * lab_window_show_page:
  *
@@ -40,24 +52,16 @@ LabExperimentPage *
 lab_window_show_page (LabWindow         *self,
                       LabExperimentKind  kind)
 {
-  GListModel *pages;
-  guint n;
+  GtkWidget *child;
 
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
 
-  pages = G_LIST_MODEL (adw_view_stack_get_pages (self->stack));
-  n = g_list_model_get_n_items (pages);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (pages, i);
-      GtkWidget *child = adw_view_stack_page_get_child (page);
-
-      if (LAB_IS_EXPERIMENT_PAGE (child) && lab_experiment_page_get_kind (LAB_EXPERIMENT_PAGE (child)) == kind)
-        {
-          adw_view_stack_set_visible_child (self->stack, child);
-          return LAB_EXPERIMENT_PAGE (child);
-        }
-    }
+  for (guint i = 0; (child = lab_window_get_child (self, i)) != NULL; i++)
+    if (LAB_IS_EXPERIMENT_PAGE (child) && lab_experiment_page_get_kind (LAB_EXPERIMENT_PAGE (child)) == kind)
+      {
+        adw_view_stack_set_visible_child (self->stack, child);
+        return LAB_EXPERIMENT_PAGE (child);
+      }
   return NULL;
 }
 
@@ -75,18 +79,12 @@ lab_window_cancel_action (GtkWidget  *widget,
                           GVariant   *parameter)
 {
   LabWindow *self = LAB_WINDOW (widget);
-  GListModel *pages = G_LIST_MODEL (adw_view_stack_get_pages (self->stack));
-  guint n = g_list_model_get_n_items (pages);
+  GtkWidget *child;
 
   /* Escape stops whatever runs, on any page. */
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (pages, i);
-      GtkWidget *child = adw_view_stack_page_get_child (page);
-
-      if (LAB_IS_EXPERIMENT_PAGE (child))
-        lab_experiment_page_cancel (LAB_EXPERIMENT_PAGE (child));
-    }
+  for (guint i = 0; (child = lab_window_get_child (self, i)) != NULL; i++)
+    if (LAB_IS_EXPERIMENT_PAGE (child))
+      lab_experiment_page_cancel (LAB_EXPERIMENT_PAGE (child));
 }
 
 static void
@@ -106,14 +104,10 @@ lab_window_page_action (GtkWidget  *widget,
                         GVariant   *parameter)
 {
   LabWindow *self = LAB_WINDOW (widget);
-  GListModel *pages = G_LIST_MODEL (adw_view_stack_get_pages (self->stack));
-  guint index = g_variant_get_uint32 (parameter);
-  g_autoptr(AdwViewStackPage) page = NULL;
+  GtkWidget *child = lab_window_get_child (self, g_variant_get_uint32 (parameter));
 
-  if (index >= g_list_model_get_n_items (pages))
-    return;
-  page = g_list_model_get_item (pages, index);
-  adw_view_stack_set_visible_child (self->stack, adw_view_stack_page_get_child (page));
+  if (child != NULL)
+    adw_view_stack_set_visible_child (self->stack, child);
 }
 
 static gboolean
