@@ -7,7 +7,7 @@
 
 #include "lab-cli.h"
 #include "lab-machine.h"
-#include "lab-worker-pool.h"
+#include "lab-run-config.h"
 
 int
 lab_cli_info (int    argc,

@@ -4,37 +4,10 @@
 #include <gio/gio.h>
 
 #include "lab-cell.h"
+#include "lab-run-config.h"
 #include "lab-workload.h"
 
 G_BEGIN_DECLS
-
-/**
- * LabRunConfig:
- *
- * One experiment: a workload × modes × worker counts × repetitions.
- */
-typedef struct
-{
-  LabWorkload *workload;
-  GArray      *modes;           /* LabMode */
-  GArray      *workers;         /* guint, each >= 1 */
-  guint        repeat;          /* measured repetitions per cell, >= 1 */
-  guint        warmup;          /* discarded repetitions per cell */
-  guint        task_timeout_ms; /* processes/spawn: a task running longer is killed; 0 = none */
-  char        *worker_path;     /* NULL: lab_worker_path_default() */
-  int          worker_nice;     /* niceness of worker processes and threads, 0..19 */
-} LabRunConfig;
-
-#define LAB_TYPE_RUN_CONFIG (lab_run_config_get_type ())
-
-GType         lab_run_config_get_type (void) G_GNUC_CONST;
-LabRunConfig *lab_run_config_new      (void);
-LabRunConfig *lab_run_config_copy     (const LabRunConfig *self);
-void          lab_run_config_free     (LabRunConfig       *self);
-gboolean      lab_run_config_validate (const LabRunConfig *self,
-                                       GError            **error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabRunConfig, lab_run_config_free)
 
 #define LAB_TYPE_RUN (lab_run_get_type ())
 

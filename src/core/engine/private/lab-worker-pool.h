@@ -22,8 +22,6 @@ G_BEGIN_DECLS
  */
 typedef struct _LabWorkerPool LabWorkerPool;
 
-typedef void (*LabSpanFunc) (const LabSpan *span,
-                             gpointer       user_data);
 
 LabWorkerPool *lab_worker_pool_new         (const char        *worker_path,
                                             guint              workers,
@@ -50,7 +48,6 @@ void           lab_worker_pool_take_usage  (LabWorkerPool     *self,
                                             guint64           *peak_rss_kib);
 GArray        *lab_worker_pool_get_pids    (LabWorkerPool     *self);
 
-char          *lab_worker_path_default     (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabWorkerPool, lab_worker_pool_free)
 

@@ -13,6 +13,7 @@
 
 #include "lab-machine.h"
 #include "lab-protocol.h"
+#include "lab-run-config.h"
 #include "lab-worker-pool.h"
 
 /* Requests in flight per worker: at most this many, and no more bytes of
@@ -94,45 +95,6 @@ ignore_sigpipe_once (void)
       signal (SIGPIPE, SIG_IGN);
       g_once_init_leave (&done, 1);
     }
-}
-
-/**
- * lab_worker_path_default:
- *
- * The worker executable: $CONCURRENCY_LAB_WORKER when set (tests and
- * `meson devenv`), the installed one in libexecdir, or the one in the build
- * tree next to the running program.
- *
- * Returns: (transfer full): a path
- */
-char *
-lab_worker_path_default (void)
-{
-  const char *env = g_getenv ("CONCURRENCY_LAB_WORKER");
-  g_autofree char *installed = g_build_filename (LIBEXECDIR, WORKER_NAME, NULL);
-  g_autofree char *self_exe = NULL;
-
-  if (env != NULL && env[0] != '\0')
-    return g_strdup (env);
-  if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
-    return g_steal_pointer (&installed);
-
-  self_exe = g_file_read_link ("/proc/self/exe", NULL);
-  if (self_exe != NULL)
-    {
-      g_autofree char *dir = g_path_get_dirname (self_exe);
-      const char *candidates[] = { "../worker/" WORKER_NAME, "../src/worker/" WORKER_NAME,
-                                   "../../src/worker/" WORKER_NAME, WORKER_NAME };
-
-      for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
-        {
-          g_autofree char *path = g_build_filename (dir, candidates[i], NULL);
-
-          if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-            return g_canonicalize_filename (path, NULL);
-        }
-    }
-  return g_steal_pointer (&installed);
 }
 
 static gboolean

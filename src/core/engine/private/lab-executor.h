@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "lab-run.h"
+#include "lab-run-config.h"
 #include "lab-task.h"
 #include "lab-worker-pool.h"
 

@@ -2,7 +2,6 @@
 #pragma once
 
 #include "lab-result.h"
-#include "lab-worker-pool.h"
 #include "lab-workload.h"
 
 G_BEGIN_DECLS

@@ -7,7 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lab-csv.h"
-#include "lab-workload.h"
+#include "lab-error.h"
 
 struct _LabCsv
 {

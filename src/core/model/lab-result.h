@@ -38,6 +38,11 @@ typedef struct
   char          *error;        /* owned, NULL when ok */
 } LabSpan;
 
+/* Receives each span as a task finishes, in the thread that runs the
+ * executor (times relative to the repetition's start). */
+typedef void (*LabSpanFunc) (const LabSpan *span,
+                             gpointer       user_data);
+
 void lab_span_clear (LabSpan *span);
 void lab_span_copy  (const LabSpan *src,
                      LabSpan       *dest);

@@ -3,39 +3,11 @@
 
 #include <gio/gio.h>
 
+#include "lab-error.h"
 #include "lab-kernel.h"
+#include "lab-mode.h"
 
 G_BEGIN_DECLS
-
-#define LAB_ERROR (lab_error_quark ())
-
-typedef enum
-{
-  LAB_ERROR_INVALID_ARGUMENT,   /* bad option or value: usage error */
-  LAB_ERROR_PROTOCOL,           /* a worker said something malformed */
-  LAB_ERROR_WORKER,             /* a worker could not start, crashed, timed out */
-  LAB_ERROR_TASK,               /* a task failed on its own terms */
-  LAB_ERROR_EXPORT,             /* writing a file failed */
-} LabError;
-
-GQuark lab_error_quark (void);
-
-typedef enum
-{
-  LAB_MODE_SEQUENTIAL,
-  LAB_MODE_THREADS,
-  LAB_MODE_PROCESSES,
-  LAB_MODE_SPAWN,
-  LAB_MODE_ASYNC,
-  LAB_MODE_GIL,
-  LAB_N_MODES
-} LabMode;
-
-const char *lab_mode_to_string   (LabMode     mode);
-gboolean    lab_mode_from_string (const char *name,
-                                  LabMode    *mode);
-const char *lab_mode_title       (LabMode     mode);
-gboolean    lab_mode_uses_workers_processes (LabMode mode);
 
 typedef enum
 {

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The one error domain of the engine. */
+#define LAB_ERROR (lab_error_quark ())
+
+typedef enum
+{
+  LAB_ERROR_INVALID_ARGUMENT,   /* bad option or value: usage error */
+  LAB_ERROR_PROTOCOL,           /* a worker said something malformed */
+  LAB_ERROR_WORKER,             /* a worker could not start, crashed, timed out */
+  LAB_ERROR_TASK,               /* a task failed on its own terms */
+  LAB_ERROR_EXPORT,             /* writing a file failed */
+} LabError;
+
+GQuark lab_error_quark (void);
+
+G_END_DECLS

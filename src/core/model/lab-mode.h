@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  LAB_MODE_SEQUENTIAL,
+  LAB_MODE_THREADS,
+  LAB_MODE_PROCESSES,
+  LAB_MODE_SPAWN,
+  LAB_MODE_ASYNC,
+  LAB_MODE_GIL,
+  LAB_N_MODES
+} LabMode;
+
+const char *lab_mode_to_string   (LabMode     mode);
+gboolean    lab_mode_from_string (const char *name,
+                                  LabMode    *mode);
+const char *lab_mode_title       (LabMode     mode);
+gboolean    lab_mode_uses_workers_processes (LabMode mode);
+
+G_END_DECLS
