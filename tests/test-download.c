@@ -5,6 +5,7 @@
 
 #include "lab-http-server.h"
 #include "lab-run.h"
+#include "lab-test-config.h"
 
 /* Downloads from the real embedded server on 127.0.0.1, in real threads
  * and real concurrency-lab-worker processes (CONCURRENCY_LAB_WORKER). */
@@ -17,29 +18,25 @@ server_url (const char *path)
   return g_strconcat (lab_http_server_get_base_url (server), path, NULL);
 }
 
-/* @urls: NULL-terminated, may repeat. */
+/* @urls: NULL-terminated, may repeat; one task each. */
+static LabRunBuilder *
+make_builder (const char * const *urls,
+              const char         *modes,
+              guint               workers)
+{
+  LabRunBuilder *builder = lab_test_builder ("io:download", modes, &workers, 1);
+
+  for (guint i = 0; urls[i] != NULL; i++)
+    lab_run_builder_add_url (builder, urls[i]);
+  return builder;
+}
+
 static LabRunConfig *
 make_config (const char * const *urls,
              const char         *modes,
              guint               workers)
 {
-  LabRunConfig *config = lab_run_config_new ();
-  g_auto(GStrv) names = g_strsplit (modes, ",", -1);
-
-  config->workload = lab_workload_new_from_spec ("io:download", NULL);
-  config->workload->urls = g_strdupv ((char **) urls);
-  config->workload->tasks = g_strv_length (config->workload->urls);
-  config->repeat = 1;
-  config->warmup = 0;
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      LabMode mode;
-
-      g_assert_true (lab_mode_from_string (names[i], &mode));
-      g_array_append_val (config->modes, mode);
-    }
-  g_array_append_val (config->workers, workers);
-  return config;
+  return lab_test_build (make_builder (urls, modes, workers));
 }
 
 static GStrv
@@ -155,6 +152,7 @@ test_bad_inputs (gconstpointer data)
   const char *modes = data;
   guint n = G_N_ELEMENTS (bad_inputs);
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  LabRunBuilder *builder;
   g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(LabRun) run = NULL;
   g_autoptr(GError) error = NULL;
@@ -170,9 +168,10 @@ test_bad_inputs (gconstpointer data)
     }
   g_ptr_array_add (urls, NULL);
 
-  config = make_config ((const char * const *) urls->pdata, modes, 2);
-  config->workload->max_bytes = 4096;
-  config->workload->timeout_s = 1;
+  builder = make_builder ((const char * const *) urls->pdata, modes, 2);
+  lab_run_builder_set_number (builder, LAB_PARAM_MAX_BYTES, 4096);
+  lab_run_builder_set_number (builder, LAB_PARAM_TIMEOUT_S, 1);
+  config = lab_test_build (builder);
   run = lab_run_new (config);
   g_assert_true (lab_run_execute (run, NULL, &error));
   g_assert_no_error (error);
@@ -245,25 +244,22 @@ test_cancel (gconstpointer data)
 static void
 test_async_sleep (void)
 {
-  g_autoptr(LabRunConfig) config = lab_run_config_new ();
+  g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(LabRunConfig) long_config = NULL;
   g_autoptr(LabRun) run = NULL;
   g_autoptr(LabRun) long_run = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  LabMode mode = LAB_MODE_ASYNC;
-  guint workers = 4;
+  const guint workers = 4;
+  LabRunBuilder *builder = lab_test_builder ("io:sleep", "async", &workers, 1);
   LabRepetition *rep;
   gint64 t0;
 
-  config->workload = lab_workload_new_from_spec ("io:sleep", NULL);
-  config->workload->size = 100;
-  config->workload->tasks = 8;
-  config->repeat = 1;
-  config->warmup = 0;
-  g_array_append_val (config->modes, mode);
-  g_array_append_val (config->workers, workers);
-  long_config = lab_run_config_copy (config);
+  lab_run_builder_set_number (builder, LAB_PARAM_TASKS, 8);
+  lab_run_builder_set_number (builder, LAB_PARAM_SIZE, 5000);
+  long_config = lab_run_builder_build (builder, NULL);
+  lab_run_builder_set_number (builder, LAB_PARAM_SIZE, 100);
+  config = lab_test_build (builder);
 
   run = lab_run_new (config);
   g_assert_true (lab_run_execute (run, NULL, &error));
@@ -275,7 +271,6 @@ test_async_sleep (void)
   for (guint i = 0; i < rep->spans->len; i++)
     g_assert_cmpint (g_array_index (rep->spans, LabSpan, i).tid, ==, g_array_index (rep->spans, LabSpan, 0).tid);
 
-  long_config->workload->size = 5000;
   long_run = lab_run_new (long_config);
   g_timeout_add (300, cancel_cb, cancellable);
   t0 = g_get_monotonic_time ();

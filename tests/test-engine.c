@@ -7,10 +7,26 @@
 #include <unistd.h>
 
 #include "lab-run.h"
+#include "lab-test-config.h"
 #include "lab-worker-pool.h"
 
 /* Runs real threads and real concurrency-lab-worker processes (the path
  * comes from CONCURRENCY_LAB_WORKER in the test environment). */
+
+static LabRunBuilder *
+make_builder (const char  *spec,
+              guint64      size,
+              guint        tasks,
+              const char  *modes,
+              const guint *workers,
+              guint        n_workers)
+{
+  LabRunBuilder *builder = lab_test_builder (spec, modes, workers, n_workers);
+
+  lab_run_builder_set_number (builder, LAB_PARAM_SIZE, size);
+  lab_run_builder_set_number (builder, LAB_PARAM_TASKS, tasks);
+  return builder;
+}
 
 static LabRunConfig *
 make_config (const char  *spec,
@@ -20,23 +36,7 @@ make_config (const char  *spec,
              const guint *workers,
              guint        n_workers)
 {
-  LabRunConfig *config = lab_run_config_new ();
-  g_auto(GStrv) names = g_strsplit (modes, ",", -1);
-
-  config->workload = lab_workload_new_from_spec (spec, NULL);
-  config->workload->size = size;
-  config->workload->tasks = tasks;
-  config->repeat = 1;
-  config->warmup = 0;
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      LabMode mode;
-
-      g_assert_true (lab_mode_from_string (names[i], &mode));
-      g_array_append_val (config->modes, mode);
-    }
-  g_array_append_vals (config->workers, workers, n_workers);
-  return config;
+  return lab_test_build (make_builder (spec, size, tasks, modes, workers, n_workers));
 }
 
 static LabRun *
@@ -201,14 +201,16 @@ test_fault (gconstpointer data)
 {
   const FaultCase *fc = data;
   const guint workers[] = { 2 };
-  g_autoptr(LabRunConfig) config = make_config ("cpu:sumsq", 800000, 8, fc->mode, workers, 1);
+  g_autoptr(LabRunBuilder) builder = make_builder ("cpu:sumsq", 800000, 8, fc->mode, workers, 1);
+  g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LabRun) run = NULL;
   g_autoptr(LabCell) cell = NULL;
   g_autofree char *reason = NULL;
   guint fds_before = fds_stable ();
 
-  config->task_timeout_ms = 1000;
+  lab_run_builder_set_number (builder, LAB_PARAM_TASK_TIMEOUT_S, 1);
+  config = lab_test_build (g_steal_pointer (&builder));
   g_setenv ("CONCURRENCY_LAB_WORKER_FAULT", fc->fault, TRUE);
   run = execute (config, &error);
   g_unsetenv ("CONCURRENCY_LAB_WORKER_FAULT");
@@ -277,10 +279,12 @@ static void
 test_missing_worker (void)
 {
   const guint workers[] = { 2 };
-  g_autoptr(LabRunConfig) config = make_config ("cpu:noop", 1, 4, "spawn", workers, 1);
+  LabRunBuilder *builder = make_builder ("cpu:noop", 1, 4, "spawn", workers, 1);
+  LabRunBuilder *persistent_builder = make_builder ("cpu:noop", 1, 4, "processes", workers, 1);
+  g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LabRun) run = NULL;
-  g_autoptr(LabRunConfig) persistent = make_config ("cpu:noop", 1, 4, "processes", workers, 1);
+  g_autoptr(LabRunConfig) persistent = NULL;
   g_autoptr(GError) persistent_error = NULL;
   g_autoptr(LabRun) persistent_run = NULL;
 
@@ -288,7 +292,8 @@ test_missing_worker (void)
   g_autoptr(LabCell) cell = NULL;
 
   /* Spawn: every task fails on its own, saying why. */
-  config->worker_path = g_strdup ("/nonexistent/concurrency-lab-worker");
+  lab_run_builder_set_worker_path (builder, "/nonexistent/concurrency-lab-worker");
+  config = lab_test_build (builder);
   run = execute (config, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, 4);
@@ -298,7 +303,8 @@ test_missing_worker (void)
 
   /* Persistent workers: the cell cannot start, the run says so. */
 
-  persistent->worker_path = g_strdup ("/nonexistent/concurrency-lab-worker");
+  lab_run_builder_set_worker_path (persistent_builder, "/nonexistent/concurrency-lab-worker");
+  persistent = lab_test_build (persistent_builder);
   persistent_run = execute (persistent, &persistent_error);
   g_assert_error (persistent_error, LAB_ERROR, LAB_ERROR_WORKER);
 }
@@ -307,10 +313,12 @@ static void
 test_invalid_config (void)
 {
   const guint zero[] = { 0 };
-  g_autoptr(LabRunConfig) config = make_config ("cpu:noop", 1, 4, "threads", zero, 1);
+  g_autoptr(LabRunBuilder) builder = make_builder ("cpu:noop", 1, 4, "threads", zero, 1);
+  g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (lab_run_config_validate (config, &error));
+  config = lab_run_builder_build (builder, &error);
+  g_assert_null (config);
   g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
 }
 
@@ -318,12 +326,14 @@ static void
 test_statistics (void)
 {
   const guint workers[] = { 2 };
-  g_autoptr(LabRunConfig) config = make_config ("io:sleep", 20, 4, "sequential,threads", workers, 1);
+  LabRunBuilder *builder = make_builder ("io:sleep", 20, 4, "sequential,threads", workers, 1);
+  g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(LabRun) run = NULL;
   LabCell *sequential, *threads;
 
-  config->repeat = 3;
-  config->warmup = 1;
+  lab_run_builder_set_number (builder, LAB_PARAM_REPEAT, 3);
+  lab_run_builder_set_number (builder, LAB_PARAM_WARMUP, 1);
+  config = lab_test_build (builder);
   run = execute (config, NULL);
   sequential = lab_run_find_cell (run, LAB_MODE_SEQUENTIAL, 1);
   threads = lab_run_find_cell (run, LAB_MODE_THREADS, 2);

@@ -5,11 +5,12 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "lab-application.h"
 #include "lab-experiment-page.h"
 #include "lab-export.h"
+#include "lab-format.h"
 #include "lab-kernel.h"
 #include "lab-machine.h"
+#include "lab-run-builder.h"
 #include "lab-run.h"
 #include "lab-stall-meter.h"
 
@@ -106,6 +107,9 @@ struct _LabExperimentPage
 
   GtkCheckButton    *mode_checks[LAB_N_MODES];
 
+  /* Where downloads go when no URL is given; NULL: not running */
+  char              *server_url;
+
   /* The current or last run */
   LabRun            *run;
   GCancellable      *cancellable;
@@ -132,6 +136,7 @@ enum {
   PROP_0,
   PROP_KIND,
   PROP_RUNNING,
+  PROP_SERVER_URL,
   N_PROPS
 };
 
@@ -187,49 +192,16 @@ worker_sweep_max (void)
   return MAX (2, 2 * lab_machine_n_cpus ());
 }
 
-static GArray *
-lab_experiment_page_dup_workers (LabExperimentPage *self)
-{
-  GArray *workers = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  if (self->kind == LAB_EXPERIMENT_KIND_CPU && gtk_switch_get_active (self->sweep_switch))
-    {
-      guint max = worker_sweep_max ();
-      guint w;
-
-      for (w = 1; w < max; w *= 2)
-        g_array_append_val (workers, w);
-      g_array_append_val (workers, max);
-    }
-  else
-    {
-      guint w = (guint) gtk_adjustment_get_value (self->workers_adjustment);
-
-      g_array_append_val (workers, w);
-    }
-  return workers;
-}
-
 static char **
 lab_experiment_page_dup_urls (LabExperimentPage *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->urls_view);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) lines = NULL;
   g_autofree char *text = NULL;
   GtkTextIter start, end;
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char *line = g_strstrip (lines[i]);
-
-      if (*line != '\0' && *line != '#')
-        g_strv_builder_add (builder, line);
-    }
-  return g_strv_builder_end (builder);
+  return lab_url_list_split (text);
 }
 
 static void
@@ -465,12 +437,12 @@ on_mode_toggled (LabExperimentPage *self,
 static void
 lab_experiment_page_setup_modes (LabExperimentPage *self)
 {
-  g_autoptr(LabWorkload) sample = NULL;
+  g_autoptr(LabRunBuilder) sample = lab_run_builder_new (LAB_PARAM_NAMES_TITLES);
   g_auto(GStrv) checked = g_settings_get_strv (self->settings, settings_key (self, "modes"));
   const ModeChoice *choices;
   guint n_choices;
 
-  sample = lab_workload_new_from_spec (self->kind == LAB_EXPERIMENT_KIND_DOWNLOADS ? "io:download" : "cpu:primes", NULL);
+  lab_run_builder_set_workload (sample, self->kind == LAB_EXPERIMENT_KIND_DOWNLOADS ? "io:download" : "cpu:primes", NULL);
   choices = lab_experiment_page_get_modes (self, &n_choices);
 
   for (guint i = 0; i < n_choices; i++)
@@ -481,7 +453,7 @@ lab_experiment_page_setup_modes (LabExperimentPage *self)
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *check = gtk_check_button_new ();
       GtkWidget *run = gtk_button_new_with_label (_("Run"));
-      gboolean supported = sample != NULL && lab_workload_supports_mode (sample, mode);
+      gboolean supported = lab_run_builder_accepts_mode (sample, mode);
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(choices[i].description));
@@ -514,18 +486,6 @@ lab_experiment_page_setup_modes (LabExperimentPage *self)
 /* Results table --------------------------------------------------------- */
 
 static char *
-format_duration (double seconds)
-{
-  if (!isfinite (seconds))
-    return g_strdup ("—");
-  if (seconds < 1e-3)
-    return g_strdup_printf (_("%.0f µs"), seconds * 1e6);
-  if (seconds < 1.0)
-    return g_strdup_printf (_("%.1f ms"), seconds * 1e3);
-  return g_strdup_printf (_("%.3f s"), seconds);
-}
-
-static char *
 format_cell (LabCell *cell,
              Column   column)
 {
@@ -546,8 +506,8 @@ format_cell (LabCell *cell,
 
         if (n_reps == 0)
           return g_strdup ("…");
-        median = format_duration (lab_cell_get_median_s (cell));
-        mad = format_duration (lab_cell_get_mad_s (cell));
+        median = lab_format_duration (lab_cell_get_median_s (cell));
+        mad = lab_format_duration (lab_cell_get_mad_s (cell));
         return g_strdup_printf ("%s ± %s", median, mad);
       }
     case COLUMN_SPEEDUP:
@@ -881,7 +841,7 @@ lab_experiment_page_update_explanation (LabExperimentPage *self)
 
   if (text->len == 0 && sequential != NULL)
     {
-      g_autofree char *median = format_duration (lab_cell_get_median_s (sequential));
+      g_autofree char *median = lab_format_duration (lab_cell_get_median_s (sequential));
 
       g_string_printf (text, _("Sequential took %s. Compare it with threads or processes to see the speed-up."), median);
     }
@@ -1030,14 +990,7 @@ static void
 lab_experiment_page_start (LabExperimentPage  *self,
                            const LabRunConfig *config)
 {
-  g_autoptr(GError) error = NULL;
   GListModel *cells;
-
-  if (!lab_run_config_validate (config, &error))
-    {
-      lab_experiment_page_toast (self, error->message);
-      return;
-    }
 
   if (self->run != NULL)
     g_signal_handlers_disconnect_by_data (self->run, self);
@@ -1074,75 +1027,60 @@ lab_experiment_page_start (LabExperimentPage  *self,
   lab_run_execute_async (self->run, self->cancellable, lab_experiment_page_execute_cb, g_object_ref (self));
 }
 
-static LabRunConfig *
-lab_experiment_page_build_config (LabExperimentPage *self,
-                                  GArray            *modes,
-                                  GError           **error)
+/* The experiment the form describes, in a builder that checks it. */
+static LabRunBuilder *
+lab_experiment_page_dup_builder (LabExperimentPage *self,
+                                 GArray            *modes)
 {
-  g_autoptr(LabRunConfig) config = lab_run_config_new ();
-  LabWorkload *workload;
-  guint tasks = (guint) gtk_adjustment_get_value (self->tasks_adjustment);
+  g_autoptr(LabRunBuilder) builder = lab_run_builder_new (LAB_PARAM_NAMES_TITLES);
 
   if (self->kind == LAB_EXPERIMENT_KIND_DOWNLOADS)
     {
       g_auto(GStrv) urls = lab_experiment_page_dup_urls (self);
 
-      workload = lab_workload_new_from_spec ("io:download", error);
-      if (workload == NULL)
-        return NULL;
-      config->workload = workload;
-      workload->tasks = tasks;
-
+      lab_run_builder_set_workload (builder, "io:download", NULL);
+      for (guint i = 0; urls[i] != NULL; i++)
+        lab_run_builder_add_url (builder, urls[i]);
       if (urls[0] == NULL)
         {
-          GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-          GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
-          const char *base = LAB_IS_APPLICATION (app) ? lab_application_get_server_base_url (LAB_APPLICATION (app)) : NULL;
-          guint delay = (guint) gtk_adjustment_get_value (self->delay_adjustment);
-          guint bytes = (guint) gtk_adjustment_get_value (self->bytes_adjustment);
-
-          if (base == NULL)
-            {
-              g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                                   _("The built-in server is not running: paste some URLs instead"));
-              return NULL;
-            }
-          g_clear_pointer (&urls, g_strfreev);
-          urls = g_new0 (char *, tasks + 1);
-          for (guint i = 0; i < tasks; i++)
-            urls[i] = g_strdup_printf ("%s/delay/%u?bytes=%u", base, delay, bytes);
+          lab_run_builder_set_server (builder, self->server_url);
+          lab_run_builder_set_number (builder, LAB_PARAM_DELAY_MS,
+                                      (guint64) gtk_adjustment_get_value (self->delay_adjustment));
+          lab_run_builder_set_number (builder, LAB_PARAM_BYTES,
+                                      (guint64) gtk_adjustment_get_value (self->bytes_adjustment));
         }
-      workload->urls = g_steal_pointer (&urls);
     }
   else
     {
       const LabKernel *kernel = lab_experiment_page_get_kernel (self);
       g_autofree char *spec = g_strconcat ("cpu:", kernel != NULL ? kernel->name : "primes", NULL);
 
-      workload = lab_workload_new_from_spec (spec, error);
-      if (workload == NULL)
-        return NULL;
-      config->workload = workload;
-      workload->tasks = tasks;
-      workload->size = (guint64) gtk_adjustment_get_value (self->size_adjustment);
+      lab_run_builder_set_workload (builder, spec, NULL);
+      lab_run_builder_set_number (builder, LAB_PARAM_SIZE,
+                                  (guint64) gtk_adjustment_get_value (self->size_adjustment));
     }
 
-  g_clear_pointer (&config->modes, g_array_unref);
-  config->modes = g_array_ref (modes);
-  g_clear_pointer (&config->workers, g_array_unref);
-  config->workers = lab_experiment_page_dup_workers (self);
-  config->repeat = (guint) gtk_adjustment_get_value (self->repeat_adjustment);
-  config->worker_nice = WORKER_NICE;
+  lab_run_builder_set_number (builder, LAB_PARAM_TASKS,
+                              (guint64) gtk_adjustment_get_value (self->tasks_adjustment));
+  lab_run_builder_set_modes (builder, (const LabMode *) modes->data, modes->len);
+  if (self->kind == LAB_EXPERIMENT_KIND_CPU && gtk_switch_get_active (self->sweep_switch))
+    lab_run_builder_set_worker_sweep (builder, worker_sweep_max ());
+  else
+    {
+      guint workers = (guint) gtk_adjustment_get_value (self->workers_adjustment);
 
-  return g_steal_pointer (&config);
+      lab_run_builder_set_workers (builder, &workers, 1);
+    }
+  lab_run_builder_set_number (builder, LAB_PARAM_REPEAT,
+                              (guint64) gtk_adjustment_get_value (self->repeat_adjustment));
+  return g_steal_pointer (&builder);
 }
 
 static void
 lab_experiment_page_run_modes (LabExperimentPage *self,
                                GArray            *modes)
 {
-  g_autoptr(LabRunConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRunBuilder) builder = NULL;
 
   if (lab_experiment_page_get_running (self))
     return;
@@ -1153,13 +1091,8 @@ lab_experiment_page_run_modes (LabExperimentPage *self,
       return;
     }
 
-  config = lab_experiment_page_build_config (self, modes, &error);
-  if (config == NULL)
-    {
-      lab_experiment_page_toast (self, error->message);
-      return;
-    }
-  lab_experiment_page_start (self, config);
+  builder = lab_experiment_page_dup_builder (self, modes);
+  lab_experiment_page_run_builder (self, builder);
 }
 
 static void
@@ -1393,26 +1326,54 @@ lab_experiment_page_compare (LabExperimentPage *self)
 }
 
 /**
- * lab_experiment_page_run_config:
- * @config: the experiment; its worker niceness is replaced by the page's
+ * lab_experiment_page_run_builder:
+ * @builder: the experiment; the page sets its worker niceness
  *
- * Runs @config as if its parameters had been entered on the page, without
- * touching the page's controls or settings. Does nothing while running.
+ * Runs what @builder describes as if its parameters had been entered on
+ * the page, without touching the page's controls or settings. A builder
+ * that does not check out is reported in a toast. Does nothing while
+ * running.
  */
 void
-lab_experiment_page_run_config (LabExperimentPage  *self,
-                                const LabRunConfig *config)
+lab_experiment_page_run_builder (LabExperimentPage *self,
+                                 LabRunBuilder     *builder)
 {
-  g_autoptr(LabRunConfig) copy = NULL;
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (LAB_IS_EXPERIMENT_PAGE (self));
-  g_return_if_fail (config != NULL);
+  g_return_if_fail (builder != NULL);
 
   if (lab_experiment_page_get_running (self))
     return;
-  copy = lab_run_config_copy (config);
-  copy->worker_nice = WORKER_NICE;
-  lab_experiment_page_start (self, copy);
+  lab_run_builder_set_number (builder, LAB_PARAM_NICE, WORKER_NICE);
+  config = lab_run_builder_build (builder, &error);
+  if (config == NULL)
+    {
+      lab_experiment_page_toast (self, error->message);
+      return;
+    }
+  lab_experiment_page_start (self, config);
+}
+
+/**
+ * lab_experiment_page_set_server_url:
+ * @url: (nullable): the embedded server's base URL, or %NULL when it is
+ *   not running
+ *
+ * Where downloads go when the URL list is empty.
+ */
+void
+lab_experiment_page_set_server_url (LabExperimentPage *self,
+                                    const char        *url)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT_PAGE (self));
+
+  if (g_strcmp0 (self->server_url, url) == 0)
+    return;
+  g_free (self->server_url);
+  self->server_url = g_strdup (url);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_URL]);
 }
 
 /**
@@ -1510,6 +1471,7 @@ lab_experiment_page_dispose (GObject *object)
   g_clear_object (&self->sorted_cells);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->stall_meter, lab_stall_meter_free);
+  g_clear_pointer (&self->server_url, g_free);
 
   G_OBJECT_CLASS (lab_experiment_page_parent_class)->dispose (object);
 }
@@ -1530,6 +1492,9 @@ lab_experiment_page_get_property (GObject    *object,
     case PROP_RUNNING:
       g_value_set_boolean (value, lab_experiment_page_get_running (self));
       break;
+    case PROP_SERVER_URL:
+      g_value_set_string (value, self->server_url);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1547,6 +1512,9 @@ lab_experiment_page_set_property (GObject      *object,
     {
     case PROP_KIND:
       self->kind = g_value_get_enum (value);
+      break;
+    case PROP_SERVER_URL:
+      lab_experiment_page_set_server_url (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1571,6 +1539,9 @@ lab_experiment_page_class_init (LabExperimentPageClass *klass)
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SERVER_URL] =
+    g_param_spec_string ("server-url", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

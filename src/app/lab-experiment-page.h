@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "lab-run-builder.h"
 #include "lab-run.h"
 #include "lab-stall-meter.h"
 
@@ -25,8 +26,10 @@ LabExperimentKind lab_experiment_page_get_kind    (LabExperimentPage *self);
 gboolean          lab_experiment_page_get_running (LabExperimentPage *self);
 void              lab_experiment_page_compare     (LabExperimentPage *self);
 void              lab_experiment_page_cancel      (LabExperimentPage *self);
-void              lab_experiment_page_run_config  (LabExperimentPage  *self,
-                                                   const LabRunConfig *config);
+void              lab_experiment_page_run_builder (LabExperimentPage *self,
+                                                   LabRunBuilder     *builder);
+void              lab_experiment_page_set_server_url (LabExperimentPage *self,
+                                                      const char        *url);
 LabRun           *lab_experiment_page_get_run     (LabExperimentPage *self);
 LabStallMeter    *lab_experiment_page_get_stall_meter (LabExperimentPage *self);
 

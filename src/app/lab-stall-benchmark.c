@@ -2,10 +2,11 @@
 
 #include "config.h"
 
-#include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "lab-json.h"
 #include "lab-machine.h"
+#include "lab-run-builder.h"
 #include "lab-stall-benchmark.h"
 
 /* About 4 s per mode with W = 4 on two cores; the size scales the work,
@@ -56,28 +57,17 @@ count_spans (LabRun *run)
   return n;
 }
 
-/* Members are named KEY_MODE, e.g. "ui_max_stall_ms_threads". */
-static void
-set_member (JsonBuilder *builder,
-            const char  *key,
-            const char  *suffix)
-{
-  g_autofree char *name = g_strconcat (key, "_", suffix, NULL);
-
-  json_builder_set_member_name (builder, name);
-}
-
+/* Members are named KEY_MODE, e.g. "ui_max_stall_ms_threads"; figures
+ * are rounded to the µs. */
 static void
 add_double (JsonBuilder *builder,
             const char  *key,
             const char  *suffix,
             double       value)
 {
-  set_member (builder, key, suffix);
-  if (isfinite (value))
-    json_builder_add_double_value (builder, round (value * 1000.0) / 1000.0);
-  else
-    json_builder_add_null_value (builder);
+  g_autofree char *name = g_strconcat (key, "_", suffix, NULL);
+
+  lab_json_add_double (builder, name, round (value * 1000.0) / 1000.0);
 }
 
 static void
@@ -86,8 +76,9 @@ add_int (JsonBuilder *builder,
          const char  *suffix,
          gint64       value)
 {
-  set_member (builder, key, suffix);
-  json_builder_add_int_value (builder, value);
+  g_autofree char *name = g_strconcat (key, "_", suffix, NULL);
+
+  lab_json_add_int (builder, name, value);
 }
 
 static void benchmark_next (GTask *task);
@@ -132,8 +123,7 @@ static void
 benchmark_next (GTask *task)
 {
   Benchmark *benchmark = g_task_get_task_data (task);
-  g_autoptr(LabRunConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRunBuilder) builder = NULL;
   LabMode mode;
   guint workers = benchmark_workers ();
 
@@ -145,30 +135,26 @@ benchmark_next (GTask *task)
 
   if (benchmark->next_mode == G_N_ELEMENTS (benchmark_modes))
     {
-      g_autoptr(JsonNode) root = NULL;
-
       json_builder_end_object (benchmark->builder);
-      root = json_builder_get_root (benchmark->builder);
-      g_task_return_pointer (task, json_to_string (root, FALSE), g_free);
+      g_task_return_pointer (task, lab_json_to_string (benchmark->builder, FALSE), g_free);
       g_object_unref (task);
       return;
     }
 
   mode = benchmark_modes[benchmark->next_mode++];
-  config = lab_run_config_new ();
-  config->workload = lab_workload_new_from_spec ("cpu:primes", &error);
-  g_assert_no_error (error);
-  config->workload->size = BENCHMARK_SIZE;
-  config->workload->tasks = BENCHMARK_TASKS_PER_WORKER * workers;
-  g_array_append_val (config->modes, mode);
-  g_array_append_val (config->workers, workers);
-  config->repeat = 1;
-  config->warmup = 0;
+  builder = lab_run_builder_new (LAB_PARAM_NAMES_TITLES);
+  lab_run_builder_set_workload (builder, "cpu:primes", NULL);
+  lab_run_builder_set_number (builder, LAB_PARAM_SIZE, BENCHMARK_SIZE);
+  lab_run_builder_set_number (builder, LAB_PARAM_TASKS, BENCHMARK_TASKS_PER_WORKER * workers);
+  lab_run_builder_set_modes (builder, &mode, 1);
+  lab_run_builder_set_workers (builder, &workers, 1);
+  lab_run_builder_set_number (builder, LAB_PARAM_REPEAT, 1);
+  lab_run_builder_set_number (builder, LAB_PARAM_WARMUP, 0);
 
   benchmark->started_us = g_get_monotonic_time ();
   benchmark->running_handler = g_signal_connect (benchmark->page, "notify::running",
                                                  G_CALLBACK (on_running_changed), task);
-  lab_experiment_page_run_config (benchmark->page, config);
+  lab_experiment_page_run_builder (benchmark->page, builder);
   if (!lab_experiment_page_get_running (benchmark->page))
     {
       g_clear_signal_handler (&benchmark->running_handler, benchmark->page);
@@ -181,8 +167,7 @@ benchmark_next (GTask *task)
     {
       LabRun *run = lab_experiment_page_get_run (benchmark->page);
 
-      json_builder_set_member_name (benchmark->builder, "worker_nice");
-      json_builder_add_int_value (benchmark->builder, lab_run_get_config (run)->worker_nice);
+      lab_json_add_int (benchmark->builder, "worker_nice", lab_run_get_config (run)->worker_nice);
     }
 }
 
@@ -220,16 +205,11 @@ lab_stall_benchmark_run_async (LabExperimentPage   *page,
   g_task_set_task_data (task, benchmark, benchmark_free);
 
   json_builder_begin_object (benchmark->builder);
-  json_builder_set_member_name (benchmark->builder, "workload");
-  json_builder_add_string_value (benchmark->builder, "cpu:primes");
-  json_builder_set_member_name (benchmark->builder, "size");
-  json_builder_add_int_value (benchmark->builder, BENCHMARK_SIZE);
-  json_builder_set_member_name (benchmark->builder, "tasks");
-  json_builder_add_int_value (benchmark->builder, BENCHMARK_TASKS_PER_WORKER * workers);
-  json_builder_set_member_name (benchmark->builder, "workers");
-  json_builder_add_int_value (benchmark->builder, workers);
-  json_builder_set_member_name (benchmark->builder, "cores");
-  json_builder_add_int_value (benchmark->builder, lab_machine_n_cpus ());
+  lab_json_add_string (benchmark->builder, "workload", "cpu:primes");
+  lab_json_add_int (benchmark->builder, "size", BENCHMARK_SIZE);
+  lab_json_add_int (benchmark->builder, "tasks", BENCHMARK_TASKS_PER_WORKER * workers);
+  lab_json_add_int (benchmark->builder, "workers", workers);
+  lab_json_add_int (benchmark->builder, "cores", lab_machine_n_cpus ());
 
   /* The task holds itself until the last run is over. */
   gtk_widget_add_tick_callback (GTK_WIDGET (page), first_frame_cb, task, NULL);

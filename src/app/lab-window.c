@@ -19,16 +19,6 @@ struct _LabWindow
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, ADW_TYPE_APPLICATION_WINDOW)
 
-LabWindow *
-lab_window_new (LabApplication *application)
-{
-  g_return_val_if_fail (LAB_IS_APPLICATION (application), NULL);
-
-  return g_object_new (LAB_TYPE_WINDOW,
-                       "application", application,
-                       NULL);
-}
-
 /* The stack's child at @index, or %NULL past the last page. */
 static GtkWidget *
 lab_window_get_child (LabWindow *self,
@@ -39,6 +29,24 @@ lab_window_get_child (LabWindow *self,
   g_autoptr(AdwViewStackPage) page = g_list_model_get_item (pages, index);
 
   return page != NULL ? adw_view_stack_page_get_child (page) : NULL;
+}
+
+LabWindow *
+lab_window_new (LabApplication *application)
+{
+  LabWindow *self;
+  GtkWidget *child;
+
+  g_return_val_if_fail (LAB_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (LAB_TYPE_WINDOW,
+                       "application", application,
+                       NULL);
+  for (guint i = 0; (child = lab_window_get_child (self, i)) != NULL; i++)
+    if (LAB_IS_EXPERIMENT_PAGE (child))
+      lab_experiment_page_set_server_url (LAB_EXPERIMENT_PAGE (child),
+                                          lab_application_get_server_base_url (application));
+  return self;
 }
 
 /**

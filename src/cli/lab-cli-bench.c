@@ -8,7 +8,9 @@
 #include "lab-bench.h"
 #include "lab-cli.h"
 #include "lab-http-server.h"
+#include "lab-json.h"
 #include "lab-machine.h"
+#include "lab-run-builder.h"
 #include "lab-stall-meter.h"
 
 /*
@@ -39,17 +41,52 @@ report (Bench      *bench,
         const char *target,
         gboolean    met)
 {
-  json_builder_set_member_name (bench->json, key);
-  if (isfinite (value))
-    json_builder_add_double_value (bench->json, value);
-  else
-    json_builder_add_null_value (bench->json);
+  lab_json_add_double (bench->json, key, value);
 
   if (target != NULL && !met)
     bench->failed_targets++;
   if (bench->print)
     g_print ("%-24s %12.3f %-6s %s%s\n", key, value, unit,
              target != NULL ? (met ? "✓ " : "✗ ") : "", target != NULL ? target : "");
+}
+
+/* One run of a section: the parameters it sets, the rest left at the
+ * builder's defaults. A size of 0 keeps the workload's default. */
+typedef struct
+{
+  const char    *workload;
+  guint64        size;
+  guint          tasks;
+  const LabMode *modes;
+  guint          n_modes;
+  guint          workers;
+  guint          repeat;
+  guint          warmup;
+  guint          nice;
+  const char    *url;        /* io:download: every task fetches it */
+} BenchRun;
+
+static LabRunConfig *
+bench_config (Bench           *bench,
+              const BenchRun  *spec,
+              GError         **error)
+{
+  g_autoptr(LabRunBuilder) builder = lab_run_builder_new (LAB_PARAM_NAMES_OPTIONS);
+
+  if (!lab_run_builder_set_workload (builder, spec->workload, error))
+    return NULL;
+  if (spec->size != 0)
+    lab_run_builder_set_number (builder, LAB_PARAM_SIZE, spec->size);
+  if (spec->url != NULL)
+    lab_run_builder_add_url (builder, spec->url);
+  lab_run_builder_set_number (builder, LAB_PARAM_TASKS, spec->tasks);
+  lab_run_builder_set_modes (builder, spec->modes, spec->n_modes);
+  lab_run_builder_set_workers (builder, &spec->workers, 1);
+  lab_run_builder_set_number (builder, LAB_PARAM_REPEAT, spec->repeat);
+  lab_run_builder_set_number (builder, LAB_PARAM_WARMUP, spec->warmup);
+  lab_run_builder_set_number (builder, LAB_PARAM_NICE, spec->nice);
+  lab_run_builder_set_worker_path (builder, bench->worker);
+  return lab_run_builder_build (builder, error);
 }
 
 static guint
@@ -122,22 +159,20 @@ static gboolean
 bench_scaling (Bench   *bench,
                GError **error)
 {
-  g_autoptr(LabRunConfig) config = lab_run_config_new ();
+  static const LabMode modes[] = { LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_PROCESSES };
+  g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(LabRun) run = NULL;
-  LabMode modes[] = { LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_PROCESSES };
   guint workers = lab_machine_n_cpus ();
   g_autofree char *target = g_strdup_printf ("speedup ≥ %.2f (0.95 × %u)", 0.95 * workers, workers);
   LabCell *threads, *processes;
 
-  config->workload = lab_workload_new_from_spec ("cpu:primes", NULL);
-  config->workload->size = bench->quick ? 500000 : 2000000;
-  config->workload->tasks = 16;
-  config->repeat = 3;
-  config->warmup = 1;
-  config->worker_path = g_strdup (bench->worker);
-  g_array_append_vals (config->modes, modes, G_N_ELEMENTS (modes));
-  g_array_append_val (config->workers, workers);
-
+  config = bench_config (bench, &(BenchRun) {
+                           .workload = "cpu:primes", .size = bench->quick ? 500000 : 2000000, .tasks = 16,
+                           .modes = modes, .n_modes = G_N_ELEMENTS (modes), .workers = workers,
+                           .repeat = 3, .warmup = 1,
+                         }, error);
+  if (config == NULL)
+    return FALSE;
   run = lab_bench_run (config, bench->cancellable, error);
   if (run == NULL)
     return FALSE;
@@ -167,25 +202,16 @@ download_median_s (Bench       *bench,
                    LabRun     **out_run,
                    GError     **error)
 {
-  g_autoptr(LabRunConfig) config = lab_run_config_new ();
-  g_autoptr(GStrvBuilder) urls = g_strv_builder_new ();
+  g_autofree char *url = g_strconcat (base_url, path, NULL);
+  g_autoptr(LabRunConfig) config = NULL;
   LabRun *run;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *url = g_strconcat (base_url, path, NULL);
-
-      g_strv_builder_add (urls, url);
-    }
-  config->workload = lab_workload_new_from_spec ("io:download", NULL);
-  config->workload->urls = g_strv_builder_end (urls);
-  config->workload->tasks = n;
-  config->repeat = 3;
-  config->warmup = 1;
-  config->worker_path = g_strdup (bench->worker);
-  g_array_append_val (config->modes, mode);
-  g_array_append_val (config->workers, workers);
-
+  config = bench_config (bench, &(BenchRun) {
+                           .workload = "io:download", .url = url, .tasks = n,
+                           .modes = &mode, .n_modes = 1, .workers = workers, .repeat = 3, .warmup = 1,
+                         }, error);
+  if (config == NULL)
+    return -1;
   run = lab_bench_run (config, bench->cancellable, error);
   if (run == NULL)
     return -1;
@@ -311,7 +337,7 @@ bench_responsiveness (Bench   *bench,
 
   for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
     {
-      g_autoptr(LabRunConfig) config = lab_run_config_new ();
+      g_autoptr(LabRunConfig) config = NULL;
       g_autoptr(GMainContext) context = g_main_context_new ();
       g_autoptr(LabStallMeter) meter = lab_stall_meter_new (5);
       g_autoptr(LabRun) run = NULL;
@@ -319,15 +345,12 @@ bench_responsiveness (Bench   *bench,
       g_autofree char *p99_key = g_strdup_printf ("ui_p99_stall_ms_%s", lab_mode_to_string (modes[m]));
       gboolean ok;
 
-      config->workload = lab_workload_new_from_spec ("cpu:primes", NULL);
-      config->workload->size = bench->quick ? 1000000 : 6000000;
-      config->workload->tasks = 64;
-      config->repeat = 2;
-      config->warmup = 0;
-      config->worker_nice = 10;
-      config->worker_path = g_strdup (bench->worker);
-      g_array_append_val (config->modes, modes[m]);
-      g_array_append_val (config->workers, workers);
+      config = bench_config (bench, &(BenchRun) {
+                               .workload = "cpu:primes", .size = bench->quick ? 1000000 : 6000000, .tasks = 64,
+                               .modes = &modes[m], .n_modes = 1, .workers = workers, .repeat = 2, .nice = 10,
+                             }, error);
+      if (config == NULL)
+        return FALSE;
 
       g_main_context_push_thread_default (context);
       run = lab_run_new (config);
@@ -368,7 +391,8 @@ bench_cancel (Bench   *bench,
 
   for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
     {
-      g_autoptr(LabRunConfig) config = lab_run_config_new ();
+      gboolean waits = modes[m] == LAB_MODE_ASYNC;
+      g_autoptr(LabRunConfig) config = NULL;
       g_autoptr(GMainContext) context = g_main_context_new ();
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
       g_autoptr(GSource) timer = g_timeout_source_new (500);
@@ -378,17 +402,14 @@ bench_cancel (Bench   *bench,
       gint64 cancelled_at = 0;
       double ms;
 
-      if (modes[m] == LAB_MODE_ASYNC)
-        config->workload = lab_workload_new_from_spec ("io:sleep", NULL);
-      else
-        config->workload = lab_workload_new_from_spec ("cpu:sumsq", NULL);
-      config->workload->size = modes[m] == LAB_MODE_ASYNC ? 600000 : G_GUINT64_CONSTANT (900000000000);
-      config->workload->tasks = 4 * workers;
-      config->repeat = 1;
-      config->warmup = 0;
-      config->worker_path = g_strdup (bench->worker);
-      g_array_append_val (config->modes, modes[m]);
-      g_array_append_val (config->workers, workers);
+      config = bench_config (bench, &(BenchRun) {
+                               .workload = waits ? "io:sleep" : "cpu:sumsq",
+                               .size = waits ? 600000 : G_GUINT64_CONSTANT (900000000000),
+                               .tasks = 4 * workers, .modes = &modes[m], .n_modes = 1, .workers = workers,
+                               .repeat = 1,
+                             }, error);
+      if (config == NULL)
+        return FALSE;
 
       g_object_set_data (G_OBJECT (cancellable), "cancelled-at", &cancelled_at);
       g_source_set_callback (timer, cancel_after, cancellable, NULL);
@@ -473,8 +494,7 @@ lab_cli_bench (int    argc,
   lab_cli_install_signals (cancellable);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "cores");
-  json_builder_add_int_value (builder, lab_machine_n_cpus ());
+  lab_json_add_int (builder, "cores", lab_machine_n_cpus ());
   if (bench.print)
     g_print (_("Concurrency Lab %s engine benchmark on %u CPUs%s\n\n"), PACKAGE_VERSION, lab_machine_n_cpus (),
              quick ? _(" (quick: not a measurement)") : "");
@@ -487,19 +507,13 @@ lab_cli_bench (int    argc,
         return lab_cli_fail (LAB_CLI_EXIT_FAILED, _("benchmark “%s” failed: %s"), sections[s].name, error->message);
     }
 
-  json_builder_set_member_name (builder, "targets_missed");
-  json_builder_add_int_value (builder, bench.failed_targets);
+  lab_json_add_int (builder, "targets_missed", bench.failed_targets);
   json_builder_end_object (builder);
 
   if (json)
     {
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
-      g_autoptr(JsonNode) root = json_builder_get_root (builder);
-      g_autofree char *text = NULL;
+      g_autofree char *text = lab_json_to_string (builder, TRUE);
 
-      json_generator_set_root (generator, root);
-      json_generator_set_pretty (generator, TRUE);
-      text = json_generator_to_data (generator, NULL);
       g_print ("%s\n", text);
     }
   else

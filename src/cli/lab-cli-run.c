@@ -10,8 +10,10 @@
 
 #include "lab-cli.h"
 #include "lab-export.h"
+#include "lab-format.h"
 #include "lab-http-server.h"
 #include "lab-machine.h"
+#include "lab-run-builder.h"
 #include "lab-run.h"
 
 typedef struct
@@ -65,306 +67,42 @@ run_options_clear (RunOptions *o)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
 
-gboolean
-lab_cli_parse_uint (const char  *option,
-                    const char  *value,
-                    guint64      min,
-                    guint64      max,
-                    guint64     *out,
-                    GError     **error)
-{
-  g_autofree char *stripped = g_strstrip (g_strdup (value));
-
-  if (!g_ascii_string_to_unsigned (stripped, 10, min, max, out, NULL))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s: “%s” is not a whole number from %" PRIu64 " to %" PRIu64),
-                   option, value, min, max);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-GArray *
-lab_cli_parse_uints (const char  *option,
-                     const char  *value,
-                     guint        min,
-                     guint        max,
-                     GError     **error)
-{
-  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_auto(GStrv) parts = g_strsplit (value, ",", -1);
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      guint64 v;
-      guint w;
-
-      if (!lab_cli_parse_uint (option, parts[i], min, max, &v, error))
-        return NULL;
-      w = v;
-      g_array_append_val (values, w);
-    }
-  if (values->len == 0)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s: give at least one number from %u to %u"), option, min, max);
-      return NULL;
-    }
-  return g_steal_pointer (&values);
-}
-
-static GArray *
-parse_modes (const char  *value,
-             GError     **error)
-{
-  g_autoptr(GArray) modes = g_array_new (FALSE, FALSE, sizeof (LabMode));
-  g_auto(GStrv) parts = g_strsplit (value, ",", -1);
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      LabMode mode;
-
-      g_strstrip (parts[i]);
-      if (!lab_mode_from_string (parts[i], &mode))
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--modes: unknown mode “%s”; accepted: sequential, threads, processes, spawn, and async for io:sleep and io:download"),
-                       parts[i]);
-          return NULL;
-        }
-      g_array_append_val (modes, mode);
-    }
-  if (modes->len == 0)
-    {
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _("--modes: give at least one of sequential, threads, processes, spawn"));
-      return NULL;
-    }
-  return g_steal_pointer (&modes);
-}
-
-/* Reads --urls FILE: one URL per line, blank lines and # comments ignored. */
+/* Hands every option that was given to the builder, which checks them all
+ * at once in lab_run_builder_build(). */
 static gboolean
-read_urls_file (const char  *path,
-                GPtrArray   *urls,
-                GError     **error)
+record_options (RunOptions     *o,
+                LabRunBuilder  *builder,
+                GError        **error)
 {
-  g_autofree char *contents = NULL;
-  g_autofree char *display = g_filename_display_name (path);
-  g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) lines = NULL;
-  gsize length;
+  const struct {
+    LabParam    param;
+    const char *value;
+  } scalars[] = {
+    { LAB_PARAM_WORKLOAD, o->workload },
+    { LAB_PARAM_SIZE, o->size },
+    { LAB_PARAM_TASKS, o->tasks },
+    { LAB_PARAM_MODES, o->modes },
+    { LAB_PARAM_WORKERS, o->workers },
+    { LAB_PARAM_REPEAT, o->repeat },
+    { LAB_PARAM_WARMUP, o->warmup },
+    { LAB_PARAM_TASK_TIMEOUT_S, o->task_timeout_s },
+    { LAB_PARAM_NICE, o->nice },
+    { LAB_PARAM_TIMEOUT_S, o->timeout_s },
+    { LAB_PARAM_MAX_BYTES, o->max_bytes },
+    { LAB_PARAM_DELAY_MS, o->delay_ms },
+    { LAB_PARAM_BYTES, o->bytes },
+  };
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--urls: cannot read “%s”: %s"), display, local_error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (scalars); i++)
+    if (scalars[i].value != NULL &&
+        !lab_run_builder_parse (builder, scalars[i].param, scalars[i].value, error))
       return FALSE;
-    }
-  if (memchr (contents, '\0', length) != NULL || !g_utf8_validate (contents, length, NULL))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--urls: “%s” is not a UTF-8 text file"), display);
-      return FALSE;
-    }
-
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char *line = g_strstrip (lines[i]);
-
-      if (*line == '\0' || *line == '#')
-        continue;
-      g_ptr_array_add (urls, g_strdup (line));
-    }
-  return TRUE;
-}
-
-/* Fills the download options in: timeout, body cap and the URL list (left
- * NULL when no URL was given, for the embedded server). */
-static gboolean
-configure_download (RunOptions   *o,
-                    LabWorkload  *workload,
-                    GError      **error)
-{
-  guint64 v;
-
-  if (o->timeout_s != NULL)
-    {
-      if (!lab_cli_parse_uint ("--timeout-s", o->timeout_s, 1, 86400, &v, error))
-        return FALSE;
-      workload->timeout_s = v;
-    }
-  if (o->max_bytes != NULL)
-    {
-      if (!lab_cli_parse_uint ("--max-bytes", o->max_bytes, 1, G_MAXINT64, &workload->max_bytes, error))
-        return FALSE;
-    }
-
-  if (o->url != NULL || o->urls_file != NULL)
-    {
-      g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
-
-      for (guint i = 0; o->url != NULL && o->url[i] != NULL; i++)
-        g_ptr_array_add (urls, g_strdup (o->url[i]));
-      if (o->urls_file != NULL && !read_urls_file (o->urls_file, urls, error))
-        return FALSE;
-      if (urls->len == 0)
-        {
-          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                               _("no URLs: --url and --urls gave an empty list"));
-          return FALSE;
-        }
-      if (urls->len > LAB_MAX_TASKS)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("too many URLs: at most %u"), LAB_MAX_TASKS);
-          return FALSE;
-        }
-      workload->tasks = urls->len;
-      g_ptr_array_add (urls, NULL);
-      g_strfreev (workload->urls);
-      workload->urls = (char **) g_ptr_array_steal (urls, NULL);
-    }
-  return TRUE;
-}
-
-/* Turns the options into a configuration; every problem is a usage error. */
-static LabRunConfig *
-build_config (RunOptions  *o,
-              GError     **error)
-{
-  g_autoptr(LabRunConfig) config = lab_run_config_new ();
-  guint64 v;
-
-  config->workload = lab_workload_new_from_spec (o->workload != NULL ? o->workload : "cpu:primes", error);
-  if (config->workload == NULL)
-    return NULL;
-
-  if (o->size != NULL)
-    {
-      guint64 max = config->workload->kind == LAB_WORKLOAD_CPU ? config->workload->kernel->max_size : 3600000;
-
-      if (!lab_cli_parse_uint ("--size", o->size, 1, max, &config->workload->size, error))
-        return NULL;
-    }
-  if (o->tasks != NULL)
-    {
-      if (!lab_cli_parse_uint ("--tasks", o->tasks, 1, LAB_MAX_TASKS, &v, error))
-        return NULL;
-      config->workload->tasks = v;
-    }
-
-  if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD)
-    {
-      if (!configure_download (o, config->workload, error))
-        return NULL;
-    }
-  else if (o->url != NULL || o->urls_file != NULL || o->delay_ms != NULL || o->bytes != NULL ||
-           o->timeout_s != NULL || o->max_bytes != NULL)
-    {
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _("--url, --urls, --delay-ms, --bytes, --timeout-s and --max-bytes only apply to --workload io:download"));
-      return NULL;
-    }
-
-  g_clear_pointer (&config->modes, g_array_unref);
-  config->modes = parse_modes (o->modes != NULL ? o->modes : "sequential,threads,processes,spawn", error);
-  if (config->modes == NULL)
-    return NULL;
-
-  g_clear_pointer (&config->workers, g_array_unref);
-  if (o->workers != NULL)
-    config->workers = lab_cli_parse_uints ("--workers", o->workers, 1, LAB_MAX_WORKERS, error);
-  else
-    {
-      guint defaults[] = { 1, lab_machine_n_cpus () };
-
-      config->workers = g_array_new (FALSE, FALSE, sizeof (guint));
-      g_array_append_vals (config->workers, defaults, defaults[1] > 1 ? 2 : 1);
-    }
-  if (config->workers == NULL)
-    return NULL;
-
-  if (o->repeat != NULL)
-    {
-      if (!lab_cli_parse_uint ("--repeat", o->repeat, 1, 1000, &v, error))
-        return NULL;
-      config->repeat = v;
-    }
-  if (o->warmup != NULL)
-    {
-      if (!lab_cli_parse_uint ("--warmup", o->warmup, 0, 100, &v, error))
-        return NULL;
-      config->warmup = v;
-    }
-  if (o->task_timeout_s != NULL)
-    {
-      if (!lab_cli_parse_uint ("--task-timeout-s", o->task_timeout_s, 0, 86400, &v, error))
-        return NULL;
-      config->task_timeout_ms = v * 1000;
-    }
-  if (o->nice != NULL)
-    {
-      if (!lab_cli_parse_uint ("--nice", o->nice, 0, 19, &v, error))
-        return NULL;
-      config->worker_nice = v;
-    }
-  config->worker_path = g_strdup (o->worker);
-
-  /* A download run without URLs gets the embedded server's later. */
-  if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD && config->workload->urls == NULL)
-    return g_steal_pointer (&config);
-  if (!lab_run_config_validate (config, error))
-    return NULL;
-  return g_steal_pointer (&config);
-}
-
-/* Points a download workload without URLs at @base_url: --tasks URLs of
- * /delay/D?bytes=B. */
-static gboolean
-use_embedded_server (RunOptions    *o,
-                     LabRunConfig  *config,
-                     const char    *base_url,
-                     GError       **error)
-{
-  guint64 delay_ms = 200;
-  guint64 bytes = 16384;
-  LabWorkload *workload = config->workload;
-
-  if (o->delay_ms != NULL &&
-      !lab_cli_parse_uint ("--delay-ms", o->delay_ms, 0, LAB_HTTP_SERVER_MAX_DURATION_MS, &delay_ms, error))
+  for (guint i = 0; o->url != NULL && o->url[i] != NULL; i++)
+    lab_run_builder_add_url (builder, o->url[i]);
+  if (o->urls_file != NULL && !lab_run_builder_add_url_file (builder, o->urls_file, error))
     return FALSE;
-  if (o->bytes != NULL &&
-      !lab_cli_parse_uint ("--bytes", o->bytes, 0, LAB_HTTP_SERVER_DEFAULT_MAX_BYTES, &bytes, error))
-    return FALSE;
-
-  g_strfreev (workload->urls);
-  workload->urls = g_new0 (char *, workload->tasks + 1);
-  for (guint i = 0; i < workload->tasks; i++)
-    workload->urls[i] = g_strdup_printf ("%s/delay/%" G_GUINT64_FORMAT "?bytes=%" G_GUINT64_FORMAT,
-                                         base_url, delay_ms, bytes);
-  return lab_run_config_validate (config, error);
-}
-
-static char *
-format_seconds (double s)
-{
-  if (!isfinite (s))
-    return g_strdup ("—");
-  if (s < 1e-3)
-    return g_strdup_printf ("%.1f µs", s * 1e6);
-  if (s < 1.0)
-    return g_strdup_printf ("%.1f ms", s * 1e3);
-  return g_strdup_printf ("%.3f s", s);
-}
-
-static char *
-format_ratio (double value,
-              const char *format)
-{
-  return isfinite (value) ? g_strdup_printf (format, value) : g_strdup ("—");
+  lab_run_builder_set_worker_path (builder, o->worker);
+  return TRUE;
 }
 
 static void
@@ -396,12 +134,12 @@ print_table (LabRun *run)
   for (guint i = 0; i < g_list_model_get_n_items (cells); i++)
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
-      g_autofree char *median = format_seconds (lab_cell_get_median_s (cell));
-      g_autofree char *mad = format_seconds (lab_cell_get_mad_s (cell));
+      g_autofree char *median = lab_format_duration (lab_cell_get_median_s (cell));
+      g_autofree char *mad = lab_format_duration (lab_cell_get_mad_s (cell));
       g_autofree char *wall = g_strdup_printf ("%s ± %s", median, mad);
-      g_autofree char *speedup = format_ratio (lab_cell_get_speedup (cell), "%.2f×");
-      g_autofree char *efficiency = format_ratio (100 * lab_cell_get_efficiency (cell), "%.0f %%");
-      g_autofree char *cpu = format_ratio (100 * lab_cell_get_cpu_util (cell), "%.0f %%");
+      g_autofree char *speedup = lab_format_value (lab_cell_get_speedup (cell), "%.2f×");
+      g_autofree char *efficiency = lab_format_value (100 * lab_cell_get_efficiency (cell), "%.0f %%");
+      g_autofree char *cpu = lab_format_value (100 * lab_cell_get_cpu_util (cell), "%.0f %%");
       g_autofree char *checksum = g_strdup_printf ("%" G_GUINT64_FORMAT "%s", lab_cell_get_checksum (cell),
                                                    lab_cell_get_checksum_consistent (cell) ? "" : "*");
 
@@ -413,11 +151,11 @@ print_table (LabRun *run)
                efficiency, cpu, checksum, lab_cell_get_failed_tasks (cell));
       if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD)
         {
-          g_autofree char *p50 = format_ratio (lab_cell_get_latency_ms (cell, 50), "%.1f");
-          g_autofree char *p90 = format_ratio (lab_cell_get_latency_ms (cell, 90), "%.1f");
-          g_autofree char *p99 = format_ratio (lab_cell_get_latency_ms (cell, 99), "%.1f");
-          g_autofree char *max = format_ratio (lab_cell_get_latency_ms (cell, 100), "%.1f");
-          g_autofree char *mib_s = format_ratio (lab_cell_get_throughput_mib_s (cell), "%.2f");
+          g_autofree char *p50 = lab_format_value (lab_cell_get_latency_ms (cell, 50), "%.1f");
+          g_autofree char *p90 = lab_format_value (lab_cell_get_latency_ms (cell, 90), "%.1f");
+          g_autofree char *p99 = lab_format_value (lab_cell_get_latency_ms (cell, 99), "%.1f");
+          g_autofree char *max = lab_format_value (lab_cell_get_latency_ms (cell, 100), "%.1f");
+          g_autofree char *mib_s = lab_format_value (lab_cell_get_throughput_mib_s (cell), "%.2f");
 
           g_print (_("%20s latency p50 %s ms, p90 %s ms, p99 %s ms, max %s ms; throughput %s MiB/s\n"),
                    "", p50, p90, p99, max, mib_s);
@@ -507,6 +245,7 @@ lab_cli_run (int    argc,
   g_auto(RunOptions) o = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(LabRunBuilder) builder = NULL;
   g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(LabRun) run = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
@@ -551,21 +290,23 @@ lab_cli_run (int    argc,
   if (argc > 1)
     return lab_cli_fail (LAB_CLI_EXIT_USAGE, _("unexpected argument “%s”"), argv[1]);
 
-  config = build_config (&o, &error);
-  if (config == NULL)
+  builder = lab_run_builder_new (LAB_PARAM_NAMES_OPTIONS);
+  if (!record_options (&o, builder, &error))
     return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
-
-  if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD && config->workload->urls == NULL)
+  if (lab_run_builder_needs_server (builder))
     {
       /* Nothing needs the network: serve the downloads ourselves. */
       server = lab_http_server_new ();
       if (!lab_http_server_start_in_thread (server, 0, &error))
         return lab_cli_fail (LAB_CLI_EXIT_FAILED, _("cannot start the embedded HTTP server: %s"), error->message);
-      if (!use_embedded_server (&o, config, lab_http_server_get_base_url (server), &error))
-        {
-          lab_http_server_stop (server);
-          return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
-        }
+      lab_run_builder_set_server (builder, lab_http_server_get_base_url (server));
+    }
+  config = lab_run_builder_build (builder, &error);
+  if (config == NULL)
+    {
+      if (server != NULL)
+        lab_http_server_stop (server);
+      return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
     }
 
   run = lab_run_new (config);

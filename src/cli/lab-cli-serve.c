@@ -7,30 +7,7 @@
 
 #include "lab-cli.h"
 #include "lab-http-server.h"
-
-/* Parses @text as a whole number in [@min, @max] for the option @option. */
-static gboolean
-parse_option_number (const char  *option,
-                     const char  *text,
-                     guint64      min,
-                     guint64      max,
-                     guint64     *out_value,
-                     int         *out_exit)
-{
-  if (!g_ascii_string_to_unsigned (text, 10, min, max, out_value, NULL))
-    {
-      /* Numbers as strings: xgettext cannot see through G_GUINT64_FORMAT. */
-      g_autofree char *min_text = g_strdup_printf ("%" G_GUINT64_FORMAT, min);
-      g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
-
-      *out_exit = lab_cli_fail (LAB_CLI_EXIT_USAGE,
-                                _("invalid value “%s” for %s: expected a whole number from %s to %s"),
-                                text, option, min_text, max_text);
-      return FALSE;
-    }
-
-  return TRUE;
-}
+#include "lab-parse.h"
 
 static void
 quit_loop_on_cancel (GCancellable *cancellable,
@@ -79,13 +56,11 @@ lab_cli_serve (int    argc,
   if (argc > 1)
     return lab_cli_fail (LAB_CLI_EXIT_USAGE, _("unexpected argument “%s” (see --help)"), argv[1]);
 
-  if (port_text != NULL &&
-      !parse_option_number ("--port", port_text, 0, G_MAXUINT16, &port, &exit_code))
-    return exit_code;
-
-  if (max_bytes_text != NULL &&
-      !parse_option_number ("--max-bytes", max_bytes_text, 0, G_MAXUINT64, &max_bytes, &exit_code))
-    return exit_code;
+  if ((port_text != NULL &&
+       !lab_parse_uint64 ("--port", port_text, 0, G_MAXUINT16, &port, &error)) ||
+      (max_bytes_text != NULL &&
+       !lab_parse_uint64 ("--max-bytes", max_bytes_text, 0, G_MAXUINT64, &max_bytes, &error)))
+    return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
 
   server = lab_http_server_new ();
   lab_http_server_set_max_bytes (server, max_bytes);

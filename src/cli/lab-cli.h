@@ -28,22 +28,3 @@ void lab_cli_install_signals   (GCancellable *cancellable);
 void lab_cli_uninstall_signals (void);
 
 G_END_DECLS
-
-G_BEGIN_DECLS
-
-/* Strict number parsing for options: digits only, within [min, max]. On
- * failure @error names the option and the accepted range. */
-gboolean lab_cli_parse_uint  (const char  *option,
-                              const char  *value,
-                              guint64      min,
-                              guint64      max,
-                              guint64     *out,
-                              GError     **error);
-/* A comma-separated list of numbers, each within [min, max]. */
-GArray  *lab_cli_parse_uints (const char  *option,
-                              const char  *value,
-                              guint        min,
-                              guint        max,
-                              GError     **error);
-
-G_END_DECLS

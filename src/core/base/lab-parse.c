@@ -10,6 +10,25 @@
 /* Longer than any guint64 in decimal: refused before copying. */
 #define MAX_DIGITS 24
 
+static void
+set_range_error (const char  *what,
+                 const char  *text,
+                 gsize        len,
+                 guint64      min,
+                 guint64      max,
+                 GError     **error)
+{
+  /* Numbers as strings: xgettext cannot see through G_GUINT64_FORMAT. */
+  g_autofree char *shown = g_utf8_make_valid (text, MIN (len, 40));
+  g_autofree char *min_text = g_strdup_printf ("%" G_GUINT64_FORMAT, min);
+  g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+
+  /* Translators: "--workers: “0” is not a whole number from 1 to 512" */
+  g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+               _("%s: “%s%s” is not a whole number from %s to %s"),
+               what, shown, len > 40 ? "…" : "", min_text, max_text);
+}
+
 gboolean
 lab_parse_uint64_n (const char  *what,
                     const char  *text,
@@ -33,17 +52,7 @@ lab_parse_uint64_n (const char  *what,
         return TRUE;
     }
 
-  {
-    /* Numbers as strings: xgettext cannot see through G_GUINT64_FORMAT. */
-    g_autofree char *shown = g_utf8_make_valid (text, MIN (len, 40));
-    g_autofree char *min_text = g_strdup_printf ("%" G_GUINT64_FORMAT, min);
-    g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
-
-    /* Translators: "--workers: “0” is not a whole number from 1 to 512" */
-    g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                 _("%s: “%s%s” is not a whole number from %s to %s"),
-                 what, shown, len > 40 ? "…" : "", min_text, max_text);
-  }
+  set_range_error (what, text, len, min, max, error);
   return FALSE;
 }
 
@@ -58,4 +67,20 @@ lab_parse_uint64 (const char  *what,
   g_return_val_if_fail (text != NULL, FALSE);
 
   return lab_parse_uint64_n (what, text, strlen (text), min, max, out, error);
+}
+
+gboolean
+lab_parse_check_range (const char  *what,
+                       guint64      value,
+                       guint64      min,
+                       guint64      max,
+                       GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  if (value >= min && value <= max)
+    return TRUE;
+  text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+  set_range_error (what, text, strlen (text), min, max, error);
+  return FALSE;
 }

@@ -26,4 +26,12 @@ gboolean lab_parse_uint64_n (const char  *what,
                              guint64     *out,
                              GError     **error);
 
+/* The same message for a number that is already parsed: FALSE with
+ * @error set when @value is outside [@min, @max]. */
+gboolean lab_parse_check_range (const char  *what,
+                                guint64      value,
+                                guint64      min,
+                                guint64      max,
+                                GError     **error);
+
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include "lab-bench.h"
 #include "lab-machine.h"
+#include "lab-run-builder.h"
 #include "lab-stats.h"
 #include "lab-worker-pool.h"
 
@@ -101,18 +102,21 @@ lab_bench_dispatch_us (const char    *worker_path,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  g_autoptr(LabRunConfig) config = lab_run_config_new ();
+  g_autoptr(LabRunBuilder) builder = lab_run_builder_new (LAB_PARAM_NAMES_OPTIONS);
+  g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(LabRun) run = NULL;
   LabCell *cell;
 
-  config->workload = lab_workload_new_from_spec ("cpu:noop", NULL);
-  config->workload->tasks = tasks;
-  config->repeat = repeat;
-  config->warmup = 1;
-  config->worker_path = g_strdup (worker_path);
-  g_array_append_val (config->modes, mode);
-  g_array_append_val (config->workers, workers);
-
+  lab_run_builder_set_workload (builder, "cpu:noop", NULL);
+  lab_run_builder_set_number (builder, LAB_PARAM_TASKS, tasks);
+  lab_run_builder_set_number (builder, LAB_PARAM_REPEAT, repeat);
+  lab_run_builder_set_number (builder, LAB_PARAM_WARMUP, 1);
+  lab_run_builder_set_worker_path (builder, worker_path);
+  lab_run_builder_set_modes (builder, &mode, 1);
+  lab_run_builder_set_workers (builder, &workers, 1);
+  config = lab_run_builder_build (builder, error);
+  if (config == NULL)
+    return -1;
   run = lab_bench_run (config, cancellable, error);
   if (run == NULL)
     return -1;

@@ -1,24 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-
 #include "lab-run-config.h"
 
 G_DEFINE_BOXED_TYPE (LabRunConfig, lab_run_config, lab_run_config_copy, lab_run_config_free)
-
-LabRunConfig *
-lab_run_config_new (void)
-{
-  LabRunConfig *self = g_new0 (LabRunConfig, 1);
-
-  self->modes = g_array_new (FALSE, FALSE, sizeof (LabMode));
-  self->workers = g_array_new (FALSE, FALSE, sizeof (guint));
-  self->repeat = 3;
-  self->warmup = 1;
-  self->task_timeout_ms = 300 * 1000;
-  return self;
-}
 
 LabRunConfig *
 lab_run_config_copy (const LabRunConfig *self)
@@ -45,67 +30,6 @@ lab_run_config_free (LabRunConfig *self)
   g_clear_pointer (&self->workers, g_array_unref);
   g_free (self->worker_path);
   g_free (self);
-}
-
-gboolean
-lab_run_config_validate (const LabRunConfig  *self,
-                         GError             **error)
-{
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (self->workload == NULL)
-    {
-      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("No workload was chosen"));
-      return FALSE;
-    }
-  if (!lab_workload_validate (self->workload, error))
-    return FALSE;
-  if (self->modes->len == 0)
-    {
-      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("No mode was chosen"));
-      return FALSE;
-    }
-  for (guint i = 0; i < self->modes->len; i++)
-    {
-      LabMode mode = g_array_index (self->modes, LabMode, i);
-
-      if (!lab_workload_supports_mode (self->workload, mode))
-        {
-          g_autofree char *spec = lab_workload_to_spec (self->workload);
-
-          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                       _("The mode “%s” cannot run the workload “%s”"), lab_mode_to_string (mode), spec);
-          return FALSE;
-        }
-    }
-  if (self->workers->len == 0)
-    {
-      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("No worker count was chosen"));
-      return FALSE;
-    }
-  for (guint i = 0; i < self->workers->len; i++)
-    {
-      guint w = g_array_index (self->workers, guint, i);
-
-      if (w == 0 || w > LAB_MAX_WORKERS)
-        {
-          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                       _("The number of workers must be between 1 and %u, not %u"), LAB_MAX_WORKERS, w);
-          return FALSE;
-        }
-    }
-  if (self->repeat == 0 || self->repeat > 1000 || self->warmup > 100)
-    {
-      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                           _("Repetitions must be between 1 and 1000, warm-up repetitions at most 100"));
-      return FALSE;
-    }
-  if (self->worker_nice < 0 || self->worker_nice > 19)
-    {
-      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Niceness must be between 0 and 19"));
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /**

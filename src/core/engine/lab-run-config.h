@@ -11,10 +11,13 @@ G_BEGIN_DECLS
  * LabRunConfig:
  *
  * One experiment: a workload × modes × worker counts × repetitions.
+ * Made by a #LabRunBuilder, which checks every field: read it, never
+ * assemble one by hand.
  */
 typedef struct
 {
   LabWorkload *workload;
+  LabRuntime   runtime;
   GArray      *modes;           /* LabMode */
   GArray      *workers;         /* guint, each >= 1 */
   guint        repeat;          /* measured repetitions per cell, >= 1 */
@@ -27,11 +30,8 @@ typedef struct
 #define LAB_TYPE_RUN_CONFIG (lab_run_config_get_type ())
 
 GType         lab_run_config_get_type (void) G_GNUC_CONST;
-LabRunConfig *lab_run_config_new      (void);
 LabRunConfig *lab_run_config_copy     (const LabRunConfig *self);
 void          lab_run_config_free     (LabRunConfig       *self);
-gboolean      lab_run_config_validate (const LabRunConfig *self,
-                                       GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabRunConfig, lab_run_config_free)
 

@@ -236,7 +236,7 @@ build_plan (LabRun *self)
 
 /**
  * lab_run_new:
- * @config: a valid configuration (see lab_run_config_validate())
+ * @config: a configuration made by a #LabRunBuilder, which checked it
  *
  * Returns: (transfer full): a run that has not started
  */
@@ -737,12 +737,6 @@ lab_run_execute_async (LabRun              *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lab_run_execute_async);
-
-  if (!lab_run_config_validate (self->config, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
 
   self->context = g_main_context_ref_thread_default ();
   self->started_at = g_date_time_new_now_utc ();

@@ -73,7 +73,7 @@ lab_export_results_csv (LabRun             *run,
       lab_csv_add_uint (csv, config->workload->size);
       lab_csv_add_uint (csv, config->workload->tasks);
       lab_csv_add_text (csv, lab_mode_to_string (rep->mode));
-      lab_csv_add_text (csv, "native");
+      lab_csv_add_text (csv, lab_runtime_to_string (config->runtime));
       lab_csv_add_uint (csv, rep->workers);
       lab_csv_add_uint (csv, rep->repeat);
       lab_csv_add_double (csv, rep->wall_s);
@@ -311,7 +311,7 @@ lab_export_json (LabRun   *run,
   add_string (builder, "workload", workload);
   add_int (builder, "size", config->workload->size);
   add_int (builder, "tasks", config->workload->tasks);
-  add_string (builder, "runtime", "native");
+  add_string (builder, "runtime", lab_runtime_to_string (config->runtime));
   add_int (builder, "repeat", config->repeat);
   add_int (builder, "warmup", config->warmup);
   add_int (builder, "host_cpus", lab_machine_n_cpus ());

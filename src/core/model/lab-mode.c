@@ -5,46 +5,74 @@
 
 #include "lab-mode.h"
 
-static const struct {
-  const char *name;
-  const char *title;
-} modes[LAB_N_MODES] = {
-  [LAB_MODE_SEQUENTIAL] = { "sequential", N_("Sequential") },
-  [LAB_MODE_THREADS] = { "threads", N_("Threads") },
-  [LAB_MODE_PROCESSES] = { "processes", N_("Processes") },
-  [LAB_MODE_SPAWN] = { "spawn", N_("Process per task") },
-  [LAB_MODE_ASYNC] = { "async", N_("Event loop") },
-  [LAB_MODE_GIL] = { "gil", N_("Threads + emulated GIL") },
+/* The one table of mode names and titles: the CLI, the CSV files, the
+ * window's table and its charts all take them from here. */
+static const char * const mode_names[LAB_N_MODES] = {
+  [LAB_MODE_SEQUENTIAL] = "sequential",
+  [LAB_MODE_THREADS] = "threads",
+  [LAB_MODE_PROCESSES] = "processes",
+  [LAB_MODE_SPAWN] = "spawn",
+  [LAB_MODE_ASYNC] = "async",
+  [LAB_MODE_GIL] = "gil",
 };
+
+static const char * const mode_titles[LAB_N_MODES] = {
+  [LAB_MODE_SEQUENTIAL] = N_("Sequential"),
+  [LAB_MODE_THREADS] = N_("Threads"),
+  [LAB_MODE_PROCESSES] = N_("Processes"),
+  [LAB_MODE_SPAWN] = N_("Process per task"),
+  [LAB_MODE_ASYNC] = N_("Event loop"),
+  [LAB_MODE_GIL] = N_("Threads + emulated GIL"),
+};
+
+static const char * const runtime_names[LAB_N_RUNTIMES] = {
+  [LAB_RUNTIME_NATIVE] = "native",
+};
+
+/* The index of @name in @names, if it is there. */
+static gboolean
+lookup_name (const char * const *names,
+             guint               n_names,
+             const char         *name,
+             guint              *index)
+{
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  for (guint i = 0; i < n_names; i++)
+    if (g_str_equal (names[i], name))
+      {
+        if (index != NULL)
+          *index = i;
+        return TRUE;
+      }
+  return FALSE;
+}
 
 const char *
 lab_mode_to_string (LabMode mode)
 {
   g_return_val_if_fail (mode < LAB_N_MODES, NULL);
-  return modes[mode].name;
+  return mode_names[mode];
 }
 
 const char *
 lab_mode_title (LabMode mode)
 {
   g_return_val_if_fail (mode < LAB_N_MODES, NULL);
-  return g_dgettext (GETTEXT_PACKAGE, modes[mode].title);
+  return g_dgettext (GETTEXT_PACKAGE, mode_titles[mode]);
 }
 
 gboolean
 lab_mode_from_string (const char *name,
                       LabMode    *mode)
 {
-  g_return_val_if_fail (name != NULL, FALSE);
+  guint index;
 
-  for (guint i = 0; i < LAB_N_MODES; i++)
-    if (g_str_equal (modes[i].name, name))
-      {
-        if (mode != NULL)
-          *mode = i;
-        return TRUE;
-      }
-  return FALSE;
+  if (!lookup_name (mode_names, LAB_N_MODES, name, &index))
+    return FALSE;
+  if (mode != NULL)
+    *mode = index;
+  return TRUE;
 }
 
 /* Whether the mode runs its tasks in worker processes. */
@@ -52,4 +80,24 @@ gboolean
 lab_mode_uses_workers_processes (LabMode mode)
 {
   return mode == LAB_MODE_PROCESSES || mode == LAB_MODE_SPAWN;
+}
+
+const char *
+lab_runtime_to_string (LabRuntime runtime)
+{
+  g_return_val_if_fail (runtime < LAB_N_RUNTIMES, NULL);
+  return runtime_names[runtime];
+}
+
+gboolean
+lab_runtime_from_string (const char *name,
+                         LabRuntime *runtime)
+{
+  guint index;
+
+  if (!lookup_name (runtime_names, LAB_N_RUNTIMES, name, &index))
+    return FALSE;
+  if (runtime != NULL)
+    *runtime = index;
+  return TRUE;
 }

@@ -22,4 +22,19 @@ gboolean    lab_mode_from_string (const char *name,
 const char *lab_mode_title       (LabMode     mode);
 gboolean    lab_mode_uses_workers_processes (LabMode mode);
 
+/*
+ * Who executes a kernel: the C engine itself, for now. Other runtimes (a
+ * CPython interpreter, say) add a value here and an executor in the
+ * engine; the run builder says which workloads and modes each accepts.
+ */
+typedef enum
+{
+  LAB_RUNTIME_NATIVE,
+  LAB_N_RUNTIMES
+} LabRuntime;
+
+const char *lab_runtime_to_string   (LabRuntime  runtime);
+gboolean    lab_runtime_from_string (const char *name,
+                                     LabRuntime *runtime);
+
 G_END_DECLS

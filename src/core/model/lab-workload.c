@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <inttypes.h>
 #include <string.h>
 
 #include "lab-workload.h"
@@ -112,94 +111,6 @@ lab_workload_to_spec (const LabWorkload *self)
       return g_strdup ("io:sleep");
     default:
       g_assert_not_reached ();
-    }
-}
-
-gboolean
-lab_workload_validate (const LabWorkload  *self,
-                       GError            **error)
-{
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (self->tasks == 0 || self->tasks > LAB_MAX_TASKS)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("The number of tasks must be between 1 and %u, not %u"),
-                   LAB_MAX_TASKS, self->tasks);
-      return FALSE;
-    }
-
-  switch (self->kind)
-    {
-    case LAB_WORKLOAD_CPU:
-      if (self->kernel == NULL)
-        {
-          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                               _("A CPU workload needs a kernel"));
-          return FALSE;
-        }
-      if (self->size == 0 || self->size > self->kernel->max_size)
-        {
-          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                       _("The size of kernel “%s” must be between 1 and %" PRIu64
-                         ", not %" PRIu64),
-                       self->kernel->name, self->kernel->max_size, self->size);
-          return FALSE;
-        }
-      break;
-
-    case LAB_WORKLOAD_SLEEP:
-      if (self->size > 3600 * 1000)
-        {
-          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                       _("A sleep task may wait at most one hour (3600000 ms), not %" PRIu64 " ms"),
-                       self->size);
-          return FALSE;
-        }
-      break;
-
-    case LAB_WORKLOAD_DOWNLOAD:
-      if (self->urls == NULL || self->urls[0] == NULL)
-        {
-          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                               _("A download workload needs at least one URL"));
-          return FALSE;
-        }
-      if (self->timeout_s == 0 || self->max_bytes == 0)
-        {
-          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                               _("The request timeout and the body cap must be greater than zero"));
-          return FALSE;
-        }
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-
-  return TRUE;
-}
-
-gboolean
-lab_workload_supports_mode (const LabWorkload *self,
-                            LabMode            mode)
-{
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  switch (mode)
-    {
-    case LAB_MODE_SEQUENTIAL:
-    case LAB_MODE_THREADS:
-    case LAB_MODE_PROCESSES:
-    case LAB_MODE_SPAWN:
-      return TRUE;
-    case LAB_MODE_ASYNC:
-      /* An event loop overlaps waiting, it does not compute. */
-      return self->kind != LAB_WORKLOAD_CPU;
-    case LAB_MODE_GIL:
-    case LAB_N_MODES:
-    default:
-      return FALSE;
     }
 }
 

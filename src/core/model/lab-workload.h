@@ -18,6 +18,7 @@ typedef enum
 
 #define LAB_MAX_TASKS    1000000
 #define LAB_MAX_WORKERS  512
+#define LAB_SLEEP_MAX_MS (3600 * 1000)  /* io:sleep: one hour per task */
 
 /**
  * LabWorkload:
@@ -49,10 +50,6 @@ LabWorkload *lab_workload_new_from_spec   (const char        *spec,
 LabWorkload *lab_workload_copy            (const LabWorkload *self);
 void         lab_workload_free            (LabWorkload       *self);
 char        *lab_workload_to_spec         (const LabWorkload *self);
-gboolean     lab_workload_validate        (const LabWorkload *self,
-                                           GError           **error);
-gboolean     lab_workload_supports_mode   (const LabWorkload *self,
-                                           LabMode            mode);
 const char  *lab_workload_task_argument   (const LabWorkload *self,
                                            guint              task);
 

@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "lab-http-server.h"
+#include "lab-machine.h"
+#include "lab-parse.h"
+#include "lab-run-builder.h"
+
+/* Which workloads a parameter means something for. */
+typedef enum
+{
+  APPLIES_ALWAYS,
+  APPLIES_SIZED,      /* cpu:KERNEL and io:sleep */
+  APPLIES_DOWNLOAD,   /* io:download */
+  APPLIES_SERVER,     /* io:download from the embedded server */
+} Applies;
+
+/* The limits and defaults of every parameter. A max of 0 means the
+ * workload decides (the size). */
+static const struct
+{
+  const char *option;
+  const char *title;
+  guint64     min;
+  guint64     max;
+  guint64     fallback;
+  Applies     applies;
+} params[LAB_N_PARAMS] = {
+  [LAB_PARAM_WORKLOAD] = { "--workload", N_("Workload") },
+  [LAB_PARAM_RUNTIME] = { "--runtime", N_("Runtime") },
+  [LAB_PARAM_SIZE] = { "--size", N_("Size"), 1, 0, 0, APPLIES_SIZED },
+  [LAB_PARAM_TASKS] = { "--tasks", N_("Tasks"), 1, LAB_MAX_TASKS, 16 },
+  [LAB_PARAM_MODES] = { "--modes", N_("Modes") },
+  [LAB_PARAM_WORKERS] = { "--workers", N_("Workers"), 1, LAB_MAX_WORKERS },
+  [LAB_PARAM_REPEAT] = { "--repeat", N_("Repetitions"), 1, 1000, 3 },
+  [LAB_PARAM_WARMUP] = { "--warmup", N_("Warm-up repetitions"), 0, 100, 1 },
+  [LAB_PARAM_TASK_TIMEOUT_S] = { "--task-timeout-s", N_("Task time-out"), 0, 86400, 300 },
+  [LAB_PARAM_NICE] = { "--nice", N_("Niceness"), 0, 19, 0 },
+  [LAB_PARAM_URLS] = { "--urls", N_("URLs"), 0, 0, 0, APPLIES_DOWNLOAD },
+  [LAB_PARAM_TIMEOUT_S] = { "--timeout-s", N_("Request time-out"), 1, 86400, 30, APPLIES_DOWNLOAD },
+  [LAB_PARAM_MAX_BYTES] = { "--max-bytes", N_("Largest body"), 1, G_MAXINT64,
+                            64 * 1024 * 1024, APPLIES_DOWNLOAD },
+  [LAB_PARAM_DELAY_MS] = { "--delay-ms", N_("Server delay"), 0, LAB_HTTP_SERVER_MAX_DURATION_MS,
+                           200, APPLIES_SERVER },
+  [LAB_PARAM_BYTES] = { "--bytes", N_("Body size"), 0, LAB_HTTP_SERVER_DEFAULT_MAX_BYTES,
+                        16384, APPLIES_SERVER },
+};
+
+static const LabMode default_modes[] = {
+  LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_PROCESSES, LAB_MODE_SPAWN,
+};
+
+/* A parameter as set: typed, or text still to be parsed. */
+typedef struct
+{
+  gboolean  set;
+  guint64   value;
+  char     *text;
+} Setting;
+
+struct _LabRunBuilder
+{
+  LabParamNames  names;
+  Setting        settings[LAB_N_PARAMS];
+  LabWorkload   *workload;      /* the kind and its defaults */
+  LabRuntime     runtime;
+  GArray        *modes;         /* LabMode, NULL: the defaults */
+  GArray        *workers;       /* guint, NULL: the defaults */
+  GPtrArray     *urls;
+  char          *server_url;
+  char          *worker_path;
+};
+
+LabRunBuilder *
+lab_run_builder_new (LabParamNames names)
+{
+  LabRunBuilder *self = g_new0 (LabRunBuilder, 1);
+
+  self->names = names;
+  self->workload = lab_workload_new_from_spec ("cpu:primes", NULL);
+  self->urls = g_ptr_array_new_with_free_func (g_free);
+  return self;
+}
+
+void
+lab_run_builder_free (LabRunBuilder *self)
+{
+  if (self == NULL)
+    return;
+  for (guint i = 0; i < LAB_N_PARAMS; i++)
+    g_free (self->settings[i].text);
+  lab_workload_free (self->workload);
+  g_clear_pointer (&self->modes, g_array_unref);
+  g_clear_pointer (&self->workers, g_array_unref);
+  g_ptr_array_unref (self->urls);
+  g_free (self->server_url);
+  g_free (self->worker_path);
+  g_free (self);
+}
+
+const char *
+lab_run_builder_param_name (LabRunBuilder *self,
+                            LabParam       param)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (param < LAB_N_PARAMS, NULL);
+
+  if (self->names == LAB_PARAM_NAMES_OPTIONS)
+    return params[param].option;
+  return g_dgettext (GETTEXT_PACKAGE, params[param].title);
+}
+
+static void
+record_text (LabRunBuilder *self,
+             LabParam       param,
+             const char    *text)
+{
+  Setting *setting = &self->settings[param];
+
+  setting->set = TRUE;
+  g_free (setting->text);
+  setting->text = g_strstrip (g_strdup (text));
+}
+
+gboolean
+lab_run_builder_parse (LabRunBuilder  *self,
+                       LabParam        param,
+                       const char     *text,
+                       GError        **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (param < LAB_N_PARAMS, FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  switch (param)
+    {
+    case LAB_PARAM_WORKLOAD:
+      return lab_run_builder_set_workload (self, text, error);
+    case LAB_PARAM_URLS:
+      lab_run_builder_add_url (self, text);
+      return TRUE;
+    case LAB_PARAM_MODES:
+      g_clear_pointer (&self->modes, g_array_unref);
+      break;
+    case LAB_PARAM_WORKERS:
+      g_clear_pointer (&self->workers, g_array_unref);
+      break;
+    default:
+      break;
+    }
+  record_text (self, param, text);
+  return TRUE;
+}
+
+gboolean
+lab_run_builder_set_workload (LabRunBuilder  *self,
+                              const char     *spec,
+                              GError        **error)
+{
+  LabWorkload *workload;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  workload = lab_workload_new_from_spec (spec, error);
+  if (workload == NULL)
+    return FALSE;
+  lab_workload_free (self->workload);
+  self->workload = workload;
+  self->settings[LAB_PARAM_WORKLOAD].set = TRUE;
+  return TRUE;
+}
+
+void
+lab_run_builder_set_number (LabRunBuilder *self,
+                            LabParam       param,
+                            guint64        value)
+{
+  Setting *setting;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (param < LAB_N_PARAMS);
+
+  setting = &self->settings[param];
+  setting->set = TRUE;
+  setting->value = value;
+  g_clear_pointer (&setting->text, g_free);
+}
+
+static GArray *
+array_from (const void *values,
+            guint       n_values,
+            gsize       element_size)
+{
+  GArray *array = g_array_sized_new (FALSE, FALSE, element_size, n_values);
+
+  g_array_append_vals (array, values, n_values);
+  return array;
+}
+
+void
+lab_run_builder_set_modes (LabRunBuilder *self,
+                           const LabMode *modes,
+                           guint          n_modes)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->modes, g_array_unref);
+  self->modes = array_from (modes, n_modes, sizeof (LabMode));
+  lab_run_builder_set_number (self, LAB_PARAM_MODES, n_modes);
+}
+
+void
+lab_run_builder_set_workers (LabRunBuilder *self,
+                             const guint   *workers,
+                             guint          n_workers)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->workers, g_array_unref);
+  self->workers = array_from (workers, n_workers, sizeof (guint));
+  lab_run_builder_set_number (self, LAB_PARAM_WORKERS, n_workers);
+}
+
+void
+lab_run_builder_set_worker_sweep (LabRunBuilder *self,
+                                  guint          max)
+{
+  g_autoptr(GArray) sweep = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_return_if_fail (self != NULL);
+
+  for (guint w = 1; w < max; w *= 2)
+    g_array_append_val (sweep, w);
+  g_array_append_val (sweep, max);
+  lab_run_builder_set_workers (self, (const guint *) sweep->data, sweep->len);
+}
+
+void
+lab_run_builder_set_worker_path (LabRunBuilder *self,
+                                 const char    *path)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->worker_path);
+  self->worker_path = g_strdup (path);
+}
+
+void
+lab_run_builder_add_url (LabRunBuilder *self,
+                         const char    *url)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (url != NULL);
+
+  /* Malformed URLs are kept: each fails its own task, with the reason. */
+  g_ptr_array_add (self->urls, g_strdup (url));
+  self->settings[LAB_PARAM_URLS].set = TRUE;
+}
+
+/**
+ * lab_url_list_split:
+ *
+ * Returns: (transfer full): the URLs of @text, one per line, without blank
+ *   lines and '#' comments
+ */
+char **
+lab_url_list_split (const char *text)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+
+      if (*line != '\0' && *line != '#')
+        g_strv_builder_add (builder, line);
+    }
+  return g_strv_builder_end (builder);
+}
+
+gboolean
+lab_run_builder_add_url_file (LabRunBuilder  *self,
+                              const char     *path,
+                              GError        **error)
+{
+  const char *name = lab_run_builder_param_name (self, LAB_PARAM_URLS);
+  g_autofree char *contents = NULL;
+  g_autofree char *display = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) urls = NULL;
+  gsize length;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  display = g_filename_display_name (path);
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("%s: cannot read “%s”: %s"),
+                   name, display, local_error->message);
+      return FALSE;
+    }
+  if (memchr (contents, '\0', length) != NULL || !g_utf8_validate (contents, length, NULL))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("%s: “%s” is not a UTF-8 text file"),
+                   name, display);
+      return FALSE;
+    }
+
+  urls = lab_url_list_split (contents);
+  for (guint i = 0; urls[i] != NULL; i++)
+    lab_run_builder_add_url (self, urls[i]);
+  /* Even an empty file is a list of URLs: it must not fall back to the
+   * embedded server. */
+  self->settings[LAB_PARAM_URLS].set = TRUE;
+  return TRUE;
+}
+
+void
+lab_run_builder_set_server (LabRunBuilder *self,
+                            const char    *base_url)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->server_url);
+  self->server_url = g_strdup (base_url);
+}
+
+gboolean
+lab_run_builder_accepts_mode (LabRunBuilder *self,
+                              LabMode        mode)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  switch (mode)
+    {
+    case LAB_MODE_SEQUENTIAL:
+    case LAB_MODE_THREADS:
+    case LAB_MODE_PROCESSES:
+    case LAB_MODE_SPAWN:
+      return TRUE;
+    case LAB_MODE_ASYNC:
+      /* An event loop overlaps waiting, it does not compute. */
+      return self->workload->kind != LAB_WORKLOAD_CPU;
+    case LAB_MODE_GIL:
+    case LAB_N_MODES:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+lab_run_builder_needs_server (LabRunBuilder *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->workload->kind == LAB_WORKLOAD_DOWNLOAD && self->urls->len == 0;
+}
+
+/* Checking ------------------------------------------------------------------ */
+
+static guint64
+param_max (LabRunBuilder *self,
+           LabParam       param)
+{
+  if (param != LAB_PARAM_SIZE)
+    return params[param].max;
+  if (self->workload->kind == LAB_WORKLOAD_CPU)
+    return self->workload->kernel->max_size;
+  return LAB_SLEEP_MAX_MS;
+}
+
+/* The value of a numeric parameter, its default when unset. */
+static gboolean
+get_number (LabRunBuilder  *self,
+            LabParam        param,
+            guint64        *out,
+            GError        **error)
+{
+  const Setting *setting = &self->settings[param];
+  const char *name = lab_run_builder_param_name (self, param);
+  guint64 max = param_max (self, param);
+
+  if (setting->text != NULL)
+    return lab_parse_uint64 (name, setting->text, params[param].min, max, out, error);
+  *out = setting->set ? setting->value : params[param].fallback;
+  return lab_parse_check_range (name, *out, params[param].min, max, error);
+}
+
+static gboolean
+check_applies (LabRunBuilder  *self,
+               LabParam        param,
+               GError        **error)
+{
+  g_autofree char *spec = lab_workload_to_spec (self->workload);
+  const char *name = lab_run_builder_param_name (self, param);
+  gboolean download = self->workload->kind == LAB_WORKLOAD_DOWNLOAD;
+
+  if (!self->settings[param].set)
+    return TRUE;
+
+  switch (params[param].applies)
+    {
+    case APPLIES_SIZED:
+      if (!download)
+        return TRUE;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("%s does not apply to the workload %s: each task fetches one URL"), name, spec);
+      return FALSE;
+
+    case APPLIES_SERVER:
+      if (download && self->urls->len > 0)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("%s applies only to downloads from the embedded server, not to URLs you give"),
+                       name);
+          return FALSE;
+        }
+      G_GNUC_FALLTHROUGH;
+    case APPLIES_DOWNLOAD:
+      if (download)
+        return TRUE;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("%s applies only to the workload io:download, not to %s"), name, spec);
+      return FALSE;
+
+    case APPLIES_ALWAYS:
+    default:
+      return TRUE;
+    }
+}
+
+static GArray *
+build_modes (LabRunBuilder  *self,
+             GError        **error)
+{
+  const char *name = lab_run_builder_param_name (self, LAB_PARAM_MODES);
+  const char *text = self->settings[LAB_PARAM_MODES].text;
+  g_autoptr(GArray) modes = NULL;
+
+  if (self->modes != NULL)
+    modes = g_array_ref (self->modes);
+  else if (text == NULL)
+    modes = array_from (default_modes, G_N_ELEMENTS (default_modes), sizeof (LabMode));
+  else
+    {
+      g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+
+      modes = g_array_new (FALSE, FALSE, sizeof (LabMode));
+      for (guint i = 0; text[0] != '\0' && parts[i] != NULL; i++)
+        {
+          LabMode mode;
+
+          if (!lab_mode_from_string (g_strstrip (parts[i]), &mode))
+            {
+              g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                           _("%s: unknown mode “%s”; accepted: sequential, threads, processes, spawn, and async for io:sleep and io:download"),
+                           name, parts[i]);
+              return NULL;
+            }
+          g_array_append_val (modes, mode);
+        }
+    }
+
+  if (modes->len == 0)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("%s: choose at least one mode"), name);
+      return NULL;
+    }
+  for (guint i = 0; i < modes->len; i++)
+    {
+      LabMode mode = g_array_index (modes, LabMode, i);
+
+      if (!lab_run_builder_accepts_mode (self, mode))
+        {
+          g_autofree char *spec = lab_workload_to_spec (self->workload);
+
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("%s: the mode “%s” cannot run the workload “%s”"),
+                       name, lab_mode_to_string (mode), spec);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&modes);
+}
+
+static GArray *
+build_workers (LabRunBuilder  *self,
+               GError        **error)
+{
+  const char *name = lab_run_builder_param_name (self, LAB_PARAM_WORKERS);
+  const char *text = self->settings[LAB_PARAM_WORKERS].text;
+  guint64 max = params[LAB_PARAM_WORKERS].max;
+  g_autoptr(GArray) workers = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (self->workers != NULL)
+    g_array_append_vals (workers, self->workers->data, self->workers->len);
+  else if (text == NULL)
+    {
+      guint defaults[] = { 1, lab_machine_n_cpus () };
+
+      g_array_append_vals (workers, defaults, defaults[1] > 1 ? 2 : 1);
+    }
+  else
+    {
+      g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+
+      for (guint i = 0; text[0] != '\0' && parts[i] != NULL; i++)
+        {
+          guint64 w;
+          guint value;
+
+          if (!lab_parse_uint64 (name, g_strstrip (parts[i]), 1, max, &w, error))
+            return NULL;
+          value = w;
+          g_array_append_val (workers, value);
+        }
+    }
+
+  if (workers->len == 0)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("%s: give at least one number of workers"), name);
+      return NULL;
+    }
+  for (guint i = 0; i < workers->len; i++)
+    if (!lab_parse_check_range (name, g_array_index (workers, guint, i), 1, max, error))
+      return NULL;
+  return g_steal_pointer (&workers);
+}
+
+/* The URLs of a download run: those given, or --tasks requests to the
+ * embedded server. */
+static char **
+build_urls (LabRunBuilder  *self,
+            guint           tasks,
+            GError        **error)
+{
+  const char *name = lab_run_builder_param_name (self, LAB_PARAM_URLS);
+  g_autoptr(GStrvBuilder) urls = g_strv_builder_new ();
+  guint64 delay_ms, bytes;
+
+  if (self->urls->len > LAB_MAX_TASKS)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("%s: too many URLs (%u); at most %u"), name, self->urls->len, LAB_MAX_TASKS);
+      return NULL;
+    }
+  if (self->urls->len > 0)
+    {
+      for (guint i = 0; i < self->urls->len; i++)
+        g_strv_builder_add (urls, g_ptr_array_index (self->urls, i));
+      return g_strv_builder_end (urls);
+    }
+  if (self->settings[LAB_PARAM_URLS].set)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("%s: the list of URLs is empty; give at least one, or none at all for the embedded server"),
+                   name);
+      return NULL;
+    }
+  if (self->server_url == NULL)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                           _("No URLs were given and the built-in server is not running: give some URLs"));
+      return NULL;
+    }
+  if (!get_number (self, LAB_PARAM_DELAY_MS, &delay_ms, error) ||
+      !get_number (self, LAB_PARAM_BYTES, &bytes, error))
+    return NULL;
+
+  for (guint i = 0; i < tasks; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("%s/delay/%" G_GUINT64_FORMAT "?bytes=%" G_GUINT64_FORMAT,
+                                              self->server_url, delay_ms, bytes);
+
+      g_strv_builder_add (urls, url);
+    }
+  return g_strv_builder_end (urls);
+}
+
+/* The workload's own parameters: size, tasks, and for downloads the
+ * URLs, the request time-out and the body cap. */
+static LabWorkload *
+build_workload (LabRunBuilder  *self,
+                GError        **error)
+{
+  g_autoptr(LabWorkload) workload = lab_workload_copy (self->workload);
+  guint64 tasks;
+
+  for (guint p = 0; p < LAB_N_PARAMS; p++)
+    if (!check_applies (self, p, error))
+      return NULL;
+
+  if (self->settings[LAB_PARAM_SIZE].set &&
+      !get_number (self, LAB_PARAM_SIZE, &workload->size, error))
+    return NULL;
+
+  /* Given URLs are one task each unless --tasks says otherwise; then the
+   * tasks take them in turn. */
+  if (!self->settings[LAB_PARAM_TASKS].set && self->urls->len > 0 && self->urls->len <= LAB_MAX_TASKS)
+    tasks = self->urls->len;
+  else if (!get_number (self, LAB_PARAM_TASKS, &tasks, error))
+    return NULL;
+  workload->tasks = tasks;
+
+  if (workload->kind == LAB_WORKLOAD_DOWNLOAD)
+    {
+      guint64 timeout_s;
+
+      if (!get_number (self, LAB_PARAM_TIMEOUT_S, &timeout_s, error) ||
+          !get_number (self, LAB_PARAM_MAX_BYTES, &workload->max_bytes, error))
+        return NULL;
+      workload->timeout_s = timeout_s;
+      workload->urls = build_urls (self, workload->tasks, error);
+      if (workload->urls == NULL)
+        return NULL;
+    }
+  return g_steal_pointer (&workload);
+}
+
+static gboolean
+build_runtime (LabRunBuilder  *self,
+               GError        **error)
+{
+  const char *text = self->settings[LAB_PARAM_RUNTIME].text;
+
+  if (text == NULL || lab_runtime_from_string (text, &self->runtime))
+    return TRUE;
+  g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+               _("%s: unknown runtime “%s”; accepted: native"),
+               lab_run_builder_param_name (self, LAB_PARAM_RUNTIME), text);
+  return FALSE;
+}
+
+/**
+ * lab_run_builder_build:
+ *
+ * Checks every parameter against its limits and the workload, and makes
+ * the configuration. The builder can be changed and built again.
+ *
+ * Returns: (transfer full) (nullable): the configuration, or %NULL with
+ *   @error naming the first parameter at fault
+ */
+LabRunConfig *
+lab_run_builder_build (LabRunBuilder  *self,
+                       GError        **error)
+{
+  g_autoptr(LabRunConfig) config = g_new0 (LabRunConfig, 1);
+  guint64 repeat, warmup, timeout_s, nice;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (!build_runtime (self, error))
+    return NULL;
+  config->runtime = self->runtime;
+  config->workload = build_workload (self, error);
+  if (config->workload == NULL)
+    return NULL;
+  config->modes = build_modes (self, error);
+  if (config->modes == NULL)
+    return NULL;
+  config->workers = build_workers (self, error);
+  if (config->workers == NULL)
+    return NULL;
+
+  if (!get_number (self, LAB_PARAM_REPEAT, &repeat, error) ||
+      !get_number (self, LAB_PARAM_WARMUP, &warmup, error) ||
+      !get_number (self, LAB_PARAM_TASK_TIMEOUT_S, &timeout_s, error) ||
+      !get_number (self, LAB_PARAM_NICE, &nice, error))
+    return NULL;
+  config->repeat = repeat;
+  config->warmup = warmup;
+  config->task_timeout_ms = timeout_s * 1000;
+  config->worker_nice = nice;
+  config->worker_path = g_strdup (self->worker_path);
+  return g_steal_pointer (&config);
+}
