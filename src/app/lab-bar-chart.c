@@ -28,22 +28,14 @@ typedef struct
 
 struct _LabBarChart
 {
-  LabChart  parent_instance;
+  LabCellsChart  parent_instance;
 
-  GArray   *bars;       /* Bar */
-  double    axis_max_s;
-  double    step_s;
+  GArray        *bars;       /* Bar */
+  double         axis_max_s;
+  double         step_s;
 };
 
-G_DEFINE_FINAL_TYPE (LabBarChart, lab_bar_chart, LAB_TYPE_CHART)
-
-enum {
-  PROP_0,
-  PROP_MODEL,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LabBarChart, lab_bar_chart, LAB_TYPE_CELLS_CHART)
 
 static void
 bar_clear (gpointer data)
@@ -84,13 +76,18 @@ describe_bars (LabBarChart *self,
 
 /* Normalises the cells to the axis once, when they change. */
 static void
-lab_bar_chart_cells_changed (LabChart *chart)
+lab_bar_chart_cells_changed (LabCellsChart *cells_chart)
 {
-  LabBarChart *self = LAB_BAR_CHART (chart);
-  GListModel *cells = lab_chart_get_cells (chart);
+  LabBarChart *self = LAB_BAR_CHART (cells_chart);
+  LabChart *chart = LAB_CHART (cells_chart);
+  GListModel *cells = lab_cells_chart_get_model (cells_chart);
   guint n_items = cells != NULL ? g_list_model_get_n_items (cells) : 0;
   double top = 0;
   gboolean any = FALSE;
+
+  /* The natural width follows the number of bars */
+  if (self->bars->len != n_items)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
 
   g_array_set_size (self->bars, 0);
   g_array_set_size (self->bars, n_items);
@@ -142,7 +139,6 @@ lab_bar_chart_cells_changed (LabChart *chart)
       lab_chart_set_summary (chart, summary);
     }
   lab_chart_set_empty (chart, !any);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static int
@@ -316,7 +312,7 @@ lab_bar_chart_get_model (LabBarChart *self)
 {
   g_return_val_if_fail (LAB_IS_BAR_CHART (self), NULL);
 
-  return lab_chart_get_cells (LAB_CHART (self));
+  return lab_cells_chart_get_model (LAB_CELLS_CHART (self));
 }
 
 /**
@@ -328,13 +324,8 @@ lab_bar_chart_set_model (LabBarChart *self,
                          GListModel  *cells)
 {
   g_return_if_fail (LAB_IS_BAR_CHART (self));
-  g_return_if_fail (cells == NULL || G_IS_LIST_MODEL (cells));
 
-  if (lab_chart_set_cells (LAB_CHART (self), cells))
-    {
-      gtk_widget_queue_resize (GTK_WIDGET (self));
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
-    }
+  lab_cells_chart_set_model (LAB_CELLS_CHART (self), cells);
 }
 
 static void
@@ -348,65 +339,20 @@ lab_bar_chart_finalize (GObject *object)
 }
 
 static void
-lab_bar_chart_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
-                            GParamSpec *pspec)
-{
-  LabBarChart *self = LAB_BAR_CHART (object);
-
-  switch (prop_id)
-    {
-    case PROP_MODEL:
-      g_value_set_object (value, lab_bar_chart_get_model (self));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-lab_bar_chart_set_property (GObject      *object,
-                            guint         prop_id,
-                            const GValue *value,
-                            GParamSpec   *pspec)
-{
-  LabBarChart *self = LAB_BAR_CHART (object);
-
-  switch (prop_id)
-    {
-    case PROP_MODEL:
-      lab_bar_chart_set_model (self, g_value_get_object (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 lab_bar_chart_class_init (LabBarChartClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   LabChartClass *chart_class = LAB_CHART_CLASS (klass);
+  LabCellsChartClass *cells_chart_class = LAB_CELLS_CHART_CLASS (klass);
 
   object_class->finalize = lab_bar_chart_finalize;
-  object_class->get_property = lab_bar_chart_get_property;
-  object_class->set_property = lab_bar_chart_set_property;
 
   widget_class->measure = lab_bar_chart_measure;
 
   chart_class->draw = lab_bar_chart_draw;
-  chart_class->cells_changed = lab_bar_chart_cells_changed;
 
-  properties[PROP_MODEL] =
-    g_param_spec_object ("model", NULL, NULL,
-                         G_TYPE_LIST_MODEL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  cells_chart_class->cells_changed = lab_bar_chart_cells_changed;
 
   gtk_widget_class_set_css_name (widget_class, "barchart");
 }
