@@ -7,6 +7,7 @@
 
 #include "lab-bar-chart.h"
 #include "lab-cell.h"
+#include "lab-format.h"
 
 /* Wall time per cell: a bar at the median, a whisker from min to max. */
 
@@ -65,8 +66,8 @@ describe_bars (LabBarChart *self,
       if (!bar->measured)
         continue;
 
-      min = lab_chart_format_seconds (lab_cell_get_min_s (cell), lab_cell_get_min_s (cell));
-      max = lab_chart_format_seconds (lab_cell_get_max_s (cell), lab_cell_get_max_s (cell));
+      min = lab_format_duration_scaled (lab_cell_get_min_s (cell), lab_cell_get_min_s (cell));
+      max = lab_format_duration_scaled (lab_cell_get_max_s (cell), lab_cell_get_max_s (cell));
       g_string_append_c (text, ' ');
       /* Translators: "threads ×4: 1.2 s (1.1 s to 1.3 s)." */
       g_string_append_printf (text, _("%s: %s (%s to %s)."), bar->label, bar->value, min, max);
@@ -111,7 +112,7 @@ lab_bar_chart_cells_changed (LabCellsChart *cells_chart)
       bar->min = isfinite (min) ? MIN (min, median) : median;
       bar->max = isfinite (max) ? MAX (max, median) : median;
       bar->median = median;
-      bar->value = lab_chart_format_seconds (median, median);
+      bar->value = lab_format_duration_scaled (median, median);
       top = MAX (top, bar->max);
       any = TRUE;
     }
@@ -149,7 +150,7 @@ measure_ticks (LabBarChart *self)
 
   for (guint i = 0; i <= n_ticks; i++)
     {
-      g_autofree char *text = lab_chart_format_seconds (i * self->step_s, self->axis_max_s);
+      g_autofree char *text = lab_format_duration_scaled (i * self->step_s, self->axis_max_s);
       g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
       int width;
 
@@ -170,7 +171,7 @@ draw_axis (LabBarChart           *self,
 
   for (guint i = 0; i <= n_ticks; i++)
     {
-      g_autofree char *text = lab_chart_format_seconds (i * self->step_s, self->axis_max_s);
+      g_autofree char *text = lab_format_duration_scaled (i * self->step_s, self->axis_max_s);
       g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
       float y = plot->origin.y + plot->size.height * (1.0 - (double) i / n_ticks);
       int width, height;

@@ -354,63 +354,6 @@ lab_chart_nice_step (double range,
   return 10.0 * magnitude;
 }
 
-static char *
-format_number (double value)
-{
-  char *text;
-
-  if (fabs (value) >= 100)
-    return g_strdup_printf ("%.0f", value);
-
-  text = g_strdup_printf (fabs (value) >= 10 ? "%.1f" : "%.2f", value);
-  /* "1.50" → "1.5", "2.00" → "2", whatever the locale's decimal separator */
-  {
-    char *end = text + strlen (text) - 1;
-
-    while (end > text && *end == '0')
-      *end-- = '\0';
-    if (end > text && !g_ascii_isdigit (*end))
-      *end = '\0';
-  }
-  return text;
-}
-
-/**
- * lab_chart_format_seconds:
- * @seconds: the value
- * @scale_s: the magnitude that picks the unit (an axis' range), or the
- *   value itself
- *
- * Returns: (transfer full): "1.25 s", "340 ms" or "12 µs"
- */
-char *
-lab_chart_format_seconds (double seconds,
-                          double scale_s)
-{
-  g_autofree char *number = NULL;
-
-  if (!isfinite (seconds))
-    return g_strdup ("–");
-
-  scale_s = fabs (scale_s);
-  if (scale_s >= 1.0 || scale_s == 0.0)
-    {
-      number = format_number (seconds);
-      /* Translators: a duration in seconds, %s is the number */
-      return g_strdup_printf (_("%s s"), number);
-    }
-  else if (scale_s >= 1e-3)
-    {
-      number = format_number (seconds * 1e3);
-      /* Translators: a duration in milliseconds, %s is the number */
-      return g_strdup_printf (_("%s ms"), number);
-    }
-
-  number = format_number (seconds * 1e6);
-  /* Translators: a duration in microseconds, %s is the number */
-  return g_strdup_printf (_("%s µs"), number);
-}
-
 /* State for subclasses. */
 
 void

@@ -93,7 +93,5 @@ void                   lab_chart_append_rect    (GtkSnapshot  *snapshot,
                                                  float         height);
 double                 lab_chart_nice_step      (double        range,
                                                  guint         target_ticks);
-char                  *lab_chart_format_seconds (double        seconds,
-                                                 double        scale_s);
 
 G_END_DECLS
