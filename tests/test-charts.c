@@ -306,6 +306,39 @@ test_bar_chart_follows_model (Fixture       *fixture,
 }
 
 static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
+/* The model property of the cells-chart base class, through a subclass */
+static void
+test_cells_chart_model (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GListModel) cells = make_cells ();
+  g_autoptr(GListModel) model = NULL;
+  GtkWidget *chart = lab_speedup_chart_new ();
+  guint notified = 0;
+
+  show_chart (fixture, chart);
+  g_signal_connect_swapped (chart, "notify::model", G_CALLBACK (count_notify), &notified);
+
+  g_object_set (chart, "model", cells, NULL);
+  g_object_set (chart, "model", cells, NULL);
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_get (chart, "model", &model, NULL);
+  g_assert_true (model == cells);
+  g_assert_true (lab_speedup_chart_get_model (LAB_SPEEDUP_CHART (chart)) == cells);
+  g_assert_false (lab_chart_get_empty (LAB_CHART (chart)));
+
+  lab_cells_chart_set_model (LAB_CELLS_CHART (chart), NULL);
+  g_assert_cmpuint (notified, ==, 2);
+  g_assert_null (lab_cells_chart_get_model (LAB_CELLS_CHART (chart)));
+  g_assert_true (lab_chart_get_empty (LAB_CHART (chart)));
+}
+
+static void
 test_empty_export (Fixture       *fixture,
                    gconstpointer  data)
 {
@@ -580,6 +613,7 @@ main (int   argc,
 
   ADD ("/charts/bar/render", test_bar_chart);
   ADD ("/charts/bar/follows-model", test_bar_chart_follows_model);
+  ADD ("/charts/cells-chart/model", test_cells_chart_model);
   ADD ("/charts/empty-export", test_empty_export);
   ADD ("/charts/speedup/render", test_speedup_chart);
   ADD ("/charts/export-errors", test_export_errors);

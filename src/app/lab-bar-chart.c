@@ -7,6 +7,7 @@
 
 #include "lab-bar-chart.h"
 #include "lab-cell.h"
+#include "lab-format.h"
 
 /* Wall time per cell: a bar at the median, a whisker from min to max. */
 
@@ -28,22 +29,14 @@ typedef struct
 
 struct _LabBarChart
 {
-  LabChart  parent_instance;
+  LabCellsChart  parent_instance;
 
-  GArray   *bars;       /* Bar */
-  double    axis_max_s;
-  double    step_s;
+  GArray        *bars;       /* Bar */
+  double         axis_max_s;
+  double         step_s;
 };
 
-G_DEFINE_FINAL_TYPE (LabBarChart, lab_bar_chart, LAB_TYPE_CHART)
-
-enum {
-  PROP_0,
-  PROP_MODEL,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LabBarChart, lab_bar_chart, LAB_TYPE_CELLS_CHART)
 
 static void
 bar_clear (gpointer data)
@@ -73,8 +66,8 @@ describe_bars (LabBarChart *self,
       if (!bar->measured)
         continue;
 
-      min = lab_chart_format_seconds (lab_cell_get_min_s (cell), lab_cell_get_min_s (cell));
-      max = lab_chart_format_seconds (lab_cell_get_max_s (cell), lab_cell_get_max_s (cell));
+      min = lab_format_duration_scaled (lab_cell_get_min_s (cell), lab_cell_get_min_s (cell));
+      max = lab_format_duration_scaled (lab_cell_get_max_s (cell), lab_cell_get_max_s (cell));
       g_string_append_c (text, ' ');
       /* Translators: "threads ×4: 1.2 s (1.1 s to 1.3 s)." */
       g_string_append_printf (text, _("%s: %s (%s to %s)."), bar->label, bar->value, min, max);
@@ -84,13 +77,18 @@ describe_bars (LabBarChart *self,
 
 /* Normalises the cells to the axis once, when they change. */
 static void
-lab_bar_chart_cells_changed (LabChart *chart)
+lab_bar_chart_cells_changed (LabCellsChart *cells_chart)
 {
-  LabBarChart *self = LAB_BAR_CHART (chart);
-  GListModel *cells = lab_chart_get_cells (chart);
+  LabBarChart *self = LAB_BAR_CHART (cells_chart);
+  LabChart *chart = LAB_CHART (cells_chart);
+  GListModel *cells = lab_cells_chart_get_model (cells_chart);
   guint n_items = cells != NULL ? g_list_model_get_n_items (cells) : 0;
   double top = 0;
   gboolean any = FALSE;
+
+  /* The natural width follows the number of bars */
+  if (self->bars->len != n_items)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
 
   g_array_set_size (self->bars, 0);
   g_array_set_size (self->bars, n_items);
@@ -114,7 +112,7 @@ lab_bar_chart_cells_changed (LabChart *chart)
       bar->min = isfinite (min) ? MIN (min, median) : median;
       bar->max = isfinite (max) ? MAX (max, median) : median;
       bar->median = median;
-      bar->value = lab_chart_format_seconds (median, median);
+      bar->value = lab_format_duration_scaled (median, median);
       top = MAX (top, bar->max);
       any = TRUE;
     }
@@ -142,7 +140,6 @@ lab_bar_chart_cells_changed (LabChart *chart)
       lab_chart_set_summary (chart, summary);
     }
   lab_chart_set_empty (chart, !any);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static int
@@ -153,7 +150,7 @@ measure_ticks (LabBarChart *self)
 
   for (guint i = 0; i <= n_ticks; i++)
     {
-      g_autofree char *text = lab_chart_format_seconds (i * self->step_s, self->axis_max_s);
+      g_autofree char *text = lab_format_duration_scaled (i * self->step_s, self->axis_max_s);
       g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
       int width;
 
@@ -174,7 +171,7 @@ draw_axis (LabBarChart           *self,
 
   for (guint i = 0; i <= n_ticks; i++)
     {
-      g_autofree char *text = lab_chart_format_seconds (i * self->step_s, self->axis_max_s);
+      g_autofree char *text = lab_format_duration_scaled (i * self->step_s, self->axis_max_s);
       g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
       float y = plot->origin.y + plot->size.height * (1.0 - (double) i / n_ticks);
       int width, height;
@@ -316,7 +313,7 @@ lab_bar_chart_get_model (LabBarChart *self)
 {
   g_return_val_if_fail (LAB_IS_BAR_CHART (self), NULL);
 
-  return lab_chart_get_cells (LAB_CHART (self));
+  return lab_cells_chart_get_model (LAB_CELLS_CHART (self));
 }
 
 /**
@@ -328,13 +325,8 @@ lab_bar_chart_set_model (LabBarChart *self,
                          GListModel  *cells)
 {
   g_return_if_fail (LAB_IS_BAR_CHART (self));
-  g_return_if_fail (cells == NULL || G_IS_LIST_MODEL (cells));
 
-  if (lab_chart_set_cells (LAB_CHART (self), cells))
-    {
-      gtk_widget_queue_resize (GTK_WIDGET (self));
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
-    }
+  lab_cells_chart_set_model (LAB_CELLS_CHART (self), cells);
 }
 
 static void
@@ -348,65 +340,20 @@ lab_bar_chart_finalize (GObject *object)
 }
 
 static void
-lab_bar_chart_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
-                            GParamSpec *pspec)
-{
-  LabBarChart *self = LAB_BAR_CHART (object);
-
-  switch (prop_id)
-    {
-    case PROP_MODEL:
-      g_value_set_object (value, lab_bar_chart_get_model (self));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-lab_bar_chart_set_property (GObject      *object,
-                            guint         prop_id,
-                            const GValue *value,
-                            GParamSpec   *pspec)
-{
-  LabBarChart *self = LAB_BAR_CHART (object);
-
-  switch (prop_id)
-    {
-    case PROP_MODEL:
-      lab_bar_chart_set_model (self, g_value_get_object (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 lab_bar_chart_class_init (LabBarChartClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   LabChartClass *chart_class = LAB_CHART_CLASS (klass);
+  LabCellsChartClass *cells_chart_class = LAB_CELLS_CHART_CLASS (klass);
 
   object_class->finalize = lab_bar_chart_finalize;
-  object_class->get_property = lab_bar_chart_get_property;
-  object_class->set_property = lab_bar_chart_set_property;
 
   widget_class->measure = lab_bar_chart_measure;
 
   chart_class->draw = lab_bar_chart_draw;
-  chart_class->cells_changed = lab_bar_chart_cells_changed;
 
-  properties[PROP_MODEL] =
-    g_param_spec_object ("model", NULL, NULL,
-                         G_TYPE_LIST_MODEL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  cells_chart_class->cells_changed = lab_bar_chart_cells_changed;
 
   gtk_widget_class_set_css_name (widget_class, "barchart");
 }

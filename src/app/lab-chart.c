@@ -20,9 +20,6 @@ typedef struct
 
   LabChartPalette  palette;
   gboolean         palette_valid;
-
-  GListModel      *cells;
-  GPtrArray       *watched;     /* the items of @cells, each with a notify handler */
 } LabChartPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LabChart, lab_chart, GTK_TYPE_WIDGET)
@@ -274,123 +271,6 @@ lab_chart_measure (GtkWidget      *widget,
     }
 }
 
-/* Watching a GListModel of LabCell for subclasses that draw cells. */
-
-static void
-cells_changed (LabChart *self)
-{
-  if (LAB_CHART_GET_CLASS (self)->cells_changed != NULL)
-    LAB_CHART_GET_CLASS (self)->cells_changed (self);
-}
-
-static void
-on_cell_notify (LabChart   *self,
-                GParamSpec *pspec,
-                GObject    *cell)
-{
-  cells_changed (self);
-}
-
-static void
-unwatch_cell (gpointer data,
-              gpointer user_data)
-{
-  g_signal_handlers_disconnect_by_func (data, on_cell_notify, user_data);
-}
-
-static void
-on_cells_items_changed (LabChart   *self,
-                        guint       position,
-                        guint       removed,
-                        guint       added,
-                        GListModel *cells)
-{
-  LabChartPrivate *priv = lab_chart_get_instance_private (self);
-
-  for (guint i = 0; i < removed; i++)
-    unwatch_cell (g_ptr_array_index (priv->watched, position + i), self);
-  g_ptr_array_remove_range (priv->watched, position, removed);
-
-  for (guint i = 0; i < added; i++)
-    {
-      GObject *item = g_list_model_get_item (cells, position + i);
-
-      g_signal_connect_object (item, "notify", G_CALLBACK (on_cell_notify), self,
-                               G_CONNECT_SWAPPED);
-      /* the array owns the reference from get_item */
-      g_ptr_array_insert (priv->watched, position + i, item);
-    }
-
-  cells_changed (self);
-}
-
-static void
-unwatch_cells (LabChart *self)
-{
-  LabChartPrivate *priv = lab_chart_get_instance_private (self);
-
-  if (priv->cells != NULL)
-    g_signal_handlers_disconnect_by_func (priv->cells, on_cells_items_changed, self);
-  if (priv->watched != NULL)
-    {
-      g_ptr_array_foreach (priv->watched, unwatch_cell, self);
-      g_ptr_array_set_size (priv->watched, 0);
-    }
-  g_clear_object (&priv->cells);
-}
-
-/**
- * lab_chart_get_cells:
- *
- * Returns: (transfer none) (nullable): the model of #LabCell set by the subclass
- */
-GListModel *
-lab_chart_get_cells (LabChart *self)
-{
-  LabChartPrivate *priv = lab_chart_get_instance_private (self);
-
-  g_return_val_if_fail (LAB_IS_CHART (self), NULL);
-
-  return priv->cells;
-}
-
-/**
- * lab_chart_set_cells:
- * @cells: (nullable): a #GListModel of #LabCell
- *
- * Watches @cells and each of its items; any change calls the
- * cells_changed vfunc.
- *
- * Returns: %TRUE if the model changed
- */
-gboolean
-lab_chart_set_cells (LabChart   *self,
-                     GListModel *cells)
-{
-  LabChartPrivate *priv = lab_chart_get_instance_private (self);
-  guint n_items;
-
-  g_return_val_if_fail (LAB_IS_CHART (self), FALSE);
-  g_return_val_if_fail (cells == NULL || G_IS_LIST_MODEL (cells), FALSE);
-
-  if (priv->cells == cells)
-    return FALSE;
-
-  unwatch_cells (self);
-  if (cells == NULL)
-    {
-      cells_changed (self);
-      return TRUE;
-    }
-
-  priv->cells = g_object_ref (cells);
-  g_signal_connect_object (cells, "items-changed", G_CALLBACK (on_cells_items_changed), self,
-                           G_CONNECT_SWAPPED);
-  n_items = g_list_model_get_n_items (cells);
-  on_cells_items_changed (self, 0, 0, n_items, cells);
-  return TRUE;
-}
-
 /* Drawing helpers for subclasses. */
 
 /**
@@ -472,63 +352,6 @@ lab_chart_nice_step (double range,
   else if (normalised < 7.0)
     return 5.0 * magnitude;
   return 10.0 * magnitude;
-}
-
-static char *
-format_number (double value)
-{
-  char *text;
-
-  if (fabs (value) >= 100)
-    return g_strdup_printf ("%.0f", value);
-
-  text = g_strdup_printf (fabs (value) >= 10 ? "%.1f" : "%.2f", value);
-  /* "1.50" → "1.5", "2.00" → "2", whatever the locale's decimal separator */
-  {
-    char *end = text + strlen (text) - 1;
-
-    while (end > text && *end == '0')
-      *end-- = '\0';
-    if (end > text && !g_ascii_isdigit (*end))
-      *end = '\0';
-  }
-  return text;
-}
-
-/**
- * lab_chart_format_seconds:
- * @seconds: the value
- * @scale_s: the magnitude that picks the unit (an axis' range), or the
- *   value itself
- *
- * Returns: (transfer full): "1.25 s", "340 ms" or "12 µs"
- */
-char *
-lab_chart_format_seconds (double seconds,
-                          double scale_s)
-{
-  g_autofree char *number = NULL;
-
-  if (!isfinite (seconds))
-    return g_strdup ("–");
-
-  scale_s = fabs (scale_s);
-  if (scale_s >= 1.0 || scale_s == 0.0)
-    {
-      number = format_number (seconds);
-      /* Translators: a duration in seconds, %s is the number */
-      return g_strdup_printf (_("%s s"), number);
-    }
-  else if (scale_s >= 1e-3)
-    {
-      number = format_number (seconds * 1e3);
-      /* Translators: a duration in milliseconds, %s is the number */
-      return g_strdup_printf (_("%s ms"), number);
-    }
-
-  number = format_number (seconds * 1e6);
-  /* Translators: a duration in microseconds, %s is the number */
-  return g_strdup_printf (_("%s µs"), number);
 }
 
 /* State for subclasses. */
@@ -816,18 +639,6 @@ lab_chart_export_svg (LabChart    *self,
 /* GObject */
 
 static void
-lab_chart_dispose (GObject *object)
-{
-  LabChart *self = LAB_CHART (object);
-  LabChartPrivate *priv = lab_chart_get_instance_private (self);
-
-  unwatch_cells (self);
-  g_clear_pointer (&priv->watched, g_ptr_array_unref);
-
-  G_OBJECT_CLASS (lab_chart_parent_class)->dispose (object);
-}
-
-static void
 lab_chart_finalize (GObject *object)
 {
   LabChartPrivate *priv = lab_chart_get_instance_private (LAB_CHART (object));
@@ -890,7 +701,6 @@ lab_chart_class_init (LabChartClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = lab_chart_dispose;
   object_class->finalize = lab_chart_finalize;
   object_class->get_property = lab_chart_get_property;
   object_class->set_property = lab_chart_set_property;
@@ -926,6 +736,5 @@ lab_chart_init (LabChart *self)
   LabChartPrivate *priv = lab_chart_get_instance_private (self);
 
   priv->empty = TRUE;
-  priv->watched = g_ptr_array_new_with_free_func (g_object_unref);
   update_description (self);
 }

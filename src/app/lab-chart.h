@@ -43,9 +43,6 @@ struct _LabChartClass
                            int          height);
   /* Called after the palette was refreshed: drop cached nodes. */
   void (*palette_changed) (LabChart    *self);
-  /* Called when the cells model set with lab_chart_set_cells() changed:
-   * items added or removed, or a property of a cell notified. */
-  void (*cells_changed)   (LabChart    *self);
 
   /*< private >*/
   gpointer padding[8];
@@ -80,9 +77,6 @@ void                   lab_chart_set_summary    (LabChart     *self,
 void                   lab_chart_set_label      (LabChart     *self,
                                                  const char   *label);
 const LabChartPalette *lab_chart_get_palette    (LabChart     *self);
-GListModel            *lab_chart_get_cells      (LabChart     *self);
-gboolean               lab_chart_set_cells      (LabChart     *self,
-                                                 GListModel   *cells);
 PangoLayout           *lab_chart_create_layout  (LabChart     *self,
                                                  const char   *text,
                                                  gboolean      small);
@@ -99,7 +93,5 @@ void                   lab_chart_append_rect    (GtkSnapshot  *snapshot,
                                                  float         height);
 double                 lab_chart_nice_step      (double        range,
                                                  guint         target_ticks);
-char                  *lab_chart_format_seconds (double        seconds,
-                                                 double        scale_s);
 
 G_END_DECLS

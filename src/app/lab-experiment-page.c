@@ -14,12 +14,10 @@
 #include "lab-run.h"
 #include "lab-stall-meter.h"
 
-#ifdef LAB_HAVE_CHARTS
-# include "lab-bar-chart.h"
-# include "lab-cpu-chart.h"
-# include "lab-speedup-chart.h"
-# include "lab-timeline.h"
-#endif
+#include "lab-bar-chart.h"
+#include "lab-cpu-chart.h"
+#include "lab-speedup-chart.h"
+#include "lab-timeline.h"
 
 /* The main loop's heartbeat during a run: its lateness is the stall. */
 #define STALL_METER_INTERVAL_MS 5
@@ -119,12 +117,10 @@ struct _LabExperimentPage
   /* Main-loop stall measurement of the current or last run */
   LabStallMeter     *stall_meter;
 
-#ifdef LAB_HAVE_CHARTS
   GtkWidget         *bar_chart;
   GtkWidget         *speedup_chart;
   GtkWidget         *timeline;
   GtkWidget         *cpu_chart;
-#endif
 };
 
 G_DEFINE_FINAL_TYPE (LabExperimentPage, lab_experiment_page, GTK_TYPE_WIDGET)
@@ -640,7 +636,6 @@ lab_experiment_page_setup_results (LabExperimentPage *self)
 
 /* Charts ---------------------------------------------------------------- */
 
-#ifdef LAB_HAVE_CHARTS
 /* The target is built as a GVariant of the action's type "(su)": a
  * detailed action string would parse the number as an int32, and the
  * menu item would stay insensitive. */
@@ -710,7 +705,6 @@ lab_experiment_page_find_chart (LabExperimentPage *self,
       return LAB_CHART (charts[i]);
   return NULL;
 }
-#endif
 
 /* Explanation ----------------------------------------------------------- */
 
@@ -891,9 +885,7 @@ static void
 on_repetition_started (LabExperimentPage *self,
                        LabRepetition     *rep)
 {
-#ifdef LAB_HAVE_CHARTS
   lab_timeline_set_repetition (LAB_TIMELINE (self->timeline), rep);
-#endif
 }
 
 static void
@@ -902,9 +894,7 @@ on_spans_added (LabExperimentPage *self,
                 guint              first,
                 guint              n_spans)
 {
-#ifdef LAB_HAVE_CHARTS
   lab_timeline_spans_added (LAB_TIMELINE (self->timeline), first, n_spans);
-#endif
 }
 
 static void
@@ -933,9 +923,7 @@ lab_experiment_page_execute_cb (GObject      *object,
   lab_stall_meter_stop (self->stall_meter);
   g_clear_object (&self->cancellable);
 
-#ifdef LAB_HAVE_CHARTS
   g_object_set (self->cpu_chart, "running", FALSE, NULL);
-#endif
 
   if (ok)
     {
@@ -1000,13 +988,11 @@ lab_experiment_page_start (LabExperimentPage  *self,
 
   cells = lab_run_get_cells (self->run);
   gtk_sort_list_model_set_model (self->sorted_cells, cells);
-#ifdef LAB_HAVE_CHARTS
   lab_bar_chart_set_model (LAB_BAR_CHART (self->bar_chart), cells);
   if (self->speedup_chart != NULL)
     lab_speedup_chart_set_model (LAB_SPEEDUP_CHART (self->speedup_chart), cells);
   lab_timeline_set_repetition (LAB_TIMELINE (self->timeline), NULL);
   g_object_set (self->cpu_chart, "running", TRUE, NULL);
-#endif
 
   g_signal_connect_object (self->run, "notify::tasks-done", G_CALLBACK (on_run_progress), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->run, "notify::repetitions-done", G_CALLBACK (on_run_progress), self, G_CONNECT_SWAPPED);
@@ -1155,7 +1141,6 @@ lab_experiment_page_export_to (LabExperimentPage  *self,
     case EXPORT_PNG:
     case EXPORT_SVG:
       {
-#ifdef LAB_HAVE_CHARTS
         LabChart *chart = lab_experiment_page_find_chart (self, chart_id);
         int width = MAX (gtk_widget_get_width (GTK_WIDGET (chart)), 800);
         int height = MAX (gtk_widget_get_height (GTK_WIDGET (chart)), 300);
@@ -1163,10 +1148,6 @@ lab_experiment_page_export_to (LabExperimentPage  *self,
         if (format == EXPORT_PNG)
           return lab_chart_export_png (chart, path, width, height, error);
         return lab_chart_export_svg (chart, path, width, height, error);
-#else
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Charts are not available"));
-        return FALSE;
-#endif
       }
     default:
       g_assert_not_reached ();
@@ -1437,9 +1418,7 @@ lab_experiment_page_constructed (GObject *object)
 
   lab_experiment_page_setup_modes (self);
   lab_experiment_page_setup_results (self);
-#ifdef LAB_HAVE_CHARTS
   lab_experiment_page_setup_charts (self);
-#endif
 
   gtk_label_set_text (self->status_label,
                       self->kind == LAB_EXPERIMENT_KIND_DOWNLOADS

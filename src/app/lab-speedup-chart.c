@@ -25,21 +25,20 @@ typedef struct
 
 struct _LabSpeedupChart
 {
-  LabChart  parent_instance;
+  LabCellsChart  parent_instance;
 
-  guint     n_cpus;
-  GArray   *series[LAB_N_MODES];   /* Point, sorted by workers; NULL if none */
-  double    x_max;
-  double    x_step;
-  double    y_max;
-  double    y_step;
+  guint          n_cpus;
+  GArray        *series[LAB_N_MODES];   /* Point, sorted by workers; NULL if none */
+  double         x_max;
+  double         x_step;
+  double         y_max;
+  double         y_step;
 };
 
-G_DEFINE_FINAL_TYPE (LabSpeedupChart, lab_speedup_chart, LAB_TYPE_CHART)
+G_DEFINE_FINAL_TYPE (LabSpeedupChart, lab_speedup_chart, LAB_TYPE_CELLS_CHART)
 
 enum {
   PROP_0,
-  PROP_MODEL,
   PROP_N_CPUS,
   N_PROPS
 };
@@ -113,10 +112,11 @@ clear_series (LabSpeedupChart *self)
 
 /* Normalises the cells to the axes once, when they change. */
 static void
-lab_speedup_chart_cells_changed (LabChart *chart)
+lab_speedup_chart_cells_changed (LabCellsChart *cells_chart)
 {
-  LabSpeedupChart *self = LAB_SPEEDUP_CHART (chart);
-  GListModel *cells = lab_chart_get_cells (chart);
+  LabSpeedupChart *self = LAB_SPEEDUP_CHART (cells_chart);
+  LabChart *chart = LAB_CHART (cells_chart);
+  GListModel *cells = lab_cells_chart_get_model (cells_chart);
   guint n_items = cells != NULL ? g_list_model_get_n_items (cells) : 0;
   double max_workers = MAX (1, self->n_cpus), max_speedup = 1.0;
   gboolean any = FALSE;
@@ -171,7 +171,6 @@ lab_speedup_chart_cells_changed (LabChart *chart)
       lab_chart_set_summary (chart, summary);
     }
   lab_chart_set_empty (chart, !any);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static char *
@@ -456,7 +455,7 @@ lab_speedup_chart_get_model (LabSpeedupChart *self)
 {
   g_return_val_if_fail (LAB_IS_SPEEDUP_CHART (self), NULL);
 
-  return lab_chart_get_cells (LAB_CHART (self));
+  return lab_cells_chart_get_model (LAB_CELLS_CHART (self));
 }
 
 /**
@@ -468,10 +467,8 @@ lab_speedup_chart_set_model (LabSpeedupChart *self,
                              GListModel      *cells)
 {
   g_return_if_fail (LAB_IS_SPEEDUP_CHART (self));
-  g_return_if_fail (cells == NULL || G_IS_LIST_MODEL (cells));
 
-  if (lab_chart_set_cells (LAB_CHART (self), cells))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+  lab_cells_chart_set_model (LAB_CELLS_CHART (self), cells);
 }
 
 guint
@@ -498,8 +495,9 @@ lab_speedup_chart_set_n_cpus (LabSpeedupChart *self,
     return;
 
   self->n_cpus = n_cpus;
-  lab_speedup_chart_cells_changed (LAB_CHART (self));
+  lab_speedup_chart_cells_changed (LAB_CELLS_CHART (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CPUS]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -520,10 +518,6 @@ lab_speedup_chart_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_MODEL:
-      g_value_set_object (value, lab_speedup_chart_get_model (self));
-      break;
-
     case PROP_N_CPUS:
       g_value_set_uint (value, self->n_cpus);
       break;
@@ -543,10 +537,6 @@ lab_speedup_chart_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_MODEL:
-      lab_speedup_chart_set_model (self, g_value_get_object (value));
-      break;
-
     case PROP_N_CPUS:
       lab_speedup_chart_set_n_cpus (self, g_value_get_uint (value));
       break;
@@ -562,18 +552,15 @@ lab_speedup_chart_class_init (LabSpeedupChartClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   LabChartClass *chart_class = LAB_CHART_CLASS (klass);
+  LabCellsChartClass *cells_chart_class = LAB_CELLS_CHART_CLASS (klass);
 
   object_class->finalize = lab_speedup_chart_finalize;
   object_class->get_property = lab_speedup_chart_get_property;
   object_class->set_property = lab_speedup_chart_set_property;
 
   chart_class->draw = lab_speedup_chart_draw;
-  chart_class->cells_changed = lab_speedup_chart_cells_changed;
 
-  properties[PROP_MODEL] =
-    g_param_spec_object ("model", NULL, NULL,
-                         G_TYPE_LIST_MODEL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  cells_chart_class->cells_changed = lab_speedup_chart_cells_changed;
 
   properties[PROP_N_CPUS] =
     g_param_spec_uint ("n-cpus", NULL, NULL,

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "lab-chart.h"
+#include "lab-cells-chart.h"
 
 G_BEGIN_DECLS
 
 #define LAB_TYPE_SPEEDUP_CHART (lab_speedup_chart_get_type ())
 
-G_DECLARE_FINAL_TYPE (LabSpeedupChart, lab_speedup_chart, LAB, SPEEDUP_CHART, LabChart)
+G_DECLARE_FINAL_TYPE (LabSpeedupChart, lab_speedup_chart, LAB, SPEEDUP_CHART, LabCellsChart)
 
 GtkWidget  *lab_speedup_chart_new       (void);
 GListModel *lab_speedup_chart_get_model (LabSpeedupChart *self);

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-format.h"
 #include "lab-timeline.h"
 
 /* One lane per worker slot, one bar per task.
@@ -310,7 +311,7 @@ static char *
 describe (LabTimeline *self)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree char *duration = lab_chart_format_seconds (self->range_us / 1e6, self->range_us / 1e6);
+  g_autofree char *duration = lab_format_duration_scaled (self->range_us / 1e6, self->range_us / 1e6);
   guint n_spans = self->n_processed;
   double busy = 0;
   guint workers = self->rep->workers;
@@ -611,7 +612,7 @@ draw_time_axis (LabTimeline           *self,
 
   for (double t = first; t <= self->view_end_us + step * 1e-6; t += step)
     {
-      g_autofree char *text = lab_chart_format_seconds (t / 1e6, range_us / 1e6);
+      g_autofree char *text = lab_format_duration_scaled (t / 1e6, range_us / 1e6);
       g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
       float x = time_to_x (self, geometry, t);
       float label_x;
