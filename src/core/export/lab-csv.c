@@ -206,13 +206,6 @@ lab_csv_get_text (LabCsv *self)
   return self->text->str;
 }
 
-gsize
-lab_csv_get_length (LabCsv *self)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  return self->text->len;
-}
-
 gboolean
 lab_csv_save (LabCsv      *self,
               const char  *path,

@@ -35,7 +35,6 @@ void        lab_csv_end_row      (LabCsv     *self);
 void        lab_csv_add_header   (LabCsv     *self,
                                   const char * const *names);
 const char *lab_csv_get_text     (LabCsv     *self);
-gsize       lab_csv_get_length   (LabCsv     *self);
 /* Writes atomically (temporary file + rename). */
 gboolean    lab_csv_save         (LabCsv     *self,
                                   const char *path,

@@ -102,12 +102,6 @@ lab_machine_peak_rss_kib (void)
   return kib;
 }
 
-guint64
-lab_machine_rss_kib (void)
-{
-  return proc_status_kib ("VmRSS:");
-}
-
 void
 lab_machine_reset_peak_rss (void)
 {

@@ -19,8 +19,6 @@ char     *lab_machine_kernel        (void);
 void      lab_usage_self            (LabUsage *usage);
 /* Current peak resident set of this process (VmHWM), in KiB. */
 guint64   lab_machine_peak_rss_kib  (void);
-/* Current resident set (VmRSS), in KiB. */
-guint64   lab_machine_rss_kib       (void);
 /* Resets the peak resident set to the current one where the kernel allows. */
 void      lab_machine_reset_peak_rss (void);
 /* Per-CPU jiffies from /proc/stat: @busy and @total get one entry per CPU. */

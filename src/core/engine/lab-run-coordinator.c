@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <sys/resource.h>
+
+#include "lab-executor.h"
+#include "lab-machine.h"
+#include "lab-run-private.h"
+#include "lab-task.h"
+
+/* Spans travel to the main context in batches: at most this many, or what
+ * finished within this many microseconds. */
+#define FLUSH_SPANS  512
+#define FLUSH_US     (20 * 1000)
+
+/* What the coordinator keeps for the repetition under way. */
+typedef struct
+{
+  LabRun        *run;
+  LabRepetition *rep;
+  GArray        *batch;
+  gint64         last_flush_us;
+  guint64        checksum;
+  guint64        bytes;
+  guint          ok_tasks;
+  guint          failed_tasks;
+} RepState;
+
+static void
+flush_spans (RepState *state)
+{
+  Event *event;
+
+  if (state->batch->len == 0)
+    return;
+  event = g_new0 (Event, 1);
+  event->type = EVENT_SPANS;
+  event->rep = lab_repetition_ref (state->rep);
+  event->spans = g_steal_pointer (&state->batch);
+  lab_run_post_event (state->run, event);
+
+  state->batch = g_array_sized_new (FALSE, FALSE, sizeof (LabSpan), FLUSH_SPANS);
+  g_array_set_clear_func (state->batch, (GDestroyNotify) lab_span_clear);
+  state->last_flush_us = g_get_monotonic_time ();
+}
+
+static void
+collect_span (const LabSpan *span,
+              gpointer       user_data)
+{
+  RepState *state = user_data;
+  LabSpan copy;
+
+  /* Task checksums add up (modulo 2^64): the order tasks finish in does not matter. */
+  if (span->status == LAB_TASK_OK)
+    {
+      state->checksum += span->checksum;
+      state->ok_tasks++;
+    }
+  else
+    state->failed_tasks++;
+  state->bytes += span->bytes;
+
+  lab_span_copy (span, &copy);
+  g_array_append_val (state->batch, copy);
+  if (state->batch->len >= FLUSH_SPANS || g_get_monotonic_time () - state->last_flush_us >= FLUSH_US)
+    flush_spans (state);
+}
+
+static void
+post_rep (LabRun        *self,
+          EventType      type,
+          LabRepetition *rep)
+{
+  Event *event = g_new0 (Event, 1);
+
+  event->type = type;
+  event->rep = lab_repetition_ref (rep);
+  lab_run_post_event (self, event);
+}
+
+/* Runs one repetition and posts its events. FALSE when the run must stop. */
+static gboolean
+run_repetition (LabRun        *self,
+                LabExecutor   *executor,
+                LabRepetition *rep,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  RepState state = { .run = self, .rep = rep };
+  LabExecutorUsage workers;
+  LabUsage before, after;
+  Event *event;
+  gint64 t0, t1;
+  gboolean ok;
+
+  state.batch = g_array_sized_new (FALSE, FALSE, sizeof (LabSpan), FLUSH_SPANS);
+  g_array_set_clear_func (state.batch, (GDestroyNotify) lab_span_clear);
+
+  post_rep (self, EVENT_REP_STARTED, rep);
+
+  lab_machine_reset_peak_rss ();
+  lab_usage_self (&before);
+  t0 = state.last_flush_us = g_get_monotonic_time ();
+  ok = lab_executor_run (executor, t0, collect_span, &state, cancellable, &workers, error);
+  t1 = g_get_monotonic_time ();
+  lab_usage_self (&after);
+
+  flush_spans (&state);
+  g_array_unref (state.batch);
+  if (!ok)
+    return FALSE;
+
+  event = g_new0 (Event, 1);
+  event->type = EVENT_REP_FINISHED;
+  event->rep = lab_repetition_ref (rep);
+  event->measured.wall_s = (t1 - t0) / (double) G_USEC_PER_SEC;
+  event->measured.user_s = (after.user_us - before.user_us + workers.user_us) / (double) G_USEC_PER_SEC;
+  event->measured.sys_s = (after.sys_us - before.sys_us + workers.sys_us) / (double) G_USEC_PER_SEC;
+  event->measured.cpu_util = (event->measured.user_s + event->measured.sys_s) /
+                             (event->measured.wall_s * lab_machine_n_cpus ());
+  event->measured.peak_rss_kib = lab_machine_peak_rss_kib () + workers.peak_rss_kib;
+  event->measured.checksum = state.checksum;
+  event->measured.bytes = state.bytes;
+  event->measured.ok_tasks = state.ok_tasks;
+  event->measured.failed_tasks = state.failed_tasks;
+  event->measured.tasks = self->config->workload->tasks;
+  lab_run_post_event (self, event);
+  return TRUE;
+}
+
+gpointer
+lab_run_coordinator_thread (gpointer data)
+{
+  g_autoptr(LabRun) self = data;
+  GCancellable *cancellable = g_task_get_cancellable (self->task);
+  const LabRunConfig *config = self->config;
+  g_autoptr(GError) error = NULL;
+  Event *event;
+
+  if (config->worker_nice > 0)
+    setpriority (PRIO_PROCESS, (id_t) lab_thread_id (), config->worker_nice);
+
+  for (guint c = 0; c < self->plan->len && error == NULL; c++)
+    {
+      const CellKey *key = &g_array_index (self->plan, CellKey, c);
+      g_autoptr(LabExecutor) executor = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+        break;
+      executor = lab_executor_new (config, key->mode, key->workers, &error);
+      if (executor == NULL)
+        break;
+
+      for (guint r = 0; r < config->warmup + config->repeat; r++)
+        {
+          gboolean warmup = r < config->warmup;
+          g_autoptr(LabRepetition) rep =
+            lab_repetition_new (key->mode, key->workers, warmup ? 0 : r - config->warmup + 1, warmup);
+
+          if (!run_repetition (self, executor, rep, cancellable, &error))
+            break;
+        }
+    }
+
+  event = g_new0 (Event, 1);
+  event->type = EVENT_DONE;
+  event->error = g_steal_pointer (&error);
+  lab_run_post_event (self, event);
+  return NULL;
+}
