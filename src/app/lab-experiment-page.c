@@ -13,6 +13,7 @@
 #include "lab-run-builder.h"
 #include "lab-run.h"
 #include "lab-stall-meter.h"
+#include "lab-trace.h"
 
 #include "lab-bar-chart.h"
 #include "lab-cpu-chart.h"

@@ -15,6 +15,7 @@
 #include "lab-machine.h"
 #include "lab-run-builder.h"
 #include "lab-run.h"
+#include "lab-trace.h"
 
 typedef struct
 {

@@ -273,6 +273,30 @@ lab_run_find_cell (LabRun  *self,
   return NULL;
 }
 
+/**
+ * lab_run_dup_measured_repetitions:
+ *
+ * Returns: (transfer container): the measured repetitions of every cell
+ *   (no warm-ups), in the run's order
+ */
+GPtrArray *
+lab_run_dup_measured_repetitions (LabRun *self)
+{
+  GPtrArray *reps = g_ptr_array_new ();
+
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+
+  for (guint c = 0; c < g_list_model_get_n_items (G_LIST_MODEL (self->cells)); c++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (G_LIST_MODEL (self->cells), c);
+      GPtrArray *cell_reps = lab_cell_get_repetitions (cell);
+
+      for (guint r = 0; r < cell_reps->len; r++)
+        g_ptr_array_add (reps, g_ptr_array_index (cell_reps, r));
+    }
+  return reps;
+}
+
 guint
 lab_run_get_tasks_done (LabRun *self)
 {

@@ -36,6 +36,7 @@ const char          *lab_run_get_id              (LabRun              *self);
 GDateTime           *lab_run_get_started_at      (LabRun              *self);
 GListModel          *lab_run_get_cells           (LabRun              *self);
 GPtrArray           *lab_run_get_repetitions     (LabRun              *self);
+GPtrArray           *lab_run_dup_measured_repetitions (LabRun    *self);
 LabCell             *lab_run_find_cell           (LabRun              *self,
                                                   LabMode              mode,
                                                   guint                workers);

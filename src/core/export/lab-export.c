@@ -2,11 +2,8 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <json-glib/json-glib.h>
-#include <math.h>
-#include <unistd.h>
-
 #include "lab-export.h"
+#include "lab-json.h"
 #include "lab-machine.h"
 
 const char * const lab_results_columns[] = {
@@ -22,24 +19,6 @@ const char * const lab_spans_columns[] = {
   NULL
 };
 
-/* Measured repetitions of every cell, in the run's order. */
-static GPtrArray *
-measured_repetitions (LabRun *run)
-{
-  GListModel *cells = lab_run_get_cells (run);
-  GPtrArray *reps = g_ptr_array_new ();
-
-  for (guint c = 0; c < g_list_model_get_n_items (cells); c++)
-    {
-      g_autoptr(LabCell) cell = g_list_model_get_item (cells, c);
-      GPtrArray *cell_reps = lab_cell_get_repetitions (cell);
-
-      for (guint r = 0; r < cell_reps->len; r++)
-        g_ptr_array_add (reps, g_ptr_array_index (cell_reps, r));
-    }
-  return reps;
-}
-
 /**
  * lab_export_results_csv:
  *
@@ -51,7 +30,7 @@ lab_export_results_csv (LabRun             *run,
                         const char * const *extra_values)
 {
   const LabRunConfig *config = lab_run_get_config (run);
-  g_autoptr(GPtrArray) reps = measured_repetitions (run);
+  g_autoptr(GPtrArray) reps = lab_run_dup_measured_repetitions (run);
   g_autofree char *workload = lab_workload_to_spec (config->workload);
   g_autoptr(GStrvBuilder) header = g_strv_builder_new ();
   g_auto(GStrv) names = NULL;
@@ -105,7 +84,7 @@ lab_export_results_csv (LabRun             *run,
 LabCsv *
 lab_export_spans_csv (LabRun *run)
 {
-  g_autoptr(GPtrArray) reps = measured_repetitions (run);
+  g_autoptr(GPtrArray) reps = lab_run_dup_measured_repetitions (run);
   LabCsv *csv = lab_csv_new ();
 
   lab_csv_add_header (csv, lab_spans_columns);
@@ -158,43 +137,13 @@ lab_export_spans (LabRun      *run,
 }
 
 static void
-add_double (JsonBuilder *builder,
-            const char  *name,
-            double       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (isfinite (value))
-    json_builder_add_double_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
-static void
 add_checksum (JsonBuilder *builder,
               guint64      checksum)
 {
   g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, checksum);
 
   /* As a string: JSON readers often hold numbers in doubles (53 bits). */
-  add_string (builder, "checksum", text);
+  lab_json_add_string (builder, "checksum", text);
 }
 
 static void
@@ -203,19 +152,18 @@ add_repetition (JsonBuilder   *builder,
                 gboolean       include_spans)
 {
   json_builder_begin_object (builder);
-  add_int (builder, "repeat", rep->repeat);
-  add_double (builder, "wall_s", rep->wall_s);
-  add_double (builder, "user_s", rep->user_s);
-  add_double (builder, "sys_s", rep->sys_s);
-  add_double (builder, "cpu_util", rep->cpu_util);
-  add_int (builder, "peak_rss_kib", rep->peak_rss_kib);
-  add_double (builder, "speedup", rep->speedup);
-  add_double (builder, "efficiency", rep->efficiency);
+  lab_json_add_int (builder, "repeat", rep->repeat);
+  lab_json_add_double (builder, "wall_s", rep->wall_s);
+  lab_json_add_double (builder, "user_s", rep->user_s);
+  lab_json_add_double (builder, "sys_s", rep->sys_s);
+  lab_json_add_double (builder, "cpu_util", rep->cpu_util);
+  lab_json_add_int (builder, "peak_rss_kib", rep->peak_rss_kib);
+  lab_json_add_double (builder, "speedup", rep->speedup);
+  lab_json_add_double (builder, "efficiency", rep->efficiency);
   add_checksum (builder, rep->checksum);
-  add_int (builder, "ok_tasks", rep->ok_tasks);
-  add_int (builder, "failed_tasks", rep->failed_tasks);
-  json_builder_set_member_name (builder, "outlier");
-  json_builder_add_boolean_value (builder, rep->outlier);
+  lab_json_add_int (builder, "ok_tasks", rep->ok_tasks);
+  lab_json_add_int (builder, "failed_tasks", rep->failed_tasks);
+  lab_json_add_bool (builder, "outlier", rep->outlier);
 
   if (include_spans)
     {
@@ -226,17 +174,17 @@ add_repetition (JsonBuilder   *builder,
           const LabSpan *span = &g_array_index (rep->spans, LabSpan, s);
 
           json_builder_begin_object (builder);
-          add_int (builder, "task", span->task);
-          add_int (builder, "worker", span->worker);
-          add_int (builder, "pid", span->pid);
-          add_int (builder, "tid", span->tid);
-          add_int (builder, "queued_us", span->queued_us);
-          add_int (builder, "start_us", span->start_us);
-          add_int (builder, "end_us", span->end_us);
-          add_int (builder, "bytes", span->bytes);
-          add_string (builder, "status", lab_task_status_to_string (span->status));
+          lab_json_add_int (builder, "task", span->task);
+          lab_json_add_int (builder, "worker", span->worker);
+          lab_json_add_int (builder, "pid", span->pid);
+          lab_json_add_int (builder, "tid", span->tid);
+          lab_json_add_int (builder, "queued_us", span->queued_us);
+          lab_json_add_int (builder, "start_us", span->start_us);
+          lab_json_add_int (builder, "end_us", span->end_us);
+          lab_json_add_int (builder, "bytes", span->bytes);
+          lab_json_add_string (builder, "status", lab_task_status_to_string (span->status));
           if (span->error != NULL)
-            add_string (builder, "error", span->error);
+            lab_json_add_string (builder, "error", span->error);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -253,31 +201,30 @@ add_cell (JsonBuilder *builder,
   g_autofree char *first_error = lab_cell_dup_first_error (cell);
 
   json_builder_begin_object (builder);
-  add_string (builder, "mode", lab_mode_to_string (lab_cell_get_mode (cell)));
-  add_int (builder, "workers", lab_cell_get_workers (cell));
-  add_double (builder, "median_s", lab_cell_get_median_s (cell));
-  add_double (builder, "min_s", lab_cell_get_min_s (cell));
-  add_double (builder, "max_s", lab_cell_get_max_s (cell));
-  add_double (builder, "mad_s", lab_cell_get_mad_s (cell));
-  add_double (builder, "speedup", lab_cell_get_speedup (cell));
-  add_double (builder, "efficiency", lab_cell_get_efficiency (cell));
-  add_double (builder, "cpu_util", lab_cell_get_cpu_util (cell));
+  lab_json_add_string (builder, "mode", lab_mode_to_string (lab_cell_get_mode (cell)));
+  lab_json_add_int (builder, "workers", lab_cell_get_workers (cell));
+  lab_json_add_double (builder, "median_s", lab_cell_get_median_s (cell));
+  lab_json_add_double (builder, "min_s", lab_cell_get_min_s (cell));
+  lab_json_add_double (builder, "max_s", lab_cell_get_max_s (cell));
+  lab_json_add_double (builder, "mad_s", lab_cell_get_mad_s (cell));
+  lab_json_add_double (builder, "speedup", lab_cell_get_speedup (cell));
+  lab_json_add_double (builder, "efficiency", lab_cell_get_efficiency (cell));
+  lab_json_add_double (builder, "cpu_util", lab_cell_get_cpu_util (cell));
   add_checksum (builder, lab_cell_get_checksum (cell));
-  json_builder_set_member_name (builder, "checksum_consistent");
-  json_builder_add_boolean_value (builder, lab_cell_get_checksum_consistent (cell));
-  add_int (builder, "ok_tasks", lab_cell_get_ok_tasks (cell));
-  add_int (builder, "failed_tasks", lab_cell_get_failed_tasks (cell));
-  add_int (builder, "bytes", lab_cell_get_bytes (cell));
-  add_double (builder, "throughput_mib_s", lab_cell_get_throughput_mib_s (cell));
+  lab_json_add_bool (builder, "checksum_consistent", lab_cell_get_checksum_consistent (cell));
+  lab_json_add_int (builder, "ok_tasks", lab_cell_get_ok_tasks (cell));
+  lab_json_add_int (builder, "failed_tasks", lab_cell_get_failed_tasks (cell));
+  lab_json_add_int (builder, "bytes", lab_cell_get_bytes (cell));
+  lab_json_add_double (builder, "throughput_mib_s", lab_cell_get_throughput_mib_s (cell));
   json_builder_set_member_name (builder, "latency_ms");
   json_builder_begin_object (builder);
-  add_double (builder, "p50", lab_cell_get_latency_ms (cell, 50));
-  add_double (builder, "p90", lab_cell_get_latency_ms (cell, 90));
-  add_double (builder, "p99", lab_cell_get_latency_ms (cell, 99));
-  add_double (builder, "max", lab_cell_get_latency_ms (cell, 100));
+  lab_json_add_double (builder, "p50", lab_cell_get_latency_ms (cell, 50));
+  lab_json_add_double (builder, "p90", lab_cell_get_latency_ms (cell, 90));
+  lab_json_add_double (builder, "p99", lab_cell_get_latency_ms (cell, 99));
+  lab_json_add_double (builder, "max", lab_cell_get_latency_ms (cell, 100));
   json_builder_end_object (builder);
   if (first_error != NULL)
-    add_string (builder, "first_error", first_error);
+    lab_json_add_string (builder, "first_error", first_error);
 
   json_builder_set_member_name (builder, "repetitions");
   json_builder_begin_array (builder);
@@ -298,24 +245,22 @@ lab_export_json (LabRun   *run,
 {
   const LabRunConfig *config = lab_run_get_config (run);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *workload = lab_workload_to_spec (config->workload);
   GListModel *cells = lab_run_get_cells (run);
   GDateTime *started_at = lab_run_get_started_at (run);
   g_autofree char *started = started_at != NULL ? g_date_time_format_iso8601 (started_at) : NULL;
 
   json_builder_begin_object (builder);
-  add_string (builder, "run_id", lab_run_get_id (run));
-  add_string (builder, "started_at", started);
-  add_string (builder, "workload", workload);
-  add_int (builder, "size", config->workload->size);
-  add_int (builder, "tasks", config->workload->tasks);
-  add_string (builder, "runtime", lab_runtime_to_string (config->runtime));
-  add_int (builder, "repeat", config->repeat);
-  add_int (builder, "warmup", config->warmup);
-  add_int (builder, "host_cpus", lab_machine_n_cpus ());
-  add_string (builder, "app_version", PACKAGE_VERSION);
+  lab_json_add_string (builder, "run_id", lab_run_get_id (run));
+  lab_json_add_string (builder, "started_at", started);
+  lab_json_add_string (builder, "workload", workload);
+  lab_json_add_int (builder, "size", config->workload->size);
+  lab_json_add_int (builder, "tasks", config->workload->tasks);
+  lab_json_add_string (builder, "runtime", lab_runtime_to_string (config->runtime));
+  lab_json_add_int (builder, "repeat", config->repeat);
+  lab_json_add_int (builder, "warmup", config->warmup);
+  lab_json_add_int (builder, "host_cpus", lab_machine_n_cpus ());
+  lab_json_add_string (builder, "app_version", PACKAGE_VERSION);
   json_builder_set_member_name (builder, "cells");
   json_builder_begin_array (builder);
   for (guint c = 0; c < g_list_model_get_n_items (cells); c++)
@@ -327,160 +272,5 @@ lab_export_json (LabRun   *run,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_data (generator, NULL);
-}
-
-static void
-trace_metadata (JsonBuilder *builder,
-                const char  *what,
-                gint64       pid,
-                gint64       tid,
-                const char  *name)
-{
-  json_builder_begin_object (builder);
-  add_string (builder, "name", what);
-  add_string (builder, "ph", "M");
-  add_int (builder, "pid", pid);
-  add_int (builder, "tid", tid);
-  json_builder_set_member_name (builder, "args");
-  json_builder_begin_object (builder);
-  add_string (builder, "name", name);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-}
-
-static void
-trace_span (JsonBuilder         *builder,
-            const LabRepetition *rep,
-            const LabSpan       *span,
-            gint64               offset_us)
-{
-  g_autofree char *name = g_strdup_printf ("task %u", span->task);
-
-  json_builder_begin_object (builder);
-  add_string (builder, "name", name);
-  add_string (builder, "cat", lab_mode_to_string (rep->mode));
-  add_string (builder, "ph", "X");
-  add_int (builder, "ts", offset_us + span->start_us);
-  add_int (builder, "dur", MAX (0, span->end_us - span->start_us));
-  add_int (builder, "pid", span->pid);
-  add_int (builder, "tid", span->tid);
-  json_builder_set_member_name (builder, "args");
-  json_builder_begin_object (builder);
-  add_string (builder, "mode", lab_mode_to_string (rep->mode));
-  add_int (builder, "workers", rep->workers);
-  add_int (builder, "repeat", rep->repeat);
-  add_int (builder, "worker", span->worker);
-  add_int (builder, "queued_us", span->queued_us);
-  add_int (builder, "wait_us", MAX (0, span->start_us - span->queued_us));
-  add_int (builder, "bytes", span->bytes);
-  add_string (builder, "status", lab_task_status_to_string (span->status));
-  if (span->error != NULL)
-    add_string (builder, "error", span->error);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-}
-
-/**
- * lab_export_trace_json:
- *
- * Returns: (transfer full): the trace as JSON text
- */
-char *
-lab_export_trace_json (LabRun *run)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GPtrArray) reps = measured_repetitions (run);
-  g_autoptr(GHashTable) named = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GDateTime *run_start = lab_run_get_started_at (run);
-  gint64 self_pid = getpid ();
-  /* Repetitions and their figures go on a lane of this process. */
-  const gint64 reps_tid = 0;
-
-  json_builder_begin_object (builder);
-  add_string (builder, "displayTimeUnit", "ms");
-  json_builder_set_member_name (builder, "traceEvents");
-  json_builder_begin_array (builder);
-
-  trace_metadata (builder, "process_name", self_pid, reps_tid, "Concurrency Lab");
-  trace_metadata (builder, "thread_name", self_pid, reps_tid, "repetitions");
-
-  for (guint r = 0; r < reps->len; r++)
-    {
-      LabRepetition *rep = g_ptr_array_index (reps, r);
-      gint64 offset_us = run_start != NULL ? g_date_time_difference (rep->started_at, run_start) : 0;
-      g_autofree char *rep_name = g_strdup_printf ("%s ×%u, repetition %u", lab_mode_to_string (rep->mode),
-                                                   rep->workers, rep->repeat);
-
-      json_builder_begin_object (builder);
-      add_string (builder, "name", rep_name);
-      add_string (builder, "cat", "repetition");
-      add_string (builder, "ph", "X");
-      add_int (builder, "ts", offset_us);
-      add_int (builder, "dur", (gint64) (rep->wall_s * G_USEC_PER_SEC));
-      add_int (builder, "pid", self_pid);
-      add_int (builder, "tid", reps_tid);
-      json_builder_set_member_name (builder, "args");
-      json_builder_begin_object (builder);
-      add_double (builder, "wall_s", rep->wall_s);
-      add_double (builder, "cpu_util", rep->cpu_util);
-      add_double (builder, "speedup", rep->speedup);
-      add_int (builder, "failed_tasks", rep->failed_tasks);
-      json_builder_end_object (builder);
-      json_builder_end_object (builder);
-
-      for (guint s = 0; s < rep->spans->len; s++)
-        {
-          const LabSpan *span = &g_array_index (rep->spans, LabSpan, s);
-          g_autofree char *process_key = g_strdup_printf ("p%d", span->pid);
-          g_autofree char *thread_key = g_strdup_printf ("t%d/%" G_GINT64_FORMAT, span->pid, span->tid);
-
-          if (span->pid <= 0)
-            continue;  /* never started: nothing ran anywhere */
-          if (!g_hash_table_contains (named, process_key) && span->pid != self_pid)
-            {
-              g_autofree char *name = g_strdup_printf ("concurrency-lab-worker %d", span->pid);
-
-              trace_metadata (builder, "process_name", span->pid, span->tid, name);
-              g_hash_table_add (named, g_steal_pointer (&process_key));
-            }
-          if (!g_hash_table_contains (named, thread_key))
-            {
-              g_autofree char *name = g_strdup_printf ("%s worker %u", lab_mode_to_string (rep->mode), span->worker);
-
-              trace_metadata (builder, "thread_name", span->pid, span->tid, name);
-              g_hash_table_add (named, g_steal_pointer (&thread_key));
-            }
-          trace_span (builder, rep, span, offset_us);
-        }
-    }
-
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
-}
-
-gboolean
-lab_export_trace (LabRun      *run,
-                  const char  *path,
-                  GError     **error)
-{
-  g_autofree char *json = lab_export_trace_json (run);
-  g_autoptr(GError) local_error = NULL;
-
-  if (!g_file_set_contents_full (path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local_error))
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_EXPORT,
-                   _("Could not write “%s”: %s"), path, local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  return lab_json_to_string (builder, TRUE);
 }

@@ -23,14 +23,6 @@ gboolean  lab_export_results     (LabRun             *run,
 gboolean  lab_export_spans       (LabRun             *run,
                                   const char         *path,
                                   GError            **error);
-/* The measured repetitions as a Chrome/Perfetto trace-event JSON document:
- * one complete event ("ph": "X") per task on its process and thread, one
- * per repetition on a lane of its own, names for processes and threads.
- * Opens in ui.perfetto.dev and chrome://tracing. */
-char     *lab_export_trace_json  (LabRun             *run);
-gboolean  lab_export_trace       (LabRun             *run,
-                                  const char         *path,
-                                  GError            **error);
 /* One JSON document with the config, the cells and their statistics. */
 char     *lab_export_json        (LabRun             *run,
                                   gboolean            include_spans);
