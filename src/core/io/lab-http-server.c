@@ -2,8 +2,6 @@
 
 #include "config.h"
 
-#include <stdatomic.h>
-
 #include <gio/gnetworking.h>
 #include <libsoup/soup.h>
 
@@ -31,8 +29,11 @@ struct _LabHttpServer
 {
   GObject parent_instance;
 
-  _Atomic guint64 max_bytes;
-  _Atomic guint64 requests_served;
+  /* g_atomic: read and written from any thread. gsize because GLib has
+   * no 64-bit atomics; where gsize is 32 bits the cap saturates at
+   * G_MAXSIZE and the count wraps. */
+  gsize max_bytes;
+  gsize requests_served;
 
   /* Set by start, cleared by stop; read-only in between. */
   guint port;
@@ -344,7 +345,7 @@ handle_delay (LabHttpServer     *self,
               const char        *ms_text,
               GHashTable        *query)
 {
-  guint64 max_bytes = atomic_load (&self->max_bytes);
+  guint64 max_bytes = g_atomic_pointer_get (&self->max_bytes);
   LabPendingResponse *pending;
   guint64 delay_ms;
   guint64 n_bytes;
@@ -376,7 +377,7 @@ handle_bytes (LabHttpServer     *self,
   guint64 n_bytes;
 
   if (parse_parameter (msg, "byte count", n_text,
-                       0, atomic_load (&self->max_bytes), TRUE, &n_bytes))
+                       0, g_atomic_pointer_get (&self->max_bytes), TRUE, &n_bytes))
     respond_pattern (msg, n_bytes);
 }
 
@@ -485,7 +486,7 @@ handle_drip (LabHttpServer     *self,
 
   if (!parse_parameter (msg, "bytes",
                         query_get (query, "bytes", G_STRINGIFY (DEFAULT_DRIP_BYTES)),
-                        0, atomic_load (&self->max_bytes), TRUE, &n_bytes) ||
+                        0, g_atomic_pointer_get (&self->max_bytes), TRUE, &n_bytes) ||
       !parse_parameter (msg, "duration_ms",
                         query_get (query, "duration_ms", G_STRINGIFY (DEFAULT_DRIP_DURATION_MS)),
                         0, LAB_HTTP_SERVER_MAX_DURATION_MS, FALSE, &duration_ms))
@@ -541,7 +542,7 @@ on_request (SoupServer        *server,
   const char *method = soup_server_message_get_method (msg);
   const char *argument;
 
-  atomic_fetch_add_explicit (&self->requests_served, 1, memory_order_relaxed);
+  g_atomic_pointer_add (&self->requests_served, 1);
 
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
     {
@@ -919,7 +920,7 @@ lab_http_server_get_requests_served (LabHttpServer *self)
 {
   g_return_val_if_fail (LAB_IS_HTTP_SERVER (self), 0);
 
-  return atomic_load (&self->requests_served);
+  return g_atomic_pointer_get (&self->requests_served);
 }
 
 guint64
@@ -927,7 +928,7 @@ lab_http_server_get_max_bytes (LabHttpServer *self)
 {
   g_return_val_if_fail (LAB_IS_HTTP_SERVER (self), 0);
 
-  return atomic_load (&self->max_bytes);
+  return g_atomic_pointer_get (&self->max_bytes);
 }
 
 /* Takes effect for the next request, from any thread. */
@@ -935,9 +936,11 @@ void
 lab_http_server_set_max_bytes (LabHttpServer *self,
                                guint64        max_bytes)
 {
+  gsize cap = (gsize) MIN (max_bytes, G_MAXSIZE);
+
   g_return_if_fail (LAB_IS_HTTP_SERVER (self));
 
-  if (atomic_exchange (&self->max_bytes, max_bytes) != max_bytes)
+  if ((gsize) g_atomic_pointer_exchange (&self->max_bytes, cap) != cap)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_BYTES]);
 }
 
@@ -1034,6 +1037,5 @@ lab_http_server_class_init (LabHttpServerClass *klass)
 static void
 lab_http_server_init (LabHttpServer *self)
 {
-  atomic_init (&self->max_bytes, LAB_HTTP_SERVER_DEFAULT_MAX_BYTES);
-  atomic_init (&self->requests_served, 0);
+  self->max_bytes = LAB_HTTP_SERVER_DEFAULT_MAX_BYTES;
 }
