@@ -6,6 +6,7 @@
 #include <libsoup/soup.h>
 
 #include "lab-http-server.h"
+#include "lab-parse.h"
 
 /*
  * Every response body is a slice of one infinite, 256-periodic byte
@@ -163,47 +164,6 @@ respond_pattern (SoupServerMessage *msg,
   append_pattern (body, 0, n_bytes);
 }
 
-/* A short, valid UTF-8 rendering of client input for error messages. */
-static char *
-describe_input (const char *text)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  g_autofree char *head = NULL;
-
-  if (g_utf8_strlen (valid, -1) <= 40)
-    return g_steal_pointer (&valid);
-
-  head = g_utf8_substring (valid, 0, 40);
-  return g_strconcat (head, "…", NULL);
-}
-
-static gboolean
-parse_decimal (const char *text,
-               guint64    *out_value)
-{
-  guint64 value = 0;
-
-  if (text == NULL || *text == '\0')
-    return FALSE;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      guint digit;
-
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-
-      digit = *p - '0';
-      if (value > (G_MAXUINT64 - digit) / 10)
-        return FALSE;
-
-      value = value * 10 + digit;
-    }
-
-  *out_value = value;
-  return TRUE;
-}
-
 /*
  * Parses @text as a whole number in [@min, @max]. On failure answers 400
  * naming @what and the accepted range, and returns %FALSE. A byte count
@@ -218,38 +178,21 @@ parse_parameter (SoupServerMessage *msg,
                  gboolean           is_byte_count,
                  guint64           *out_value)
 {
-  g_autofree char *shown = describe_input (text);
+  g_autoptr(GError) error = NULL;
   guint64 value;
 
-  if (!parse_decimal (text, &value))
-    {
-      respond_text (msg, SOUP_STATUS_BAD_REQUEST,
-                    "Bad %s “%s”: expected a whole number from %" G_GUINT64_FORMAT
-                    " to %" G_GUINT64_FORMAT ".\n",
-                    what, shown, min, max);
-      return FALSE;
-    }
+  if (lab_parse_uint64 (what, text, min, max, out_value, &error))
+    return TRUE;
 
-  if (is_byte_count && value > max)
-    {
-      respond_text (msg, SOUP_STATUS_BAD_REQUEST,
-                    "Bad %s “%s”: over this server's cap of %" G_GUINT64_FORMAT
-                    " bytes (max-bytes).\n",
-                    what, shown, max);
-      return FALSE;
-    }
+  /* A well-formed number is all digits: @text is safe to show as it is. */
+  if (is_byte_count && lab_parse_uint64 (what, text, 0, G_MAXUINT64, &value, NULL) && value > max)
+    respond_text (msg, SOUP_STATUS_BAD_REQUEST,
+                  "%s: “%s” is over this server's cap of %" G_GUINT64_FORMAT " bytes (max-bytes).\n",
+                  what, text, max);
+  else
+    respond_text (msg, SOUP_STATUS_BAD_REQUEST, "%s.\n", error->message);
 
-  if (value < min || value > max)
-    {
-      respond_text (msg, SOUP_STATUS_BAD_REQUEST,
-                    "Bad %s “%s”: expected a whole number from %" G_GUINT64_FORMAT
-                    " to %" G_GUINT64_FORMAT ".\n",
-                    what, shown, min, max);
-      return FALSE;
-    }
-
-  *out_value = value;
-  return TRUE;
+  return FALSE;
 }
 
 /* Query parameter @name, or @default_text when it is absent. */
