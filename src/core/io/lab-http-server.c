@@ -315,7 +315,8 @@ handle_delay (LabHttpServer     *self,
 static void
 handle_bytes (LabHttpServer     *self,
               SoupServerMessage *msg,
-              const char        *n_text)
+              const char        *n_text,
+              GHashTable        *query)
 {
   guint64 n_bytes;
 
@@ -327,8 +328,10 @@ handle_bytes (LabHttpServer     *self,
 /* /status/<code> */
 
 static void
-handle_status (SoupServerMessage *msg,
-               const char        *code_text)
+handle_status (LabHttpServer     *self,
+               SoupServerMessage *msg,
+               const char        *code_text,
+               GHashTable        *query)
 {
   guint64 code;
 
@@ -345,8 +348,10 @@ handle_status (SoupServerMessage *msg,
  * that clients' redirect limits can be tested (libsoup stops after 20). */
 
 static void
-handle_redirect (SoupServerMessage *msg,
-                 const char        *hops_text)
+handle_redirect (LabHttpServer     *self,
+                 SoupServerMessage *msg,
+                 const char        *hops_text,
+                 GHashTable        *query)
 {
   g_autofree char *location = NULL;
   guint64 hops;
@@ -420,6 +425,7 @@ drip_tick_cb (gpointer user_data)
 static void
 handle_drip (LabHttpServer     *self,
              SoupServerMessage *msg,
+             const char        *argument,
              GHashTable        *query)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
@@ -453,61 +459,133 @@ handle_drip (LabHttpServer     *self,
   drip_schedule_next (pending);
 }
 
-/* Dispatch */
+/* Routing */
+
+/* @argument: the path segment after the endpoint's path ("" for /drip). */
+typedef void (*LabEndpointFunc) (LabHttpServer     *self,
+                                 SoupServerMessage *msg,
+                                 const char        *argument,
+                                 GHashTable        *query);
+
+typedef struct
+{
+  const char *path;
+  gboolean takes_argument;      /* "<path>/<argument>" rather than exactly "<path>" */
+  LabEndpointFunc handle;
+} LabEndpoint;
+
+/* Each has its own libsoup handler. libsoup picks the longest registered
+ * path that a request's path starts with; none of these starts another. */
+static const LabEndpoint endpoints[] = {
+  { "/delay", TRUE, handle_delay },
+  { "/bytes", TRUE, handle_bytes },
+  { "/status", TRUE, handle_status },
+  { "/redirect", TRUE, handle_redirect },
+  { "/drip", FALSE, handle_drip },
+};
+
+typedef struct
+{
+  LabHttpServer *self;          /* unowned: stop() drops the SoupServer, and this with it */
+  const LabEndpoint *endpoint;
+} LabEndpointRoute;
 
 static void
-handle_not_found (SoupServerMessage *msg)
+respond_not_found (SoupServerMessage *msg)
 {
   respond_text (msg, SOUP_STATUS_NOT_FOUND,
                 "Not found. Endpoints: /delay/<ms>[?bytes=N], /bytes/<n>, /status/<code>, "
                 "/redirect/<n>, /drip[?bytes=N&duration_ms=D].\n");
 }
 
-/* @path without @prefix when it starts with it, else %NULL. */
-static const char *
-path_argument (const char *path,
-               const char *prefix)
+/* Counts the request, then answers 405 and returns %FALSE unless it is a GET or a HEAD. */
+static gboolean
+accept_method (LabHttpServer     *self,
+               SoupServerMessage *msg)
 {
-  if (!g_str_has_prefix (path, prefix))
-    return NULL;
-
-  return path + strlen (prefix);
-}
-
-static void
-on_request (SoupServer        *server,
-            SoupServerMessage *msg,
-            const char        *path,
-            GHashTable        *query,
-            gpointer           user_data)
-{
-  LabHttpServer *self = user_data;
   const char *method = soup_server_message_get_method (msg);
-  const char *argument;
 
   g_atomic_pointer_add (&self->requests_served, 1);
 
-  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+  if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
+    return TRUE;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Allow", "GET, HEAD");
+  respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Only GET and HEAD are served.\n");
+  return FALSE;
+}
+
+/*
+ * @endpoint's argument in @path, or %NULL when @path is none of its URLs:
+ * libsoup also hands "/delay", "/delayed" and "/delay/1/x" to the /delay
+ * handler. An argument is one path segment.
+ */
+static const char *
+endpoint_argument (const LabEndpoint *endpoint,
+                   const char        *path)
+{
+  const char *rest;
+
+  if (!g_str_has_prefix (path, endpoint->path))
+    return NULL;
+
+  rest = path + strlen (endpoint->path);
+  if (!endpoint->takes_argument)
+    return *rest == '\0' ? rest : NULL;
+
+  if (*rest != '/' || strchr (rest + 1, '/') != NULL)
+    return NULL;
+
+  return rest + 1;
+}
+
+static void
+on_endpoint_request (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  LabEndpointRoute *route = user_data;
+  const char *argument;
+
+  if (!accept_method (route->self, msg))
+    return;
+
+  argument = endpoint_argument (route->endpoint, path);
+  if (argument != NULL)
+    route->endpoint->handle (route->self, msg, argument, query);
+  else
+    respond_not_found (msg);
+}
+
+/* Every path that no endpoint's path starts, "/" included. */
+static void
+on_unknown_request (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  if (accept_method (user_data, msg))
+    respond_not_found (msg);
+}
+
+static void
+add_endpoints (LabHttpServer *self,
+               SoupServer    *server)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (endpoints); i++)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Allow", "GET, HEAD");
-      respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Only GET and HEAD are served.\n");
-      return;
+      LabEndpointRoute *route = g_new (LabEndpointRoute, 1);
+
+      route->self = self;
+      route->endpoint = &endpoints[i];
+      soup_server_add_handler (server, endpoints[i].path, on_endpoint_request, route, g_free);
     }
 
-  /* Arguments are one path segment: "/bytes/10/x" is not an endpoint. */
-  if ((argument = path_argument (path, "/delay/")) && strchr (argument, '/') == NULL)
-    handle_delay (self, msg, argument, query);
-  else if ((argument = path_argument (path, "/bytes/")) && strchr (argument, '/') == NULL)
-    handle_bytes (self, msg, argument);
-  else if ((argument = path_argument (path, "/status/")) && strchr (argument, '/') == NULL)
-    handle_status (msg, argument);
-  else if ((argument = path_argument (path, "/redirect/")) && strchr (argument, '/') == NULL)
-    handle_redirect (msg, argument);
-  else if (g_str_equal (path, "/drip"))
-    handle_drip (self, msg, query);
-  else
-    handle_not_found (msg);
+  soup_server_add_handler (server, NULL, on_unknown_request, self, NULL);
 }
 
 /* Without TCP_NODELAY, keep-alive responses (headers and body written
@@ -582,7 +660,7 @@ server_listen (LabHttpServer  *self,
 
   server = soup_server_new ("server-header", "concurrency-lab/" PACKAGE_VERSION " ", NULL);
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
-  soup_server_add_handler (server, NULL, on_request, self, NULL);
+  add_endpoints (self, server);
 
   if (!soup_server_listen_socket (server, socket, 0, error))
     return FALSE;
