@@ -109,52 +109,72 @@ respond_text (SoupServerMessage *msg,
                                     SOUP_MEMORY_TAKE, text, strlen (text));
 }
 
+/* Sets a 200 with a binary body; the caller says how it is framed. */
+static void
+respond_octet_stream (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (headers, "application/octet-stream", NULL);
+  /* Not accumulating lets written chunks go, and stops libsoup from
+   * flattening the whole body to answer a Range request. */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+}
+
 /* Sets a 200 whose body is pattern bytes [0, n_bytes), with a Content-Length. */
 static void
 respond_pattern (SoupServerMessage *msg,
                  guint64            n_bytes)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
-
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_content_type (headers, "application/octet-stream", NULL);
-  soup_message_headers_set_content_length (headers, n_bytes);
-  /* Not accumulating lets written chunks go, and stops libsoup from
-   * flattening the whole body to answer a Range request. */
-  soup_message_body_set_accumulate (body, FALSE);
-  append_pattern (body, 0, n_bytes);
+  respond_octet_stream (msg);
+  soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg),
+                                           n_bytes);
+  append_pattern (soup_server_message_get_response_body (msg), 0, n_bytes);
 }
 
 /*
  * Parses @text as a whole number in [@min, @max]. On failure answers 400
- * naming @what and the accepted range, and returns %FALSE. A byte count
- * above @max names the max-bytes cap instead.
+ * naming @what and the accepted range, and returns %FALSE.
  */
 static gboolean
-parse_parameter (SoupServerMessage *msg,
-                 const char        *what,
-                 const char        *text,
-                 guint64            min,
-                 guint64            max,
-                 gboolean           is_byte_count,
-                 guint64           *out_value)
+parse_number (SoupServerMessage *msg,
+              const char        *what,
+              const char        *text,
+              guint64            min,
+              guint64            max,
+              guint64           *out_value)
 {
   g_autoptr(GError) error = NULL;
-  guint64 value;
 
   if (lab_parse_uint64 (what, text, min, max, out_value, &error))
     return TRUE;
 
-  /* A well-formed number is all digits: @text is safe to show as it is. */
-  if (is_byte_count && lab_parse_uint64 (what, text, 0, G_MAXUINT64, &value, NULL) && value > max)
-    respond_text (msg, SOUP_STATUS_BAD_REQUEST,
-                  "%s: “%s” is over this server's cap of %" G_GUINT64_FORMAT " bytes (max-bytes).\n",
-                  what, text, max);
-  else
-    respond_text (msg, SOUP_STATUS_BAD_REQUEST, "%s.\n", error->message);
-
+  respond_text (msg, SOUP_STATUS_BAD_REQUEST, "%s.\n", error->message);
   return FALSE;
+}
+
+/* parse_number() from 0 to the max-bytes cap, but a count over the cap
+ * is told so rather than given the range. */
+static gboolean
+parse_byte_count (LabHttpServer     *self,
+                  SoupServerMessage *msg,
+                  const char        *what,
+                  const char        *text,
+                  guint64           *out_value)
+{
+  guint64 max = g_atomic_pointer_get (&self->max_bytes);
+
+  /* Once parsed, @text is all digits: safe to show as it is. */
+  if (lab_parse_uint64 (what, text, 0, G_MAXUINT64, out_value, NULL) && *out_value > max)
+    {
+      respond_text (msg, SOUP_STATUS_BAD_REQUEST,
+                    "%s: “%s” is over this server's cap of %" G_GUINT64_FORMAT " bytes (max-bytes).\n",
+                    what, text, max);
+      return FALSE;
+    }
+
+  return parse_number (msg, what, text, 0, max, out_value);
 }
 
 /* Query parameter @name, or @default_text when it is absent. */
@@ -229,6 +249,14 @@ lab_pending_response_schedule (LabPendingResponse *pending,
   g_source_attach (pending->timer, pending->self->context);
 }
 
+/* Lets the response go out as it stands, and frees @pending. */
+static void
+lab_pending_response_finish (LabPendingResponse *pending)
+{
+  soup_server_message_unpause (pending->msg);
+  g_hash_table_remove (pending->self->pending, pending);
+}
+
 /* Called from the timer's own dispatch: forget it, GLib destroys it. */
 static void
 lab_pending_response_timer_fired (LabPendingResponse *pending)
@@ -244,8 +272,7 @@ delay_elapsed_cb (gpointer user_data)
   LabPendingResponse *pending = user_data;
 
   lab_pending_response_timer_fired (pending);
-  soup_server_message_unpause (pending->msg);
-  g_hash_table_remove (pending->self->pending, pending);
+  lab_pending_response_finish (pending);
 
   return G_SOURCE_REMOVE;
 }
@@ -256,15 +283,14 @@ handle_delay (LabHttpServer     *self,
               const char        *ms_text,
               GHashTable        *query)
 {
-  guint64 max_bytes = g_atomic_pointer_get (&self->max_bytes);
   LabPendingResponse *pending;
   guint64 delay_ms;
   guint64 n_bytes;
 
-  if (!parse_parameter (msg, "delay in milliseconds", ms_text,
-                        0, LAB_HTTP_SERVER_MAX_DURATION_MS, FALSE, &delay_ms) ||
-      !parse_parameter (msg, "bytes", query_get (query, "bytes", G_STRINGIFY (DEFAULT_DELAY_BYTES)),
-                        0, max_bytes, TRUE, &n_bytes))
+  if (!parse_number (msg, "delay in milliseconds", ms_text,
+                     0, LAB_HTTP_SERVER_MAX_DURATION_MS, &delay_ms) ||
+      !parse_byte_count (self, msg, "bytes",
+                         query_get (query, "bytes", G_STRINGIFY (DEFAULT_DELAY_BYTES)), &n_bytes))
     return;
 
   respond_pattern (msg, n_bytes);
@@ -288,8 +314,7 @@ handle_bytes (LabHttpServer     *self,
 {
   guint64 n_bytes;
 
-  if (parse_parameter (msg, "byte count", n_text,
-                       0, g_atomic_pointer_get (&self->max_bytes), TRUE, &n_bytes))
+  if (parse_byte_count (self, msg, "byte count", n_text, &n_bytes))
     respond_pattern (msg, n_bytes);
 }
 
@@ -303,7 +328,7 @@ handle_status (LabHttpServer     *self,
 {
   guint64 code;
 
-  if (!parse_parameter (msg, "status code", code_text, 200, 599, FALSE, &code))
+  if (!parse_number (msg, "status code", code_text, 200, 599, &code))
     return;
 
   if (code == SOUP_STATUS_NO_CONTENT || code == SOUP_STATUS_NOT_MODIFIED)
@@ -324,7 +349,7 @@ handle_redirect (LabHttpServer     *self,
   g_autofree char *location = NULL;
   guint64 hops;
 
-  if (!parse_parameter (msg, "redirect count", hops_text, 0, 1000, FALSE, &hops))
+  if (!parse_number (msg, "redirect count", hops_text, 0, 1000, &hops))
     return;
 
   if (hops == 0)
@@ -378,8 +403,7 @@ drip_tick_cb (gpointer user_data)
   if (pending->next_chunk == pending->n_chunks)
     {
       soup_message_body_complete (body);
-      soup_server_message_unpause (pending->msg);
-      g_hash_table_remove (pending->self->pending, pending);
+      lab_pending_response_finish (pending);
       return G_SOURCE_REMOVE;
     }
 
@@ -390,41 +414,45 @@ drip_tick_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The headers go out now; each tick appends a chunk and unpauses. */
+static void
+drip_start (LabHttpServer     *self,
+            SoupServerMessage *msg,
+            guint64            n_bytes,
+            guint64            duration_ms)
+{
+  LabPendingResponse *pending = lab_pending_response_new (self, msg);
+
+  pending->total_bytes = n_bytes;
+  pending->duration_ms = duration_ms;
+  pending->n_chunks = CLAMP (MIN (n_bytes, duration_ms / DRIP_MIN_INTERVAL_MS), 1, G_MAXUINT);
+  pending->start_us = g_get_monotonic_time ();
+  drip_schedule_next (pending);
+}
+
 static void
 handle_drip (LabHttpServer     *self,
              SoupServerMessage *msg,
              const char        *argument,
              GHashTable        *query)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  LabPendingResponse *pending;
   guint64 n_bytes;
   guint64 duration_ms;
 
-  if (!parse_parameter (msg, "bytes",
-                        query_get (query, "bytes", G_STRINGIFY (DEFAULT_DRIP_BYTES)),
-                        0, g_atomic_pointer_get (&self->max_bytes), TRUE, &n_bytes) ||
-      !parse_parameter (msg, "duration_ms",
-                        query_get (query, "duration_ms", G_STRINGIFY (DEFAULT_DRIP_DURATION_MS)),
-                        0, LAB_HTTP_SERVER_MAX_DURATION_MS, FALSE, &duration_ms))
+  if (!parse_byte_count (self, msg, "bytes",
+                         query_get (query, "bytes", G_STRINGIFY (DEFAULT_DRIP_BYTES)), &n_bytes) ||
+      !parse_number (msg, "duration_ms",
+                     query_get (query, "duration_ms", G_STRINGIFY (DEFAULT_DRIP_DURATION_MS)),
+                     0, LAB_HTTP_SERVER_MAX_DURATION_MS, &duration_ms))
     return;
 
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_content_type (headers, "application/octet-stream", NULL);
-  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
-  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+  respond_octet_stream (msg);
+  soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg),
+                                     SOUP_ENCODING_CHUNKED);
 
   /* HEAD gets the headers at once; libsoup writes no body for it. */
-  if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_HEAD) == 0)
-    return;
-
-  /* The headers go out now; each tick appends a chunk and unpauses. */
-  pending = lab_pending_response_new (self, msg);
-  pending->total_bytes = n_bytes;
-  pending->duration_ms = duration_ms;
-  pending->n_chunks = CLAMP (MIN (n_bytes, duration_ms / DRIP_MIN_INTERVAL_MS), 1, G_MAXUINT);
-  pending->start_us = g_get_monotonic_time ();
-  drip_schedule_next (pending);
+  if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_HEAD) != 0)
+    drip_start (self, msg, n_bytes, duration_ms);
 }
 
 /* Routing */
