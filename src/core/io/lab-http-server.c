@@ -77,6 +77,20 @@ listen_on_loopback (guint    port,
   return g_steal_pointer (&socket);
 }
 
+/* The port @server listens on: the one asked for, or the one the kernel picked. */
+static guint
+get_listening_port (SoupServer *server)
+{
+  GSList *uris = soup_server_get_uris (server);
+  guint port;
+
+  g_assert (uris != NULL);
+  port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return port;
+}
+
 /* Creates the SoupServer and listens; @context must be the thread-default one. */
 static gboolean
 server_listen (LabHttpServer  *self,
@@ -87,7 +101,6 @@ server_listen (LabHttpServer  *self,
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GMainContext) thread_default = g_main_context_ref_thread_default ();
-  GSList *uris;
 
   g_assert (context == thread_default);
 
@@ -103,11 +116,7 @@ server_listen (LabHttpServer  *self,
   if (!soup_server_listen_socket (server, socket, 0, error))
     return FALSE;
 
-  uris = soup_server_get_uris (server);
-  g_assert (uris != NULL);
-  self->port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
+  self->port = get_listening_port (server);
   self->base_url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
   self->context = g_main_context_ref (context);
   self->server = g_steal_pointer (&server);
@@ -129,6 +138,13 @@ server_teardown (LabHttpServer *self)
     }
 }
 
+static gboolean
+quit_loop_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 typedef struct
 {
   LabHttpServer *self;
@@ -142,47 +158,97 @@ typedef struct
   GError *error;
 } LabServerStartup;
 
+/* Hands server_listen()'s outcome, and @error, to run_server_thread(). */
+static void
+startup_report (LabServerStartup *startup,
+                gboolean          ok,
+                GError           *error)
+{
+  g_mutex_lock (&startup->lock);
+  startup->ok = ok;
+  startup->error = error;
+  startup->done = TRUE;
+  g_cond_signal (&startup->cond);
+  g_mutex_unlock (&startup->lock);
+}
+
+/* Serves until stop() quits the loop, then closes everything from this thread. */
+static void
+serve_until_stopped (LabHttpServer *self,
+                     GMainContext  *context)
+{
+  g_main_loop_run (self->loop);
+  server_teardown (self);
+
+  /* Let libsoup's own idle and completion sources run out. */
+  for (guint i = 0; i < 100 && g_main_context_iteration (context, FALSE); i++)
+    ;
+}
+
 static gpointer
 server_thread_main (gpointer user_data)
 {
   LabServerStartup *startup = user_data;
   LabHttpServer *self = startup->self;
   GMainContext *context = startup->context;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   gboolean ok;
 
   g_main_context_push_thread_default (context);
 
   ok = server_listen (self, context, startup->port, &error);
-
-  g_mutex_lock (&startup->lock);
-  startup->ok = ok;
-  startup->error = g_steal_pointer (&error);
-  startup->done = TRUE;
-  g_cond_signal (&startup->cond);
-  g_mutex_unlock (&startup->lock);
+  startup_report (startup, ok, error);
   /* @startup belongs to the caller again from here. */
 
   if (ok)
-    {
-      g_main_loop_run (self->loop);
-      server_teardown (self);
-
-      /* Let libsoup's own idle and completion sources run out. */
-      for (guint i = 0; i < 100 && g_main_context_iteration (context, FALSE); i++)
-        ;
-    }
+    serve_until_stopped (self, context);
 
   g_main_context_pop_thread_default (context);
 
   return NULL;
 }
 
+/* Starts the server's thread and waits until it listens or failed to. */
 static gboolean
-quit_loop_cb (gpointer user_data)
+run_server_thread (LabHttpServer  *self,
+                   GMainContext   *context,
+                   guint           port,
+                   GError        **error)
 {
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
+  LabServerStartup startup = { .self = self, .context = context, .port = port };
+
+  g_mutex_init (&startup.lock);
+  g_cond_init (&startup.cond);
+
+  self->thread = g_thread_try_new ("lab-http-server", server_thread_main, &startup, error);
+  if (self->thread != NULL)
+    {
+      g_mutex_lock (&startup.lock);
+      while (!startup.done)
+        g_cond_wait (&startup.cond, &startup.lock);
+      g_mutex_unlock (&startup.lock);
+    }
+
+  g_mutex_clear (&startup.lock);
+  g_cond_clear (&startup.cond);
+
+  if (startup.error != NULL)
+    g_propagate_error (error, startup.error);
+
+  return startup.ok;
+}
+
+/* Quits the server's loop and joins its thread, which closes everything. */
+static void
+stop_server_thread (LabHttpServer *self)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  /* Quit from inside the loop: a quit before g_main_loop_run() would be lost. */
+  g_source_set_callback (source, quit_loop_cb, self->loop, NULL);
+  g_source_attach (source, self->context);
+  g_clear_pointer (&self->thread, g_thread_join);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
 }
 
 static gboolean
@@ -257,7 +323,6 @@ lab_http_server_start_in_thread (LabHttpServer  *self,
                                  guint           port,
                                  GError        **error)
 {
-  LabServerStartup startup = { .self = self, .port = port };
   g_autoptr(GMainContext) context = NULL;
 
   g_return_val_if_fail (LAB_IS_HTTP_SERVER (self), FALSE);
@@ -267,30 +332,12 @@ lab_http_server_start_in_thread (LabHttpServer  *self,
   if (!check_not_running (self, error))
     return FALSE;
 
-  g_mutex_init (&startup.lock);
-  g_cond_init (&startup.cond);
-
   /* server_listen() takes its own reference to the context on success. */
   context = g_main_context_new ();
-  startup.context = context;
   self->loop = g_main_loop_new (context, FALSE);
-  self->thread = g_thread_try_new ("lab-http-server", server_thread_main, &startup, error);
 
-  if (self->thread != NULL)
+  if (!run_server_thread (self, context, port, error))
     {
-      g_mutex_lock (&startup.lock);
-      while (!startup.done)
-        g_cond_wait (&startup.cond, &startup.lock);
-      g_mutex_unlock (&startup.lock);
-    }
-
-  g_mutex_clear (&startup.lock);
-  g_cond_clear (&startup.cond);
-
-  if (self->thread == NULL || !startup.ok)
-    {
-      if (self->thread != NULL)
-        g_propagate_error (error, g_steal_pointer (&startup.error));
       g_clear_pointer (&self->thread, g_thread_join);
       g_clear_pointer (&self->loop, g_main_loop_unref);
       return FALSE;
@@ -316,19 +363,9 @@ lab_http_server_stop (LabHttpServer *self)
   was_running = self->base_url != NULL;
 
   if (self->thread != NULL)
-    {
-      g_autoptr(GSource) source = g_idle_source_new ();
-
-      /* Quit from inside the loop: a quit before g_main_loop_run() would be lost. */
-      g_source_set_callback (source, quit_loop_cb, self->loop, NULL);
-      g_source_attach (source, self->context);
-      g_clear_pointer (&self->thread, g_thread_join);
-      g_clear_pointer (&self->loop, g_main_loop_unref);
-    }
+    stop_server_thread (self);
   else
-    {
-      server_teardown (self);
-    }
+    server_teardown (self);
 
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->base_url, g_free);
