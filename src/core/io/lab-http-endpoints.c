@@ -470,8 +470,9 @@ typedef struct
   LabEndpointFunc handle;
 } LabEndpoint;
 
-/* Each has its own libsoup handler. libsoup picks the longest registered
- * path that a request's path starts with; none of these starts another. */
+/* Each has its own libsoup handler. libsoup hands a request to the longest
+ * registered path that its path starts with; as none of these is a prefix
+ * of another, that is the one endpoint it can be for, or none. */
 static const LabEndpoint endpoints[] = {
   { "/delay", TRUE, handle_delay },
   { "/bytes", TRUE, handle_bytes },
@@ -556,7 +557,7 @@ on_endpoint_request (SoupServer        *server,
     respond_not_found (msg);
 }
 
-/* Every path that no endpoint's path starts, "/" included. */
+/* Paths that start with no endpoint's path, "/" included. */
 static void
 on_unknown_request (SoupServer        *server,
                     SoupServerMessage *msg,
