@@ -2,51 +2,17 @@
 
 #include "config.h"
 
-#include <stdatomic.h>
-
 #include <gio/gnetworking.h>
-#include <libsoup/soup.h>
 
-#include "lab-http-server.h"
+#include "lab-http-server-private.h"
 
-/*
- * Every response body is a slice of one infinite, 256-periodic byte
- * pattern. A shared read-only block of it (a multiple of the period) is
- * built once; bodies are lists of references into that block, so a
- * 256 MiB response costs a few thousand GBytes headers, not 256 MiB.
- */
-#define PATTERN_BLOCK_SIZE (64 * 1024)
+/* The object: starting and stopping, the listening socket, the server's
+ * own thread. What it answers is in lab-http-endpoints.c. */
 
-#define DEFAULT_DELAY_BYTES 16
-#define DEFAULT_DRIP_BYTES 10
-#define DEFAULT_DRIP_DURATION_MS 1000
 /* libsoup listens with a backlog of 10: a burst of W > 10 simultaneous
  * connects then loses SYNs and waits a 1 s retransmission, which would
  * distort every download measurement. The kernel caps this at somaxconn. */
 #define LISTEN_BACKLOG 4096
-/* Drip chunks are at least this far apart, so a long drip is not a timer storm. */
-#define DRIP_MIN_INTERVAL_MS 10
-
-struct _LabHttpServer
-{
-  GObject parent_instance;
-
-  _Atomic guint64 max_bytes;
-  _Atomic guint64 requests_served;
-
-  /* Set by start, cleared by stop; read-only in between. */
-  guint port;
-  char *base_url;
-
-  /* Owned by the server's context (its thread, in threaded mode). */
-  GMainContext *context;
-  SoupServer *server;
-  GHashTable *pending;          /* set of LabPendingResponse */
-
-  /* Threaded mode only. */
-  GThread *thread;
-  GMainLoop *loop;
-};
 
 G_DEFINE_FINAL_TYPE (LabHttpServer, lab_http_server, G_TYPE_OBJECT)
 
@@ -59,512 +25,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-/* A response waiting on a timer: a delayed answer or a drip in progress. */
-typedef struct
-{
-  LabHttpServer *self;          /* unowned: stop() frees every pending response */
-  SoupServerMessage *msg;
-  GSource *timer;
-  gulong finished_id;
-  gulong disconnected_id;
-
-  /* Drip only. */
-  guint64 total_bytes;
-  guint n_chunks;
-  guint next_chunk;
-  gint64 start_us;
-  guint duration_ms;
-} LabPendingResponse;
-
-/* Pattern */
-
-static GBytes *
-get_pattern_block (void)
-{
-  static GBytes *block;
-
-  if (g_once_init_enter (&block))
-    {
-      guint8 *data = g_malloc (PATTERN_BLOCK_SIZE);
-
-      for (gsize i = 0; i < PATTERN_BLOCK_SIZE; i++)
-        data[i] = lab_http_server_pattern_byte (i);
-
-      g_once_init_leave (&block, g_bytes_new_take (data, PATTERN_BLOCK_SIZE));
-    }
-
-  return block;
-}
-
-/* Appends pattern bytes [offset, offset + length) as slices of the shared block. */
-static void
-append_pattern (SoupMessageBody *body,
-                guint64          offset,
-                guint64          length)
-{
-  GBytes *block = get_pattern_block ();
-
-  G_STATIC_ASSERT (PATTERN_BLOCK_SIZE % 256 == 0);
-
-  while (length > 0)
-    {
-      gsize start = offset % PATTERN_BLOCK_SIZE;
-      gsize n = MIN (length, (guint64) (PATTERN_BLOCK_SIZE - start));
-      g_autoptr(GBytes) slice = g_bytes_new_from_bytes (block, start, n);
-
-      soup_message_body_append_bytes (body, slice);
-      offset += n;
-      length -= n;
-    }
-}
-
-/* Responses */
-
-static void
-respond_text (SoupServerMessage *msg,
-              guint              status,
-              const char        *format,
-              ...) G_GNUC_PRINTF (3, 4);
-
-static void
-respond_text (SoupServerMessage *msg,
-              guint              status,
-              const char        *format,
-              ...)
-{
-  va_list args;
-  char *text;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "text/plain; charset=utf-8",
-                                    SOUP_MEMORY_TAKE, text, strlen (text));
-}
-
-/* Sets a 200 whose body is pattern bytes [0, n_bytes), with a Content-Length. */
-static void
-respond_pattern (SoupServerMessage *msg,
-                 guint64            n_bytes)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
-
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_content_type (headers, "application/octet-stream", NULL);
-  soup_message_headers_set_content_length (headers, n_bytes);
-  /* Not accumulating lets written chunks go, and stops libsoup from
-   * flattening the whole body to answer a Range request. */
-  soup_message_body_set_accumulate (body, FALSE);
-  append_pattern (body, 0, n_bytes);
-}
-
-/* A short, valid UTF-8 rendering of client input for error messages. */
-static char *
-describe_input (const char *text)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  g_autofree char *head = NULL;
-
-  if (g_utf8_strlen (valid, -1) <= 40)
-    return g_steal_pointer (&valid);
-
-  head = g_utf8_substring (valid, 0, 40);
-  return g_strconcat (head, "…", NULL);
-}
-
-static gboolean
-parse_decimal (const char *text,
-               guint64    *out_value)
-{
-  guint64 value = 0;
-
-  if (text == NULL || *text == '\0')
-    return FALSE;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      guint digit;
-
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-
-      digit = *p - '0';
-      if (value > (G_MAXUINT64 - digit) / 10)
-        return FALSE;
-
-      value = value * 10 + digit;
-    }
-
-  *out_value = value;
-  return TRUE;
-}
-
-/*
- * Parses @text as a whole number in [@min, @max]. On failure answers 400
- * naming @what and the accepted range, and returns %FALSE. A byte count
- * above @max names the max-bytes cap instead.
- */
-static gboolean
-parse_parameter (SoupServerMessage *msg,
-                 const char        *what,
-                 const char        *text,
-                 guint64            min,
-                 guint64            max,
-                 gboolean           is_byte_count,
-                 guint64           *out_value)
-{
-  g_autofree char *shown = describe_input (text);
-  guint64 value;
-
-  if (!parse_decimal (text, &value))
-    {
-      respond_text (msg, SOUP_STATUS_BAD_REQUEST,
-                    "Bad %s “%s”: expected a whole number from %" G_GUINT64_FORMAT
-                    " to %" G_GUINT64_FORMAT ".\n",
-                    what, shown, min, max);
-      return FALSE;
-    }
-
-  if (is_byte_count && value > max)
-    {
-      respond_text (msg, SOUP_STATUS_BAD_REQUEST,
-                    "Bad %s “%s”: over this server's cap of %" G_GUINT64_FORMAT
-                    " bytes (max-bytes).\n",
-                    what, shown, max);
-      return FALSE;
-    }
-
-  if (value < min || value > max)
-    {
-      respond_text (msg, SOUP_STATUS_BAD_REQUEST,
-                    "Bad %s “%s”: expected a whole number from %" G_GUINT64_FORMAT
-                    " to %" G_GUINT64_FORMAT ".\n",
-                    what, shown, min, max);
-      return FALSE;
-    }
-
-  *out_value = value;
-  return TRUE;
-}
-
-/* Query parameter @name, or @default_text when it is absent. */
-static const char *
-query_get (GHashTable *query,
-           const char *name,
-           const char *default_text)
-{
-  const char *value = query != NULL ? g_hash_table_lookup (query, name) : NULL;
-
-  return value != NULL ? value : default_text;
-}
-
-/* Pending responses */
-
-static void
-lab_pending_response_free (LabPendingResponse *pending)
-{
-  if (pending->timer != NULL)
-    {
-      g_source_destroy (pending->timer);
-      g_clear_pointer (&pending->timer, g_source_unref);
-    }
-
-  g_clear_signal_handler (&pending->finished_id, pending->msg);
-  g_clear_signal_handler (&pending->disconnected_id, pending->msg);
-  g_clear_object (&pending->msg);
-  g_free (pending);
-}
-
-/* The message ended early (client gone, server stopping): never touch it again. */
-static void
-on_pending_message_gone (SoupServerMessage  *msg,
-                         LabPendingResponse *pending)
-{
-  g_hash_table_remove (pending->self->pending, pending);
-}
-
-static LabPendingResponse *
-lab_pending_response_new (LabHttpServer     *self,
-                          SoupServerMessage *msg)
-{
-  LabPendingResponse *pending = g_new0 (LabPendingResponse, 1);
-
-  pending->self = self;
-  pending->msg = g_object_ref (msg);
-  pending->finished_id = g_signal_connect (msg, "finished",
-                                           G_CALLBACK (on_pending_message_gone), pending);
-  pending->disconnected_id = g_signal_connect (msg, "disconnected",
-                                               G_CALLBACK (on_pending_message_gone), pending);
-  g_hash_table_add (self->pending, pending);
-
-  return pending;
-}
-
-static void
-lab_pending_response_schedule (LabPendingResponse *pending,
-                               guint               delay_ms,
-                               GSourceFunc         callback)
-{
-  g_assert (pending->timer == NULL);
-
-  pending->timer = g_timeout_source_new (delay_ms);
-  g_source_set_static_name (pending->timer, "[lab] http server timer");
-  g_source_set_callback (pending->timer, callback, pending, NULL);
-  g_source_attach (pending->timer, pending->self->context);
-}
-
-/* Called from the timer's own dispatch: forget it, GLib destroys it. */
-static void
-lab_pending_response_timer_fired (LabPendingResponse *pending)
-{
-  g_clear_pointer (&pending->timer, g_source_unref);
-}
-
-/* /delay/<ms> */
-
-static gboolean
-delay_elapsed_cb (gpointer user_data)
-{
-  LabPendingResponse *pending = user_data;
-
-  lab_pending_response_timer_fired (pending);
-  soup_server_message_unpause (pending->msg);
-  g_hash_table_remove (pending->self->pending, pending);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-handle_delay (LabHttpServer     *self,
-              SoupServerMessage *msg,
-              const char        *ms_text,
-              GHashTable        *query)
-{
-  guint64 max_bytes = atomic_load (&self->max_bytes);
-  LabPendingResponse *pending;
-  guint64 delay_ms;
-  guint64 n_bytes;
-
-  if (!parse_parameter (msg, "delay in milliseconds", ms_text,
-                        0, LAB_HTTP_SERVER_MAX_DURATION_MS, FALSE, &delay_ms) ||
-      !parse_parameter (msg, "bytes", query_get (query, "bytes", G_STRINGIFY (DEFAULT_DELAY_BYTES)),
-                        0, max_bytes, TRUE, &n_bytes))
-    return;
-
-  respond_pattern (msg, n_bytes);
-
-  if (delay_ms == 0)
-    return;
-
-  /* Nothing is written until the timer unpauses the message. */
-  soup_server_message_pause (msg);
-  pending = lab_pending_response_new (self, msg);
-  lab_pending_response_schedule (pending, delay_ms, delay_elapsed_cb);
-}
-
-/* /bytes/<n> */
-
-static void
-handle_bytes (LabHttpServer     *self,
-              SoupServerMessage *msg,
-              const char        *n_text)
-{
-  guint64 n_bytes;
-
-  if (parse_parameter (msg, "byte count", n_text,
-                       0, atomic_load (&self->max_bytes), TRUE, &n_bytes))
-    respond_pattern (msg, n_bytes);
-}
-
-/* /status/<code> */
-
-static void
-handle_status (SoupServerMessage *msg,
-               const char        *code_text)
-{
-  guint64 code;
-
-  if (!parse_parameter (msg, "status code", code_text, 200, 599, FALSE, &code))
-    return;
-
-  if (code == SOUP_STATUS_NO_CONTENT || code == SOUP_STATUS_NOT_MODIFIED)
-    soup_server_message_set_status (msg, code, NULL);
-  else
-    respond_text (msg, code, "%u %s\n", (guint) code, soup_status_get_phrase (code));
-}
-
-/* /redirect/<n>: a chain of n redirects (302) ending in a small 200, so
- * that clients' redirect limits can be tested (libsoup stops after 20). */
-
-static void
-handle_redirect (SoupServerMessage *msg,
-                 const char        *hops_text)
-{
-  g_autofree char *location = NULL;
-  guint64 hops;
-
-  if (!parse_parameter (msg, "redirect count", hops_text, 0, 1000, FALSE, &hops))
-    return;
-
-  if (hops == 0)
-    {
-      respond_text (msg, SOUP_STATUS_OK, "redirected\n");
-      return;
-    }
-  location = g_strdup_printf ("/redirect/%" G_GUINT64_FORMAT, hops - 1);
-  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
-}
-
-/* /drip */
-
-static guint64
-drip_chunk_offset (LabPendingResponse *pending,
-                   guint               chunk)
-{
-  guint64 base = pending->total_bytes / pending->n_chunks;
-  guint64 extra = pending->total_bytes % pending->n_chunks;
-
-  /* The first @extra chunks carry one byte more. */
-  return chunk * base + MIN (chunk, extra);
-}
-
-static gboolean drip_tick_cb (gpointer user_data);
-
-static void
-drip_schedule_next (LabPendingResponse *pending)
-{
-  /* Chunk j is due at start + D·(j+1)/k: deadlines from the start, not
-   * from the last tick, so timer lateness does not add up. */
-  gint64 due_us = pending->start_us +
-                  (gint64) pending->duration_ms * 1000 * (pending->next_chunk + 1) / pending->n_chunks;
-  gint64 wait_us = MAX (0, due_us - g_get_monotonic_time ());
-
-  lab_pending_response_schedule (pending, (guint) ((wait_us + 999) / 1000), drip_tick_cb);
-}
-
-static gboolean
-drip_tick_cb (gpointer user_data)
-{
-  LabPendingResponse *pending = user_data;
-  SoupMessageBody *body = soup_server_message_get_response_body (pending->msg);
-  guint chunk = pending->next_chunk++;
-  guint64 from = drip_chunk_offset (pending, chunk);
-  guint64 to = drip_chunk_offset (pending, chunk + 1);
-
-  lab_pending_response_timer_fired (pending);
-  append_pattern (body, from, to - from);
-
-  if (pending->next_chunk == pending->n_chunks)
-    {
-      soup_message_body_complete (body);
-      soup_server_message_unpause (pending->msg);
-      g_hash_table_remove (pending->self->pending, pending);
-      return G_SOURCE_REMOVE;
-    }
-
-  /* libsoup pauses a chunked response itself when it runs out of chunks. */
-  soup_server_message_unpause (pending->msg);
-  drip_schedule_next (pending);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-handle_drip (LabHttpServer     *self,
-             SoupServerMessage *msg,
-             GHashTable        *query)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  LabPendingResponse *pending;
-  guint64 n_bytes;
-  guint64 duration_ms;
-
-  if (!parse_parameter (msg, "bytes",
-                        query_get (query, "bytes", G_STRINGIFY (DEFAULT_DRIP_BYTES)),
-                        0, atomic_load (&self->max_bytes), TRUE, &n_bytes) ||
-      !parse_parameter (msg, "duration_ms",
-                        query_get (query, "duration_ms", G_STRINGIFY (DEFAULT_DRIP_DURATION_MS)),
-                        0, LAB_HTTP_SERVER_MAX_DURATION_MS, FALSE, &duration_ms))
-    return;
-
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_content_type (headers, "application/octet-stream", NULL);
-  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
-  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
-
-  /* HEAD gets the headers at once; libsoup writes no body for it. */
-  if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_HEAD) == 0)
-    return;
-
-  /* The headers go out now; each tick appends a chunk and unpauses. */
-  pending = lab_pending_response_new (self, msg);
-  pending->total_bytes = n_bytes;
-  pending->duration_ms = duration_ms;
-  pending->n_chunks = CLAMP (MIN (n_bytes, duration_ms / DRIP_MIN_INTERVAL_MS), 1, G_MAXUINT);
-  pending->start_us = g_get_monotonic_time ();
-  drip_schedule_next (pending);
-}
-
-/* Dispatch */
-
-static void
-handle_not_found (SoupServerMessage *msg)
-{
-  respond_text (msg, SOUP_STATUS_NOT_FOUND,
-                "Not found. Endpoints: /delay/<ms>[?bytes=N], /bytes/<n>, /status/<code>, "
-                "/redirect/<n>, /drip[?bytes=N&duration_ms=D].\n");
-}
-
-/* @path without @prefix when it starts with it, else %NULL. */
-static const char *
-path_argument (const char *path,
-               const char *prefix)
-{
-  if (!g_str_has_prefix (path, prefix))
-    return NULL;
-
-  return path + strlen (prefix);
-}
-
-static void
-on_request (SoupServer        *server,
-            SoupServerMessage *msg,
-            const char        *path,
-            GHashTable        *query,
-            gpointer           user_data)
-{
-  LabHttpServer *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
-  const char *argument;
-
-  atomic_fetch_add_explicit (&self->requests_served, 1, memory_order_relaxed);
-
-  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
-    {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Allow", "GET, HEAD");
-      respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Only GET and HEAD are served.\n");
-      return;
-    }
-
-  /* Arguments are one path segment: "/bytes/10/x" is not an endpoint. */
-  if ((argument = path_argument (path, "/delay/")) && strchr (argument, '/') == NULL)
-    handle_delay (self, msg, argument, query);
-  else if ((argument = path_argument (path, "/bytes/")) && strchr (argument, '/') == NULL)
-    handle_bytes (self, msg, argument);
-  else if ((argument = path_argument (path, "/status/")) && strchr (argument, '/') == NULL)
-    handle_status (msg, argument);
-  else if ((argument = path_argument (path, "/redirect/")) && strchr (argument, '/') == NULL)
-    handle_redirect (msg, argument);
-  else if (g_str_equal (path, "/drip"))
-    handle_drip (self, msg, query);
-  else
-    handle_not_found (msg);
-}
 
 /* Without TCP_NODELAY, keep-alive responses (headers and body written
  * separately) can wait ~40 ms for the client's delayed ACK. libsoup 3.2
@@ -617,6 +77,20 @@ listen_on_loopback (guint    port,
   return g_steal_pointer (&socket);
 }
 
+/* The port @server listens on: the one asked for, or the one the kernel picked. */
+static guint
+get_listening_port (SoupServer *server)
+{
+  GSList *uris = soup_server_get_uris (server);
+  guint port;
+
+  g_assert (uris != NULL);
+  port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return port;
+}
+
 /* Creates the SoupServer and listens; @context must be the thread-default one. */
 static gboolean
 server_listen (LabHttpServer  *self,
@@ -627,7 +101,6 @@ server_listen (LabHttpServer  *self,
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GMainContext) thread_default = g_main_context_ref_thread_default ();
-  GSList *uris;
 
   g_assert (context == thread_default);
 
@@ -638,21 +111,16 @@ server_listen (LabHttpServer  *self,
 
   server = soup_server_new ("server-header", "concurrency-lab/" PACKAGE_VERSION " ", NULL);
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
-  soup_server_add_handler (server, NULL, on_request, self, NULL);
+  lab_http_server_add_endpoints (self, server);
 
   if (!soup_server_listen_socket (server, socket, 0, error))
     return FALSE;
 
-  uris = soup_server_get_uris (server);
-  g_assert (uris != NULL);
-  self->port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
+  self->port = get_listening_port (server);
   self->base_url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
   self->context = g_main_context_ref (context);
   self->server = g_steal_pointer (&server);
-  self->pending = g_hash_table_new_full (NULL, NULL, NULL,
-                                         (GDestroyNotify) lab_pending_response_free);
+  self->pending = lab_http_server_new_pending_set ();
 
   return TRUE;
 }
@@ -670,6 +138,13 @@ server_teardown (LabHttpServer *self)
     }
 }
 
+static gboolean
+quit_loop_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 typedef struct
 {
   LabHttpServer *self;
@@ -683,47 +158,97 @@ typedef struct
   GError *error;
 } LabServerStartup;
 
+/* Hands server_listen()'s outcome, and @error, to run_server_thread(). */
+static void
+startup_report (LabServerStartup *startup,
+                gboolean          ok,
+                GError           *error)
+{
+  g_mutex_lock (&startup->lock);
+  startup->ok = ok;
+  startup->error = error;
+  startup->done = TRUE;
+  g_cond_signal (&startup->cond);
+  g_mutex_unlock (&startup->lock);
+}
+
+/* Serves until stop() quits the loop, then closes everything from this thread. */
+static void
+serve_until_stopped (LabHttpServer *self,
+                     GMainContext  *context)
+{
+  g_main_loop_run (self->loop);
+  server_teardown (self);
+
+  /* Let libsoup's own idle and completion sources run out. */
+  for (guint i = 0; i < 100 && g_main_context_iteration (context, FALSE); i++)
+    ;
+}
+
 static gpointer
 server_thread_main (gpointer user_data)
 {
   LabServerStartup *startup = user_data;
   LabHttpServer *self = startup->self;
   GMainContext *context = startup->context;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   gboolean ok;
 
   g_main_context_push_thread_default (context);
 
   ok = server_listen (self, context, startup->port, &error);
-
-  g_mutex_lock (&startup->lock);
-  startup->ok = ok;
-  startup->error = g_steal_pointer (&error);
-  startup->done = TRUE;
-  g_cond_signal (&startup->cond);
-  g_mutex_unlock (&startup->lock);
+  startup_report (startup, ok, error);
   /* @startup belongs to the caller again from here. */
 
   if (ok)
-    {
-      g_main_loop_run (self->loop);
-      server_teardown (self);
-
-      /* Let libsoup's own idle and completion sources run out. */
-      for (guint i = 0; i < 100 && g_main_context_iteration (context, FALSE); i++)
-        ;
-    }
+    serve_until_stopped (self, context);
 
   g_main_context_pop_thread_default (context);
 
   return NULL;
 }
 
+/* Starts the server's thread and waits until it listens or failed to. */
 static gboolean
-quit_loop_cb (gpointer user_data)
+run_server_thread (LabHttpServer  *self,
+                   GMainContext   *context,
+                   guint           port,
+                   GError        **error)
 {
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
+  LabServerStartup startup = { .self = self, .context = context, .port = port };
+
+  g_mutex_init (&startup.lock);
+  g_cond_init (&startup.cond);
+
+  self->thread = g_thread_try_new ("lab-http-server", server_thread_main, &startup, error);
+  if (self->thread != NULL)
+    {
+      g_mutex_lock (&startup.lock);
+      while (!startup.done)
+        g_cond_wait (&startup.cond, &startup.lock);
+      g_mutex_unlock (&startup.lock);
+    }
+
+  g_mutex_clear (&startup.lock);
+  g_cond_clear (&startup.cond);
+
+  if (startup.error != NULL)
+    g_propagate_error (error, startup.error);
+
+  return startup.ok;
+}
+
+/* Quits the server's loop and joins its thread, which closes everything. */
+static void
+stop_server_thread (LabHttpServer *self)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  /* Quit from inside the loop: a quit before g_main_loop_run() would be lost. */
+  g_source_set_callback (source, quit_loop_cb, self->loop, NULL);
+  g_source_attach (source, self->context);
+  g_clear_pointer (&self->thread, g_thread_join);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
 }
 
 static gboolean
@@ -798,7 +323,6 @@ lab_http_server_start_in_thread (LabHttpServer  *self,
                                  guint           port,
                                  GError        **error)
 {
-  LabServerStartup startup = { .self = self, .port = port };
   g_autoptr(GMainContext) context = NULL;
 
   g_return_val_if_fail (LAB_IS_HTTP_SERVER (self), FALSE);
@@ -808,30 +332,12 @@ lab_http_server_start_in_thread (LabHttpServer  *self,
   if (!check_not_running (self, error))
     return FALSE;
 
-  g_mutex_init (&startup.lock);
-  g_cond_init (&startup.cond);
-
   /* server_listen() takes its own reference to the context on success. */
   context = g_main_context_new ();
-  startup.context = context;
   self->loop = g_main_loop_new (context, FALSE);
-  self->thread = g_thread_try_new ("lab-http-server", server_thread_main, &startup, error);
 
-  if (self->thread != NULL)
+  if (!run_server_thread (self, context, port, error))
     {
-      g_mutex_lock (&startup.lock);
-      while (!startup.done)
-        g_cond_wait (&startup.cond, &startup.lock);
-      g_mutex_unlock (&startup.lock);
-    }
-
-  g_mutex_clear (&startup.lock);
-  g_cond_clear (&startup.cond);
-
-  if (self->thread == NULL || !startup.ok)
-    {
-      if (self->thread != NULL)
-        g_propagate_error (error, g_steal_pointer (&startup.error));
       g_clear_pointer (&self->thread, g_thread_join);
       g_clear_pointer (&self->loop, g_main_loop_unref);
       return FALSE;
@@ -857,19 +363,9 @@ lab_http_server_stop (LabHttpServer *self)
   was_running = self->base_url != NULL;
 
   if (self->thread != NULL)
-    {
-      g_autoptr(GSource) source = g_idle_source_new ();
-
-      /* Quit from inside the loop: a quit before g_main_loop_run() would be lost. */
-      g_source_set_callback (source, quit_loop_cb, self->loop, NULL);
-      g_source_attach (source, self->context);
-      g_clear_pointer (&self->thread, g_thread_join);
-      g_clear_pointer (&self->loop, g_main_loop_unref);
-    }
+    stop_server_thread (self);
   else
-    {
-      server_teardown (self);
-    }
+    server_teardown (self);
 
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->base_url, g_free);
@@ -919,7 +415,7 @@ lab_http_server_get_requests_served (LabHttpServer *self)
 {
   g_return_val_if_fail (LAB_IS_HTTP_SERVER (self), 0);
 
-  return atomic_load (&self->requests_served);
+  return g_atomic_pointer_get (&self->requests_served);
 }
 
 guint64
@@ -927,7 +423,7 @@ lab_http_server_get_max_bytes (LabHttpServer *self)
 {
   g_return_val_if_fail (LAB_IS_HTTP_SERVER (self), 0);
 
-  return atomic_load (&self->max_bytes);
+  return g_atomic_pointer_get (&self->max_bytes);
 }
 
 /* Takes effect for the next request, from any thread. */
@@ -935,9 +431,11 @@ void
 lab_http_server_set_max_bytes (LabHttpServer *self,
                                guint64        max_bytes)
 {
+  gsize cap = (gsize) MIN (max_bytes, G_MAXSIZE);
+
   g_return_if_fail (LAB_IS_HTTP_SERVER (self));
 
-  if (atomic_exchange (&self->max_bytes, max_bytes) != max_bytes)
+  if ((gsize) g_atomic_pointer_exchange (&self->max_bytes, cap) != cap)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_BYTES]);
 }
 
@@ -1034,6 +532,5 @@ lab_http_server_class_init (LabHttpServerClass *klass)
 static void
 lab_http_server_init (LabHttpServer *self)
 {
-  atomic_init (&self->max_bytes, LAB_HTTP_SERVER_DEFAULT_MAX_BYTES);
-  atomic_init (&self->requests_served, 0);
+  self->max_bytes = LAB_HTTP_SERVER_DEFAULT_MAX_BYTES;
 }

@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "lab-http-server-private.h"
+#include "lab-parse.h"
+
+/* What LabHttpServer answers: the endpoints, and the responses that wait
+ * on a timer (/delay, /drip). */
+
+/*
+ * Every response body is a slice of one infinite, 256-periodic byte
+ * pattern. A shared read-only block of it (a multiple of the period) is
+ * built once; bodies are lists of references into that block, so a
+ * 256 MiB response costs a few thousand GBytes headers, not 256 MiB.
+ */
+#define PATTERN_BLOCK_SIZE (64 * 1024)
+
+#define DEFAULT_DELAY_BYTES 16
+#define DEFAULT_DRIP_BYTES 10
+#define DEFAULT_DRIP_DURATION_MS 1000
+/* Drip chunks are at least this far apart, so a long drip is not a timer storm. */
+#define DRIP_MIN_INTERVAL_MS 10
+
+/* A response waiting on a timer: a delayed answer or a drip in progress. */
+typedef struct
+{
+  LabHttpServer *self;          /* unowned: stop() frees every pending response */
+  SoupServerMessage *msg;
+  GSource *timer;
+  gulong finished_id;
+  gulong disconnected_id;
+
+  /* Drip only. */
+  guint64 total_bytes;
+  guint n_chunks;
+  guint next_chunk;
+  gint64 start_us;
+  guint duration_ms;
+} LabPendingResponse;
+
+/* Pattern */
+
+static GBytes *
+get_pattern_block (void)
+{
+  static GBytes *block;
+
+  if (g_once_init_enter (&block))
+    {
+      guint8 *data = g_malloc (PATTERN_BLOCK_SIZE);
+
+      for (gsize i = 0; i < PATTERN_BLOCK_SIZE; i++)
+        data[i] = lab_http_server_pattern_byte (i);
+
+      g_once_init_leave (&block, g_bytes_new_take (data, PATTERN_BLOCK_SIZE));
+    }
+
+  return block;
+}
+
+/* Appends pattern bytes [offset, offset + length) as slices of the shared block. */
+static void
+append_pattern (SoupMessageBody *body,
+                guint64          offset,
+                guint64          length)
+{
+  GBytes *block = get_pattern_block ();
+
+  G_STATIC_ASSERT (PATTERN_BLOCK_SIZE % 256 == 0);
+
+  while (length > 0)
+    {
+      gsize start = offset % PATTERN_BLOCK_SIZE;
+      gsize n = MIN (length, (guint64) (PATTERN_BLOCK_SIZE - start));
+      g_autoptr(GBytes) slice = g_bytes_new_from_bytes (block, start, n);
+
+      soup_message_body_append_bytes (body, slice);
+      offset += n;
+      length -= n;
+    }
+}
+
+/* Responses */
+
+static void
+respond_text (SoupServerMessage *msg,
+              guint              status,
+              const char        *format,
+              ...) G_GNUC_PRINTF (3, 4);
+
+static void
+respond_text (SoupServerMessage *msg,
+              guint              status,
+              const char        *format,
+              ...)
+{
+  va_list args;
+  char *text;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8",
+                                    SOUP_MEMORY_TAKE, text, strlen (text));
+}
+
+/* Sets a 200 with a binary body; the caller says how it is framed. */
+static void
+respond_octet_stream (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (headers, "application/octet-stream", NULL);
+  /* Not accumulating lets written chunks go, and stops libsoup from
+   * flattening the whole body to answer a Range request. */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+}
+
+/* Sets a 200 whose body is pattern bytes [0, n_bytes), with a Content-Length. */
+static void
+respond_pattern (SoupServerMessage *msg,
+                 guint64            n_bytes)
+{
+  respond_octet_stream (msg);
+  soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg),
+                                           n_bytes);
+  append_pattern (soup_server_message_get_response_body (msg), 0, n_bytes);
+}
+
+/*
+ * Parses @text as a whole number in [@min, @max]. On failure answers 400
+ * naming @what and the accepted range, and returns %FALSE.
+ */
+static gboolean
+parse_number (SoupServerMessage *msg,
+              const char        *what,
+              const char        *text,
+              guint64            min,
+              guint64            max,
+              guint64           *out_value)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (lab_parse_uint64 (what, text, min, max, out_value, &error))
+    return TRUE;
+
+  respond_text (msg, SOUP_STATUS_BAD_REQUEST, "%s.\n", error->message);
+  return FALSE;
+}
+
+/* parse_number() from 0 to the max-bytes cap, but a count over the cap
+ * is told so rather than given the range. */
+static gboolean
+parse_byte_count (LabHttpServer     *self,
+                  SoupServerMessage *msg,
+                  const char        *what,
+                  const char        *text,
+                  guint64           *out_value)
+{
+  guint64 max = g_atomic_pointer_get (&self->max_bytes);
+
+  /* Once parsed, @text is all digits: safe to show as it is. */
+  if (lab_parse_uint64 (what, text, 0, G_MAXUINT64, out_value, NULL) && *out_value > max)
+    {
+      respond_text (msg, SOUP_STATUS_BAD_REQUEST,
+                    "%s: “%s” is over this server's cap of %" G_GUINT64_FORMAT " bytes (max-bytes).\n",
+                    what, text, max);
+      return FALSE;
+    }
+
+  return parse_number (msg, what, text, 0, max, out_value);
+}
+
+/* Query parameter @name, or @default_text when it is absent. */
+static const char *
+query_get (GHashTable *query,
+           const char *name,
+           const char *default_text)
+{
+  const char *value = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+
+  return value != NULL ? value : default_text;
+}
+
+/* Pending responses */
+
+static void
+lab_pending_response_free (LabPendingResponse *pending)
+{
+  if (pending->timer != NULL)
+    {
+      g_source_destroy (pending->timer);
+      g_clear_pointer (&pending->timer, g_source_unref);
+    }
+
+  g_clear_signal_handler (&pending->finished_id, pending->msg);
+  g_clear_signal_handler (&pending->disconnected_id, pending->msg);
+  g_clear_object (&pending->msg);
+  g_free (pending);
+}
+
+GHashTable *
+lab_http_server_new_pending_set (void)
+{
+  return g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) lab_pending_response_free);
+}
+
+/* The message ended early (client gone, server stopping): never touch it again. */
+static void
+on_pending_message_gone (SoupServerMessage  *msg,
+                         LabPendingResponse *pending)
+{
+  g_hash_table_remove (pending->self->pending, pending);
+}
+
+static LabPendingResponse *
+lab_pending_response_new (LabHttpServer     *self,
+                          SoupServerMessage *msg)
+{
+  LabPendingResponse *pending = g_new0 (LabPendingResponse, 1);
+
+  pending->self = self;
+  pending->msg = g_object_ref (msg);
+  pending->finished_id = g_signal_connect (msg, "finished",
+                                           G_CALLBACK (on_pending_message_gone), pending);
+  pending->disconnected_id = g_signal_connect (msg, "disconnected",
+                                               G_CALLBACK (on_pending_message_gone), pending);
+  g_hash_table_add (self->pending, pending);
+
+  return pending;
+}
+
+static void
+lab_pending_response_schedule (LabPendingResponse *pending,
+                               guint               delay_ms,
+                               GSourceFunc         callback)
+{
+  g_assert (pending->timer == NULL);
+
+  pending->timer = g_timeout_source_new (delay_ms);
+  g_source_set_static_name (pending->timer, "[lab] http server timer");
+  g_source_set_callback (pending->timer, callback, pending, NULL);
+  g_source_attach (pending->timer, pending->self->context);
+}
+
+/* Lets the response go out as it stands, and frees @pending. */
+static void
+lab_pending_response_finish (LabPendingResponse *pending)
+{
+  soup_server_message_unpause (pending->msg);
+  g_hash_table_remove (pending->self->pending, pending);
+}
+
+/* Called from the timer's own dispatch: forget it, GLib destroys it. */
+static void
+lab_pending_response_timer_fired (LabPendingResponse *pending)
+{
+  g_clear_pointer (&pending->timer, g_source_unref);
+}
+
+/* /delay/<ms> */
+
+static gboolean
+delay_elapsed_cb (gpointer user_data)
+{
+  LabPendingResponse *pending = user_data;
+
+  lab_pending_response_timer_fired (pending);
+  lab_pending_response_finish (pending);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handle_delay (LabHttpServer     *self,
+              SoupServerMessage *msg,
+              const char        *ms_text,
+              GHashTable        *query)
+{
+  LabPendingResponse *pending;
+  guint64 delay_ms;
+  guint64 n_bytes;
+
+  if (!parse_number (msg, "delay in milliseconds", ms_text,
+                     0, LAB_HTTP_SERVER_MAX_DURATION_MS, &delay_ms) ||
+      !parse_byte_count (self, msg, "bytes",
+                         query_get (query, "bytes", G_STRINGIFY (DEFAULT_DELAY_BYTES)), &n_bytes))
+    return;
+
+  respond_pattern (msg, n_bytes);
+
+  if (delay_ms == 0)
+    return;
+
+  /* Nothing is written until the timer unpauses the message. */
+  soup_server_message_pause (msg);
+  pending = lab_pending_response_new (self, msg);
+  lab_pending_response_schedule (pending, delay_ms, delay_elapsed_cb);
+}
+
+/* /bytes/<n> */
+
+static void
+handle_bytes (LabHttpServer     *self,
+              SoupServerMessage *msg,
+              const char        *n_text,
+              GHashTable        *query)
+{
+  guint64 n_bytes;
+
+  if (parse_byte_count (self, msg, "byte count", n_text, &n_bytes))
+    respond_pattern (msg, n_bytes);
+}
+
+/* /status/<code> */
+
+static void
+handle_status (LabHttpServer     *self,
+               SoupServerMessage *msg,
+               const char        *code_text,
+               GHashTable        *query)
+{
+  guint64 code;
+
+  if (!parse_number (msg, "status code", code_text, 200, 599, &code))
+    return;
+
+  if (code == SOUP_STATUS_NO_CONTENT || code == SOUP_STATUS_NOT_MODIFIED)
+    soup_server_message_set_status (msg, code, NULL);
+  else
+    respond_text (msg, code, "%u %s\n", (guint) code, soup_status_get_phrase (code));
+}
+
+/* /redirect/<n>: a chain of n redirects (302) ending in a small 200, so
+ * that clients' redirect limits can be tested (libsoup stops after 20). */
+
+static void
+handle_redirect (LabHttpServer     *self,
+                 SoupServerMessage *msg,
+                 const char        *hops_text,
+                 GHashTable        *query)
+{
+  g_autofree char *location = NULL;
+  guint64 hops;
+
+  if (!parse_number (msg, "redirect count", hops_text, 0, 1000, &hops))
+    return;
+
+  if (hops == 0)
+    {
+      respond_text (msg, SOUP_STATUS_OK, "redirected\n");
+      return;
+    }
+  location = g_strdup_printf ("/redirect/%" G_GUINT64_FORMAT, hops - 1);
+  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
+}
+
+/* /drip */
+
+static guint64
+drip_chunk_offset (LabPendingResponse *pending,
+                   guint               chunk)
+{
+  guint64 base = pending->total_bytes / pending->n_chunks;
+  guint64 extra = pending->total_bytes % pending->n_chunks;
+
+  /* The first @extra chunks carry one byte more. */
+  return chunk * base + MIN (chunk, extra);
+}
+
+static gboolean drip_tick_cb (gpointer user_data);
+
+static void
+drip_schedule_next (LabPendingResponse *pending)
+{
+  /* Chunk j is due at start + D·(j+1)/k: deadlines from the start, not
+   * from the last tick, so timer lateness does not add up. */
+  gint64 due_us = pending->start_us +
+                  (gint64) pending->duration_ms * 1000 * (pending->next_chunk + 1) / pending->n_chunks;
+  gint64 wait_us = MAX (0, due_us - g_get_monotonic_time ());
+
+  lab_pending_response_schedule (pending, (guint) ((wait_us + 999) / 1000), drip_tick_cb);
+}
+
+static gboolean
+drip_tick_cb (gpointer user_data)
+{
+  LabPendingResponse *pending = user_data;
+  SoupMessageBody *body = soup_server_message_get_response_body (pending->msg);
+  guint chunk = pending->next_chunk++;
+  guint64 from = drip_chunk_offset (pending, chunk);
+  guint64 to = drip_chunk_offset (pending, chunk + 1);
+
+  lab_pending_response_timer_fired (pending);
+  append_pattern (body, from, to - from);
+
+  if (pending->next_chunk == pending->n_chunks)
+    {
+      soup_message_body_complete (body);
+      lab_pending_response_finish (pending);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* libsoup pauses a chunked response itself when it runs out of chunks. */
+  soup_server_message_unpause (pending->msg);
+  drip_schedule_next (pending);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The headers go out now; each tick appends a chunk and unpauses. */
+static void
+drip_start (LabHttpServer     *self,
+            SoupServerMessage *msg,
+            guint64            n_bytes,
+            guint64            duration_ms)
+{
+  LabPendingResponse *pending = lab_pending_response_new (self, msg);
+
+  pending->total_bytes = n_bytes;
+  pending->duration_ms = duration_ms;
+  pending->n_chunks = CLAMP (MIN (n_bytes, duration_ms / DRIP_MIN_INTERVAL_MS), 1, G_MAXUINT);
+  pending->start_us = g_get_monotonic_time ();
+  drip_schedule_next (pending);
+}
+
+static void
+handle_drip (LabHttpServer     *self,
+             SoupServerMessage *msg,
+             const char        *argument,
+             GHashTable        *query)
+{
+  guint64 n_bytes;
+  guint64 duration_ms;
+
+  if (!parse_byte_count (self, msg, "bytes",
+                         query_get (query, "bytes", G_STRINGIFY (DEFAULT_DRIP_BYTES)), &n_bytes) ||
+      !parse_number (msg, "duration_ms",
+                     query_get (query, "duration_ms", G_STRINGIFY (DEFAULT_DRIP_DURATION_MS)),
+                     0, LAB_HTTP_SERVER_MAX_DURATION_MS, &duration_ms))
+    return;
+
+  respond_octet_stream (msg);
+  soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg),
+                                     SOUP_ENCODING_CHUNKED);
+
+  /* HEAD gets the headers at once; libsoup writes no body for it. */
+  if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_HEAD) != 0)
+    drip_start (self, msg, n_bytes, duration_ms);
+}
+
+/* Routing */
+
+/* @argument: the path segment after the endpoint's path ("" for /drip). */
+typedef void (*LabEndpointFunc) (LabHttpServer     *self,
+                                 SoupServerMessage *msg,
+                                 const char        *argument,
+                                 GHashTable        *query);
+
+typedef struct
+{
+  const char *path;
+  gboolean takes_argument;      /* "<path>/<argument>" rather than exactly "<path>" */
+  LabEndpointFunc handle;
+} LabEndpoint;
+
+/* Each has its own libsoup handler. libsoup hands a request to the longest
+ * registered path that its path starts with; as none of these is a prefix
+ * of another, that is the one endpoint it can be for, or none. */
+static const LabEndpoint endpoints[] = {
+  { "/delay", TRUE, handle_delay },
+  { "/bytes", TRUE, handle_bytes },
+  { "/status", TRUE, handle_status },
+  { "/redirect", TRUE, handle_redirect },
+  { "/drip", FALSE, handle_drip },
+};
+
+typedef struct
+{
+  LabHttpServer *self;          /* unowned: stop() drops the SoupServer, and this with it */
+  const LabEndpoint *endpoint;
+} LabEndpointRoute;
+
+static void
+respond_not_found (SoupServerMessage *msg)
+{
+  respond_text (msg, SOUP_STATUS_NOT_FOUND,
+                "Not found. Endpoints: /delay/<ms>[?bytes=N], /bytes/<n>, /status/<code>, "
+                "/redirect/<n>, /drip[?bytes=N&duration_ms=D].\n");
+}
+
+/* Counts the request, then answers 405 and returns %FALSE unless it is a GET or a HEAD. */
+static gboolean
+accept_method (LabHttpServer     *self,
+               SoupServerMessage *msg)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  g_atomic_pointer_add (&self->requests_served, 1);
+
+  if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
+    return TRUE;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Allow", "GET, HEAD");
+  respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Only GET and HEAD are served.\n");
+  return FALSE;
+}
+
+/*
+ * @endpoint's argument in @path, or %NULL when @path is none of its URLs:
+ * libsoup also hands "/delay", "/delayed" and "/delay/1/x" to the /delay
+ * handler. An argument is one path segment.
+ */
+static const char *
+endpoint_argument (const LabEndpoint *endpoint,
+                   const char        *path)
+{
+  const char *rest;
+
+  if (!g_str_has_prefix (path, endpoint->path))
+    return NULL;
+
+  rest = path + strlen (endpoint->path);
+  if (!endpoint->takes_argument)
+    return *rest == '\0' ? rest : NULL;
+
+  if (*rest != '/' || strchr (rest + 1, '/') != NULL)
+    return NULL;
+
+  return rest + 1;
+}
+
+static void
+on_endpoint_request (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  LabEndpointRoute *route = user_data;
+  const char *argument;
+
+  if (!accept_method (route->self, msg))
+    return;
+
+  argument = endpoint_argument (route->endpoint, path);
+  if (argument != NULL)
+    route->endpoint->handle (route->self, msg, argument, query);
+  else
+    respond_not_found (msg);
+}
+
+/* Paths that start with no endpoint's path, "/" included. */
+static void
+on_unknown_request (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  if (accept_method (user_data, msg))
+    respond_not_found (msg);
+}
+
+void
+lab_http_server_add_endpoints (LabHttpServer *self,
+                               SoupServer    *server)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (endpoints); i++)
+    {
+      LabEndpointRoute *route = g_new (LabEndpointRoute, 1);
+
+      route->self = self;
+      route->endpoint = &endpoints[i];
+      soup_server_add_handler (server, endpoints[i].path, on_endpoint_request, route, g_free);
+    }
+
+  soup_server_add_handler (server, NULL, on_unknown_request, self, NULL);
+}
