@@ -192,7 +192,8 @@ lab_application_activate (GApplication *app)
   gboolean fresh = window == NULL;
 
   if (window == NULL)
-    window = GTK_WINDOW (lab_window_new (self));
+    window = GTK_WINDOW (lab_window_new (GTK_APPLICATION (self),
+                                          lab_application_get_server_base_url (self)));
   gtk_window_present (window);
 
   if (fresh && self->benchmark_stalls)

@@ -31,21 +31,26 @@ lab_window_get_child (LabWindow *self,
   return page != NULL ? adw_view_stack_page_get_child (page) : NULL;
 }
 
+/**
+ * lab_window_new:
+ * @server_url: (nullable): the embedded HTTP server's base URL, where the
+ *   downloads go when no URL is given; %NULL when it is not running
+ */
 LabWindow *
-lab_window_new (LabApplication *application)
+lab_window_new (GtkApplication *application,
+                const char     *server_url)
 {
   LabWindow *self;
   GtkWidget *child;
 
-  g_return_val_if_fail (LAB_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
 
   self = g_object_new (LAB_TYPE_WINDOW,
                        "application", application,
                        NULL);
   for (guint i = 0; (child = lab_window_get_child (self, i)) != NULL; i++)
     if (LAB_IS_EXPERIMENT_PAGE (child))
-      lab_experiment_page_set_server_url (LAB_EXPERIMENT_PAGE (child),
-                                          lab_application_get_server_base_url (application));
+      lab_experiment_page_set_server_url (LAB_EXPERIMENT_PAGE (child), server_url);
   return self;
 }
 

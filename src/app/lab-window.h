@@ -3,7 +3,6 @@
 
 #include <adwaita.h>
 
-#include "lab-application.h"
 #include "lab-experiment-page.h"
 
 G_BEGIN_DECLS
@@ -12,7 +11,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, AdwApplicationWindow)
 
-LabWindow         *lab_window_new       (LabApplication    *application);
+LabWindow         *lab_window_new       (GtkApplication    *application,
+                                         const char        *server_url);
 LabExperimentPage *lab_window_show_page (LabWindow         *self,
                                          LabExperimentKind  kind);
 

@@ -47,7 +47,8 @@ lab_cli_serve (int    argc,
                                       "  /delay/<ms>[?bytes=N]          200 after ms milliseconds\n"
                                       "  /bytes/<n>                     n deterministic bytes\n"
                                       "  /status/<code>                 that status (200..599)\n"
-                                      "  /drip?bytes=N&duration_ms=D    N bytes spread over D ms\n"));
+                                      "  /drip?bytes=N&duration_ms=D    N bytes spread over D ms\n"
+                                      "  /redirect/<n>                  n redirects, then 200\n"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
  *   /status/<code>                  that status (200..599), plain-text body
  *   /drip[?bytes=N&duration_ms=D]   N pattern bytes (default 10) spread over D ms
  *                                   (default 1000), chunked transfer encoding
+ *   /redirect/<n>                   a chain of n 302 redirects (n <= 1000), then a small 200
  *
  * The pattern is lab_http_server_pattern_byte(): byte i of every body is
  * (i * 31 + 7) & 0xff. Bad numbers answer 400, unknown paths 404, other
