@@ -5,7 +5,7 @@
 
 #include "lab-http-server.h"
 #include "lab-run.h"
-#include "lab-test-config.h"
+#include "lab-test-run.h"
 
 /* Downloads from the real embedded server on 127.0.0.1, in real threads
  * and real concurrency-lab-worker processes (CONCURRENCY_LAB_WORKER). */
@@ -214,29 +214,13 @@ test_redirect_followed (void)
   g_assert_cmpuint (g_array_index (rep->spans, LabSpan, 0).bytes, ==, strlen ("redirected\n"));
 }
 
-static gboolean
-cancel_cb (gpointer data)
-{
-  g_cancellable_cancel (data);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_cancel (gconstpointer data)
 {
   g_auto(GStrv) urls = repeat_url ("/delay/5000", 8);
   g_autoptr(LabRunConfig) config = make_config ((const char * const *) urls, data, 8);
-  g_autoptr(LabRun) run = lab_run_new (config);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
-  gint64 t0;
 
-  g_timeout_add (300, cancel_cb, cancellable);
-  t0 = g_get_monotonic_time ();
-  g_assert_false (lab_run_execute (run, cancellable, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
-  g_assert_false (lab_run_get_running (run));
+  lab_test_assert_cancels (config, 3 * G_USEC_PER_SEC);
 }
 
 /* The event loop waits on timers too (asyncio.sleep): overlapping, and
@@ -247,13 +231,10 @@ test_async_sleep (void)
   g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(LabRunConfig) long_config = NULL;
   g_autoptr(LabRun) run = NULL;
-  g_autoptr(LabRun) long_run = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   const guint workers = 4;
   LabRunBuilder *builder = lab_test_builder ("io:sleep", "async", &workers, 1);
   LabRepetition *rep;
-  gint64 t0;
 
   lab_run_builder_set_number (builder, LAB_PARAM_TASKS, 8);
   lab_run_builder_set_number (builder, LAB_PARAM_SIZE, 5000);
@@ -271,12 +252,7 @@ test_async_sleep (void)
   for (guint i = 0; i < rep->spans->len; i++)
     g_assert_cmpint (g_array_index (rep->spans, LabSpan, i).tid, ==, g_array_index (rep->spans, LabSpan, 0).tid);
 
-  long_run = lab_run_new (long_config);
-  g_timeout_add (300, cancel_cb, cancellable);
-  t0 = g_get_monotonic_time ();
-  g_assert_false (lab_run_execute (long_run, cancellable, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - t0, <, 2 * G_USEC_PER_SEC);
+  lab_test_assert_cancels (long_config, 2 * G_USEC_PER_SEC);
 }
 
 int

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "lab-run.h"
-#include "lab-test-config.h"
+#include "lab-test-run.h"
 #include "lab-worker-pool.h"
 
 /* Runs real threads and real concurrency-lab-worker processes (the path

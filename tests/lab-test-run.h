@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lab-run-builder.h"
+#include "lab-run.h"
 
 /* A builder for a test run: @spec in @modes ("threads,processes") with
  * @n_workers worker counts, one measured repetition, no warm-up. */
@@ -31,4 +32,30 @@ lab_test_build (LabRunBuilder *builder)
   g_assert_no_error (error);
   lab_run_builder_free (builder);
   return config;
+}
+
+static inline gboolean
+lab_test_cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @config, cancels it after 300 ms, and checks that it stops, saying
+ * so, within @limit_us of the start. */
+static inline void
+lab_test_assert_cancels (const LabRunConfig *config,
+                         gint64              limit_us)
+{
+  g_autoptr(LabRun) run = lab_run_new (config);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 t0;
+
+  g_timeout_add (300, lab_test_cancel_cb, cancellable);
+  t0 = g_get_monotonic_time ();
+  g_assert_false (lab_run_execute (run, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, limit_us);
+  g_assert_false (lab_run_get_running (run));
 }
