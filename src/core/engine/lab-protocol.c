@@ -355,12 +355,6 @@ lab_line_reader_feed (LabLineReader *reader,
   g_byte_array_append (reader->buffer, data, len);
 }
 
-gsize
-lab_line_reader_pending (LabLineReader *reader)
-{
-  return reader->buffer->len - reader->consumed;
-}
-
 gboolean
 lab_line_reader_next (LabLineReader  *reader,
                       char          **line,

@@ -91,6 +91,5 @@ gboolean lab_line_reader_next  (LabLineReader *reader,
                                 char         **line,
                                 gsize         *len,
                                 GError       **error);
-gsize    lab_line_reader_pending (LabLineReader *reader);
 
 G_END_DECLS
