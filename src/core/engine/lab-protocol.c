@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "lab-parse.h"
 #include "lab-protocol.h"
 #include "lab-workload.h"
 
@@ -42,24 +43,18 @@ parse_unsigned_field (Fields      *fields,
 {
   const char *start;
   gsize len;
-  char buf[24];
 
   if (!next_field (fields, &start, &len))
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "missing %s", what);
       return FALSE;
     }
-  if (len >= sizeof buf)
+  if (!lab_parse_uint64_n (what, start, len, 0, max, out, error))
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "%s too long", what);
-      return FALSE;
-    }
-  memcpy (buf, start, len);
-  buf[len] = '\0';
-  /* g_ascii_string_to_unsigned accepts only digits: no sign, no spaces. */
-  if (!g_ascii_string_to_unsigned (buf, 10, 0, max, out, NULL))
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "bad %s “%s”", what, buf);
+      /* The shared parser reports a bad argument; on the pipe it is the
+       * other side breaking the protocol. */
+      if (error != NULL)
+        (*error)->code = LAB_ERROR_PROTOCOL;
       return FALSE;
     }
   return TRUE;
