@@ -181,14 +181,8 @@ handle_line (LabTaskRunner **runner,
   switch (msg.type)
     {
     case LAB_MESSAGE_WORKLOAD:
-      {
-        g_autoptr(LabWorkload) workload = lab_workload_new_from_wire (msg.text, &error);
-
-        if (workload == NULL)
-          fatal (out, error->message);
-        g_clear_pointer (runner, lab_task_runner_free);
-        *runner = lab_task_runner_new (workload, 1);
-      }
+      g_clear_pointer (runner, lab_task_runner_free);
+      *runner = lab_task_runner_new (msg.workload, 1);
       break;
 
     case LAB_MESSAGE_TASK:

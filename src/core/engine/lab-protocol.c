@@ -34,6 +34,15 @@ next_field (Fields      *fields,
   return *len > 0;
 }
 
+/* The shared parsers report a bad argument; on the pipe it is the other
+ * side breaking the protocol. */
+static void
+as_protocol_error (GError **error)
+{
+  if (error != NULL && *error != NULL)
+    (*error)->code = LAB_ERROR_PROTOCOL;
+}
+
 static gboolean
 parse_unsigned_field (Fields      *fields,
                       const char  *what,
@@ -51,10 +60,7 @@ parse_unsigned_field (Fields      *fields,
     }
   if (!lab_parse_uint64_n (what, start, len, 0, max, out, error))
     {
-      /* The shared parser reports a bad argument; on the pipe it is the
-       * other side breaking the protocol. */
-      if (error != NULL)
-        (*error)->code = LAB_ERROR_PROTOCOL;
+      as_protocol_error (error);
       return FALSE;
     }
   return TRUE;
@@ -157,6 +163,47 @@ parse_result (Fields      *fields,
   return TRUE;
 }
 
+/* W: the workload's spec names its kind and kernel, so the protocol
+ * shares the one table of names that the command line uses. */
+static gboolean
+parse_workload (Fields      *fields,
+                LabMessage  *msg,
+                GError     **error)
+{
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autofree char *spec = NULL;
+  const char *start;
+  gsize len;
+  guint64 v;
+
+  if (!next_field (fields, &start, &len))
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "missing workload");
+      return FALSE;
+    }
+  spec = g_strndup (start, len);
+  workload = lab_workload_new_from_spec (spec, error);
+  if (workload == NULL)
+    {
+      as_protocol_error (error);
+      return FALSE;
+    }
+
+  if (!parse_unsigned_field (fields, "size", G_MAXUINT64, &workload->size, error) ||
+      !parse_unsigned_field (fields, "tasks", LAB_MAX_TASKS, &v, error))
+    return FALSE;
+  workload->tasks = v;
+  if (!parse_unsigned_field (fields, "timeout", G_MAXUINT, &v, error))
+    return FALSE;
+  workload->timeout_s = v;
+  if (!parse_unsigned_field (fields, "max bytes", G_MAXUINT64, &workload->max_bytes, error) ||
+      !expect_end (fields, error))
+    return FALSE;
+
+  msg->workload = g_steal_pointer (&workload);
+  return TRUE;
+}
+
 /**
  * lab_message_parse:
  * @line: one line without its newline
@@ -214,7 +261,7 @@ lab_message_parse (const char  *line,
       break;
 
     case LAB_MESSAGE_WORKLOAD:
-      ok = parse_rest (&fields, TRUE, "workload", &msg->text, error);
+      ok = parse_workload (&fields, msg, error);
       break;
 
     case LAB_MESSAGE_TASK:
@@ -258,6 +305,7 @@ lab_message_parse (const char  *line,
 void
 lab_message_clear (LabMessage *msg)
 {
+  g_clear_pointer (&msg->workload, lab_workload_free);
   g_clear_pointer (&msg->text, g_free);
   memset (msg, 0, sizeof *msg);
 }
@@ -269,6 +317,20 @@ append_text (GString    *out,
 {
   for (const char *p = text; *p != '\0'; p++)
     g_string_append_c (out, ((guchar) *p < 0x20 || *p == 0x7f) ? ' ' : *p);
+}
+
+static void
+append_workload (GString           *out,
+                 const LabWorkload *workload)
+{
+  g_autofree char *spec = NULL;
+
+  g_return_if_fail (workload != NULL);
+
+  spec = lab_workload_to_spec (workload);
+  g_string_append_printf (out, " %s %" G_GUINT64_FORMAT " %u %u %" G_GUINT64_FORMAT,
+                          spec, workload->size, workload->tasks, workload->timeout_s,
+                          workload->max_bytes);
 }
 
 void
@@ -285,6 +347,8 @@ lab_message_format (const LabMessage *msg,
       g_string_append_printf (out, " %u %d", msg->version, msg->pid);
       break;
     case LAB_MESSAGE_WORKLOAD:
+      append_workload (out, msg->workload);
+      break;
     case LAB_MESSAGE_ERROR:
       g_string_append_c (out, ' ');
       append_text (out, msg->text != NULL && msg->text[0] ? msg->text : "-");

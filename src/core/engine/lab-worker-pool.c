@@ -72,7 +72,7 @@ typedef struct
 {
   LabWorkerPool     *pool;
   const LabWorkload *workload;
-  char              *wire;
+  GString           *workload_line;  /* its W message, formatted once */
   guint              task_timeout_ms;
   gint64             t0;
   LabSpanFunc        func;
@@ -328,11 +328,7 @@ send_request (Run     *run,
 
   g_string_truncate (self->out, 0);
   if (w->generation != self->generation)
-    {
-      LabMessage wl = { .type = LAB_MESSAGE_WORKLOAD, .text = run->wire };
-
-      lab_message_format (&wl, self->out);
-    }
+    g_string_append_len (self->out, run->workload_line->str, run->workload_line->len);
   before = self->out->len;
 
   req = g_new0 (InFlight, 1);
@@ -638,6 +634,16 @@ busy (Run *run)
   return FALSE;
 }
 
+static GString *
+format_workload (const LabWorkload *workload)
+{
+  LabMessage msg = { .type = LAB_MESSAGE_WORKLOAD, .workload = (LabWorkload *) workload };
+  GString *line = g_string_new (NULL);
+
+  lab_message_format (&msg, line);
+  return line;
+}
+
 gboolean
 lab_worker_pool_run (LabWorkerPool      *self,
                      const LabWorkload  *workload,
@@ -665,7 +671,7 @@ lab_worker_pool_run (LabWorkerPool      *self,
   g_return_val_if_fail (workload != NULL, FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
 
-  run.wire = lab_workload_to_wire (workload);
+  run.workload_line = format_workload (workload);
   run.requeued = g_array_new (FALSE, FALSE, sizeof (guint));
   self->generation++;
   pfds = g_new0 (struct pollfd, self->n_workers + 1);
@@ -732,7 +738,7 @@ lab_worker_pool_run (LabWorkerPool      *self,
     }
 
   g_array_unref (run.requeued);
-  g_free (run.wire);
+  g_string_free (run.workload_line, TRUE);
   return run.done == workload->tasks;
 }
 
