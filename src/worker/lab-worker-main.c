@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lab-machine.h"
+#include "lab-parse.h"
 #include "lab-protocol.h"
 #include "lab-task.h"
 
@@ -53,7 +54,7 @@ parse_fault (void)
 
   if (spec == NULL || (at = strchr (spec, '@')) == NULL)
     return;
-  if (!g_ascii_string_to_unsigned (at + 1, 10, 0, G_MAXUINT, &task, NULL))
+  if (!lab_parse_uint64 ("task", at + 1, 0, G_MAXUINT, &task, NULL))
     return;
   for (guint i = 1; i < G_N_ELEMENTS (names); i++)
     if (strncmp (spec, names[i], at - spec) == 0 && strlen (names[i]) == (gsize) (at - spec))
@@ -230,7 +231,7 @@ main (int    argc,
     {
       guint64 nice;
 
-      if (g_ascii_string_to_unsigned (argv[2], 10, 0, 19, &nice, NULL))
+      if (lab_parse_uint64 ("--nice", argv[2], 0, 19, &nice, NULL))
         setpriority (PRIO_PROCESS, 0, (int) nice);
     }
   else if (argc != 1)
