@@ -10,7 +10,8 @@
 #include "lab-worker-pool.h"
 
 /* Runs real threads and real concurrency-lab-worker processes (the path
- * comes from CONCURRENCY_LAB_WORKER in the test environment). */
+ * comes from CONCURRENCY_LAB_WORKER in the test environment). The fault
+ * tests name the fault worker (CONCURRENCY_LAB_FAULT_WORKER) themselves. */
 
 static LabRunConfig *
 make_config (const char  *spec,
@@ -209,6 +210,7 @@ test_fault (gconstpointer data)
   guint fds_before = fds_stable ();
 
   config->task_timeout_ms = 1000;
+  config->worker_path = g_strdup (g_getenv ("CONCURRENCY_LAB_FAULT_WORKER"));
   g_setenv ("CONCURRENCY_LAB_WORKER_FAULT", fc->fault, TRUE);
   run = execute (config, &error);
   g_unsetenv ("CONCURRENCY_LAB_WORKER_FAULT");
@@ -227,6 +229,31 @@ test_fault (gconstpointer data)
   g_clear_object (&run);
   g_assert_cmpuint (count_children (), ==, 0);
   g_assert_cmpuint (fds_settled (fds_before), <=, fds_before);
+}
+
+/* The installed worker has no fault injection: asked for a crash, it
+ * runs every task. */
+static void
+test_real_worker_ignores_faults (gconstpointer data)
+{
+  const guint workers[] = { 2 };
+  g_autoptr(LabRunConfig) config = make_config ("cpu:sumsq", 800000, 8, data, workers, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(LabCell) cell = NULL;
+
+  g_assert_null (config->worker_path);
+  config->task_timeout_ms = 1000;
+  g_setenv ("CONCURRENCY_LAB_WORKER_FAULT", "crash@0", TRUE);
+  run = execute (config, &error);
+  g_unsetenv ("CONCURRENCY_LAB_WORKER_FAULT");
+
+  g_assert_no_error (error);
+  cell = g_list_model_get_item (lab_run_get_cells (run), 0);
+  g_assert_cmpuint (lab_cell_get_failed_tasks (cell), ==, 0);
+  g_assert_cmpuint (lab_cell_get_ok_tasks (cell), ==, 8);
+  g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, 0);
+  assert_spans_complete (run);
 }
 
 static void
@@ -389,6 +416,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
   g_assert_nonnull (g_getenv ("CONCURRENCY_LAB_WORKER"));
+  g_assert_nonnull (g_getenv ("CONCURRENCY_LAB_FAULT_WORKER"));
 
   g_test_add_func ("/engine/checksums", test_checksums);
   for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
@@ -397,6 +425,10 @@ main (int    argc,
 
       g_test_add_data_func (path, &faults[i], test_fault);
     }
+  g_test_add_data_func ("/engine/fault/real-worker-ignores/processes", "processes",
+                        test_real_worker_ignores_faults);
+  g_test_add_data_func ("/engine/fault/real-worker-ignores/spawn", "spawn",
+                        test_real_worker_ignores_faults);
   g_test_add_func ("/engine/no-leaks", test_no_leaks);
   g_test_add_func ("/engine/worker-fds", test_worker_fds);
   g_test_add_data_func ("/engine/cancel/threads", "threads", test_cancel);
