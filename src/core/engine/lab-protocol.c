@@ -66,6 +66,22 @@ parse_unsigned_field (Fields      *fields,
   return TRUE;
 }
 
+/* The same, for a field stored in a guint (@max fits one). */
+static gboolean
+parse_guint_field (Fields      *fields,
+                   const char  *what,
+                   guint        max,
+                   guint       *out,
+                   GError     **error)
+{
+  guint64 v;
+
+  if (!parse_unsigned_field (fields, what, max, &v, error))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
 static gboolean
 parse_rest (Fields      *fields,
             gboolean     required,
@@ -114,9 +130,8 @@ parse_result (Fields      *fields,
   guint64 v;
 
   if (!parse_unsigned_field (fields, "id", G_MAXUINT64, &msg->id, error) ||
-      !parse_unsigned_field (fields, "task", LAB_MAX_TASKS, &v, error))
+      !parse_guint_field (fields, "task", LAB_MAX_TASKS, &msg->task, error))
     return FALSE;
-  msg->task = v;
 
   if (!next_field (fields, &start, &len))
     {
@@ -149,9 +164,8 @@ parse_result (Fields      *fields,
       !parse_unsigned_field (fields, "tid", G_MAXINT32, &v, error))
     return FALSE;
   msg->tid = v;
-  if (!parse_unsigned_field (fields, "http status", 999, &v, error))
+  if (!parse_guint_field (fields, "http status", 999, &msg->http_status, error))
     return FALSE;
-  msg->http_status = v;
 
   if (!parse_rest (fields, !msg->ok, "error message", &msg->text, error))
     return FALSE;
@@ -174,7 +188,6 @@ parse_workload (Fields      *fields,
   g_autofree char *spec = NULL;
   const char *start;
   gsize len;
-  guint64 v;
 
   if (!next_field (fields, &start, &len))
     {
@@ -190,13 +203,9 @@ parse_workload (Fields      *fields,
     }
 
   if (!parse_unsigned_field (fields, "size", G_MAXUINT64, &workload->size, error) ||
-      !parse_unsigned_field (fields, "tasks", LAB_MAX_TASKS, &v, error))
-    return FALSE;
-  workload->tasks = v;
-  if (!parse_unsigned_field (fields, "timeout", G_MAXUINT, &v, error))
-    return FALSE;
-  workload->timeout_s = v;
-  if (!parse_unsigned_field (fields, "max bytes", G_MAXUINT64, &workload->max_bytes, error) ||
+      !parse_guint_field (fields, "tasks", LAB_MAX_TASKS, &workload->tasks, error) ||
+      !parse_guint_field (fields, "timeout", G_MAXUINT, &workload->timeout_s, error) ||
+      !parse_unsigned_field (fields, "max bytes", G_MAXUINT64, &workload->max_bytes, error) ||
       !expect_end (fields, error))
     return FALSE;
 
@@ -253,8 +262,7 @@ lab_message_parse (const char  *line,
   switch (line[0])
     {
     case LAB_MESSAGE_HELLO:
-      ok = parse_unsigned_field (&fields, "protocol version", G_MAXUINT, &v, error);
-      msg->version = v;
+      ok = parse_guint_field (&fields, "protocol version", G_MAXUINT, &msg->version, error);
       ok = ok && parse_unsigned_field (&fields, "pid", G_MAXINT32, &v, error);
       msg->pid = v;
       ok = ok && expect_end (&fields, error);
@@ -266,8 +274,7 @@ lab_message_parse (const char  *line,
 
     case LAB_MESSAGE_TASK:
       ok = parse_unsigned_field (&fields, "id", G_MAXUINT64, &msg->id, error);
-      ok = ok && parse_unsigned_field (&fields, "task", LAB_MAX_TASKS, &v, error);
-      msg->task = v;
+      ok = ok && parse_guint_field (&fields, "task", LAB_MAX_TASKS, &msg->task, error);
       ok = ok && parse_rest (&fields, FALSE, "argument", &msg->text, error);
       break;
 
