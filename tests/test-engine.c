@@ -197,33 +197,58 @@ typedef struct
   const char *expected;
 } FaultCase;
 
+/* Eight tasks on two workers; a task that hangs is killed after 1 s. */
+static LabRunConfig *
+make_fault_config (const char *mode)
+{
+  const guint workers[] = { 2 };
+  LabRunConfig *config = make_config ("cpu:sumsq", 800000, 8, mode, workers, 1);
+
+  config->task_timeout_ms = 1000;
+  return config;
+}
+
+/* Runs @config with CONCURRENCY_LAB_WORKER_FAULT=@fault in the workers'
+ * environment, and checks the tasks' outcome in its one cell. */
+static LabRun *
+execute_with_fault (LabRunConfig *config,
+                    const char   *fault,
+                    guint         failed_tasks)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabCell) cell = NULL;
+  LabRun *run;
+
+  g_setenv ("CONCURRENCY_LAB_WORKER_FAULT", fault, TRUE);
+  run = execute (config, &error);
+  g_unsetenv ("CONCURRENCY_LAB_WORKER_FAULT");
+
+  /* The run completes, whatever happened to its tasks. */
+  g_assert_no_error (error);
+  cell = g_list_model_get_item (lab_run_get_cells (run), 0);
+  g_assert_cmpuint (lab_cell_get_failed_tasks (cell), ==, failed_tasks);
+  g_assert_cmpuint (lab_cell_get_ok_tasks (cell), ==, config->workload->tasks - failed_tasks);
+  assert_spans_complete (run);
+  return run;
+}
+
 static void
 test_fault (gconstpointer data)
 {
   const FaultCase *fc = data;
-  const guint workers[] = { 2 };
-  g_autoptr(LabRunConfig) config = make_config ("cpu:sumsq", 800000, 8, fc->mode, workers, 1);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRunConfig) config = make_fault_config (fc->mode);
   g_autoptr(LabRun) run = NULL;
   g_autoptr(LabCell) cell = NULL;
   g_autofree char *reason = NULL;
   guint fds_before = fds_stable ();
 
-  config->task_timeout_ms = 1000;
+  /* One task fails with the reason, the others run. */
   config->worker_path = g_strdup (g_getenv ("CONCURRENCY_LAB_FAULT_WORKER"));
-  g_setenv ("CONCURRENCY_LAB_WORKER_FAULT", fc->fault, TRUE);
-  run = execute (config, &error);
-  g_unsetenv ("CONCURRENCY_LAB_WORKER_FAULT");
-
-  /* The run completes: one task failed with the reason, the others ran. */
-  g_assert_no_error (error);
+  run = execute_with_fault (config, fc->fault, 1);
   cell = g_list_model_get_item (lab_run_get_cells (run), 0);
-  g_assert_cmpuint (lab_cell_get_failed_tasks (cell), ==, 1);
-  g_assert_cmpuint (lab_cell_get_ok_tasks (cell), ==, 7);
   reason = lab_cell_dup_first_error (cell);
   g_test_message ("%s in %s: %s", fc->fault, fc->mode, reason);
   g_assert_nonnull (strstr (reason, fc->expected));
-  assert_spans_complete (run);
 
   /* Every worker was reaped and every pipe closed. */
   g_clear_object (&run);
@@ -236,24 +261,12 @@ test_fault (gconstpointer data)
 static void
 test_real_worker_ignores_faults (gconstpointer data)
 {
-  const guint workers[] = { 2 };
-  g_autoptr(LabRunConfig) config = make_config ("cpu:sumsq", 800000, 8, data, workers, 1);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRunConfig) config = make_fault_config (data);
   g_autoptr(LabRun) run = NULL;
-  g_autoptr(LabCell) cell = NULL;
 
   g_assert_null (config->worker_path);
-  config->task_timeout_ms = 1000;
-  g_setenv ("CONCURRENCY_LAB_WORKER_FAULT", "crash@0", TRUE);
-  run = execute (config, &error);
-  g_unsetenv ("CONCURRENCY_LAB_WORKER_FAULT");
-
-  g_assert_no_error (error);
-  cell = g_list_model_get_item (lab_run_get_cells (run), 0);
-  g_assert_cmpuint (lab_cell_get_failed_tasks (cell), ==, 0);
-  g_assert_cmpuint (lab_cell_get_ok_tasks (cell), ==, 8);
+  run = execute_with_fault (config, "crash@0", 0);
   g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, 0);
-  assert_spans_complete (run);
 }
 
 static void
