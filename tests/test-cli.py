@@ -149,7 +149,7 @@ class Runs(unittest.TestCase):
             r_csv = os.path.join(d, "r.csv")
             r = cli("run", "--workload", "cpu:sumsq", "--size", "100000", "--tasks", "6",
                     "--modes", "processes", "--workers", "2", "--repeat", "1", "--warmup", "0",
-                    "--csv", r_csv, env=env)
+                    "--csv", r_csv, "--worker", os.environ["CONCURRENCY_LAB_FAULT_WORKER"], env=env)
             self.assertEqual(r.returncode, 1, r.stderr)
             self.assertIn("1 task failed", r.stderr)
             self.assertIn("signal 11", r.stderr)
@@ -157,6 +157,16 @@ class Runs(unittest.TestCase):
                 row = list(csv.DictReader(f))[0]
             self.assertEqual(row["failed_tasks"], "1")
             self.assertEqual(row["ok_tasks"], "5")
+
+    def test_real_worker_ignores_fault(self):
+        """The installed worker has no fault injection: the variable changes nothing."""
+        env = dict(os.environ, CONCURRENCY_LAB_WORKER_FAULT="crash@2")
+        r = cli("run", "--workload", "cpu:sumsq", "--size", "100000", "--tasks", "6",
+                "--modes", "processes,spawn", "--workers", "2", "--repeat", "1", "--warmup", "0",
+                "--json", env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for cell in json.loads(r.stdout)["cells"]:
+            self.assertEqual(cell["failed_tasks"], 0, cell)
 
     def test_unwritable_csv_keeps_results(self):
         r = cli("run", "--workload", "cpu:noop", "--tasks", "4", "--modes", "threads",

@@ -7,6 +7,23 @@
 #include "lab-workload.h"
 
 static void
+assert_workloads_equal (const LabWorkload *a,
+                        const LabWorkload *b)
+{
+  if (a == NULL || b == NULL)
+    {
+      g_assert_true (a == b);
+      return;
+    }
+  g_assert_cmpint (a->kind, ==, b->kind);
+  g_assert_true (a->kernel == b->kernel);
+  g_assert_cmpuint (a->size, ==, b->size);
+  g_assert_cmpuint (a->tasks, ==, b->tasks);
+  g_assert_cmpuint (a->timeout_s, ==, b->timeout_s);
+  g_assert_cmpuint (a->max_bytes, ==, b->max_bytes);
+}
+
+static void
 roundtrip (const LabMessage *msg)
 {
   g_autoptr(GString) out = g_string_new (NULL);
@@ -18,13 +35,38 @@ roundtrip (const LabMessage *msg)
   g_assert_true (lab_message_parse (out->str, out->len - 1, &parsed, &error));
   g_assert_no_error (error);
   g_assert_cmpint (parsed.type, ==, msg->type);
+  g_assert_cmpuint (parsed.version, ==, msg->version);
+  g_assert_cmpint (parsed.pid, ==, msg->pid);
   g_assert_cmpuint (parsed.id, ==, msg->id);
   g_assert_cmpuint (parsed.task, ==, msg->task);
+  g_assert_cmpint (parsed.ok, ==, msg->ok);
   g_assert_cmpuint (parsed.checksum, ==, msg->checksum);
   g_assert_cmpint (parsed.start_us, ==, msg->start_us);
   g_assert_cmpint (parsed.end_us, ==, msg->end_us);
+  g_assert_cmpuint (parsed.bytes, ==, msg->bytes);
+  g_assert_cmpint (parsed.tid, ==, msg->tid);
+  g_assert_cmpuint (parsed.http_status, ==, msg->http_status);
+  g_assert_cmpuint (parsed.user_us, ==, msg->user_us);
+  g_assert_cmpuint (parsed.sys_us, ==, msg->sys_us);
+  g_assert_cmpuint (parsed.maxrss_kib, ==, msg->maxrss_kib);
+  g_assert_cmpint (parsed.usage_request, ==, msg->usage_request);
+  assert_workloads_equal (parsed.workload, msg->workload);
   g_assert_cmpstr (parsed.text, ==, msg->text);
   lab_message_clear (&parsed);
+}
+
+/* @line is refused with a protocol error, and nothing is left allocated. */
+static void
+assert_rejected (const char *line)
+{
+  g_autoptr(GError) error = NULL;
+  LabMessage msg;
+
+  if (lab_message_parse (line, strlen (line), &msg, &error))
+    g_error ("accepted malformed line “%s”", line);
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL);
+  g_assert_null (msg.text);
+  g_assert_null (msg.workload);
 }
 
 static void
@@ -37,13 +79,20 @@ test_roundtrip (void)
   LabMessage fail = { .type = LAB_MESSAGE_RESULT, .id = 8, .task = 4, .ok = FALSE, .start_us = 1, .end_us = 1,
                       .text = (char *) "connection refused" };
   LabMessage usage = { .type = LAB_MESSAGE_USAGE, .user_us = 1, .sys_us = 2, .maxrss_kib = 3 };
-  LabMessage workload = { .type = LAB_MESSAGE_WORKLOAD, .text = (char *) "kind=cpu kernel=primes size=10 tasks=2" };
+  LabMessage usage_request = { .type = LAB_MESSAGE_USAGE, .usage_request = TRUE };
+  LabMessage error = { .type = LAB_MESSAGE_ERROR, .text = (char *) "task before workload" };
+  g_autoptr(LabWorkload) primes = lab_workload_new_from_spec ("cpu:primes", NULL);
+  LabMessage workload = { .type = LAB_MESSAGE_WORKLOAD, .workload = primes };
 
+  primes->size = 10;
+  primes->tasks = 2;
   roundtrip (&hello);
   roundtrip (&task);
   roundtrip (&ok);
   roundtrip (&fail);
   roundtrip (&usage);
+  roundtrip (&usage_request);
+  roundtrip (&error);
   roundtrip (&workload);
 }
 
@@ -78,15 +127,7 @@ test_malformed (void)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      LabMessage msg;
-
-      if (lab_message_parse (bad[i], strlen (bad[i]), &msg, &error))
-        g_error ("accepted malformed line “%s”", bad[i]);
-      g_assert_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL);
-      g_assert_null (msg.text);
-    }
+    assert_rejected (bad[i]);
 
   /* Invalid UTF-8 */
   {
@@ -148,33 +189,154 @@ test_fuzz (void)
     }
 }
 
+/* Every kind of workload (every kernel) crosses the pipe unchanged: the
+ * ordinary values and the largest each field takes. */
 static void
-test_workload_wire (void)
+test_workload_roundtrip (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabWorkload) w = lab_workload_new_from_spec ("cpu:matmul", &error);
-  g_autoptr(LabWorkload) back = NULL;
-  g_autofree char *wire = NULL;
-  const char *bad[] = { "kind=cpu", "kind=cpu kernel=nope size=1 tasks=1", "kind=gpu", "kind=cpu kernel=sumsq size=-1",
-                        "kind=cpu kernel=sumsq tasks=99999999", "kind=cpu kernel=sumsq colour=red", "kind=cpu kernel=sumsq x" };
+  g_autoptr(GPtrArray) specs = g_ptr_array_new_with_free_func (g_free);
+  const LabKernel **kernels;
+  guint n_kernels;
 
+  kernels = lab_kernel_list (&n_kernels);
+  for (guint i = 0; i < n_kernels; i++)
+    g_ptr_array_add (specs, g_strdup_printf ("cpu:%s", kernels[i]->name));
+  g_ptr_array_add (specs, g_strdup ("io:download"));
+  g_ptr_array_add (specs, g_strdup ("io:sleep"));
+
+  for (guint i = 0; i < specs->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LabWorkload) w = lab_workload_new_from_spec (g_ptr_array_index (specs, i), &error);
+      LabMessage msg = { .type = LAB_MESSAGE_WORKLOAD, .workload = w };
+
+      g_assert_no_error (error);
+      roundtrip (&msg);
+      w->size = 77;
+      w->tasks = 5;
+      w->timeout_s = 12;
+      w->max_bytes = 34567;
+      roundtrip (&msg);
+      w->size = G_MAXUINT64;
+      w->tasks = LAB_MAX_TASKS;
+      w->timeout_s = G_MAXUINT;
+      w->max_bytes = G_MAXUINT64;
+      roundtrip (&msg);
+    }
+}
+
+/* The W line is plain fields; URLs stay out of it (each task carries its
+ * own). */
+static void
+test_workload_format (void)
+{
+  g_autoptr(LabWorkload) matmul = lab_workload_new_from_spec ("cpu:matmul", NULL);
+  g_autoptr(LabWorkload) download = lab_workload_new_from_spec ("io:download", NULL);
+  const char *urls[] = { "http://127.0.0.1:1/delay/5", NULL };
+  LabMessage msg = { .type = LAB_MESSAGE_WORKLOAD, .workload = matmul };
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  LabMessage parsed;
+
+  matmul->size = 77;
+  matmul->tasks = 5;
+  matmul->timeout_s = 12;
+  matmul->max_bytes = 34567;
+  lab_message_format (&msg, out);
+  g_assert_cmpstr (out->str, ==, "W cpu:matmul 77 5 12 34567\n");
+
+  download->urls = g_strdupv ((char **) urls);
+  msg.workload = download;
+  g_string_truncate (out, 0);
+  lab_message_format (&msg, out);
+  g_assert_null (strstr (out->str, "http"));
+  g_assert_true (lab_message_parse (out->str, out->len - 1, &parsed, &error));
   g_assert_no_error (error);
-  w->size = 77;
-  w->tasks = 5;
-  wire = lab_workload_to_wire (w);
-  back = lab_workload_new_from_wire (wire, &error);
-  g_assert_no_error (error);
-  g_assert_true (back->kernel == w->kernel);
-  g_assert_cmpuint (back->size, ==, 77);
-  g_assert_cmpuint (back->tasks, ==, 5);
+  g_assert_null (parsed.workload->urls);
+  lab_message_clear (&parsed);
+}
+
+static void
+test_workload_malformed (void)
+{
+  const char *bad[] = {
+    "W ",
+    "W cpu",                                      /* no kernel */
+    "W cpu: 1 1 30 1",
+    "W cpu:nope 1 1 30 1",                        /* unknown kernel */
+    "W gpu:x 1 1 30 1",                           /* unknown kind */
+    "W io:nothing 1 1 30 1",
+    "W cpu:sumsq",
+    "W cpu:sumsq 1 1 30",                         /* missing max bytes */
+    "W cpu:sumsq -1 1 30 1",
+    "W cpu:sumsq 18446744073709551616 1 30 1",    /* size beyond 64 bits */
+    "W cpu:sumsq 1 99999999 30 1",                /* tasks beyond the cap */
+    "W cpu:sumsq 1 1 4294967296 1",               /* timeout beyond a guint */
+    "W cpu:sumsq 1 1 30 x",
+    "W cpu:sumsq 1 1 30 1 red",                   /* surplus field */
+    "W cpu:sumsq 1 1 30 1 ",
+    "W cpu:sumsq  1 1 30 1",                      /* empty field */
+    "W kind=cpu kernel=sumsq size=1 tasks=1",     /* protocol 1's form */
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr(GError) e = NULL;
-      g_autoptr(LabWorkload) none = lab_workload_new_from_wire (bad[i], &e);
+    assert_rejected (bad[i]);
+}
 
-      g_assert_null (none);
-      g_assert_error (e, LAB_ERROR, LAB_ERROR_PROTOCOL);
+/* Valid lines with a byte changed, dropped or doubled: the parser never
+ * crashes, and whatever it accepts formats back to a line it accepts. */
+static void
+test_fuzz_mutations (void)
+{
+  const char *valid[] = {
+    "H 2 42",
+    "W cpu:matmul 77 5 12 34567",
+    "W io:download 0 40 30 67108864",
+    "T 7 3 http://127.0.0.1:1/delay/5",
+    "R 7 3 ok 18446744073709551615 10 20 5 99 200",
+    "R 8 4 fail 0 1 1 0 0 0 connection refused",
+    "U 1 2 3",
+    "U",
+    "E task before workload",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    {
+      LabMessage msg;
+
+      g_assert_true (lab_message_parse (valid[i], strlen (valid[i]), &msg, NULL));
+      lab_message_clear (&msg);
+    }
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      const char *base = valid[g_test_rand_int_range (0, G_N_ELEMENTS (valid))];
+      g_autoptr(GString) line = g_string_new (base);
+      gsize at = g_test_rand_int_range (0, line->len);
+      LabMessage msg;
+
+      switch (g_test_rand_int_range (0, 3))
+        {
+        case 0:
+          line->str[at] = "0123456789 -:xo\t"[g_test_rand_int_range (0, 16)];
+          break;
+        case 1:
+          g_string_erase (line, at, 1);
+          break;
+        default:
+          g_string_insert_c (line, at, line->str[at]);
+          break;
+        }
+      if (line->len > 0 && lab_message_parse (line->str, line->len, &msg, NULL))
+        {
+          g_autoptr(GString) out = g_string_new (NULL);
+          LabMessage again;
+
+          lab_message_format (&msg, out);
+          g_assert_true (lab_message_parse (out->str, out->len - 1, &again, NULL));
+          lab_message_clear (&again);
+          lab_message_clear (&msg);
+        }
     }
 }
 
@@ -187,6 +349,9 @@ main (int    argc,
   g_test_add_func ("/protocol/malformed", test_malformed);
   g_test_add_func ("/protocol/line-reader", test_line_reader);
   g_test_add_func ("/protocol/fuzz", test_fuzz);
-  g_test_add_func ("/protocol/workload-wire", test_workload_wire);
+  g_test_add_func ("/protocol/fuzz-mutations", test_fuzz_mutations);
+  g_test_add_func ("/protocol/workload/roundtrip", test_workload_roundtrip);
+  g_test_add_func ("/protocol/workload/format", test_workload_format);
+  g_test_add_func ("/protocol/workload/malformed", test_workload_malformed);
   return g_test_run ();
 }

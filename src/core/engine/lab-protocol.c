@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "lab-parse.h"
 #include "lab-protocol.h"
 #include "lab-workload.h"
 
@@ -33,6 +34,15 @@ next_field (Fields      *fields,
   return *len > 0;
 }
 
+/* The shared parsers report a bad argument; on the pipe it is the other
+ * side breaking the protocol. */
+static void
+as_protocol_error (GError **error)
+{
+  if (error != NULL && *error != NULL)
+    (*error)->code = LAB_ERROR_PROTOCOL;
+}
+
 static gboolean
 parse_unsigned_field (Fields      *fields,
                       const char  *what,
@@ -42,26 +52,33 @@ parse_unsigned_field (Fields      *fields,
 {
   const char *start;
   gsize len;
-  char buf[24];
 
   if (!next_field (fields, &start, &len))
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "missing %s", what);
       return FALSE;
     }
-  if (len >= sizeof buf)
+  if (!lab_parse_uint64_n (what, start, len, 0, max, out, error))
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "%s too long", what);
+      as_protocol_error (error);
       return FALSE;
     }
-  memcpy (buf, start, len);
-  buf[len] = '\0';
-  /* g_ascii_string_to_unsigned accepts only digits: no sign, no spaces. */
-  if (!g_ascii_string_to_unsigned (buf, 10, 0, max, out, NULL))
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "bad %s “%s”", what, buf);
-      return FALSE;
-    }
+  return TRUE;
+}
+
+/* The same, for a field stored in a guint (@max fits one). */
+static gboolean
+parse_guint_field (Fields      *fields,
+                   const char  *what,
+                   guint        max,
+                   guint       *out,
+                   GError     **error)
+{
+  guint64 v;
+
+  if (!parse_unsigned_field (fields, what, max, &v, error))
+    return FALSE;
+  *out = v;
   return TRUE;
 }
 
@@ -113,9 +130,8 @@ parse_result (Fields      *fields,
   guint64 v;
 
   if (!parse_unsigned_field (fields, "id", G_MAXUINT64, &msg->id, error) ||
-      !parse_unsigned_field (fields, "task", LAB_MAX_TASKS, &v, error))
+      !parse_guint_field (fields, "task", LAB_MAX_TASKS, &msg->task, error))
     return FALSE;
-  msg->task = v;
 
   if (!next_field (fields, &start, &len))
     {
@@ -148,9 +164,8 @@ parse_result (Fields      *fields,
       !parse_unsigned_field (fields, "tid", G_MAXINT32, &v, error))
     return FALSE;
   msg->tid = v;
-  if (!parse_unsigned_field (fields, "http status", 999, &v, error))
+  if (!parse_guint_field (fields, "http status", 999, &msg->http_status, error))
     return FALSE;
-  msg->http_status = v;
 
   if (!parse_rest (fields, !msg->ok, "error message", &msg->text, error))
     return FALSE;
@@ -159,6 +174,42 @@ parse_result (Fields      *fields,
       g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "error message on a successful task");
       return FALSE;
     }
+  return TRUE;
+}
+
+/* W: the workload's spec names its kind and kernel, so the protocol
+ * shares the one table of names that the command line uses. */
+static gboolean
+parse_workload (Fields      *fields,
+                LabMessage  *msg,
+                GError     **error)
+{
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autofree char *spec = NULL;
+  const char *start;
+  gsize len;
+
+  if (!next_field (fields, &start, &len))
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "missing workload");
+      return FALSE;
+    }
+  spec = g_strndup (start, len);
+  workload = lab_workload_new_from_spec (spec, error);
+  if (workload == NULL)
+    {
+      as_protocol_error (error);
+      return FALSE;
+    }
+
+  if (!parse_unsigned_field (fields, "size", G_MAXUINT64, &workload->size, error) ||
+      !parse_guint_field (fields, "tasks", LAB_MAX_TASKS, &workload->tasks, error) ||
+      !parse_guint_field (fields, "timeout", G_MAXUINT, &workload->timeout_s, error) ||
+      !parse_unsigned_field (fields, "max bytes", G_MAXUINT64, &workload->max_bytes, error) ||
+      !expect_end (fields, error))
+    return FALSE;
+
+  msg->workload = g_steal_pointer (&workload);
   return TRUE;
 }
 
@@ -211,21 +262,19 @@ lab_message_parse (const char  *line,
   switch (line[0])
     {
     case LAB_MESSAGE_HELLO:
-      ok = parse_unsigned_field (&fields, "protocol version", G_MAXUINT, &v, error);
-      msg->version = v;
+      ok = parse_guint_field (&fields, "protocol version", G_MAXUINT, &msg->version, error);
       ok = ok && parse_unsigned_field (&fields, "pid", G_MAXINT32, &v, error);
       msg->pid = v;
       ok = ok && expect_end (&fields, error);
       break;
 
     case LAB_MESSAGE_WORKLOAD:
-      ok = parse_rest (&fields, TRUE, "workload", &msg->text, error);
+      ok = parse_workload (&fields, msg, error);
       break;
 
     case LAB_MESSAGE_TASK:
       ok = parse_unsigned_field (&fields, "id", G_MAXUINT64, &msg->id, error);
-      ok = ok && parse_unsigned_field (&fields, "task", LAB_MAX_TASKS, &v, error);
-      msg->task = v;
+      ok = ok && parse_guint_field (&fields, "task", LAB_MAX_TASKS, &msg->task, error);
       ok = ok && parse_rest (&fields, FALSE, "argument", &msg->text, error);
       break;
 
@@ -263,6 +312,7 @@ lab_message_parse (const char  *line,
 void
 lab_message_clear (LabMessage *msg)
 {
+  g_clear_pointer (&msg->workload, lab_workload_free);
   g_clear_pointer (&msg->text, g_free);
   memset (msg, 0, sizeof *msg);
 }
@@ -274,6 +324,20 @@ append_text (GString    *out,
 {
   for (const char *p = text; *p != '\0'; p++)
     g_string_append_c (out, ((guchar) *p < 0x20 || *p == 0x7f) ? ' ' : *p);
+}
+
+static void
+append_workload (GString           *out,
+                 const LabWorkload *workload)
+{
+  g_autofree char *spec = NULL;
+
+  g_return_if_fail (workload != NULL);
+
+  spec = lab_workload_to_spec (workload);
+  g_string_append_printf (out, " %s %" G_GUINT64_FORMAT " %u %u %" G_GUINT64_FORMAT,
+                          spec, workload->size, workload->tasks, workload->timeout_s,
+                          workload->max_bytes);
 }
 
 void
@@ -290,6 +354,8 @@ lab_message_format (const LabMessage *msg,
       g_string_append_printf (out, " %u %d", msg->version, msg->pid);
       break;
     case LAB_MESSAGE_WORKLOAD:
+      append_workload (out, msg->workload);
+      break;
     case LAB_MESSAGE_ERROR:
       g_string_append_c (out, ' ');
       append_text (out, msg->text != NULL && msg->text[0] ? msg->text : "-");
@@ -353,12 +419,6 @@ lab_line_reader_feed (LabLineReader *reader,
       reader->consumed = 0;
     }
   g_byte_array_append (reader->buffer, data, len);
-}
-
-gsize
-lab_line_reader_pending (LabLineReader *reader)
-{
-  return reader->buffer->len - reader->consumed;
 }
 
 gboolean

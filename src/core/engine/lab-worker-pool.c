@@ -3,68 +3,34 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
-#include <gio/gunixinputstream.h>
-#include <gio/gunixoutputstream.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "lab-machine.h"
 #include "lab-protocol.h"
 #include "lab-run-config.h"
 #include "lab-worker-pool.h"
+#include "lab-worker-slot.h"
 
 /* Requests in flight per worker: at most this many, and no more bytes of
  * requests than fit easily in a pipe, so that writes never block. */
 #define MAX_DEPTH          64
 #define MAX_PENDING_BYTES  (16 * 1024)
 #define START_TIMEOUT_MS   10000
-#define STOP_TIMEOUT_MS    2000
-
-typedef struct
-{
-  guint64 id;
-  guint   task;
-  gint64  sent_us;
-  gsize   bytes;
-} InFlight;
-
-typedef struct
-{
-  guint          slot;
-  GSubprocess   *process;
-  int            in_fd;          /* the worker's stdin, our write end */
-  int            out_fd;         /* the worker's stdout, our read end */
-  gint           pid;
-  gboolean       said_hello;
-  guint64        generation;     /* workload generation the worker has */
-  GQueue         in_flight;      /* InFlight */
-  gsize          pending_bytes;
-  gint64         head_since_us;  /* when the head request could start */
-  guint          tasks_done;
-  gboolean       retiring;       /* asked for usage before it goes */
-  gboolean       usage_pending;
-  LabLineReader  reader;
-  guint64        user_us;        /* last reported totals */
-  guint64        sys_us;
-} Worker;
 
 struct _LabWorkerPool
 {
-  char       *worker_path;
-  guint       n_workers;
-  guint       tasks_per_worker;
-  int         nice;
-  Worker     *workers;
-  guint64     next_id;
-  guint64     generation;
-  GString    *out;
+  char          *worker_path;
+  guint          n_workers;
+  guint          tasks_per_worker;
+  int            nice;
+  LabWorkerSlot *workers;
+  guint64        next_id;
+  guint64        generation;
+  GString       *out;
   /* Usage since the last lab_worker_pool_take_usage() */
-  guint64     user_us;
-  guint64     sys_us;
-  guint64    *slot_peak_rss_kib;
+  guint64        user_us;
+  guint64        sys_us;
+  guint64       *slot_peak_rss_kib;
 };
 
 /* State of one lab_worker_pool_run() call. */
@@ -72,7 +38,7 @@ typedef struct
 {
   LabWorkerPool     *pool;
   const LabWorkload *workload;
-  char              *wire;
+  GString           *workload_line;  /* its W message, formatted once */
   guint              task_timeout_ms;
   gint64             t0;
   LabSpanFunc        func;
@@ -84,161 +50,10 @@ typedef struct
 } Run;
 
 static void
-ignore_sigpipe_once (void)
-{
-  static gsize done = 0;
-
-  /* A worker that dies makes our next write to its pipe raise SIGPIPE,
-   * which would kill the whole application: report EPIPE instead. */
-  if (g_once_init_enter (&done))
-    {
-      signal (SIGPIPE, SIG_IGN);
-      g_once_init_leave (&done, 1);
-    }
-}
-
-static gboolean
-write_all (int          fd,
-           const char  *data,
-           gsize        len,
-           GError     **error)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-
-          g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
-                       _("Could not write to the worker: %s"), g_strerror (saved));
-          return FALSE;
-        }
-      data += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
-static void
-worker_reset (Worker *w)
-{
-  g_queue_clear_full (&w->in_flight, g_free);
-  g_clear_object (&w->process);
-  lab_line_reader_clear (&w->reader);
-  w->in_fd = -1;
-  w->out_fd = -1;
-  w->pid = 0;
-  w->said_hello = FALSE;
-  w->generation = 0;
-  w->pending_bytes = 0;
-  w->tasks_done = 0;
-  w->retiring = FALSE;
-  w->usage_pending = FALSE;
-  w->user_us = 0;
-  w->sys_us = 0;
-}
-
-static gboolean
-worker_spawn (LabWorkerPool  *self,
-              Worker         *w,
-              GError        **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *nice = g_strdup_printf ("%d", self->nice);
-  const char *argv[] = { self->worker_path, "--nice", nice, NULL };
-  const char *pid;
-
-  g_assert (w->process == NULL);
-
-  /* INHERIT_FDS lets GLib use posix_spawn() (a vfork: no copy of this
-   * process's page tables). Without it GLib forks, and every page of a
-   * big process such as the window turns copy-on-write: its main thread
-   * then stalls on page faults right when the workers start. The
-   * descriptors are made close-on-exec first, so the worker still gets
-   * its two pipes and stderr only. */
-  lab_machine_cloexec_fds ();
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_INHERIT_FDS);
-  if (self->nice == 0)
-    argv[1] = NULL;
-  w->process = g_subprocess_launcher_spawnv (launcher, argv, &local_error);
-  if (w->process == NULL)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
-                   _("Could not start the worker “%s”: %s"), self->worker_path, local_error->message);
-      return FALSE;
-    }
-
-  w->in_fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (g_subprocess_get_stdin_pipe (w->process)));
-  w->out_fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (w->process)));
-  pid = g_subprocess_get_identifier (w->process);
-  w->pid = pid != NULL ? atoi (pid) : 0;
-  lab_line_reader_init (&w->reader, LAB_PROTOCOL_MAX_LINE);
-  return TRUE;
-}
-
-/* Why a worker process ended, once it has. */
-static char *
-describe_exit (GSubprocess *process)
-{
-  if (g_subprocess_get_if_signaled (process))
-    {
-      int sig = g_subprocess_get_term_sig (process);
-
-      return g_strdup_printf (_("worker crashed: killed by signal %d (%s)"), sig, g_strsignal (sig));
-    }
-  if (g_subprocess_get_if_exited (process))
-    return g_strdup_printf (_("worker exited unexpectedly with status %d"),
-                            g_subprocess_get_exit_status (process));
-  return g_strdup (_("worker ended unexpectedly"));
-}
-
-/* Kills the worker (if @kill) and waits until it is reaped: no zombie, and
- * its pipes are closed when the GSubprocess goes. */
-static void
-worker_stop (Worker   *w,
-             gboolean  kill)
-{
-  if (w->process == NULL)
-    return;
-
-  if (kill)
-    g_subprocess_force_exit (w->process);
-  else
-    {
-      struct pollfd pfd = { .fd = w->out_fd, .events = POLLIN };
-      gint64 deadline = g_get_monotonic_time () + STOP_TIMEOUT_MS * 1000;
-      char buf[4096];
-
-      /* Closing its stdin tells the worker to exit; drain its stdout until
-       * it does, and kill it if it does not within the time limit. */
-      g_output_stream_close (g_subprocess_get_stdin_pipe (w->process), NULL, NULL);
-      for (;;)
-        {
-          gint64 left = deadline - g_get_monotonic_time ();
-
-          if (left <= 0 || poll (&pfd, 1, left / 1000) <= 0)
-            {
-              g_subprocess_force_exit (w->process);
-              break;
-            }
-          if (read (w->out_fd, buf, sizeof buf) <= 0)
-            break;
-        }
-    }
-  g_subprocess_wait (w->process, NULL, NULL);
-}
-
-static void
-fail_span (Run        *run,
-           Worker     *w,
-           InFlight   *req,
-           const char *reason)
+fail_span (Run           *run,
+           LabWorkerSlot *w,
+           LabInFlight   *req,
+           const char    *reason)
 {
   gint64 now = g_get_monotonic_time ();
   LabSpan span = {
@@ -259,16 +74,16 @@ fail_span (Run        *run,
 /* The worker in @w is unusable: fail its running task with @reason, give
  * the requests queued behind it to other workers, and free the slot. */
 static void
-worker_lost (Run        *run,
-             Worker     *w,
-             const char *reason,
-             gboolean    kill)
+worker_lost (Run           *run,
+             LabWorkerSlot *w,
+             const char    *reason,
+             gboolean       kill)
 {
-  g_autofree InFlight *head = g_queue_pop_head (&w->in_flight);
+  g_autofree LabInFlight *head = g_queue_pop_head (&w->in_flight);
   g_autofree char *why = NULL;
 
-  worker_stop (w, kill);
-  why = reason != NULL ? g_strdup (reason) : describe_exit (w->process);
+  lab_worker_slot_stop (w, kill);
+  why = reason != NULL ? g_strdup (reason) : lab_worker_slot_describe_exit (w);
 
   if (head != NULL)
     fail_span (run, w, head, why);
@@ -276,10 +91,10 @@ worker_lost (Run        *run,
     g_debug ("worker %d lost while idle: %s", w->pid, why);
 
   /* Requests that never started are not failures: send them again. */
-  for (InFlight *req; (req = g_queue_pop_tail (&w->in_flight)) != NULL; g_free (req))
+  for (LabInFlight *req; (req = g_queue_pop_tail (&w->in_flight)) != NULL; g_free (req))
     g_array_prepend_val (run->requeued, req->task);
 
-  worker_reset (w);
+  lab_worker_slot_reset (w);
 }
 
 static gboolean
@@ -317,25 +132,21 @@ target_depth (Run *run)
 }
 
 static gboolean
-send_request (Run     *run,
-              Worker  *w,
-              GError **error)
+send_request (Run            *run,
+              LabWorkerSlot  *w,
+              GError        **error)
 {
   LabWorkerPool *self = run->pool;
   LabMessage msg = { .type = LAB_MESSAGE_TASK };
-  InFlight *req;
+  LabInFlight *req;
   gsize before;
 
   g_string_truncate (self->out, 0);
   if (w->generation != self->generation)
-    {
-      LabMessage wl = { .type = LAB_MESSAGE_WORKLOAD, .text = run->wire };
-
-      lab_message_format (&wl, self->out);
-    }
+    g_string_append_len (self->out, run->workload_line->str, run->workload_line->len);
   before = self->out->len;
 
-  req = g_new0 (InFlight, 1);
+  req = g_new0 (LabInFlight, 1);
   req->id = ++self->next_id;
   req->task = take_task (run);
   req->sent_us = g_get_monotonic_time ();
@@ -358,15 +169,15 @@ send_request (Run     *run,
   g_queue_push_tail (&w->in_flight, req);
   w->pending_bytes += req->bytes;
 
-  if (!write_all (w->in_fd, self->out->str, self->out->len, error))
+  if (!lab_worker_slot_write (w, self->out->str, self->out->len, error))
     return FALSE;
   w->generation = self->generation;
   return TRUE;
 }
 
 static void
-fill_worker (Run    *run,
-             Worker *w)
+fill_worker (Run           *run,
+             LabWorkerSlot *w)
 {
   LabWorkerPool *self = run->pool;
   guint depth;
@@ -378,14 +189,14 @@ fill_worker (Run    *run,
     {
       g_autoptr(GError) error = NULL;
 
-      if (!worker_spawn (self, w, &error))
+      if (!lab_worker_slot_spawn (w, self->worker_path, self->nice, &error))
         {
-          InFlight req = { .task = take_task (run), .sent_us = g_get_monotonic_time () };
+          LabInFlight req = { .task = take_task (run), .sent_us = g_get_monotonic_time () };
 
           w->head_since_us = req.sent_us;
           fail_span (run, w, &req, error->message);
           run->consecutive_start_failures++;
-          worker_reset (w);
+          lab_worker_slot_reset (w);
           return;
         }
     }
@@ -409,12 +220,12 @@ fill_worker (Run    *run,
 }
 
 static void
-handle_result (Run        *run,
-               Worker     *w,
-               LabMessage *msg)
+handle_result (Run           *run,
+               LabWorkerSlot *w,
+               LabMessage    *msg)
 {
   LabWorkerPool *self = run->pool;
-  g_autofree InFlight *req = g_queue_pop_head (&w->in_flight);
+  g_autofree LabInFlight *req = g_queue_pop_head (&w->in_flight);
   LabSpan span = {
     .task = req->task,
     .worker = w->slot,
@@ -446,7 +257,7 @@ handle_result (Run        *run,
 
 static void
 handle_usage (LabWorkerPool *self,
-              Worker        *w,
+              LabWorkerSlot *w,
               LabMessage    *msg)
 {
   if (msg->user_us >= w->user_us)
@@ -459,109 +270,24 @@ handle_usage (LabWorkerPool *self,
   w->usage_pending = FALSE;
 }
 
-/* Validates one line from a worker against what we expect from it. Returns
- * FALSE with @error set when the worker broke the protocol. */
-static gboolean
-handle_line (Run         *run,
-             Worker      *w,
-             const char  *line,
-             gsize        len,
-             GError     **error)
-{
-  LabMessage msg;
-  InFlight *head;
-
-  if (!lab_message_parse (line, len, &msg, error))
-    return FALSE;
-
-  if (!w->said_hello)
-    {
-      if (msg.type != LAB_MESSAGE_HELLO)
-        {
-          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "expected a greeting first");
-          lab_message_clear (&msg);
-          return FALSE;
-        }
-      if (msg.version != LAB_PROTOCOL_VERSION)
-        {
-          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
-                       "worker speaks protocol %u, expected %u", msg.version, LAB_PROTOCOL_VERSION);
-          return FALSE;
-        }
-      w->said_hello = TRUE;
-      return TRUE;
-    }
-
-  switch (msg.type)
-    {
-    case LAB_MESSAGE_RESULT:
-      head = g_queue_peek_head (&w->in_flight);
-      if (head == NULL || head->id != msg.id || head->task != msg.task)
-        {
-          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
-                       "unexpected result for request %" G_GUINT64_FORMAT, msg.id);
-          break;
-        }
-      handle_result (run, w, &msg);
-      break;
-
-    case LAB_MESSAGE_USAGE:
-      if (!w->usage_pending)
-        {
-          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "usage report nobody asked for");
-          break;
-        }
-      handle_usage (run->pool, w, &msg);
-      if (w->retiring)
-        {
-          worker_stop (w, FALSE);
-          worker_reset (w);
-        }
-      break;
-
-    case LAB_MESSAGE_ERROR:
-      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "worker error: %s", msg.text);
-      break;
-
-    case LAB_MESSAGE_HELLO:
-    case LAB_MESSAGE_WORKLOAD:
-    case LAB_MESSAGE_TASK:
-    default:
-      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "unexpected message type “%c”", msg.type);
-      break;
-    }
-
-  lab_message_clear (&msg);
-  return error == NULL || *error == NULL;
-}
-
 /* Reads what the worker wrote and acts on it. A worker that is gone or
  * broke the protocol is dealt with here. */
 static void
-read_worker (Run    *run,
-             Worker *w)
+read_worker (Run           *run,
+             LabWorkerSlot *w)
 {
-  guint8 buf[65536];
-  ssize_t n;
-
-  do
-    n = read (w->out_fd, buf, sizeof buf);
-  while (n < 0 && errno == EINTR);
-
-  if (n <= 0)
+  if (!lab_worker_slot_read (w))
     {
       worker_lost (run, w, NULL, FALSE);
       return;
     }
 
-  lab_line_reader_feed (&w->reader, buf, n);
   for (;;)
     {
       g_autoptr(GError) error = NULL;
-      char *line;
-      gsize len;
+      LabMessage msg;
 
-      if (!lab_line_reader_next (&w->reader, &line, &len, &error))
+      if (!lab_worker_slot_next_message (w, &msg, &error))
         {
           if (error != NULL)
             {
@@ -571,13 +297,15 @@ read_worker (Run    *run,
             }
           return;
         }
-      if (!handle_line (run, w, line, len, &error))
+      if (msg.type == LAB_MESSAGE_RESULT)
+        handle_result (run, w, &msg);
+      else
         {
-          g_autofree char *reason = g_strdup_printf (_("protocol error: %s"), error->message);
-
-          worker_lost (run, w, reason, TRUE);
-          return;
+          handle_usage (run->pool, w, &msg);
+          if (w->retiring)
+            lab_worker_slot_close (w, FALSE);
         }
+      lab_message_clear (&msg);
       if (w->process == NULL)
         return;
     }
@@ -593,7 +321,7 @@ check_timeouts (Run *run)
 
   for (guint i = 0; i < run->pool->n_workers; i++)
     {
-      Worker *w = &run->pool->workers[i];
+      LabWorkerSlot *w = &run->pool->workers[i];
 
       if (w->process != NULL && !g_queue_is_empty (&w->in_flight) &&
           now - w->head_since_us >= (gint64) run->task_timeout_ms * 1000)
@@ -616,7 +344,7 @@ poll_timeout_ms (Run *run)
     return -1;
   for (guint i = 0; i < run->pool->n_workers; i++)
     {
-      Worker *w = &run->pool->workers[i];
+      LabWorkerSlot *w = &run->pool->workers[i];
 
       if (w->process != NULL && !g_queue_is_empty (&w->in_flight))
         earliest = MIN (earliest, w->head_since_us + (gint64) run->task_timeout_ms * 1000);
@@ -638,6 +366,16 @@ busy (Run *run)
   return FALSE;
 }
 
+static GString *
+format_workload (const LabWorkload *workload)
+{
+  LabMessage msg = { .type = LAB_MESSAGE_WORKLOAD, .workload = (LabWorkload *) workload };
+  GString *line = g_string_new (NULL);
+
+  lab_message_format (&msg, line);
+  return line;
+}
+
 gboolean
 lab_worker_pool_run (LabWorkerPool      *self,
                      const LabWorkload  *workload,
@@ -649,7 +387,7 @@ lab_worker_pool_run (LabWorkerPool      *self,
                      GError            **error)
 {
   g_autofree struct pollfd *pfds = NULL;
-  g_autofree Worker **polled = NULL;
+  g_autofree LabWorkerSlot **polled = NULL;
   GPollFD cancel_fd = { .fd = -1 };
   gboolean have_cancel_fd;
   Run run = {
@@ -665,11 +403,11 @@ lab_worker_pool_run (LabWorkerPool      *self,
   g_return_val_if_fail (workload != NULL, FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
 
-  run.wire = lab_workload_to_wire (workload);
+  run.workload_line = format_workload (workload);
   run.requeued = g_array_new (FALSE, FALSE, sizeof (guint));
   self->generation++;
   pfds = g_new0 (struct pollfd, self->n_workers + 1);
-  polled = g_new0 (Worker *, self->n_workers);
+  polled = g_new0 (LabWorkerSlot *, self->n_workers);
   have_cancel_fd = cancellable != NULL && g_cancellable_make_pollfd (cancellable, &cancel_fd);
 
   while (busy (&run))
@@ -724,16 +462,39 @@ lab_worker_pool_run (LabWorkerPool      *self,
       /* Cancelled: a killed worker stops at once, whatever it was doing. */
       for (guint i = 0; i < self->n_workers; i++)
         if (self->workers[i].process != NULL)
-          {
-            worker_stop (&self->workers[i], TRUE);
-            worker_reset (&self->workers[i]);
-          }
+          lab_worker_slot_close (&self->workers[i], TRUE);
       g_cancellable_set_error_if_cancelled (cancellable, error);
     }
 
   g_array_unref (run.requeued);
-  g_free (run.wire);
+  g_string_free (run.workload_line, TRUE);
   return run.done == workload->tasks;
+}
+
+/* Takes the usage reports the worker sent; anything else but its
+ * greeting means it is not fit to keep. */
+static void
+read_usage (LabWorkerPool *self,
+            LabWorkerSlot *w)
+{
+  g_autoptr(GError) error = NULL;
+  LabMessage msg;
+
+  while (lab_worker_slot_next_message (w, &msg, &error))
+    {
+      gboolean usage = msg.type == LAB_MESSAGE_USAGE;
+
+      if (usage)
+        handle_usage (self, w, &msg);
+      lab_message_clear (&msg);
+      if (!usage)
+        {
+          lab_worker_slot_close (w, TRUE);
+          return;
+        }
+    }
+  if (error != NULL)
+    lab_worker_slot_close (w, TRUE);
 }
 
 /* Asks every live worker for its usage and waits for the answers. */
@@ -744,58 +505,30 @@ collect_usage (LabWorkerPool *self)
 
   for (guint i = 0; i < self->n_workers; i++)
     {
-      Worker *w = &self->workers[i];
+      LabWorkerSlot *w = &self->workers[i];
 
       if (w->process == NULL || !g_queue_is_empty (&w->in_flight))
         continue;
       w->usage_pending = TRUE;
-      if (!write_all (w->in_fd, "U\n", 2, NULL))
-        {
-          worker_stop (w, TRUE);
-          worker_reset (w);
-        }
+      if (!lab_worker_slot_write (w, "U\n", 2, NULL))
+        lab_worker_slot_close (w, TRUE);
     }
 
   for (guint i = 0; i < self->n_workers; i++)
     {
-      Worker *w = &self->workers[i];
+      LabWorkerSlot *w = &self->workers[i];
 
       while (w->process != NULL && w->usage_pending)
         {
           struct pollfd pfd = { .fd = w->out_fd, .events = POLLIN };
           gint64 left = deadline - g_get_monotonic_time ();
-          guint8 buf[4096];
-          char *line;
-          gsize len;
-          ssize_t n;
 
-          if (left <= 0 || poll (&pfd, 1, left / 1000) <= 0 ||
-              (n = read (w->out_fd, buf, sizeof buf)) <= 0)
+          if (left <= 0 || poll (&pfd, 1, left / 1000) <= 0 || !lab_worker_slot_read (w))
             {
-              worker_stop (w, TRUE);
-              worker_reset (w);
+              lab_worker_slot_close (w, TRUE);
               break;
             }
-          lab_line_reader_feed (&w->reader, buf, n);
-          while (w->process != NULL && lab_line_reader_next (&w->reader, &line, &len, NULL))
-            {
-              LabMessage msg;
-
-              if (!lab_message_parse (line, len, &msg, NULL) ||
-                  (msg.type == LAB_MESSAGE_HELLO && w->said_hello) ||
-                  (msg.type != LAB_MESSAGE_HELLO && msg.type != LAB_MESSAGE_USAGE))
-                {
-                  lab_message_clear (&msg);
-                  worker_stop (w, TRUE);
-                  worker_reset (w);
-                  break;
-                }
-              if (msg.type == LAB_MESSAGE_HELLO)
-                w->said_hello = msg.version == LAB_PROTOCOL_VERSION;
-              else
-                handle_usage (self, w, &msg);
-              lab_message_clear (&msg);
-            }
+          read_usage (self, w);
         }
     }
 }
@@ -822,22 +555,16 @@ lab_worker_pool_new (const char  *worker_path,
 
   g_return_val_if_fail (workers > 0 && workers <= LAB_MAX_WORKERS, NULL);
 
-  ignore_sigpipe_once ();
-
   self = g_new0 (LabWorkerPool, 1);
   self->worker_path = worker_path != NULL ? g_strdup (worker_path) : lab_worker_path_default ();
   self->n_workers = workers;
   self->tasks_per_worker = tasks_per_worker;
   self->nice = CLAMP (nice, 0, 19);
-  self->workers = g_new0 (Worker, workers);
+  self->workers = g_new0 (LabWorkerSlot, workers);
   self->slot_peak_rss_kib = g_new0 (guint64, workers);
   self->out = g_string_new (NULL);
   for (guint i = 0; i < workers; i++)
-    {
-      self->workers[i].slot = i;
-      self->workers[i].in_fd = -1;
-      self->workers[i].out_fd = -1;
-    }
+    lab_worker_slot_init (&self->workers[i], i);
 
   if (tasks_per_worker == 0)
     {
@@ -845,7 +572,7 @@ lab_worker_pool_new (const char  *worker_path,
        * multiprocessing.Pool that already exists: start every worker, wait
        * for its greeting, and take its start-up CPU time out of the count. */
       for (guint i = 0; i < workers; i++)
-        if (!worker_spawn (self, &self->workers[i], error))
+        if (!lab_worker_slot_spawn (&self->workers[i], self->worker_path, self->nice, error))
           return NULL;
       collect_usage (self);
       for (guint i = 0; i < workers; i++)
@@ -869,8 +596,9 @@ lab_worker_pool_free (LabWorkerPool *self)
 
   for (guint i = 0; i < self->n_workers; i++)
     {
-      worker_stop (&self->workers[i], !g_queue_is_empty (&self->workers[i].in_flight));
-      worker_reset (&self->workers[i]);
+      LabWorkerSlot *w = &self->workers[i];
+
+      lab_worker_slot_close (w, !g_queue_is_empty (&w->in_flight));
     }
   g_free (self->workers);
   g_free (self->slot_peak_rss_kib);

@@ -53,11 +53,6 @@ char        *lab_workload_to_spec         (const LabWorkload *self);
 const char  *lab_workload_task_argument   (const LabWorkload *self,
                                            guint              task);
 
-/* The one-line form sent to worker processes (key=value tokens). */
-char        *lab_workload_to_wire         (const LabWorkload *self);
-LabWorkload *lab_workload_new_from_wire   (const char        *wire,
-                                           GError           **error);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabWorkload, lab_workload_free)
 
 G_END_DECLS

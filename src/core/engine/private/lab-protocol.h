@@ -3,15 +3,18 @@
 
 #include <glib.h>
 
+#include "lab-workload.h"
+
 G_BEGIN_DECLS
 
 /*
  * The worker protocol: one message per line, space-separated fields, the
  * first field a one-letter type. A trailing free-text field (error
- * message, task argument, workload) is the rest of the line.
+ * message, task argument) is the rest of the line.
  *
  *   parent → worker
- *     W <workload wire form>           use this workload from now on
+ *     W <spec> <size> <tasks> <timeout_s> <max_bytes>
+ *                                      use this workload from now on
  *     T <id> <task> [argument]         run task number <task>
  *     U                                report resource usage
  *   worker → parent
@@ -20,10 +23,12 @@ G_BEGIN_DECLS
  *     U <user_us> <sys_us> <maxrss_kib>
  *     E <message>                      fatal, the worker exits
  *
- * start_us/end_us are CLOCK_MONOTONIC microseconds.
+ * start_us/end_us are CLOCK_MONOTONIC microseconds. <spec> is the
+ * workload's lab_workload_to_spec() ("cpu:primes", "io:sleep", …); a
+ * download's URLs are not in W, each task carries its own.
  */
 
-#define LAB_PROTOCOL_VERSION   1
+#define LAB_PROTOCOL_VERSION   2
 #define LAB_PROTOCOL_MAX_LINE  (64 * 1024)
 
 typedef enum
@@ -54,7 +59,8 @@ typedef struct
   guint64        sys_us;       /* U */
   guint64        maxrss_kib;   /* U */
   gboolean       usage_request;/* U from the parent: no fields */
-  char          *text;         /* W wire, T argument, R error, E message; owned */
+  LabWorkload   *workload;     /* W; owned */
+  char          *text;         /* T argument, R error, E message; owned */
 } LabMessage;
 
 gboolean lab_message_parse  (const char *line,
@@ -91,6 +97,5 @@ gboolean lab_line_reader_next  (LabLineReader *reader,
                                 char         **line,
                                 gsize         *len,
                                 GError       **error);
-gsize    lab_line_reader_pending (LabLineReader *reader);
 
 G_END_DECLS

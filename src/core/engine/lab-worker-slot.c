@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab-machine.h"
+#include "lab-worker-slot.h"
+
+#define STOP_TIMEOUT_MS    2000
+
+static void
+ignore_sigpipe_once (void)
+{
+  static gsize done = 0;
+
+  /* A worker that dies makes our next write to its pipe raise SIGPIPE,
+   * which would kill the whole application: report EPIPE instead. */
+  if (g_once_init_enter (&done))
+    {
+      signal (SIGPIPE, SIG_IGN);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+void
+lab_worker_slot_init (LabWorkerSlot *self,
+                      guint          slot)
+{
+  ignore_sigpipe_once ();
+
+  memset (self, 0, sizeof *self);
+  self->slot = slot;
+  self->in_fd = -1;
+  self->out_fd = -1;
+}
+
+gboolean
+lab_worker_slot_write (LabWorkerSlot  *self,
+                       const char     *data,
+                       gsize           len,
+                       GError        **error)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (self->in_fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
+                       _("Could not write to the worker: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+void
+lab_worker_slot_reset (LabWorkerSlot *self)
+{
+  g_queue_clear_full (&self->in_flight, g_free);
+  g_clear_object (&self->process);
+  lab_line_reader_clear (&self->reader);
+  self->in_fd = -1;
+  self->out_fd = -1;
+  self->pid = 0;
+  self->said_hello = FALSE;
+  self->generation = 0;
+  self->pending_bytes = 0;
+  self->tasks_done = 0;
+  self->retiring = FALSE;
+  self->usage_pending = FALSE;
+  self->user_us = 0;
+  self->sys_us = 0;
+}
+
+gboolean
+lab_worker_slot_spawn (LabWorkerSlot  *self,
+                       const char     *worker_path,
+                       int             nice,
+                       GError        **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *nice_text = g_strdup_printf ("%d", nice);
+  const char *argv[] = { worker_path, "--nice", nice_text, NULL };
+  const char *pid;
+
+  g_assert (self->process == NULL);
+
+  /* INHERIT_FDS lets GLib use posix_spawn() (a vfork: no copy of this
+   * process's page tables). Without it GLib forks, and every page of a
+   * big process such as the window turns copy-on-write: its main thread
+   * then stalls on page faults right when the workers start. The
+   * descriptors are made close-on-exec first, so the worker still gets
+   * its two pipes and stderr only. */
+  lab_machine_cloexec_fds ();
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_INHERIT_FDS);
+  if (nice == 0)
+    argv[1] = NULL;
+  self->process = g_subprocess_launcher_spawnv (launcher, argv, &local_error);
+  if (self->process == NULL)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
+                   _("Could not start the worker “%s”: %s"), worker_path, local_error->message);
+      return FALSE;
+    }
+
+  self->in_fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (g_subprocess_get_stdin_pipe (self->process)));
+  self->out_fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (self->process)));
+  pid = g_subprocess_get_identifier (self->process);
+  self->pid = pid != NULL ? atoi (pid) : 0;
+  lab_line_reader_init (&self->reader, LAB_PROTOCOL_MAX_LINE);
+  return TRUE;
+}
+
+char *
+lab_worker_slot_describe_exit (LabWorkerSlot *self)
+{
+  GSubprocess *process = self->process;
+
+  if (g_subprocess_get_if_signaled (process))
+    {
+      int sig = g_subprocess_get_term_sig (process);
+
+      return g_strdup_printf (_("worker crashed: killed by signal %d (%s)"), sig, g_strsignal (sig));
+    }
+  if (g_subprocess_get_if_exited (process))
+    return g_strdup_printf (_("worker exited unexpectedly with status %d"),
+                            g_subprocess_get_exit_status (process));
+  return g_strdup (_("worker ended unexpectedly"));
+}
+
+/* Waiting until the worker is reaped leaves no zombie, and its pipes close
+ * when the GSubprocess goes. */
+void
+lab_worker_slot_stop (LabWorkerSlot *self,
+                      gboolean       kill)
+{
+  if (self->process == NULL)
+    return;
+
+  if (kill)
+    g_subprocess_force_exit (self->process);
+  else
+    {
+      struct pollfd pfd = { .fd = self->out_fd, .events = POLLIN };
+      gint64 deadline = g_get_monotonic_time () + STOP_TIMEOUT_MS * 1000;
+      char buf[4096];
+
+      /* Closing its stdin tells the worker to exit; drain its stdout until
+       * it does, and kill it if it does not within the time limit. */
+      g_output_stream_close (g_subprocess_get_stdin_pipe (self->process), NULL, NULL);
+      for (;;)
+        {
+          gint64 left = deadline - g_get_monotonic_time ();
+
+          if (left <= 0 || poll (&pfd, 1, left / 1000) <= 0)
+            {
+              g_subprocess_force_exit (self->process);
+              break;
+            }
+          if (read (self->out_fd, buf, sizeof buf) <= 0)
+            break;
+        }
+    }
+  g_subprocess_wait (self->process, NULL, NULL);
+}
+
+void
+lab_worker_slot_close (LabWorkerSlot *self,
+                       gboolean       kill)
+{
+  lab_worker_slot_stop (self, kill);
+  lab_worker_slot_reset (self);
+}
+
+gboolean
+lab_worker_slot_read (LabWorkerSlot *self)
+{
+  guint8 buf[65536];
+  ssize_t n;
+
+  do
+    n = read (self->out_fd, buf, sizeof buf);
+  while (n < 0 && errno == EINTR);
+
+  if (n <= 0)
+    return FALSE;
+  lab_line_reader_feed (&self->reader, buf, n);
+  return TRUE;
+}
+
+/* The greeting, consumed whatever it says. */
+static gboolean
+check_hello (LabWorkerSlot  *self,
+             LabMessage     *msg,
+             GError        **error)
+{
+  if (msg->type != LAB_MESSAGE_HELLO)
+    g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "expected a greeting first");
+  else if (msg->version != LAB_PROTOCOL_VERSION)
+    g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                 "worker speaks protocol %u, expected %u", msg->version, LAB_PROTOCOL_VERSION);
+  else
+    self->said_hello = TRUE;
+
+  lab_message_clear (msg);
+  return self->said_hello;
+}
+
+/* Only what was asked for: the result of the oldest request, a usage
+ * report after a usage request. */
+static gboolean
+check_reply (LabWorkerSlot  *self,
+             LabMessage     *msg,
+             GError        **error)
+{
+  LabInFlight *head;
+
+  switch (msg->type)
+    {
+    case LAB_MESSAGE_RESULT:
+      head = g_queue_peek_head (&self->in_flight);
+      if (head != NULL && head->id == msg->id && head->task == msg->task)
+        return TRUE;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                   "unexpected result for request %" G_GUINT64_FORMAT, msg->id);
+      break;
+
+    case LAB_MESSAGE_USAGE:
+      if (self->usage_pending)
+        return TRUE;
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "usage report nobody asked for");
+      break;
+
+    case LAB_MESSAGE_ERROR:
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "worker error: %s", msg->text);
+      break;
+
+    case LAB_MESSAGE_HELLO:
+    case LAB_MESSAGE_WORKLOAD:
+    case LAB_MESSAGE_TASK:
+    default:
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "unexpected message type “%c”", msg->type);
+      break;
+    }
+
+  lab_message_clear (msg);
+  return FALSE;
+}
+
+gboolean
+lab_worker_slot_next_message (LabWorkerSlot  *self,
+                              LabMessage     *msg,
+                              GError        **error)
+{
+  char *line;
+  gsize len;
+
+  while (lab_line_reader_next (&self->reader, &line, &len, error))
+    {
+      if (!lab_message_parse (line, len, msg, error))
+        return FALSE;
+      if (self->said_hello)
+        return check_reply (self, msg, error);
+      if (!check_hello (self, msg, error))
+        return FALSE;
+    }
+  return FALSE;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "lab-protocol.h"
+
+G_BEGIN_DECLS
+
+/**
+ * LabWorkerHooks:
+ * @task_starting: called before task @task runs; FALSE when the task must
+ *   not run and nothing is to be answered for it
+ * @reply_ready: may change the reply to a task before it is sent
+ *
+ * Where the tests' fault worker (lab-worker-faults.c) misbehaves on
+ * purpose. The installed worker has no hooks.
+ */
+typedef struct
+{
+  gboolean (*task_starting) (guint       task);
+  void     (*reply_ready)   (LabMessage *reply);
+} LabWorkerHooks;
+
+/* Speaks the worker protocol on stdin/stdout until stdin closes; returns
+ * the exit status. @hooks may be NULL. */
+int  lab_worker_run       (int                   argc,
+                           char                **argv,
+                           const LabWorkerHooks *hooks);
+/* Writes all of @data to the parent; exits when the parent is gone. */
+void lab_worker_write_all (const char           *data,
+                           gsize                 len);
+
+G_END_DECLS
