@@ -57,30 +57,6 @@ count_spans (LabRun *run)
   return n;
 }
 
-/* Members are named KEY_MODE, e.g. "ui_max_stall_ms_threads"; figures
- * are rounded to the µs. */
-static void
-add_double (JsonBuilder *builder,
-            const char  *key,
-            const char  *suffix,
-            double       value)
-{
-  g_autofree char *name = g_strconcat (key, "_", suffix, NULL);
-
-  lab_json_add_double (builder, name, round (value * 1000.0) / 1000.0);
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *key,
-         const char  *suffix,
-         gint64       value)
-{
-  g_autofree char *name = g_strconcat (key, "_", suffix, NULL);
-
-  lab_json_add_int (builder, name, value);
-}
-
 static void benchmark_next (GTask *task);
 
 static void
@@ -109,12 +85,32 @@ on_running_changed (LabExperimentPage *page,
     }
 
   cell = lab_run_find_cell (run, mode, benchmark_workers ());
-  add_double (benchmark->builder, "ui_max_stall_ms", suffix, lab_stall_meter_get_max_ms (meter));
-  add_double (benchmark->builder, "ui_p99_stall_ms", suffix, lab_stall_meter_get_p99_ms (meter));
-  add_int (benchmark->builder, "ui_stall_samples", suffix, lab_stall_meter_get_n_samples (meter));
-  add_double (benchmark->builder, "wall_s", suffix, cell != NULL ? lab_cell_get_median_s (cell) : NAN);
-  add_double (benchmark->builder, "run_s", suffix, (g_get_monotonic_time () - benchmark->started_us) / 1e6);
-  add_int (benchmark->builder, "timeline_spans", suffix, count_spans (run));
+  {
+    const struct {
+      const char *key;
+      double      value;
+      gboolean    count;
+    } figures[] = {
+      { "ui_max_stall_ms", lab_stall_meter_get_max_ms (meter) },
+      { "ui_p99_stall_ms", lab_stall_meter_get_p99_ms (meter) },
+      { "ui_stall_samples", lab_stall_meter_get_n_samples (meter), TRUE },
+      { "wall_s", cell != NULL ? lab_cell_get_median_s (cell) : NAN },
+      { "run_s", (g_get_monotonic_time () - benchmark->started_us) / 1e6 },
+      { "timeline_spans", count_spans (run), TRUE },
+    };
+
+    /* Members are named KEY_MODE, e.g. "ui_max_stall_ms_threads"; times
+     * are rounded to the µs. */
+    for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
+      {
+        g_autofree char *name = g_strconcat (figures[i].key, "_", suffix, NULL);
+
+        if (figures[i].count)
+          lab_json_add_int (benchmark->builder, name, (gint64) figures[i].value);
+        else
+          lab_json_add_double (benchmark->builder, name, round (figures[i].value * 1000.0) / 1000.0);
+      }
+  }
 
   benchmark_next (task);
 }

@@ -253,8 +253,12 @@ stop_server_thread (LabHttpServer *self)
 
 static gboolean
 check_not_running (LabHttpServer  *self,
+                   guint           port,
                    GError        **error)
 {
+  g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
   if (self->base_url == NULL && self->thread == NULL)
     return TRUE;
 
@@ -296,10 +300,8 @@ lab_http_server_start (LabHttpServer  *self,
   g_autoptr(GMainContext) context = NULL;
 
   g_return_val_if_fail (LAB_IS_HTTP_SERVER (self), FALSE);
-  g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_not_running (self, error))
+  if (!check_not_running (self, port, error))
     return FALSE;
 
   context = g_main_context_ref_thread_default ();
@@ -326,10 +328,8 @@ lab_http_server_start_in_thread (LabHttpServer  *self,
   g_autoptr(GMainContext) context = NULL;
 
   g_return_val_if_fail (LAB_IS_HTTP_SERVER (self), FALSE);
-  g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_not_running (self, error))
+  if (!check_not_running (self, port, error))
     return FALSE;
 
   /* server_listen() takes its own reference to the context on success. */
