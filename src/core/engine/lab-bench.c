@@ -134,14 +134,19 @@ guint64
 lab_bench_worker_rss_kib (const char  *worker_path,
                           GError     **error)
 {
-  g_autoptr(LabWorkerPool) pool = lab_worker_pool_new (worker_path, 1, 0, 0, error);
-  g_autoptr(LabWorkload) workload = lab_workload_new_from_spec ("cpu:noop", NULL);
+  g_autoptr(LabRunBuilder) builder = lab_run_builder_new (LAB_PARAM_NAMES_OPTIONS);
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabWorkerPool) pool = NULL;
   guint64 peak = 0;
 
-  if (pool == NULL)
+  lab_run_builder_set_workload (builder, "cpu:noop", NULL);
+  lab_run_builder_set_number (builder, LAB_PARAM_TASKS, 100);
+  config = lab_run_builder_build (builder, error);
+  if (config == NULL)
     return 0;
-  workload->tasks = 100;
-  if (!lab_worker_pool_run (pool, workload, 0, g_get_monotonic_time (), ignore_span, NULL, NULL, error))
+  pool = lab_worker_pool_new (worker_path, 1, 0, 0, error);
+  if (pool == NULL ||
+      !lab_worker_pool_run (pool, config->workload, 0, g_get_monotonic_time (), ignore_span, NULL, NULL, error))
     return 0;
   lab_worker_pool_take_usage (pool, NULL, NULL, &peak);
   return peak;
