@@ -267,7 +267,7 @@ test_parameters_that_do_not_apply (void)
     g_autoptr(LabRunBuilder) builder = builder_for ("cpu:primes");
 
     g_assert_true (lab_run_builder_parse (builder, LAB_PARAM_URLS, "http://example.invalid/", NULL));
-    assert_refused (builder, "--urls applies only to the workload io:download", NULL);
+    assert_refused (builder, "--url/--urls applies only to the workload io:download", NULL);
   }
   {
     g_autoptr(LabRunBuilder) builder = builder_for ("io:download");

@@ -20,6 +20,7 @@
 typedef struct
 {
   char     *workload;
+  char     *runtime;
   char     *size;
   char     *tasks;
   char     *modes;
@@ -46,6 +47,7 @@ static void
 run_options_clear (RunOptions *o)
 {
   g_free (o->workload);
+  g_free (o->runtime);
   g_free (o->size);
   g_free (o->tasks);
   g_free (o->modes);
@@ -80,6 +82,7 @@ record_options (RunOptions     *o,
     const char *value;
   } scalars[] = {
     { LAB_PARAM_WORKLOAD, o->workload },
+    { LAB_PARAM_RUNTIME, o->runtime },
     { LAB_PARAM_SIZE, o->size },
     { LAB_PARAM_TASKS, o->tasks },
     { LAB_PARAM_MODES, o->modes },
@@ -257,6 +260,7 @@ lab_cli_run (int    argc,
   int status;
   const GOptionEntry entries[] = {
     { "workload", 'w', 0, G_OPTION_ARG_STRING, &o.workload, N_("What to run: cpu:KERNEL, io:sleep, io:download (default cpu:primes)"), N_("SPEC") },
+    { "runtime", 0, 0, G_OPTION_ARG_STRING, &o.runtime, N_("Who runs the tasks: native, the C engine (default)"), N_("NAME") },
     { "size", 's', 0, G_OPTION_ARG_STRING, &o.size, N_("Input size of the kernel (io:sleep: milliseconds per task)"), "N" },
     { "tasks", 't', 0, G_OPTION_ARG_STRING, &o.tasks, N_("Number of tasks the work is split into (default 16)"), "N" },
     { "modes", 'm', 0, G_OPTION_ARG_STRING, &o.modes, N_("Comma-separated modes (default sequential,threads,processes,spawn)"), N_("LIST") },

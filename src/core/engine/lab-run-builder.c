@@ -39,7 +39,7 @@ static const struct
   [LAB_PARAM_WARMUP] = { "--warmup", N_("Warm-up repetitions"), 0, 100, 1 },
   [LAB_PARAM_TASK_TIMEOUT_S] = { "--task-timeout-s", N_("Task time-out"), 0, 86400, 300 },
   [LAB_PARAM_NICE] = { "--nice", N_("Niceness"), 0, 19, 0 },
-  [LAB_PARAM_URLS] = { "--urls", N_("URLs"), 0, 0, 0, APPLIES_DOWNLOAD },
+  [LAB_PARAM_URLS] = { "--url/--urls", N_("URLs"), 0, 0, 0, APPLIES_DOWNLOAD },
   [LAB_PARAM_TIMEOUT_S] = { "--timeout-s", N_("Request time-out"), 1, 86400, 30, APPLIES_DOWNLOAD },
   [LAB_PARAM_MAX_BYTES] = { "--max-bytes", N_("Largest body"), 1, G_MAXINT64,
                             64 * 1024 * 1024, APPLIES_DOWNLOAD },
