@@ -396,12 +396,13 @@ check_applies (LabRunBuilder  *self,
                LabParam        param,
                GError        **error)
 {
-  g_autofree char *spec = lab_workload_to_spec (self->workload);
+  g_autofree char *spec = NULL;
   const char *name = lab_run_builder_param_name (self, param);
   gboolean download = self->workload->kind == LAB_WORKLOAD_DOWNLOAD;
 
   if (!self->settings[param].set)
     return TRUE;
+  spec = lab_workload_to_spec (self->workload);
 
   switch (params[param].applies)
     {
