@@ -95,8 +95,5 @@ char *
 lab_format_value (double      value,
                   const char *format)
 {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
   return isfinite (value) ? g_strdup_printf (format, value) : g_strdup (LAB_FORMAT_NONE);
-#pragma GCC diagnostic pop
 }

@@ -24,6 +24,6 @@ char *lab_format_number          (double      value);
 /* @format applied to @value ("%.2f×"), or LAB_FORMAT_NONE when @value is
  * not finite. */
 char *lab_format_value           (double      value,
-                                  const char *format) G_GNUC_FORMAT (2);
+                                  const char *format);
 
 G_END_DECLS
