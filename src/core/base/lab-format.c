@@ -97,3 +97,46 @@ lab_format_value (double      value,
 {
   return isfinite (value) ? g_strdup_printf (format, value) : g_strdup (LAB_FORMAT_NONE);
 }
+
+/**
+ * lab_format_count:
+ *
+ * Returns: (transfer full): @value grouped in thousands as the locale does
+ */
+char *
+lab_format_count (guint64 value)
+{
+  return g_strdup_printf ("%'" G_GUINT64_FORMAT, value);
+}
+
+/**
+ * lab_format_bytes:
+ *
+ * Returns: (transfer full): @bytes in the largest binary unit that keeps
+ *   the number at 1 or more
+ */
+char *
+lab_format_bytes (guint64 bytes)
+{
+  g_autofree char *number = NULL;
+
+  if (bytes < 1024)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u byte", "%u bytes", bytes),
+                            (guint) bytes);
+
+  if (bytes < 1024 * 1024)
+    {
+      number = lab_format_number (bytes / 1024.0);
+      /* Translators: a size in kibibytes, %s is the number */
+      return g_strdup_printf (_("%s KiB"), number);
+    }
+  if (bytes < G_GUINT64_CONSTANT (1024) * 1024 * 1024)
+    {
+      number = lab_format_number (bytes / (1024.0 * 1024.0));
+      /* Translators: a size in mebibytes, %s is the number */
+      return g_strdup_printf (_("%s MiB"), number);
+    }
+  number = lab_format_number (bytes / (1024.0 * 1024.0 * 1024.0));
+  /* Translators: a size in gibibytes, %s is the number */
+  return g_strdup_printf (_("%s GiB"), number);
+}

@@ -26,4 +26,11 @@ char *lab_format_number          (double      value);
 char *lab_format_value           (double      value,
                                   const char *format);
 
+/* "2,000,000": an integer with the locale's thousands separators. */
+char *lab_format_count           (guint64     value);
+
+/* "512 bytes", "1 KiB", "1.5 MiB": binary units, decimals as
+ * lab_format_number() writes them. */
+char *lab_format_bytes           (guint64     bytes);
+
 G_END_DECLS
