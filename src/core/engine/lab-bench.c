@@ -77,6 +77,7 @@ lab_bench_run (LabRunConfig  *config,
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(LabRun) run = lab_run_new (config);
+  guint failed;
   gboolean ok;
 
   g_main_context_push_thread_default (context);
@@ -85,9 +86,11 @@ lab_bench_run (LabRunConfig  *config,
 
   if (!ok)
     return NULL;
-  if (lab_run_get_failed_tasks (run) > 0)
+  /* A benchmark's figures stand only when every task, warm-ups included, ran. */
+  failed = lab_run_get_failed_tasks (run) + lab_run_get_warmup_failed_tasks (run);
+  if (failed > 0)
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, "%u tasks failed", lab_run_get_failed_tasks (run));
+      g_set_error (error, LAB_ERROR, LAB_ERROR_TASK, "%u tasks failed", failed);
       return NULL;
     }
   return g_steal_pointer (&run);

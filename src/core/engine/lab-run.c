@@ -16,6 +16,7 @@ enum {
   PROP_REPETITIONS_DONE,
   PROP_REPETITIONS_TOTAL,
   PROP_RUNNING,
+  PROP_BASELINE,
   N_PROPS
 };
 
@@ -47,6 +48,7 @@ lab_run_dispose (GObject *object)
   /* The coordinator holds a reference until it is done: no thread to join here. */
   g_assert (self->thread == NULL);
   g_clear_object (&self->cells);
+  g_clear_object (&self->baseline);
   g_clear_pointer (&self->repetitions, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lab_run_parent_class)->dispose (object);
@@ -93,6 +95,27 @@ lab_run_get_property (GObject    *object,
     case PROP_RUNNING:
       g_value_set_boolean (value, self->running);
       break;
+    case PROP_BASELINE:
+      g_value_set_object (value, self->baseline);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_run_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  LabRun *self = LAB_RUN (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASELINE:
+      lab_run_set_baseline (self, g_value_get_object (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -107,12 +130,16 @@ lab_run_class_init (LabRunClass *klass)
   object_class->dispose = lab_run_dispose;
   object_class->finalize = lab_run_finalize;
   object_class->get_property = lab_run_get_property;
+  object_class->set_property = lab_run_set_property;
 
   properties[PROP_TASKS_DONE] = g_param_spec_uint ("tasks-done", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_TASKS_TOTAL] = g_param_spec_uint ("tasks-total", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_REPETITIONS_DONE] = g_param_spec_uint ("repetitions-done", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_REPETITIONS_TOTAL] = g_param_spec_uint ("repetitions-total", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, flags);
+  properties[PROP_BASELINE] = g_param_spec_object ("baseline", NULL, NULL, LAB_TYPE_CELL,
+                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                                                   G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[REPETITION_STARTED] =
@@ -332,6 +359,15 @@ lab_run_get_running (LabRun *self)
   return self->running;
 }
 
+/**
+ * lab_run_get_failed_tasks:
+ *
+ * Counts what the cells count: the tasks that did not succeed in the
+ * finished measured repetitions, warm-ups excluded. It is the sum of the
+ * cells' #LabCell:failed-tasks.
+ *
+ * Returns: the number of failed tasks
+ */
 guint
 lab_run_get_failed_tasks (LabRun *self)
 {
@@ -339,24 +375,144 @@ lab_run_get_failed_tasks (LabRun *self)
   return self->failed_tasks;
 }
 
+/**
+ * lab_run_get_warmup_failed_tasks:
+ *
+ * Returns: the number of tasks that did not succeed in the finished
+ *   warm-up repetitions, which no cell counts
+ */
+guint
+lab_run_get_warmup_failed_tasks (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), 0);
+  return self->warmup_failed_tasks;
+}
+
+void
+lab_error_kind_free (LabErrorKind *kind)
+{
+  if (kind == NULL)
+    return;
+  g_free (kind->message);
+  g_free (kind);
+}
+
+static int
+compare_span_start (gconstpointer a,
+                    gconstpointer b)
+{
+  const LabSpan *span_a = *(const LabSpan * const *) a;
+  const LabSpan *span_b = *(const LabSpan * const *) b;
+
+  if (span_a->start_us != span_b->start_us)
+    return span_a->start_us < span_b->start_us ? -1 : 1;
+  return span_a->task < span_b->task ? -1 : span_a->task > span_b->task;
+}
+
+/* The failed spans of @rep in the order they started; spans arrive in
+ * the order they finished. */
+static GPtrArray *
+dup_failed_spans (LabRepetition *rep)
+{
+  GPtrArray *failed = g_ptr_array_new ();
+
+  for (guint i = 0; i < rep->spans->len; i++)
+    {
+      LabSpan *span = &g_array_index (rep->spans, LabSpan, i);
+
+      if (span->status == LAB_TASK_FAILED)
+        g_ptr_array_add (failed, span);
+    }
+  g_ptr_array_sort (failed, compare_span_start);
+  return failed;
+}
+
+/**
+ * lab_run_dup_error_kinds:
+ *
+ * Groups the errors of the failed tasks (not the cancelled ones) of the
+ * finished measured repetitions by message, in the order each message
+ * first occurred: element 0 holds the run's first error.
+ *
+ * Returns: (transfer container) (element-type LabErrorKind): the kinds of
+ *   error, freed with the array; empty when no task failed
+ */
+GPtrArray *
+lab_run_dup_error_kinds (LabRun *self)
+{
+  g_autoptr(GPtrArray) kinds = NULL;
+  g_autoptr(GHashTable) by_message = NULL;
+
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+
+  kinds = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_error_kind_free);
+  by_message = g_hash_table_new (g_str_hash, g_str_equal);
+
+  /* self->repetitions is in the order they ran. */
+  for (guint r = 0; r < self->repetitions->len; r++)
+    {
+      LabRepetition *rep = g_ptr_array_index (self->repetitions, r);
+      g_autoptr(GPtrArray) failed = NULL;
+
+      if (rep->warmup || !rep->finished)
+        continue;
+      failed = dup_failed_spans (rep);
+      for (guint i = 0; i < failed->len; i++)
+        {
+          const LabSpan *span = g_ptr_array_index (failed, i);
+          const char *message = span->error != NULL ? span->error : _("Unknown error");
+          LabErrorKind *kind = g_hash_table_lookup (by_message, message);
+
+          if (kind == NULL)
+            {
+              kind = g_new0 (LabErrorKind, 1);
+              kind->message = g_strdup (message);
+              g_ptr_array_add (kinds, kind);
+              g_hash_table_insert (by_message, kind->message, kind);
+            }
+          kind->count++;
+        }
+    }
+  return g_steal_pointer (&kinds);
+}
+
 
 /* ---- main context side ---- */
 
+/* The sequential median that speed-ups are relative to: the run's own
+ * sequential cell once it has measured repetitions, else the external
+ * baseline. NAN when there is neither, or when the baseline has failed
+ * tasks: the time of work that was not all done compares with nothing. */
 static double
 baseline_median (LabRun *self)
 {
-  LabCell *sequential = lab_run_find_cell (self, LAB_MODE_SEQUENTIAL, 1);
+  LabCell *baseline = lab_run_find_cell (self, LAB_MODE_SEQUENTIAL, 1);
 
-  return sequential != NULL ? lab_cell_get_median_s (sequential) : NAN;
+  if (baseline == NULL || lab_cell_get_repetitions (baseline)->len == 0)
+    baseline = self->baseline;
+  if (baseline == NULL || lab_cell_get_failed_tasks (baseline) > 0)
+    return NAN;
+  return lab_cell_get_median_s (baseline);
+}
+
+static void
+update_all_cells (LabRun *self)
+{
+  double baseline = baseline_median (self);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->cells));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (G_LIST_MODEL (self->cells), i);
+
+      lab_cell_update (cell, baseline);
+    }
 }
 
 static void
 update_cells (LabRun  *self,
               LabCell *changed)
 {
-  double baseline;
-  guint n;
-
   if (lab_cell_get_mode (changed) != LAB_MODE_SEQUENTIAL)
     {
       lab_cell_update (changed, baseline_median (self));
@@ -365,14 +521,45 @@ update_cells (LabRun  *self,
 
   /* A new baseline changes every cell's speedup, its own included. */
   lab_cell_update (changed, NAN);
-  baseline = baseline_median (self);
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->cells));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LabCell) cell = g_list_model_get_item (G_LIST_MODEL (self->cells), i);
+  update_all_cells (self);
+}
 
-      lab_cell_update (cell, baseline);
-    }
+/**
+ * lab_run_set_baseline:
+ * @sequential: (nullable): the sequential cell of an earlier run with the
+ *   same settings (lab_run_config_dup_settings_key()), or %NULL
+ *
+ * Gives speed-ups to a run without a sequential cell of its own: while
+ * the run has no measured sequential repetition, cells and repetitions
+ * are compared with the median of @sequential. Its own sequential cell
+ * wins once it has one. A baseline with failed tasks gives every cell a
+ * NAN speed-up. Recomputes the cells.
+ */
+void
+lab_run_set_baseline (LabRun  *self,
+                      LabCell *sequential)
+{
+  g_return_if_fail (LAB_IS_RUN (self));
+  g_return_if_fail (sequential == NULL || LAB_IS_CELL (sequential));
+  g_return_if_fail (sequential == NULL || lab_cell_get_mode (sequential) == LAB_MODE_SEQUENTIAL);
+
+  if (!g_set_object (&self->baseline, sequential))
+    return;
+  update_all_cells (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASELINE]);
+}
+
+/**
+ * lab_run_get_baseline:
+ *
+ * Returns: (transfer none) (nullable): the baseline set by
+ *   lab_run_set_baseline()
+ */
+LabCell *
+lab_run_get_baseline (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  return self->baseline;
 }
 
 static void
@@ -399,9 +586,6 @@ handle_spans (LabRun        *self,
   /* The error strings change owner: the batch must not free them. */
   g_array_append_vals (rep->spans, spans->data, spans->len);
   g_array_set_clear_func (spans, NULL);
-  for (guint i = 0; i < spans->len; i++)
-    if (g_array_index (spans, LabSpan, i).status != LAB_TASK_OK)
-      self->failed_tasks++;
 
   self->tasks_done += spans->len;
   g_signal_emit (self, signals[SPANS_ADDED], 0, rep, first, spans->len);
@@ -427,8 +611,13 @@ handle_rep_finished (LabRun              *self,
   rep->tasks = measured->tasks;
   rep->finished = TRUE;
 
-  if (!rep->warmup)
+  /* Failures are counted where the cells count them: a repetition that
+   * never finishes (a cancelled run) is in no cell and counts nowhere. */
+  if (rep->warmup)
+    self->warmup_failed_tasks += rep->failed_tasks;
+  else
     {
+      self->failed_tasks += rep->failed_tasks;
       lab_cell_add_repetition (cell, rep);
       update_cells (self, cell);
     }

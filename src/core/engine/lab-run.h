@@ -9,6 +9,24 @@
 
 G_BEGIN_DECLS
 
+/**
+ * LabErrorKind:
+ * @message: the error, as the failed tasks reported it
+ * @count: how many failed tasks reported it
+ *
+ * One kind of error among the failed tasks of a run; see
+ * lab_run_dup_error_kinds().
+ */
+typedef struct
+{
+  char  *message;
+  guint  count;
+} LabErrorKind;
+
+void lab_error_kind_free (LabErrorKind *kind);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabErrorKind, lab_error_kind_free)
+
 #define LAB_TYPE_RUN (lab_run_get_type ())
 
 G_DECLARE_FINAL_TYPE (LabRun, lab_run, LAB, RUN, GObject)
@@ -28,7 +46,7 @@ G_DECLARE_FINAL_TYPE (LabRun, lab_run, LAB, RUN, GObject)
  * - "cell-finished" (LabCell *cell)
  *
  * Properties: "tasks-done", "tasks-total", "repetitions-done",
- * "repetitions-total", "running".
+ * "repetitions-total", "running", "baseline".
  */
 LabRun              *lab_run_new                 (const LabRunConfig  *config);
 const LabRunConfig  *lab_run_get_config          (LabRun              *self);
@@ -46,6 +64,11 @@ guint                lab_run_get_repetitions_done  (LabRun            *self);
 guint                lab_run_get_repetitions_total (LabRun            *self);
 gboolean             lab_run_get_running         (LabRun              *self);
 guint                lab_run_get_failed_tasks    (LabRun              *self);
+guint                lab_run_get_warmup_failed_tasks (LabRun          *self);
+void                 lab_run_set_baseline        (LabRun              *self,
+                                                  LabCell             *sequential);
+LabCell             *lab_run_get_baseline        (LabRun              *self);
+GPtrArray           *lab_run_dup_error_kinds     (LabRun              *self);
 void                 lab_run_execute_async       (LabRun              *self,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,

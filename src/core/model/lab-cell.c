@@ -229,7 +229,8 @@ update_latencies (LabCell *self)
  *
  * Recomputes the statistics: median, min, max and MAD of the wall times,
  * outliers (modified z-score > 3.5), speedup and efficiency of the cell and
- * of each repetition.
+ * of each repetition. A cell with failed tasks has no speedup (NAN), nor
+ * have its repetitions: it did less work than its baseline.
  */
 void
 lab_cell_update (LabCell *self,
@@ -276,6 +277,8 @@ lab_cell_update (LabCell *self,
   self->mad_s = lab_stats_mad (walls, n);
   self->cpu_util = lab_stats_median (utils, n);
   self->throughput_mib_s = lab_stats_median (throughputs, n);
+  if (self->failed_tasks > 0)
+    baseline_median_s = NAN;
   self->speedup = baseline_median_s / self->median_s;
   self->efficiency = self->speedup / self->workers;
 

@@ -49,8 +49,10 @@ struct _LabRun
   guint         tasks_total;
   guint         repetitions_done;
   guint         repetitions_total;
-  guint         failed_tasks;
+  guint         failed_tasks;         /* of finished measured repetitions */
+  guint         warmup_failed_tasks;
   gboolean      running;
+  LabCell      *baseline;             /* sequential cell of an earlier run, or NULL */
 
   /* Between the coordinator thread and the main context */
   GTask        *task;
