@@ -539,6 +539,7 @@ build_workers (LabRunBuilder  *self,
  * embedded server. */
 static char **
 build_urls (LabRunBuilder  *self,
+            LabRunConfig   *config,
             guint           tasks,
             GError        **error)
 {
@@ -574,6 +575,9 @@ build_urls (LabRunBuilder  *self,
   if (!get_number (self, LAB_PARAM_DELAY_MS, &delay_ms, error) ||
       !get_number (self, LAB_PARAM_BYTES, &bytes, error))
     return NULL;
+  config->server = TRUE;
+  config->server_delay_ms = delay_ms;
+  config->server_bytes = bytes;
 
   for (guint i = 0; i < tasks; i++)
     {
@@ -586,9 +590,11 @@ build_urls (LabRunBuilder  *self,
 }
 
 /* The workload's own parameters: size, tasks, and for downloads the
- * URLs, the request time-out and the body cap. */
+ * URLs, the request time-out and the body cap (and in @config what the
+ * embedded server is asked for). */
 static LabWorkload *
 build_workload (LabRunBuilder  *self,
+                LabRunConfig   *config,
                 GError        **error)
 {
   g_autoptr(LabWorkload) workload = lab_workload_copy (self->workload);
@@ -618,7 +624,7 @@ build_workload (LabRunBuilder  *self,
           !get_number (self, LAB_PARAM_MAX_BYTES, &workload->max_bytes, error))
         return NULL;
       workload->timeout_s = timeout_s;
-      workload->urls = build_urls (self, workload->tasks, error);
+      workload->urls = build_urls (self, config, workload->tasks, error);
       if (workload->urls == NULL)
         return NULL;
     }
@@ -660,7 +666,7 @@ lab_run_builder_build (LabRunBuilder  *self,
   if (!build_runtime (self, error))
     return NULL;
   config->runtime = self->runtime;
-  config->workload = build_workload (self, error);
+  config->workload = build_workload (self, config, error);
   if (config->workload == NULL)
     return NULL;
   config->modes = build_modes (self, error);

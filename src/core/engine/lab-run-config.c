@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
+#include "lab-format.h"
 #include "lab-run-config.h"
 
 G_DEFINE_BOXED_TYPE (LabRunConfig, lab_run_config, lab_run_config_copy, lab_run_config_free)
@@ -30,6 +33,180 @@ lab_run_config_free (LabRunConfig *self)
   g_clear_pointer (&self->workers, g_array_unref);
   g_free (self->worker_path);
   g_free (self);
+}
+
+/**
+ * lab_run_config_dup_settings_key:
+ *
+ * What the results of @config depend on, cell by cell: the runtime, the
+ * workload and its size, the tasks, the URLs (or what the embedded server
+ * was asked for, wherever it listened), the time-outs and the byte cap.
+ * Not the modes, worker counts, repetitions, warm-ups or niceness: those
+ * choose which cells run and how often, not what a cell measures.
+ *
+ * Returns: (transfer full): a string, equal for two configurations
+ *   exactly when their cells can be compared (a sequential cell of one is
+ *   a baseline for the other)
+ */
+char *
+lab_run_config_dup_settings_key (const LabRunConfig *config)
+{
+  const LabWorkload *workload;
+  g_autoptr(GVariant) key = NULL;
+  g_autofree char *spec = NULL;
+  GVariantBuilder b;
+
+  g_return_val_if_fail (config != NULL && config->workload != NULL, NULL);
+
+  workload = config->workload;
+  spec = lab_workload_to_spec (workload);
+
+  /* An array keeps its entries in the order they were added and prints
+   * strings quoted: two keys are equal only when every entry is. */
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&b, "{sv}", "runtime",
+                         g_variant_new_string (lab_runtime_to_string (config->runtime)));
+  g_variant_builder_add (&b, "{sv}", "workload", g_variant_new_string (spec));
+  g_variant_builder_add (&b, "{sv}", "tasks", g_variant_new_uint32 (workload->tasks));
+  g_variant_builder_add (&b, "{sv}", "task-timeout-ms",
+                         g_variant_new_uint32 (config->task_timeout_ms));
+
+  if (workload->kind != LAB_WORKLOAD_DOWNLOAD)
+    g_variant_builder_add (&b, "{sv}", "size", g_variant_new_uint64 (workload->size));
+  else
+    {
+      g_variant_builder_add (&b, "{sv}", "timeout-s", g_variant_new_uint32 (workload->timeout_s));
+      g_variant_builder_add (&b, "{sv}", "max-bytes", g_variant_new_uint64 (workload->max_bytes));
+      if (config->server)
+        {
+          g_variant_builder_add (&b, "{sv}", "server-delay-ms",
+                                 g_variant_new_uint32 (config->server_delay_ms));
+          g_variant_builder_add (&b, "{sv}", "server-bytes",
+                                 g_variant_new_uint64 (config->server_bytes));
+        }
+      else
+        g_variant_builder_add (&b, "{sv}", "urls",
+                               g_variant_new_strv ((const char * const *) workload->urls,
+                                                   workload->urls != NULL ? -1 : 0));
+    }
+
+  key = g_variant_ref_sink (g_variant_builder_end (&b));
+  return g_variant_print (key, FALSE);
+}
+
+static char *
+describe_tasks (guint tasks)
+{
+  g_autofree char *count = lab_format_count (tasks);
+
+  /* Translators: %s is a number of tasks, "32" */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s task", "%s tasks", tasks), count);
+}
+
+static void
+describe_kernel (const LabRunConfig *config,
+                 GPtrArray          *parts)
+{
+  const LabWorkload *workload = config->workload;
+  g_autofree char *size = lab_format_count (workload->size);
+
+  g_ptr_array_add (parts, g_strdup (g_dgettext (GETTEXT_PACKAGE, workload->kernel->title)));
+  /* Translators: the problem size of a CPU kernel, %s is a number */
+  g_ptr_array_add (parts, g_strdup_printf (_("size %s"), size));
+  g_ptr_array_add (parts, describe_tasks (workload->tasks));
+}
+
+static void
+describe_sleep (const LabRunConfig *config,
+                GPtrArray          *parts)
+{
+  const LabWorkload *workload = config->workload;
+  double wait_s = workload->size / 1000.0;
+  g_autofree char *wait = lab_format_duration_scaled (wait_s, wait_s);
+
+  g_ptr_array_add (parts, g_strdup (_("Sleep")));
+  /* Translators: how long each task of io:sleep waits, %s is "200 ms" */
+  g_ptr_array_add (parts, g_strdup_printf (_("%s per task"), wait));
+  g_ptr_array_add (parts, describe_tasks (workload->tasks));
+}
+
+static void
+describe_download (const LabRunConfig *config,
+                   GPtrArray          *parts)
+{
+  const LabWorkload *workload = config->workload;
+  guint tasks = workload->tasks;
+  g_autofree char *count = lab_format_count (tasks);
+  g_autofree char *bytes = NULL;
+  g_autofree char *latency = NULL;
+  g_autofree char *urls = NULL;
+  guint n_urls;
+
+  if (!config->server)
+    {
+      n_urls = workload->urls != NULL ? g_strv_length (workload->urls) : 0;
+      /* Translators: the end of "32 downloads from 3 URLs" */
+      urls = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u URL", "%u URLs", n_urls), n_urls);
+      /* Translators: "32 downloads from 3 URLs"; the second %s is "3 URLs" */
+      g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s download from %s",
+                                                            "%s downloads from %s", tasks),
+                                               count, urls));
+      return;
+    }
+
+  /* Translators: %s is a number of downloads, "32" */
+  g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s download",
+                                                        "%s downloads", tasks), count));
+  bytes = lab_format_bytes (config->server_bytes);
+  /* Translators: the body size of each download, %s is "1 KiB" */
+  g_ptr_array_add (parts, g_strdup_printf (_("%s each"), bytes));
+  if (config->server_delay_ms > 0)
+    {
+      double delay_s = config->server_delay_ms / 1000.0;
+
+      latency = lab_format_duration_scaled (delay_s, delay_s);
+      /* Translators: how long the server waits before it answers, %s is "100 ms" */
+      g_ptr_array_add (parts, g_strdup_printf (_("%s latency"), latency));
+    }
+  else
+    g_ptr_array_add (parts, g_strdup (_("no latency")));
+  g_ptr_array_add (parts, g_strdup (_("built-in server")));
+}
+
+/**
+ * lab_run_config_describe_settings:
+ *
+ * A caption of what lab_run_config_dup_settings_key() compares, for a
+ * learner: "Prime count · size 2,000,000 · 32 tasks", "32 downloads ·
+ * 1 KiB each · 100 ms latency · built-in server" or "32 downloads from
+ * 3 URLs".
+ *
+ * Returns: (transfer full): the caption, translated
+ */
+char *
+lab_run_config_describe_settings (const LabRunConfig *config)
+{
+  g_autoptr(GPtrArray) parts = NULL;
+
+  g_return_val_if_fail (config != NULL && config->workload != NULL, NULL);
+
+  parts = g_ptr_array_new_with_free_func (g_free);
+  switch (config->workload->kind)
+    {
+    case LAB_WORKLOAD_CPU:
+      describe_kernel (config, parts);
+      break;
+    case LAB_WORKLOAD_SLEEP:
+      describe_sleep (config, parts);
+      break;
+    case LAB_WORKLOAD_DOWNLOAD:
+      describe_download (config, parts);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
 }
 
 /**
