@@ -165,6 +165,7 @@ lab_run_init (LabRun *self)
   self->repetitions = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_repetition_unref);
   self->plan = g_array_new (FALSE, FALSE, sizeof (CellKey));
   self->id = g_uuid_string_random ();
+  self->ui_max_stall_ms = self->ui_cpu_s = NAN;
 }
 
 /* Sequential first (it is the baseline), once, with one worker; then each
@@ -373,6 +374,36 @@ lab_run_get_failed_tasks (LabRun *self)
 {
   g_return_val_if_fail (LAB_IS_RUN (self), 0);
   return self->failed_tasks;
+}
+
+/**
+ * lab_run_set_ui_cost:
+ * @max_stall_ms: the longest stall of the observing window's main loop
+ * @cpu_s: the CPU time the window's own threads used during the run
+ *
+ * Records what a window watching the run cost, for the export (the
+ * results CSV's ui_* columns). NAN: not measured.
+ */
+void
+lab_run_set_ui_cost (LabRun *self,
+                     double  max_stall_ms,
+                     double  cpu_s)
+{
+  g_return_if_fail (LAB_IS_RUN (self));
+  self->ui_max_stall_ms = max_stall_ms;
+  self->ui_cpu_s = cpu_s;
+}
+
+/* Returns: whether a window recorded its cost; NAN in the figures it did not */
+gboolean
+lab_run_get_ui_cost (LabRun *self,
+                     double *max_stall_ms,
+                     double *cpu_s)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), FALSE);
+  *max_stall_ms = self->ui_max_stall_ms;
+  *cpu_s = self->ui_cpu_s;
+  return isfinite (self->ui_max_stall_ms) || isfinite (self->ui_cpu_s);
 }
 
 /**

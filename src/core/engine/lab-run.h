@@ -64,6 +64,12 @@ guint                lab_run_get_repetitions_done  (LabRun            *self);
 guint                lab_run_get_repetitions_total (LabRun            *self);
 gboolean             lab_run_get_running         (LabRun              *self);
 guint                lab_run_get_failed_tasks    (LabRun              *self);
+void                 lab_run_set_ui_cost         (LabRun              *self,
+                                                  double               max_stall_ms,
+                                                  double               cpu_s);
+gboolean             lab_run_get_ui_cost         (LabRun              *self,
+                                                  double              *max_stall_ms,
+                                                  double              *cpu_s);
 guint                lab_run_get_warmup_failed_tasks (LabRun          *self);
 void                 lab_run_set_baseline        (LabRun              *self,
                                                   LabCell             *sequential);

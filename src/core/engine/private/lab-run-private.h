@@ -51,6 +51,8 @@ struct _LabRun
   guint         repetitions_total;
   guint         failed_tasks;         /* of finished measured repetitions */
   guint         warmup_failed_tasks;
+  double        ui_max_stall_ms;      /* what the observing window cost; NAN unknown */
+  double        ui_cpu_s;
   gboolean      running;
   LabCell      *baseline;             /* sequential cell of an earlier run, or NULL */
 
