@@ -16,7 +16,8 @@ CLI = os.environ["CONCURRENCY_LAB_CLI"]
 
 RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,repeat,wall_s,user_s,"
                    "sys_s,cpu_util,peak_rss_kib,speedup,efficiency,checksum,ok_tasks,failed_tasks,"
-                   "outlier,host_cpus,app_version").split(",")
+                   "outlier,host_cpus,app_version,ui_max_stall_ms,ui_cpu_s,background_cpu,unstable,"
+                   "cpu_model,kernel,runtime_version").split(",")
 SPANS_COLUMNS = ("run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,"
                  "status,error").split(",")
 
@@ -87,6 +88,15 @@ class Runs(unittest.TestCase):
                 self.assertRegex(row["started_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
                 self.assertEqual(row["failed_tasks"], "0")
                 self.assertIn(row["outlier"], ("true", "false"))
+                # The window's own cost: nothing to say from the CLI.
+                self.assertEqual(row["ui_max_stall_ms"], "")
+                self.assertEqual(row["ui_cpu_s"], "")
+                self.assertGreaterEqual(float(row["background_cpu"]), 0)
+                self.assertLessEqual(float(row["background_cpu"]), 1)
+                self.assertIn(row["unstable"], ("true", "false"))
+                self.assertTrue(row["cpu_model"])
+                self.assertTrue(row["kernel"])
+                self.assertRegex(row["runtime_version"], r"^(gcc|clang) \d+\.")
 
             with open(s_csv, newline="") as f:
                 spans = list(csv.reader(f))
