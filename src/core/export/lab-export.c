@@ -163,6 +163,7 @@ add_repetition (JsonBuilder   *builder,
   lab_json_add_double (builder, "user_s", rep->user_s);
   lab_json_add_double (builder, "sys_s", rep->sys_s);
   lab_json_add_double (builder, "cpu_util", rep->cpu_util);
+  lab_json_add_double (builder, "background_cpu", rep->background_cpu);
   lab_json_add_int (builder, "peak_rss_kib", rep->peak_rss_kib);
   lab_json_add_double (builder, "speedup", rep->speedup);
   lab_json_add_double (builder, "efficiency", rep->efficiency);
@@ -216,6 +217,8 @@ add_cell (JsonBuilder *builder,
   lab_json_add_double (builder, "speedup", lab_cell_get_speedup (cell));
   lab_json_add_double (builder, "efficiency", lab_cell_get_efficiency (cell));
   lab_json_add_double (builder, "cpu_util", lab_cell_get_cpu_util (cell));
+  lab_json_add_double (builder, "background_cpu", lab_cell_get_background_cpu (cell));
+  lab_json_add_bool (builder, "unstable", lab_cell_get_unstable (cell));
   add_checksum (builder, lab_cell_get_checksum (cell));
   lab_json_add_bool (builder, "checksum_consistent", lab_cell_get_checksum_consistent (cell));
   lab_json_add_int (builder, "ok_tasks", lab_cell_get_ok_tasks (cell));
