@@ -16,7 +16,8 @@ CLI = os.environ["CONCURRENCY_LAB_CLI"]
 
 RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,repeat,wall_s,user_s,"
                    "sys_s,cpu_util,peak_rss_kib,speedup,efficiency,checksum,ok_tasks,failed_tasks,"
-                   "outlier,host_cpus,app_version").split(",")
+                   "outlier,host_cpus,app_version,ui_max_stall_ms,ui_cpu_s,background_cpu,unstable,"
+                   "cpu_model,kernel,runtime_version").split(",")
 SPANS_COLUMNS = ("run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,"
                  "status,error").split(",")
 
@@ -87,6 +88,15 @@ class Runs(unittest.TestCase):
                 self.assertRegex(row["started_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
                 self.assertEqual(row["failed_tasks"], "0")
                 self.assertIn(row["outlier"], ("true", "false"))
+                # The window's own cost: nothing to say from the CLI.
+                self.assertEqual(row["ui_max_stall_ms"], "")
+                self.assertEqual(row["ui_cpu_s"], "")
+                self.assertGreaterEqual(float(row["background_cpu"]), 0)
+                self.assertLessEqual(float(row["background_cpu"]), 1)
+                self.assertIn(row["unstable"], ("true", "false"))
+                self.assertTrue(row["cpu_model"])
+                self.assertTrue(row["kernel"])
+                self.assertRegex(row["runtime_version"], r"^(gcc|clang) \d+\.")
 
             with open(s_csv, newline="") as f:
                 spans = list(csv.reader(f))
@@ -130,6 +140,35 @@ class Runs(unittest.TestCase):
         self.assertEqual(len(doc["cells"]), 2)
         expected = str(sum(i * i for i in range(1000000)) % 2**64)
         self.assertEqual({c["checksum"] for c in doc["cells"]}, {expected})
+        for cell in doc["cells"]:
+            self.assertIn(cell["unstable"], (True, False))
+            self.assertIn("background_cpu", cell)  # null when too short to tell
+            for rep in cell["repetitions"]:
+                self.assertGreaterEqual(rep["background_cpu"], 0)
+                self.assertLessEqual(rep["background_cpu"], 1)
+
+    def test_contention_warning(self):
+        """A busy program next to the run: one warning after the table, saying so."""
+        hogs = [subprocess.Popen(["/bin/sh", "-c", "while :; do :; done"])
+                for _ in range(max(1, os.cpu_count() // 2))]
+        try:
+            time.sleep(0.1)
+            with tempfile.TemporaryDirectory() as d:
+                r_csv = os.path.join(d, "r.csv")
+                r = cli("run", "--workload", "io:sleep", "--size", "250", "--tasks", "4",
+                        "--modes", "sequential", "--repeat", "1", "--warmup", "0", "--csv", r_csv)
+                with open(r_csv, newline="") as f:
+                    row = list(csv.DictReader(f))[0]
+        finally:
+            for hog in hogs:
+                hog.kill()
+                hog.wait()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        warnings = [line for line in r.stderr.splitlines() if line.startswith("Warning: ")]
+        self.assertEqual(len(warnings), 1, r.stderr)
+        self.assertIn("Another program used", warnings[0])
+        self.assertIn("Close it and run again.", warnings[0])
+        self.assertGreaterEqual(float(row["background_cpu"]), 0.25)
 
     def test_download_embedded_server(self):
         """The issue's command: io:download against the embedded server, no network."""

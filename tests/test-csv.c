@@ -8,6 +8,8 @@
 
 #include "lab-csv.h"
 #include "lab-export.h"
+#include "lab-machine.h"
+#include "lab-test-run.h"
 
 static void
 test_escape (void)
@@ -92,9 +94,65 @@ test_columns (void)
   g_assert_cmpstr (results, ==,
                    "run_id,started_at,workload,size,tasks,mode,runtime,workers,repeat,wall_s,user_s,sys_s,"
                    "cpu_util,peak_rss_kib,speedup,efficiency,checksum,ok_tasks,failed_tasks,outlier,host_cpus,"
-                   "app_version");
+                   "app_version,ui_max_stall_ms,ui_cpu_s,background_cpu,unstable,cpu_model,kernel,"
+                   "runtime_version");
   g_assert_cmpstr (spans, ==,
                    "run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,status,error");
+}
+
+/* The row of the one repetition of @run, exported with @ui. */
+static char *
+results_row (LabRun          *run,
+             const LabUiCost *ui)
+{
+  g_autoptr(LabCsv) csv = lab_export_results_csv (run, ui);
+  g_auto(GStrv) lines = g_strsplit (lab_csv_get_text (csv), "\r\n", -1);
+
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);  /* header, row, "" */
+  g_assert_cmpstr (lines[2], ==, "");
+  return g_strdup (lines[1]);
+}
+
+/* The window's columns are empty unless it gives them; the machine's and
+ * the runtime's close the row. */
+static void
+test_results_row (void)
+{
+  const guint workers[] = { 1 };
+  LabRunBuilder *builder = lab_test_builder ("io:sleep", "sequential", workers, 1);
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autofree char *cli_row = NULL;
+  g_autofree char *ui_row = NULL;
+  g_autofree char *nan_row = NULL;
+  g_autofree char *cpu_model = lab_machine_cpu_model ();
+  g_autofree char *kernel = lab_machine_kernel ();
+  g_autofree char *model_field = lab_csv_escape (cpu_model);
+  g_autofree char *kernel_field = lab_csv_escape (kernel);
+  g_autofree char *tail = g_strdup_printf (",false,%s,%s,%s", model_field, kernel_field,
+                                           lab_runtime_version (LAB_RUNTIME_NATIVE));
+  const LabUiCost ui = { .max_stall_ms = 12.5, .cpu_s = 0.25 };
+  const LabUiCost unknown = { .max_stall_ms = NAN, .cpu_s = NAN };
+
+  lab_run_builder_set_number (builder, LAB_PARAM_SIZE, 1);
+  lab_run_builder_set_number (builder, LAB_PARAM_TASKS, 1);
+  config = lab_test_build (builder);
+  run = lab_run_new (config);
+  g_assert_true (lab_run_execute (run, NULL, NULL));
+
+  g_assert_true (g_str_has_prefix (lab_runtime_version (LAB_RUNTIME_NATIVE), "gcc ") ||
+                 g_str_has_prefix (lab_runtime_version (LAB_RUNTIME_NATIVE), "clang "));
+
+  cli_row = results_row (run, NULL);
+  g_assert_nonnull (strstr (cli_row, "," PACKAGE_VERSION ",,,"));
+  g_assert_true (g_str_has_suffix (cli_row, tail));
+
+  ui_row = results_row (run, &ui);
+  g_assert_nonnull (strstr (ui_row, "," PACKAGE_VERSION ",12.5,0.25,"));
+  g_assert_true (g_str_has_suffix (ui_row, tail));
+
+  nan_row = results_row (run, &unknown);
+  g_assert_nonnull (strstr (nan_row, "," PACKAGE_VERSION ",,,"));
 }
 
 int
@@ -106,5 +164,6 @@ main (int    argc,
   g_test_add_func ("/csv/rows", test_rows);
   g_test_add_func ("/csv/save-errors", test_save_errors);
   g_test_add_func ("/csv/columns", test_columns);
+  g_test_add_func ("/csv/results-row", test_results_row);
   return g_test_run ();
 }

@@ -1126,12 +1126,11 @@ lab_experiment_page_export_to (LabExperimentPage  *self,
     {
     case EXPORT_RESULTS:
       {
-        static const char * const names[] = { "ui_max_stall_ms", NULL };
-        double max_stall_ms = lab_stall_meter_get_max_ms (self->stall_meter);
-        char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-        g_autofree char *stall = isfinite (max_stall_ms) ? g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.3f", max_stall_ms)) : g_strdup ("");
-        const char * const values[] = { stall, NULL };
-        g_autoptr(LabCsv) csv = lab_export_results_csv (self->run, names, values);
+        const LabUiCost ui = {
+          .max_stall_ms = lab_stall_meter_get_max_ms (self->stall_meter),
+          .cpu_s = NAN,
+        };
+        g_autoptr(LabCsv) csv = lab_export_results_csv (self->run, &ui);
 
         return lab_csv_save (csv, path, error);
       }

@@ -13,6 +13,7 @@
 #include "lab-format.h"
 #include "lab-http-server.h"
 #include "lab-machine.h"
+#include "lab-reading.h"
 #include "lab-run-builder.h"
 #include "lab-run.h"
 #include "lab-trace.h"
@@ -165,6 +166,17 @@ print_table (LabRun *run)
                    "", p50, p90, p99, max, mib_s);
         }
     }
+}
+
+/* Says on stderr, once, when the figures cannot be trusted and why. */
+static void
+print_trust (LabRun *run)
+{
+  g_autofree char *warning = lab_reading_run_trust (run);
+
+  if (warning != NULL)
+    /* Translators: %s is a sentence such as "Another program used 45 % of the CPU …" */
+    g_printerr (_("Warning: %s\n"), warning);
 }
 
 /* Checks that every cell computed the same result. */
@@ -336,6 +348,7 @@ lab_cli_run (int    argc,
     }
   else
     print_table (run);
+  print_trust (run);
 
   status = export_files (run, &o);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <math.h>
 #include <sys/resource.h>
 
 #include "lab-executor.h"
@@ -79,6 +80,25 @@ post_rep (LabRun        *self,
   lab_run_post_event (self, event);
 }
 
+/* What the rest of the machine did while @measured ran: its busy CPU
+ * time over the repetition (NAN when /proc/stat could not be read) less
+ * the repetition's own, this process's threads and its workers. */
+static void
+set_background (LabRepetition *measured,
+                double         machine_busy_s)
+{
+  double capacity_s = measured->wall_s * lab_machine_n_cpus ();
+
+  if (!isfinite (machine_busy_s) || !(capacity_s > 0))
+    {
+      measured->background_busy_s = NAN;
+      measured->background_cpu = NAN;
+      return;
+    }
+  measured->background_busy_s = machine_busy_s - (measured->user_s + measured->sys_s);
+  measured->background_cpu = CLAMP (measured->background_busy_s / capacity_s, 0.0, 1.0);
+}
+
 /* Runs one repetition and posts its events. FALSE when the run must stop. */
 static gboolean
 run_repetition (LabRun        *self,
@@ -90,6 +110,7 @@ run_repetition (LabRun        *self,
   RepState state = { .run = self, .rep = rep };
   LabExecutorUsage workers;
   LabUsage before, after;
+  double machine_before = NAN, machine_after = NAN;
   Event *event;
   gint64 t0, t1;
   gboolean ok;
@@ -100,11 +121,15 @@ run_repetition (LabRun        *self,
   post_rep (self, EVENT_REP_STARTED, rep);
 
   lab_machine_reset_peak_rss ();
+  if (!lab_machine_busy_s (&machine_before, NULL))
+    machine_before = NAN;
   lab_usage_self (&before);
   t0 = state.last_flush_us = g_get_monotonic_time ();
   ok = lab_executor_run (executor, t0, collect_span, &state, cancellable, &workers, error);
   t1 = g_get_monotonic_time ();
   lab_usage_self (&after);
+  if (!lab_machine_busy_s (&machine_after, NULL))
+    machine_after = NAN;
 
   flush_spans (&state);
   g_array_unref (state.batch);
@@ -119,6 +144,7 @@ run_repetition (LabRun        *self,
   event->measured.sys_s = (after.sys_us - before.sys_us + workers.sys_us) / (double) G_USEC_PER_SEC;
   event->measured.cpu_util = (event->measured.user_s + event->measured.sys_s) /
                              (event->measured.wall_s * lab_machine_n_cpus ());
+  set_background (&event->measured, machine_after - machine_before);
   event->measured.peak_rss_kib = lab_machine_peak_rss_kib () + workers.peak_rss_kib;
   event->measured.checksum = state.checksum;
   event->measured.bytes = state.bytes;

@@ -634,6 +634,8 @@ handle_rep_finished (LabRun              *self,
   rep->user_s = measured->user_s;
   rep->sys_s = measured->sys_s;
   rep->cpu_util = measured->cpu_util;
+  rep->background_busy_s = measured->background_busy_s;
+  rep->background_cpu = measured->background_cpu;
   rep->peak_rss_kib = measured->peak_rss_kib;
   rep->checksum = measured->checksum;
   rep->bytes = measured->bytes;

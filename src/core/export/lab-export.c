@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
+
 #include "lab-export.h"
 #include "lab-json.h"
 #include "lab-machine.h"
@@ -9,7 +11,8 @@
 const char * const lab_results_columns[] = {
   "run_id", "started_at", "workload", "size", "tasks", "mode", "runtime", "workers", "repeat",
   "wall_s", "user_s", "sys_s", "cpu_util", "peak_rss_kib", "speedup", "efficiency", "checksum",
-  "ok_tasks", "failed_tasks", "outlier", "host_cpus", "app_version",
+  "ok_tasks", "failed_tasks", "outlier", "host_cpus", "app_version", "ui_max_stall_ms", "ui_cpu_s",
+  "background_cpu", "unstable", "cpu_model", "kernel", "runtime_version",
   NULL
 };
 
@@ -21,30 +24,28 @@ const char * const lab_spans_columns[] = {
 
 /**
  * lab_export_results_csv:
+ * @run: a run
+ * @ui: (nullable): what the run cost the window that showed it, or %NULL
+ *   (the CLI): its columns are then empty
  *
  * Returns: (transfer full): one row per measured repetition
  */
 LabCsv *
-lab_export_results_csv (LabRun             *run,
-                        const char * const *extra_names,
-                        const char * const *extra_values)
+lab_export_results_csv (LabRun          *run,
+                        const LabUiCost *ui)
 {
   const LabRunConfig *config = lab_run_get_config (run);
   g_autoptr(GPtrArray) reps = lab_run_dup_measured_repetitions (run);
   g_autofree char *workload = lab_workload_to_spec (config->workload);
-  g_autoptr(GStrvBuilder) header = g_strv_builder_new ();
-  g_auto(GStrv) names = NULL;
+  g_autofree char *cpu_model = lab_machine_cpu_model ();
+  g_autofree char *kernel = lab_machine_kernel ();
   LabCsv *csv = lab_csv_new ();
 
-  g_strv_builder_addv (header, (const char **) lab_results_columns);
-  if (extra_names != NULL)
-    g_strv_builder_addv (header, (const char **) extra_names);
-  names = g_strv_builder_end (header);
-  lab_csv_add_header (csv, (const char * const *) names);
-
+  lab_csv_add_header (csv, lab_results_columns);
   for (guint i = 0; i < reps->len; i++)
     {
       LabRepetition *rep = g_ptr_array_index (reps, i);
+      LabCell *cell = lab_run_find_cell (run, rep->mode, rep->workers);
 
       lab_csv_add_text (csv, lab_run_get_id (run));
       lab_csv_add_datetime (csv, rep->started_at);
@@ -68,8 +69,13 @@ lab_export_results_csv (LabRun             *run,
       lab_csv_add_bool (csv, rep->outlier);
       lab_csv_add_uint (csv, lab_machine_n_cpus ());
       lab_csv_add_text (csv, PACKAGE_VERSION);
-      for (guint e = 0; extra_names != NULL && extra_names[e] != NULL; e++)
-        lab_csv_add_text (csv, extra_values[e]);
+      lab_csv_add_double (csv, ui != NULL ? ui->max_stall_ms : NAN);
+      lab_csv_add_double (csv, ui != NULL ? ui->cpu_s : NAN);
+      lab_csv_add_double (csv, rep->background_cpu);
+      lab_csv_add_bool (csv, cell != NULL && lab_cell_get_unstable (cell));
+      lab_csv_add_text (csv, cpu_model);
+      lab_csv_add_text (csv, kernel);
+      lab_csv_add_text (csv, lab_runtime_version (config->runtime));
       lab_csv_end_row (csv);
     }
 
@@ -121,7 +127,7 @@ lab_export_results (LabRun      *run,
                     const char  *path,
                     GError     **error)
 {
-  g_autoptr(LabCsv) csv = lab_export_results_csv (run, NULL, NULL);
+  g_autoptr(LabCsv) csv = lab_export_results_csv (run, NULL);
 
   return lab_csv_save (csv, path, error);
 }
@@ -157,6 +163,7 @@ add_repetition (JsonBuilder   *builder,
   lab_json_add_double (builder, "user_s", rep->user_s);
   lab_json_add_double (builder, "sys_s", rep->sys_s);
   lab_json_add_double (builder, "cpu_util", rep->cpu_util);
+  lab_json_add_double (builder, "background_cpu", rep->background_cpu);
   lab_json_add_int (builder, "peak_rss_kib", rep->peak_rss_kib);
   lab_json_add_double (builder, "speedup", rep->speedup);
   lab_json_add_double (builder, "efficiency", rep->efficiency);
@@ -210,6 +217,8 @@ add_cell (JsonBuilder *builder,
   lab_json_add_double (builder, "speedup", lab_cell_get_speedup (cell));
   lab_json_add_double (builder, "efficiency", lab_cell_get_efficiency (cell));
   lab_json_add_double (builder, "cpu_util", lab_cell_get_cpu_util (cell));
+  lab_json_add_double (builder, "background_cpu", lab_cell_get_background_cpu (cell));
+  lab_json_add_bool (builder, "unstable", lab_cell_get_unstable (cell));
   add_checksum (builder, lab_cell_get_checksum (cell));
   lab_json_add_bool (builder, "checksum_consistent", lab_cell_get_checksum_consistent (cell));
   lab_json_add_int (builder, "ok_tasks", lab_cell_get_ok_tasks (cell));

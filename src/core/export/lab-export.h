@@ -10,12 +10,23 @@ G_BEGIN_DECLS
 extern const char * const lab_results_columns[];
 extern const char * const lab_spans_columns[];
 
-/* Extra columns a caller appends (e.g. the window's ui_max_stall_ms):
- * @extra_names is NULL-terminated, @extra_values has one string per name
- * and is used for every row. */
+/**
+ * LabUiCost:
+ * @max_stall_ms: the longest the window's main loop was late during the
+ *   run (LabStallMeter), in ms
+ * @cpu_s: the CPU time the window's own threads used during the run
+ *   (lab_machine_ui_cpu_s()), in seconds
+ *
+ * What a run cost the user interface that showed it; NAN where unknown.
+ */
+typedef struct
+{
+  double max_stall_ms;
+  double cpu_s;
+} LabUiCost;
+
 LabCsv   *lab_export_results_csv (LabRun             *run,
-                                  const char * const *extra_names,
-                                  const char * const *extra_values);
+                                  const LabUiCost    *ui);
 LabCsv   *lab_export_spans_csv   (LabRun             *run);
 gboolean  lab_export_results     (LabRun             *run,
                                   const char         *path,

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,31 @@ lab_machine_reset_peak_rss (void)
   fclose (f);
 }
 
+/* Busy and total jiffies of one "cpu…" line of /proc/stat: user nice
+ * system idle iowait irq softirq steal (guest time is inside user and
+ * nice already); busy is all but idle and iowait. */
+static gboolean
+parse_cpu_line (const char *line,
+                guint64    *busy,
+                guint64    *total)
+{
+  guint64 v[8] = { 0 };
+  guint64 all = 0;
+  int n;
+
+  n = sscanf (line, "%*s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+              " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+              " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+              &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+  if (n < 4)
+    return FALSE;
+  for (int k = 0; k < n; k++)
+    all += v[k];
+  *busy = all - v[3] - v[4];
+  *total = all;
+  return TRUE;
+}
+
 /**
  * lab_machine_cpu_times:
  * @busy: a GArray of guint64, cleared and filled with one entry per CPU
@@ -139,30 +165,140 @@ lab_machine_cpu_times (GArray *busy,
   lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      guint64 v[10] = { 0 };
-      guint64 all = 0, idle;
-      int n;
+      guint64 b, all;
 
       if (!g_str_has_prefix (lines[i], "cpu") || !g_ascii_isdigit (lines[i][3]))
         continue;
-      n = sscanf (lines[i], "%*s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
-                  " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
-                  " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
-                  &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
-      if (n < 4)
+      if (!parse_cpu_line (lines[i], &b, &all))
         continue;
-      /* user nice system idle iowait irq softirq steal */
-      for (int k = 0; k < n; k++)
-        all += v[k];
-      idle = v[3] + v[4];
-      {
-        guint64 b = all - idle;
-
-        g_array_append_val (busy, b);
-        g_array_append_val (total, all);
-      }
+      g_array_append_val (busy, b);
+      g_array_append_val (total, all);
     }
   return busy->len > 0;
+}
+
+/**
+ * lab_machine_tick_s:
+ *
+ * Returns: the length of the clock tick that /proc/stat and
+ *   /proc/PID/stat count CPU time in, in seconds (usually 0.01)
+ */
+double
+lab_machine_tick_s (void)
+{
+  long hz = sysconf (_SC_CLK_TCK);
+
+  return 1.0 / (hz > 0 ? hz : 100);
+}
+
+/**
+ * lab_machine_busy_s:
+ * @busy_s: (out): CPU time the whole machine has spent busy since boot
+ *   (every process, the kernel and interrupts; not idle, not waiting for
+ *   I/O), summed over its CPUs, in seconds
+ * @total_s: (out) (optional): the same for all CPU time, idle included
+ *
+ * Reads the aggregate "cpu" line of /proc/stat. The counters advance in
+ * clock ticks (lab_machine_tick_s()): a difference of two readings is
+ * rounded by up to a tick per CPU.
+ *
+ * Returns: %TRUE when /proc/stat could be read
+ */
+gboolean
+lab_machine_busy_s (double *busy_s,
+                    double *total_s)
+{
+  g_autofree char *contents = NULL;
+  guint64 busy, total;
+  double tick_s = lab_machine_tick_s ();
+
+  g_return_val_if_fail (busy_s != NULL, FALSE);
+
+  /* The aggregate line is the first one. */
+  if (!g_file_get_contents ("/proc/stat", &contents, NULL, NULL) ||
+      !g_str_has_prefix (contents, "cpu ") ||
+      !parse_cpu_line (contents, &busy, &total))
+    return FALSE;
+
+  *busy_s = busy * tick_s;
+  if (total_s != NULL)
+    *total_s = total * tick_s;
+  return TRUE;
+}
+
+/* Whether a thread of this process belongs to the engine (its threads are
+ * named "lab-…") or to a GLib thread pool ("pool-…", "pool-spawner"). */
+static gboolean
+is_engine_thread (const char *task_dir)
+{
+  g_autofree char *path = g_build_filename (task_dir, "comm", NULL);
+  g_autofree char *comm = NULL;
+
+  if (!g_file_get_contents (path, &comm, NULL, NULL))
+    return FALSE;
+  return g_str_has_prefix (comm, "lab-") || g_str_has_prefix (comm, "pool");
+}
+
+/* utime + stime of /proc/self/task/TID/stat, in ticks; FALSE when the
+ * thread is gone. */
+static gboolean
+thread_ticks (const char *task_dir,
+              guint64    *ticks)
+{
+  g_autofree char *path = g_build_filename (task_dir, "stat", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *tail = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *rest;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return FALSE;
+  /* The name in parentheses may contain anything: fields follow the last
+   * ')', from state (field 3) on; utime and stime are fields 14 and 15. */
+  rest = strrchr (contents, ')');
+  if (rest == NULL)
+    return FALSE;
+  tail = g_strstrip (g_strdup (rest + 1));
+  fields = g_strsplit (tail, " ", 14);
+  if (g_strv_length (fields) < 14)
+    return FALSE;
+  *ticks = g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
+  return TRUE;
+}
+
+/**
+ * lab_machine_ui_cpu_s:
+ *
+ * The CPU time (user + system) that this process's own threads have used,
+ * leaving out the engine's threads (named "lab-…") and GLib's thread pools
+ * ("pool-…", where the engine's tasks run): in the window, what the user
+ * interface costs. Counted in clock ticks (lab_machine_tick_s()), from
+ * /proc/self/task/TID/stat; threads that have exited are no longer counted.
+ *
+ * Returns: seconds, or NAN when /proc cannot be read
+ */
+double
+lab_machine_ui_cpu_s (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint64 total = 0;
+  gboolean any = FALSE;
+
+  if (dir == NULL)
+    return NAN;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *task_dir = g_build_filename ("/proc/self/task", name, NULL);
+      guint64 ticks;
+
+      if (is_engine_thread (task_dir) || !thread_ticks (task_dir, &ticks))
+        continue;
+      total += ticks;
+      any = TRUE;
+    }
+  return any ? total * lab_machine_tick_s () : NAN;
 }
 
 static void

@@ -24,6 +24,17 @@ void      lab_machine_reset_peak_rss (void);
 /* Per-CPU jiffies from /proc/stat: @busy and @total get one entry per CPU. */
 gboolean  lab_machine_cpu_times     (GArray  *busy,
                                      GArray  *total);
+/* The clock tick /proc counts CPU time in, in seconds. */
+double    lab_machine_tick_s        (void);
+/* Machine-wide CPU seconds since boot, summed over CPUs, from the aggregate
+ * line of /proc/stat: busy (not idle, not I/O wait) and, if @total_s is
+ * not NULL, all. FALSE when /proc/stat cannot be read. */
+gboolean  lab_machine_busy_s        (double  *busy_s,
+                                     double  *total_s);
+/* CPU seconds (user + system) of this process's threads other than the
+ * engine's ("lab-…") and GLib's thread pools' ("pool…"): the user
+ * interface's own cost. NAN when /proc is not available. */
+double    lab_machine_ui_cpu_s      (void);
 /* Marks every file descriptor above stderr close-on-exec, so that a child
  * spawned with G_SUBPROCESS_FLAGS_INHERIT_FDS gets its pipes and nothing
  * else (descriptors this process inherited included). */

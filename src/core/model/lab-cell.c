@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "lab-cell.h"
+#include "lab-machine.h"
 #include "lab-stats.h"
 
 struct _LabCell
@@ -21,6 +22,8 @@ struct _LabCell
   double     speedup;
   double     efficiency;
   double     cpu_util;
+  double     background_cpu;
+  gboolean   unstable;
   double     throughput_mib_s;
   guint64    checksum;
   gboolean   checksum_consistent;
@@ -46,6 +49,8 @@ enum {
   PROP_CPU_UTIL,
   PROP_CHECKSUM,
   PROP_FAILED_TASKS,
+  PROP_BACKGROUND_CPU,
+  PROP_UNSTABLE,
   N_PROPS
 };
 
@@ -108,6 +113,12 @@ lab_cell_get_property (GObject    *object,
     case PROP_FAILED_TASKS:
       g_value_set_uint (value, self->failed_tasks);
       break;
+    case PROP_BACKGROUND_CPU:
+      g_value_set_double (value, self->background_cpu);
+      break;
+    case PROP_UNSTABLE:
+      g_value_set_boolean (value, self->unstable);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -134,6 +145,20 @@ lab_cell_class_init (LabCellClass *klass)
   properties[PROP_CPU_UTIL] = g_param_spec_double ("cpu-util", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
   properties[PROP_CHECKSUM] = g_param_spec_uint64 ("checksum", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_FAILED_TASKS] = g_param_spec_uint ("failed-tasks", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /**
+   * LabCell:background-cpu:
+   *
+   * The share (0..1) of the machine's CPU that other programs used while
+   * the cell was measured; NAN when unknown.
+   */
+  properties[PROP_BACKGROUND_CPU] = g_param_spec_double ("background-cpu", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
+  /**
+   * LabCell:unstable:
+   *
+   * Whether the repetitions' wall times disagree too much: at least two
+   * of them, and MAD ÷ median above %LAB_UNSTABLE_THRESHOLD.
+   */
+  properties[PROP_UNSTABLE] = g_param_spec_boolean ("unstable", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -145,6 +170,7 @@ lab_cell_init (LabCell *self)
   self->latencies_ms = g_array_new (FALSE, FALSE, sizeof (double));
   self->median_s = self->min_s = self->max_s = self->mad_s = NAN;
   self->speedup = self->efficiency = self->cpu_util = self->throughput_mib_s = NAN;
+  self->background_cpu = NAN;
 }
 
 /**
@@ -223,14 +249,43 @@ update_latencies (LabCell *self)
     }
 }
 
+/* Background CPU of the whole cell: the other programs' busy seconds over
+ * all repetitions ÷ the CPU capacity of all of them (wall × CPUs), so that
+ * the clock-tick rounding of each repetition averages out instead of
+ * being clamped away one repetition at a time. NAN when no repetition knows,
+ * or when the repetitions are so short that one tick per CPU per
+ * repetition could reach LAB_CONTENTION_THRESHOLD on its own. */
+static double
+background_cpu (GPtrArray *repetitions)
+{
+  double n_cpus = lab_machine_n_cpus ();
+  double busy_s = 0, capacity_s = 0;
+  guint known = 0;
+
+  for (guint i = 0; i < repetitions->len; i++)
+    {
+      LabRepetition *rep = g_ptr_array_index (repetitions, i);
+
+      if (!isfinite (rep->background_busy_s) || !(rep->wall_s > 0))
+        continue;
+      busy_s += rep->background_busy_s;
+      capacity_s += rep->wall_s * n_cpus;
+      known++;
+    }
+  if (known == 0 || known * n_cpus * lab_machine_tick_s () > LAB_CONTENTION_THRESHOLD * capacity_s)
+    return NAN;
+  return CLAMP (busy_s / capacity_s, 0.0, 1.0);
+}
+
 /**
  * lab_cell_update:
  * @baseline_median_s: the sequential median wall time, or NAN when unknown
  *
  * Recomputes the statistics: median, min, max and MAD of the wall times,
  * outliers (modified z-score > 3.5), speedup and efficiency of the cell and
- * of each repetition. A cell with failed tasks has no speedup (NAN), nor
- * have its repetitions: it did less work than its baseline.
+ * of each repetition, the background CPU and whether the cell is unstable.
+ * A cell with failed tasks has no speedup (NAN), nor have its
+ * repetitions: it did less work than its baseline.
  */
 void
 lab_cell_update (LabCell *self,
@@ -281,6 +336,8 @@ lab_cell_update (LabCell *self,
     baseline_median_s = NAN;
   self->speedup = baseline_median_s / self->median_s;
   self->efficiency = self->speedup / self->workers;
+  self->background_cpu = background_cpu (self->repetitions);
+  self->unstable = n >= 2 && self->mad_s / self->median_s > LAB_UNSTABLE_THRESHOLD;
 
   lab_stats_flag_outliers (walls, n, outliers);
   for (guint i = 0; i < n; i++)
@@ -347,6 +404,36 @@ lab_cell_get_cpu_util (LabCell *self)
 {
   g_return_val_if_fail (LAB_IS_CELL (self), NAN);
   return self->cpu_util;
+}
+
+/**
+ * lab_cell_get_background_cpu:
+ *
+ * The share of the machine's CPU (0..1) that other programs used while the
+ * cell's repetitions ran, weighted by their length. Above
+ * %LAB_CONTENTION_THRESHOLD the cell measured contention.
+ *
+ * Returns: the share, or NAN when /proc/stat could not be read or the
+ *   repetitions were too short for its clock ticks to tell
+ */
+double
+lab_cell_get_background_cpu (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+  return self->background_cpu;
+}
+
+/**
+ * lab_cell_get_unstable:
+ *
+ * Returns: %TRUE when the cell has at least two repetitions and the MAD of
+ *   their wall times exceeds %LAB_UNSTABLE_THRESHOLD of the median
+ */
+gboolean
+lab_cell_get_unstable (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), FALSE);
+  return self->unstable;
 }
 
 guint64

@@ -7,6 +7,15 @@
 
 G_BEGIN_DECLS
 
+/* Above this share of the machine's CPU used by other programs while a
+ * cell was measured (lab_cell_get_background_cpu()), its figures say more
+ * about the contention than about the mode. */
+#define LAB_CONTENTION_THRESHOLD 0.10
+
+/* Above this MAD ÷ median of its wall times, a cell's repetitions disagree
+ * too much for its median to mean much (lab_cell_get_unstable()). */
+#define LAB_UNSTABLE_THRESHOLD 0.10
+
 #define LAB_TYPE_CELL (lab_cell_get_type ())
 
 G_DECLARE_FINAL_TYPE (LabCell, lab_cell, LAB, CELL, GObject)
@@ -34,6 +43,8 @@ double      lab_cell_get_mad_s         (LabCell         *self);
 double      lab_cell_get_speedup       (LabCell         *self);
 double      lab_cell_get_efficiency    (LabCell         *self);
 double      lab_cell_get_cpu_util      (LabCell         *self);
+double      lab_cell_get_background_cpu (LabCell        *self);
+gboolean    lab_cell_get_unstable      (LabCell         *self);
 guint64     lab_cell_get_checksum      (LabCell         *self);
 gboolean    lab_cell_get_checksum_consistent (LabCell   *self);
 guint       lab_cell_get_failed_tasks  (LabCell         *self);

@@ -89,6 +89,36 @@ lab_runtime_to_string (LabRuntime runtime)
   return runtime_names[runtime];
 }
 
+/**
+ * lab_runtime_version:
+ *
+ * The native runtime is this program: its version is that of the compiler
+ * that built it.
+ *
+ * Returns: (transfer none): e.g. "gcc 12.2.0" or "clang 14.0.6"
+ */
+const char *
+lab_runtime_version (LabRuntime runtime)
+{
+  g_return_val_if_fail (runtime < LAB_N_RUNTIMES, NULL);
+
+  switch (runtime)
+    {
+    case LAB_RUNTIME_NATIVE:
+#if defined(__clang__)
+      return "clang " G_STRINGIFY (__clang_major__) "." G_STRINGIFY (__clang_minor__) "."
+             G_STRINGIFY (__clang_patchlevel__);
+#elif defined(__GNUC__)
+      return "gcc " __VERSION__;
+#else
+      return "unknown";
+#endif
+    case LAB_N_RUNTIMES:
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
 gboolean
 lab_runtime_from_string (const char *name,
                          LabRuntime *runtime)

@@ -34,6 +34,8 @@ typedef enum
 } LabRuntime;
 
 const char *lab_runtime_to_string   (LabRuntime  runtime);
+/* What the runtime is and its version, e.g. "gcc 12.2.0" for native. */
+const char *lab_runtime_version     (LabRuntime  runtime);
 gboolean    lab_runtime_from_string (const char *name,
                                      LabRuntime *runtime);
 

@@ -74,6 +74,8 @@ lab_repetition_new (LabMode  mode,
   self->started_at = g_date_time_new_now_utc ();
   self->speedup = NAN;
   self->efficiency = NAN;
+  self->background_busy_s = NAN;
+  self->background_cpu = NAN;
   self->spans = g_array_new (FALSE, TRUE, sizeof (LabSpan));
   g_array_set_clear_func (self->spans, (GDestroyNotify) lab_span_clear);
   return self;

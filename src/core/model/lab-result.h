@@ -66,6 +66,12 @@ typedef struct
   double     user_s;
   double     sys_s;
   double     cpu_util;      /* (user + sys) / (wall × host CPUs), 0..1 */
+  /* CPU seconds the rest of the machine was busy meanwhile: the machine's
+   * busy time (/proc/stat) minus user + sys; not clamped, as it is rounded
+   * to clock ticks and may come out below zero. NAN when unknown. */
+  double     background_busy_s;
+  /* background_busy_s / (wall × host CPUs), clamped to 0..1; NAN when unknown */
+  double     background_cpu;
   guint64    peak_rss_kib;
   guint64    checksum;
   guint64    bytes;
