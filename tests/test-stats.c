@@ -67,6 +67,111 @@ test_outliers (void)
   g_assert_cmpfloat_with_epsilon (lab_stats_modified_z (3, 1, 0.5), 0.6745 * 4, 1e-12);
 }
 
+static double
+amdahl (double s,
+        double workers)
+{
+  return 1.0 / (s + (1.0 - s) / workers);
+}
+
+static void
+test_amdahl_exact (void)
+{
+  const double workers[] = { 1, 2, 4, 8, 16 };
+  double speedups[G_N_ELEMENTS (workers)];
+  const double fractions[] = { 0.0, 0.1, 0.5, 1.0 };
+
+  for (guint f = 0; f < G_N_ELEMENTS (fractions); f++)
+    {
+      double s = -1;
+
+      for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+        speedups[i] = amdahl (fractions[f], workers[i]);
+      g_assert_true (lab_stats_amdahl_fit (workers, speedups, G_N_ELEMENTS (workers), &s));
+      g_assert_cmpfloat_with_epsilon (s, fractions[f], 1e-12);
+    }
+
+  /* Two points are enough, one of them need not be W = 1 */
+  {
+    const double two_workers[] = { 2, 8 };
+    const double two_speedups[] = { amdahl (0.1, 2), amdahl (0.1, 8) };
+    double s = -1;
+
+    g_assert_true (lab_stats_amdahl_fit (two_workers, two_speedups, 2, &s));
+    g_assert_cmpfloat_with_epsilon (s, 0.1, 1e-12);
+    /* serial_fraction is optional */
+    g_assert_true (lab_stats_amdahl_fit (two_workers, two_speedups, 2, NULL));
+  }
+}
+
+static void
+test_amdahl_noisy (void)
+{
+  const double workers[] = { 1, 2, 2, 4, 4, 8, 8, 16, 16 };
+  /* s = 0.05 with ±3 % noise, failed (NAN), zero and negative points */
+  const double noise[] = { 1.0, 1.03, 0.97, 0.98, 1.02, 1.01, 0.99, 0.97, 1.03 };
+  double w[G_N_ELEMENTS (workers) + 3], speedups[G_N_ELEMENTS (workers) + 3];
+  double s = -1;
+  gsize n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++, n++)
+    {
+      w[n] = workers[i];
+      speedups[n] = amdahl (0.05, workers[i]) * noise[i];
+    }
+  w[n] = 32, speedups[n++] = NAN;
+  w[n] = 32, speedups[n++] = 0;
+  w[n] = 64, speedups[n++] = -3;
+
+  g_assert_true (lab_stats_amdahl_fit (w, speedups, n, &s));
+  g_assert_cmpfloat (s, >, 0.04);
+  g_assert_cmpfloat (s, <, 0.06);
+
+  /* Slower with more workers than with one: all serial, and more */
+  {
+    const double slow_workers[] = { 1, 2, 4 };
+    const double slow_speedups[] = { 1.0, 0.8, 0.5 };
+
+    g_assert_true (lab_stats_amdahl_fit (slow_workers, slow_speedups, 3, &s));
+    g_assert_cmpfloat (s, ==, 1.0);
+  }
+
+  /* Better than linear (caches): no serial part, never below 0 */
+  {
+    const double super_workers[] = { 1, 2, 4 };
+    const double super_speedups[] = { 1.0, 2.3, 4.8 };
+
+    g_assert_true (lab_stats_amdahl_fit (super_workers, super_speedups, 3, &s));
+    g_assert_cmpfloat (s, ==, 0.0);
+  }
+}
+
+static void
+test_amdahl_refused (void)
+{
+  const double one[] = { 4 };
+  const double one_speedup[] = { 3.1 };
+  const double same[] = { 4, 4, 4 };
+  const double same_speedups[] = { 3.1, 3.0, 3.2 };
+  const double ones[] = { 1, 1 };
+  const double ones_speedups[] = { 1.0, 1.01 };
+  const double workers[] = { 1, 2, 4 };
+  const double failed[] = { 1.0, NAN, INFINITY };
+  const double bad_workers[] = { 0, -2, NAN };
+  const double speedups[] = { 1.0, 1.9, 3.5 };
+  double s = 42;
+
+  g_assert_false (lab_stats_amdahl_fit (NULL, NULL, 0, &s));
+  g_assert_false (lab_stats_amdahl_fit (one, one_speedup, 1, &s));
+  g_assert_false (lab_stats_amdahl_fit (same, same_speedups, 3, &s));
+  g_assert_false (lab_stats_amdahl_fit (ones, ones_speedups, 2, &s));
+  /* Only one usable point is left */
+  g_assert_false (lab_stats_amdahl_fit (workers, failed, 3, &s));
+  g_assert_false (lab_stats_amdahl_fit (bad_workers, speedups, 3, &s));
+  /* Untouched when refused */
+  g_assert_cmpfloat (s, ==, 42);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -76,5 +181,8 @@ main (int    argc,
   g_test_add_func ("/stats/mad", test_mad);
   g_test_add_func ("/stats/percentile", test_percentile);
   g_test_add_func ("/stats/outliers", test_outliers);
+  g_test_add_func ("/stats/amdahl/exact", test_amdahl_exact);
+  g_test_add_func ("/stats/amdahl/noisy", test_amdahl_noisy);
+  g_test_add_func ("/stats/amdahl/refused", test_amdahl_refused);
   return g_test_run ();
 }

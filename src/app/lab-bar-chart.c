@@ -9,7 +9,9 @@
 #include "lab-cell.h"
 #include "lab-format.h"
 
-/* Wall time per cell: a bar at the median, a whisker from min to max. */
+/* Wall time per cell: a bar at the median, a whisker from min to max.
+ * A cell with failed tasks is faded, hatched and labelled "failed": its
+ * time is not one of the same work. */
 
 #define PAD          8.0
 #define MAX_BAR_W    56.0
@@ -19,7 +21,9 @@ typedef struct
 {
   LabMode   mode;
   gboolean  measured;
-  char     *label;      /* "threads ×20" */
+  guint     failed;     /* tasks that failed: the time is not comparable */
+  char     *label;      /* "Threads ×20", for the summary */
+  char     *workers;    /* "×20", under the mode's title */
   char     *value;      /* "1.25 s" */
   /* Normalised to 0..1 of the axis */
   double    median;
@@ -44,6 +48,7 @@ bar_clear (gpointer data)
   Bar *bar = data;
 
   g_clear_pointer (&bar->label, g_free);
+  g_clear_pointer (&bar->workers, g_free);
   g_clear_pointer (&bar->value, g_free);
 }
 
@@ -69,8 +74,16 @@ describe_bars (LabBarChart *self,
       min = lab_format_duration_scaled (lab_cell_get_min_s (cell), lab_cell_get_min_s (cell));
       max = lab_format_duration_scaled (lab_cell_get_max_s (cell), lab_cell_get_max_s (cell));
       g_string_append_c (text, ' ');
-      /* Translators: "threads ×4: 1.2 s (1.1 s to 1.3 s)." */
+      /* Translators: "Threads ×4: 1.2 s (1.1 s to 1.3 s)." */
       g_string_append_printf (text, _("%s: %s (%s to %s)."), bar->label, bar->value, min, max);
+      if (bar->failed > 0)
+        {
+          g_string_append_c (text, ' ');
+          g_string_append_printf (text,
+                                  ngettext ("%u task failed there.", "%u tasks failed there.",
+                                            bar->failed),
+                                  bar->failed);
+        }
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
@@ -102,9 +115,12 @@ lab_bar_chart_cells_changed (LabCellsChart *cells_chart)
       double max = lab_cell_get_max_s (cell);
 
       bar->mode = lab_cell_get_mode (cell);
-      /* Translators: a mode and its worker count under a bar, "threads ×20" */
-      bar->label = g_strdup_printf (_("%s ×%u"), lab_mode_to_string (bar->mode),
+      bar->failed = lab_cell_get_failed_tasks (cell);
+      /* Translators: a mode's title and its worker count under a bar, "Threads ×20" */
+      bar->label = g_strdup_printf (_("%s ×%u"), lab_mode_title (bar->mode),
                                     lab_cell_get_workers (cell));
+      /* Translators: a worker count under a mode's title, "×20" */
+      bar->workers = g_strdup_printf (_("×%u"), lab_cell_get_workers (cell));
       bar->measured = isfinite (median) && median >= 0;
       if (!bar->measured)
         continue;
@@ -184,6 +200,57 @@ draw_axis (LabBarChart           *self,
     }
 }
 
+/* Diagonal stripes over a bar whose cell had failed tasks */
+static void
+append_hatch (GtkSnapshot   *snapshot,
+              const GdkRGBA *color,
+              float          x,
+              float          y,
+              float          width,
+              float          height)
+{
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (roundf (x), roundf (y), roundf (width),
+                                               roundf (height));
+  cairo_t *cr;
+
+  if (bounds.size.width < 1 || bounds.size.height < 1)
+    return;
+
+  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+  cairo_rectangle (cr, bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height);
+  cairo_clip (cr);
+  cairo_set_line_width (cr, 2.0);
+  gdk_cairo_set_source_rgba (cr, color);
+  for (float d = -bounds.size.height; d < bounds.size.width; d += 7)
+    {
+      cairo_move_to (cr, bounds.origin.x + d, bounds.origin.y + bounds.size.height);
+      cairo_line_to (cr, bounds.origin.x + d + bounds.size.height, bounds.origin.y);
+    }
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+}
+
+static PangoLayout *
+create_value_layout (LabBarChart *self,
+                     const Bar   *bar,
+                     float        slot_w)
+{
+  g_autofree char *failed = NULL;
+  PangoLayout *layout;
+  int width;
+
+  if (bar->failed == 0)
+    return lab_chart_create_layout (LAB_CHART (self), bar->value, TRUE);
+
+  /* Translators: the value over a bar whose cell had failed tasks, "1.2 s, failed" */
+  failed = g_strdup_printf (_("%s, failed"), bar->value);
+  layout = lab_chart_create_layout (LAB_CHART (self), failed, TRUE);
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  if (width > slot_w - 2)
+    pango_layout_set_text (layout, _("failed"), -1);
+  return layout;
+}
+
 static void
 draw_bar (LabBarChart           *self,
           GtkSnapshot           *snapshot,
@@ -202,8 +269,19 @@ draw_bar (LabBarChart           *self,
   g_autoptr(PangoLayout) value = NULL;
   int width, height;
 
-  lab_chart_append_rect (snapshot, &palette->modes[bar->mode],
-                         center - bar_w / 2, y_median, bar_w, bottom - y_median);
+  if (bar->failed > 0)
+    {
+      GdkRGBA faded = palette->modes[bar->mode];
+
+      faded.alpha *= 0.35f;
+      lab_chart_append_rect (snapshot, &faded, center - bar_w / 2, y_median, bar_w,
+                             bottom - y_median);
+      append_hatch (snapshot, &palette->error, center - bar_w / 2, y_median, bar_w,
+                    bottom - y_median);
+    }
+  else
+    lab_chart_append_rect (snapshot, &palette->modes[bar->mode],
+                           center - bar_w / 2, y_median, bar_w, bottom - y_median);
 
   /* The whisker: the spread between the fastest and slowest repetition */
   if (y_min - y_max >= 1)
@@ -215,11 +293,12 @@ draw_bar (LabBarChart           *self,
       lab_chart_append_rect (snapshot, &palette->foreground, center - cap / 2, y_min, cap + 1, 1);
     }
 
-  value = lab_chart_create_layout (LAB_CHART (self), bar->value, TRUE);
+  value = create_value_layout (self, bar, slot_w);
   pango_layout_get_pixel_size (value, &width, &height);
   if (width <= slot_w - 2)
     lab_chart_append_layout (snapshot, value, center - width / 2.0,
-                             MIN (y_max, y_median) - height - 2, &palette->foreground);
+                             MIN (y_max, y_median) - height - 2,
+                             bar->failed > 0 ? &palette->error : &palette->foreground);
 }
 
 static void
@@ -231,14 +310,24 @@ draw_label (LabBarChart           *self,
             float                  slot_w,
             float                  y)
 {
-  g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), bar->label, TRUE);
+  const char *lines[] = { lab_mode_title (bar->mode), bar->workers };
 
-  pango_layout_set_width (layout, MAX (1, (int) slot_w - 2) * PANGO_SCALE);
-  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
-  pango_layout_set_height (layout, -2);
-  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
-  lab_chart_append_layout (snapshot, layout, slot_x + 1, y, &palette->foreground);
+  /* The title wraps to two lines at most and may be cut short on a
+   * narrow bar; the worker count below it never is */
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), lines[i], TRUE);
+      int height;
+
+      pango_layout_set_width (layout, MAX (1, (int) slot_w - 2) * PANGO_SCALE);
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_height (layout, i == 0 ? -2 : -1);
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+      pango_layout_get_pixel_size (layout, NULL, &height);
+      lab_chart_append_layout (snapshot, layout, slot_x + 1, y, &palette->foreground);
+      y += height;
+    }
 }
 
 static void
@@ -257,10 +346,10 @@ lab_bar_chart_draw (LabChart    *chart,
   pango_layout_get_pixel_size (probe, NULL, &line_height);
   tick_width = measure_ticks (self);
 
-  /* Room for the value labels above, two lines of labels below */
+  /* Room for the value labels above, three lines of labels below */
   graphene_rect_init (&plot, PAD + tick_width + PAD, PAD + line_height + 2, 0, 0);
   plot.size.width = width - plot.origin.x - PAD;
-  plot.size.height = height - plot.origin.y - 2 * line_height - 2 * PAD;
+  plot.size.height = height - plot.origin.y - 3 * line_height - 2 * PAD;
   if (plot.size.width < 8 || plot.size.height < 8 || self->bars->len == 0)
     return;
 

@@ -19,12 +19,16 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Runs when lab_chart_queue_update() lets it: a cell notifies each of
+ * its statistics after every repetition, and a new baseline updates every
+ * cell, so the subclass recomputes once for all of them. */
 static void
-cells_changed (LabCellsChart *self)
+lab_cells_chart_update (LabChart *chart)
 {
+  LabCellsChart *self = LAB_CELLS_CHART (chart);
+
   if (LAB_CELLS_CHART_GET_CLASS (self)->cells_changed != NULL)
     LAB_CELLS_CHART_GET_CLASS (self)->cells_changed (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -32,7 +36,7 @@ on_cell_notify (LabCellsChart *self,
                 GParamSpec    *pspec,
                 GObject       *cell)
 {
-  cells_changed (self);
+  lab_chart_queue_update (LAB_CHART (self));
 }
 
 static void
@@ -65,7 +69,7 @@ on_items_changed (LabCellsChart *self,
       g_ptr_array_insert (priv->watched, position + i, item);
     }
 
-  cells_changed (self);
+  lab_chart_queue_update (LAB_CHART (self));
 }
 
 static void
@@ -102,8 +106,9 @@ lab_cells_chart_get_model (LabCellsChart *self)
  * lab_cells_chart_set_model:
  * @model: (nullable): a #GListModel of #LabCell
  *
- * Watches @model and each of its cells; any change calls the
- * cells_changed vfunc.
+ * Watches @model and each of its cells. The cells_changed vfunc runs at
+ * once for the new model, and for changes within it at most every
+ * %LAB_CHART_UPDATE_INTERVAL_MS (see lab_chart_queue_update()).
  */
 void
 lab_cells_chart_set_model (LabCellsChart *self,
@@ -125,10 +130,9 @@ lab_cells_chart_set_model (LabCellsChart *self,
                                G_CONNECT_SWAPPED);
       on_items_changed (self, 0, 0, g_list_model_get_n_items (model), model);
     }
-  else
-    {
-      cells_changed (self);
-    }
+
+  /* A new model is shown at once; changes within it are rate-limited */
+  lab_chart_update_now (LAB_CHART (self));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
 }
@@ -187,10 +191,13 @@ static void
 lab_cells_chart_class_init (LabCellsChartClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  LabChartClass *chart_class = LAB_CHART_CLASS (klass);
 
   object_class->dispose = lab_cells_chart_dispose;
   object_class->get_property = lab_cells_chart_get_property;
   object_class->set_property = lab_cells_chart_set_property;
+
+  chart_class->update = lab_cells_chart_update;
 
   properties[PROP_MODEL] =
     g_param_spec_object ("model", NULL, NULL,

@@ -20,8 +20,9 @@ struct _LabCellsChartClass
 {
   LabChartClass parent_class;
 
-  /* Called when the model was set, items were added or removed, or a
-   * property of a cell notified. The chart is redrawn afterwards. */
+  /* Called at once when the model was set, and at most every
+   * LAB_CHART_UPDATE_INTERVAL_MS when items were added or removed or
+   * cells notified since. The chart is redrawn afterwards. */
   void (*cells_changed) (LabCellsChart *self);
 
   /*< private >*/

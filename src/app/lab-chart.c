@@ -3,14 +3,7 @@
 
 #include <math.h>
 
-#include <cairo-svg.h>
-#include <glib/gi18n.h>
-
-#include "lab-chart.h"
-
-/* The largest image an export will render: a cairo image surface of
- * 16384² pixels already takes 1 GiB. */
-#define MAX_EXPORT_SIZE 16384
+#include "lab-chart-private.h"
 
 typedef struct
 {
@@ -20,6 +13,11 @@ typedef struct
 
   LabChartPalette  palette;
   gboolean         palette_valid;
+
+  guint            update_id;          /* the one pending update */
+  gint64           last_update_us;
+  gint64           last_snapshot_us;
+  guint            n_snapshots;
 } LabChartPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LabChart, lab_chart, GTK_TYPE_WIDGET)
@@ -245,6 +243,10 @@ static void
 lab_chart_snapshot (GtkWidget   *widget,
                     GtkSnapshot *snapshot)
 {
+  LabChartPrivate *priv = lab_chart_get_instance_private (LAB_CHART (widget));
+
+  priv->last_snapshot_us = g_get_monotonic_time ();
+  priv->n_snapshots++;
   draw_contents (LAB_CHART (widget), snapshot,
                  gtk_widget_get_width (widget),
                  gtk_widget_get_height (widget));
@@ -271,87 +273,94 @@ lab_chart_measure (GtkWidget      *widget,
     }
 }
 
-/* Drawing helpers for subclasses. */
+/* Rate-limited updates */
+
+static void
+run_update (LabChart *self)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  g_clear_handle_id (&priv->update_id, g_source_remove);
+  priv->last_update_us = g_get_monotonic_time ();
+  if (LAB_CHART_GET_CLASS (self)->update != NULL)
+    LAB_CHART_GET_CLASS (self)->update (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+update_cb (gpointer data)
+{
+  LabChart *self = data;
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  priv->update_id = 0;
+  run_update (self);
+  return G_SOURCE_REMOVE;
+}
 
 /**
- * lab_chart_create_layout:
- * @small: whether to use the smaller size of axis labels
+ * lab_chart_queue_update:
  *
- * Returns: (transfer full): a layout in the widget's font with tabular figures
+ * Tells the chart that its data changed. The update vfunc and a redraw
+ * follow before the next frame if the chart was last updated or drawn at
+ * least %LAB_CHART_UPDATE_INTERVAL_MS ago, otherwise once that time has
+ * passed: however often data arrives, a chart is redrawn for it at most
+ * ten times a second, and calls in between cost nothing.
  */
-PangoLayout *
-lab_chart_create_layout (LabChart   *self,
-                         const char *text,
-                         gboolean    small)
-{
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  PangoAttrList *attrs = pango_attr_list_new ();
-
-  /* Tabular figures keep axis labels and values aligned. */
-  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum"));
-  if (small)
-    pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
-  pango_layout_set_attributes (layout, attrs);
-  pango_attr_list_unref (attrs);
-  return layout;
-}
-
 void
-lab_chart_append_layout (GtkSnapshot   *snapshot,
-                         PangoLayout   *layout,
-                         float          x,
-                         float          y,
-                         const GdkRGBA *color)
+lab_chart_queue_update (LabChart *self)
 {
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (roundf (x), roundf (y)));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
-}
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+  gint64 last, elapsed_ms;
 
-/* Fills a rectangle snapped to whole pixels, at least one pixel in
- * each direction that has a size. */
-void
-lab_chart_append_rect (GtkSnapshot   *snapshot,
-                       const GdkRGBA *color,
-                       float          x,
-                       float          y,
-                       float          width,
-                       float          height)
-{
-  float x0 = roundf (x), y0 = roundf (y);
-  float x1 = roundf (x + width), y1 = roundf (y + height);
+  g_return_if_fail (LAB_IS_CHART (self));
 
-  if (width <= 0 || height <= 0)
+  if (priv->update_id != 0)
     return;
-  if (x1 - x0 < 1)
-    x1 = x0 + 1;
-  if (y1 - y0 < 1)
-    y1 = y0 + 1;
 
-  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0));
+  last = MAX (priv->last_update_us, priv->last_snapshot_us);
+  elapsed_ms = (g_get_monotonic_time () - last) / 1000;
+  if (last == 0 || elapsed_ms >= LAB_CHART_UPDATE_INTERVAL_MS)
+    /* Before the frame clock's layout and paint (GDK_PRIORITY_REDRAW),
+     * so that a burst of changes in one main loop iteration is one update */
+    priv->update_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 10, update_cb, self, NULL);
+  else
+    priv->update_id = g_timeout_add (LAB_CHART_UPDATE_INTERVAL_MS - elapsed_ms, update_cb, self);
 }
 
-/* A step of 1, 2 or 5 × 10ⁿ giving about @target_ticks ticks over @range. */
-double
-lab_chart_nice_step (double range,
-                     guint  target_ticks)
+/**
+ * lab_chart_update_now:
+ *
+ * Runs the update vfunc and queues a redraw at once, in place of any
+ * pending update: for a new data set as a whole, which the chart should
+ * show without delay, rather than a change within a live one.
+ */
+void
+lab_chart_update_now (LabChart *self)
 {
-  double raw, magnitude, normalised;
+  g_return_if_fail (LAB_IS_CHART (self));
 
-  if (!(range > 0) || !isfinite (range) || target_ticks == 0)
-    return 1.0;
+  run_update (self);
+}
 
-  raw = range / target_ticks;
-  magnitude = pow (10.0, floor (log10 (raw)));
-  normalised = raw / magnitude;
-  if (normalised < 1.5)
-    return magnitude;
-  else if (normalised < 3.0)
-    return 2.0 * magnitude;
-  else if (normalised < 7.0)
-    return 5.0 * magnitude;
-  return 10.0 * magnitude;
+gboolean
+lab_chart_get_update_pending (LabChart *self)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  g_return_val_if_fail (LAB_IS_CHART (self), FALSE);
+
+  return priv->update_id != 0;
+}
+
+guint
+lab_chart_get_n_snapshots (LabChart *self)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (self);
+
+  g_return_val_if_fail (LAB_IS_CHART (self), 0);
+
+  return priv->n_snapshots;
 }
 
 /* State for subclasses. */
@@ -482,161 +491,17 @@ lab_chart_render (LabChart *self,
   return gtk_snapshot_free_to_node (snapshot);
 }
 
-static gboolean
-write_file (const char    *path,
-            const guint8  *data,
-            gsize          length,
-            GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  /* Writes a temporary file next to @path and renames it over @path, so
-   * a failed export never leaves a truncated image behind. */
-  if (!g_file_set_contents_full (path, (const char *) data, length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0666, &local_error))
-    {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  _("Could not save the chart to “%s”: "), path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-check_export_size (const char  *path,
-                   int          width,
-                   int          height,
-                   GError     **error)
-{
-  if (width > 0 && height > 0 && width <= MAX_EXPORT_SIZE && height <= MAX_EXPORT_SIZE)
-    return TRUE;
-
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               _("Could not save the chart to “%s”: "
-                 "%d × %d is not a size between 1 and %d pixels"),
-               path, width, height, MAX_EXPORT_SIZE);
-  return FALSE;
-}
-
-/**
- * lab_chart_export_png:
- * @path: the file to write, replaced atomically
- *
- * Renders the chart at @width × @height pixels on the view background.
- *
- * Returns: %TRUE on success
- */
-gboolean
-lab_chart_export_png (LabChart    *self,
-                      const char  *path,
-                      int          width,
-                      int          height,
-                      GError     **error)
-{
-  g_autoptr(GskRenderer) renderer = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GBytes) png = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (LAB_IS_CHART (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!check_export_size (path, width, height, error))
-    return FALSE;
-
-  node = lab_chart_render (self, width, height, TRUE);
-
-  /* The cairo renderer needs no surface, so export works without a
-   * window and gives the same pixels on every machine. */
-  renderer = gsk_cairo_renderer_new ();
-  if (!gsk_renderer_realize (renderer, NULL, &local_error))
-    {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  _("Could not render the chart for “%s”: "), path);
-      return FALSE;
-    }
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_renderer_unrealize (renderer);
-
-  png = gdk_texture_save_to_png_bytes (texture);
-  if (png == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("Could not encode the chart as PNG for “%s”"), path);
-      return FALSE;
-    }
-
-  return write_file (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png), error);
-}
-
-static cairo_status_t
-append_to_byte_array (void                *closure,
-                      const unsigned char *data,
-                      unsigned int         length)
-{
-  g_byte_array_append (closure, data, length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-/**
- * lab_chart_export_svg:
- * @path: the file to write, replaced atomically
- *
- * Writes the chart as a @width × @height pixel SVG document on the view
- * background.
- *
- * Returns: %TRUE on success
- */
-gboolean
-lab_chart_export_svg (LabChart    *self,
-                      const char  *path,
-                      int          width,
-                      int          height,
-                      GError     **error)
-{
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GByteArray) svg = NULL;
-  cairo_surface_t *surface;
-  cairo_status_t status;
-  cairo_t *cr;
-
-  g_return_val_if_fail (LAB_IS_CHART (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!check_export_size (path, width, height, error))
-    return FALSE;
-
-  node = lab_chart_render (self, width, height, TRUE);
-
-  svg = g_byte_array_new ();
-  surface = cairo_svg_surface_create_for_stream (append_to_byte_array, svg, width, height);
-  cairo_svg_surface_set_document_unit (surface, CAIRO_SVG_UNIT_PX);
-  cr = cairo_create (surface);
-  if (node != NULL)
-    gsk_render_node_draw (node, cr);
-  status = cairo_status (cr);
-  cairo_destroy (cr);
-  cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("Could not render the chart as SVG for “%s”: %s"),
-                   path, cairo_status_to_string (status));
-      return FALSE;
-    }
-
-  return write_file (path, svg->data, svg->len, error);
-}
-
 /* GObject */
+
+static void
+lab_chart_dispose (GObject *object)
+{
+  LabChartPrivate *priv = lab_chart_get_instance_private (LAB_CHART (object));
+
+  g_clear_handle_id (&priv->update_id, g_source_remove);
+
+  G_OBJECT_CLASS (lab_chart_parent_class)->dispose (object);
+}
 
 static void
 lab_chart_finalize (GObject *object)
@@ -701,6 +566,7 @@ lab_chart_class_init (LabChartClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = lab_chart_dispose;
   object_class->finalize = lab_chart_finalize;
   object_class->get_property = lab_chart_get_property;
   object_class->set_property = lab_chart_set_property;

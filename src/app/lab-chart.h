@@ -11,6 +11,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_DERIVABLE_TYPE (LabChart, lab_chart, LAB, CHART, GtkWidget)
 
+/* The shortest time between two updates for new data: at most 10 redraws
+ * a second, so that a live chart does not take the CPU time it shows. */
+#define LAB_CHART_UPDATE_INTERVAL_MS 100
+
 /**
  * LabChartPalette:
  *
@@ -43,9 +47,13 @@ struct _LabChartClass
                            int          height);
   /* Called after the palette was refreshed: drop cached nodes. */
   void (*palette_changed) (LabChart    *self);
+  /* Called when an update queued with lab_chart_queue_update() is due,
+   * just before the redraw: bring the normalised data and the summary
+   * up to date with what changed since the last one. */
+  void (*update)          (LabChart    *self);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 const char            *lab_chart_get_empty_text (LabChart     *self);
@@ -70,6 +78,8 @@ gboolean               lab_chart_export_svg     (LabChart     *self,
                                                  GError      **error);
 
 /* For subclasses. */
+void                   lab_chart_queue_update   (LabChart     *self);
+void                   lab_chart_update_now     (LabChart     *self);
 void                   lab_chart_set_empty      (LabChart     *self,
                                                  gboolean      empty);
 void                   lab_chart_set_summary    (LabChart     *self,
@@ -93,5 +103,35 @@ void                   lab_chart_append_rect    (GtkSnapshot  *snapshot,
                                                  float         height);
 double                 lab_chart_nice_step      (double        range,
                                                  guint         target_ticks);
+
+typedef enum
+{
+  LAB_CHART_SWATCH_BOX,      /* a series drawn as bars or a solid line */
+  LAB_CHART_SWATCH_DASHED,   /* a dashed line */
+  LAB_CHART_SWATCH_DOTTED,   /* a dotted vertical line */
+} LabChartSwatch;
+
+typedef struct
+{
+  float left;
+  float right;
+  float x;
+  float y;
+  int   line_height;
+} LabChartLegend;
+
+void                   lab_chart_legend_init    (LabChartLegend *legend,
+                                                 float           left,
+                                                 float           top,
+                                                 float           right,
+                                                 int             line_height);
+float                  lab_chart_legend_get_bottom (const LabChartLegend *legend);
+void                   lab_chart_append_legend_entry (LabChart       *self,
+                                                 GtkSnapshot    *snapshot,
+                                                 LabChartLegend *legend,
+                                                 LabChartSwatch  swatch,
+                                                 const GdkRGBA  *swatch_color,
+                                                 const char     *text,
+                                                 const GdkRGBA  *text_color);
 
 G_END_DECLS

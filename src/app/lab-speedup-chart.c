@@ -8,14 +8,18 @@
 #include "lab-cell.h"
 #include "lab-machine.h"
 #include "lab-speedup-chart.h"
+#include "lab-stats.h"
 
 /* Speedup over sequential against the worker count, one line per mode,
- * with the ideal (linear) speedup and the number of CPU cores marked. */
+ * with the ideal (linear) speedup and the number of CPU cores marked.
+ * A mode measured with two worker counts or more also gets the curve of
+ * Amdahl's law fitted to it, dashed, and its serial fraction. Cells with
+ * failed tasks have no speedup to show and are left out. */
 
 #define PAD          8.0
 #define POINT_RADIUS 3.5
-#define SWATCH       10.0
 #define TARGET_TICKS 5
+#define CURVE_POINTS 48
 
 typedef struct
 {
@@ -29,6 +33,8 @@ struct _LabSpeedupChart
 
   guint          n_cpus;
   GArray        *series[LAB_N_MODES];   /* Point, sorted by workers; NULL if none */
+  GArray        *fits[LAB_N_MODES];     /* Point: the fitted curve; NULL if none */
+  double         serial_fraction[LAB_N_MODES];
   double         x_max;
   double         x_step;
   double         y_max;
@@ -62,6 +68,55 @@ format_factor (double value)
 }
 
 static char *
+format_percent (double fraction)
+{
+  double percent = 100 * fraction;
+
+  /* Translators: a serial fraction in per cent, "4 %" */
+  return g_strdup_printf (percent > 0 && percent < 1 ? _("%.1f %%") : _("%.0f %%"), percent);
+}
+
+static char *
+describe_fit (LabSpeedupChart *self,
+              LabMode          mode)
+{
+  g_autofree char *percent = format_percent (self->serial_fraction[mode]);
+
+  /* Translators: in the speedup chart's legend, "Threads: Amdahl fit, serial fraction 4 %" */
+  return g_strdup_printf (_("%s: Amdahl fit, serial fraction %s"), lab_mode_title (mode),
+                          percent);
+}
+
+static void
+append_fits (LabSpeedupChart *self,
+             GString         *text)
+{
+  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      double s = self->serial_fraction[mode];
+      g_autofree char *percent = NULL;
+
+      if (self->fits[mode] == NULL)
+        continue;
+
+      percent = format_percent (s);
+      g_string_append_c (text, ' ');
+      /* Translators: "Amdahl's law fitted to Threads: a serial fraction of 4 %" */
+      g_string_append_printf (text, _("Amdahl's law fitted to %s: a serial fraction of %s"),
+                              lab_mode_title (mode), percent);
+      if (s >= 0.005)
+        {
+          g_autofree char *limit = format_factor (1.0 / s);
+
+          /* Translators: the limit a serial fraction sets, "at most 25.0× with any number
+           * of workers" */
+          g_string_append_printf (text, _(", so at most %s with any number of workers"), limit);
+        }
+      g_string_append_c (text, '.');
+    }
+}
+
+static char *
 describe_series (LabSpeedupChart *self)
 {
   g_autoptr(GString) text = g_string_new (_("Speedup over sequential by number of workers."));
@@ -92,6 +147,7 @@ describe_series (LabSpeedupChart *self)
       g_string_append_c (text, '.');
     }
 
+  append_fits (self, text);
   g_string_append_c (text, ' ');
   g_string_append_printf (text,
                           ngettext ("Ideal speedup equals the number of workers; "
@@ -107,7 +163,63 @@ static void
 clear_series (LabSpeedupChart *self)
 {
   for (guint mode = 0; mode < LAB_N_MODES; mode++)
-    g_clear_pointer (&self->series[mode], g_array_unref);
+    {
+      g_clear_pointer (&self->series[mode], g_array_unref);
+      g_clear_pointer (&self->fits[mode], g_array_unref);
+    }
+}
+
+/* Amdahl's law over a mode's points, in data units; NAN without a fit */
+static double
+fit_series (GArray *points)
+{
+  g_autofree double *workers = g_new (double, points->len);
+  g_autofree double *speedups = g_new (double, points->len);
+  double s;
+
+  for (guint i = 0; i < points->len; i++)
+    {
+      workers[i] = g_array_index (points, Point, i).workers;
+      speedups[i] = g_array_index (points, Point, i).speedup;
+    }
+  return lab_stats_amdahl_fit (workers, speedups, points->len, &s) ? s : NAN;
+}
+
+static inline double
+amdahl (double serial_fraction,
+        double workers)
+{
+  return 1.0 / (serial_fraction + (1.0 - serial_fraction) / workers);
+}
+
+/* The fitted curve from one worker to the end of the axis, normalised */
+static GArray *
+build_curve (LabSpeedupChart *self,
+             double           serial_fraction)
+{
+  GArray *curve = g_array_sized_new (FALSE, FALSE, sizeof (Point), CURVE_POINTS);
+
+  for (guint i = 0; i < CURVE_POINTS; i++)
+    {
+      double workers = 1.0 + (self->x_max - 1.0) * i / (CURVE_POINTS - 1);
+      Point point = { workers / self->x_max, amdahl (serial_fraction, workers) / self->y_max };
+
+      g_array_append_val (curve, point);
+    }
+  return curve;
+}
+
+/* A speedup to plot: measured, and every task of the cell succeeded */
+static gboolean
+get_point (LabCell *cell,
+           Point   *point)
+{
+  point->workers = lab_cell_get_workers (cell);
+  point->speedup = lab_cell_get_speedup (cell);
+
+  return lab_cell_get_mode (cell) < LAB_N_MODES
+         && lab_cell_get_failed_tasks (cell) == 0
+         && isfinite (point->speedup) && point->speedup > 0;
 }
 
 /* Normalises the cells to the axes once, when they change. */
@@ -127,9 +239,9 @@ lab_speedup_chart_cells_changed (LabCellsChart *cells_chart)
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
       LabMode mode = lab_cell_get_mode (cell);
-      Point point = { lab_cell_get_workers (cell), lab_cell_get_speedup (cell) };
+      Point point;
 
-      if (!isfinite (point.speedup) || point.speedup < 0 || mode >= LAB_N_MODES)
+      if (!get_point (cell, &point))
         continue;
 
       if (self->series[mode] == NULL)
@@ -142,6 +254,15 @@ lab_speedup_chart_cells_changed (LabCellsChart *cells_chart)
 
   self->x_step = MAX (1.0, lab_chart_nice_step (max_workers, TARGET_TICKS));
   self->x_max = ceil (max_workers / self->x_step) * self->x_step;
+
+  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      self->serial_fraction[mode] = self->series[mode] != NULL ? fit_series (self->series[mode])
+                                                               : NAN;
+      /* The curve rises to the end of the axis: leave room for it */
+      if (!isnan (self->serial_fraction[mode]))
+        max_speedup = MAX (max_speedup, amdahl (self->serial_fraction[mode], self->x_max));
+    }
   /* Show the ideal line up to the cores at least: that is where a
    * CPU-bound run should stop scaling. */
   max_speedup = MAX (max_speedup * 1.05, MIN (self->x_max, (double) MAX (1, self->n_cpus)));
@@ -162,6 +283,8 @@ lab_speedup_chart_cells_changed (LabCellsChart *cells_chart)
           p->workers /= self->x_max;
           p->speedup /= self->y_max;
         }
+      if (!isnan (self->serial_fraction[mode]))
+        self->fits[mode] = build_curve (self, self->serial_fraction[mode]);
     }
 
   if (any)
@@ -288,6 +411,27 @@ draw_lines (LabSpeedupChart       *self,
       cairo_stroke (cr);
     }
 
+  /* Amdahl's law fitted to each mode, under its measured line */
+  cairo_set_line_width (cr, 1.5);
+  set_dash (cr, 5, 3);
+  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      GArray *curve = self->fits[mode];
+
+      if (curve == NULL)
+        continue;
+
+      cairo_new_path (cr);
+      gdk_cairo_set_source_rgba (cr, &palette->modes[mode]);
+      for (guint i = 0; i < curve->len; i++)
+        {
+          const Point *p = &g_array_index (curve, Point, i);
+
+          cairo_line_to (cr, x0 + p->workers * w, y0 - p->speedup * h);
+        }
+      cairo_stroke (cr);
+    }
+
   cairo_set_dash (cr, NULL, 0, 0);
   cairo_set_line_width (cr, 2.0);
   for (guint mode = 0; mode < LAB_N_MODES; mode++)
@@ -319,68 +463,6 @@ draw_lines (LabSpeedupChart       *self,
   cairo_destroy (cr);
 }
 
-typedef enum
-{
-  SWATCH_BOX,
-  SWATCH_DASHED,
-  SWATCH_DOTTED,
-} SwatchStyle;
-
-static void
-append_swatch (GtkSnapshot   *snapshot,
-               SwatchStyle    style,
-               const GdkRGBA *color,
-               float          x,
-               float          y)
-{
-  switch (style)
-    {
-    case SWATCH_BOX:
-      lab_chart_append_rect (snapshot, color, x, y, SWATCH, SWATCH);
-      break;
-
-    case SWATCH_DASHED:
-      /* a diagonal in three dashes, like the ideal line */
-      for (int i = 0; i < 3; i++)
-        lab_chart_append_rect (snapshot, color, x + i * 4, y + SWATCH - 3 - i * 4, 2, 2);
-      break;
-
-    case SWATCH_DOTTED:
-      for (int i = 0; i < 3; i++)
-        lab_chart_append_rect (snapshot, color, x + SWATCH / 2, y + i * 4, 1, 1);
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-append_legend_entry (LabSpeedupChart *self,
-                     GtkSnapshot     *snapshot,
-                     const char      *text,
-                     SwatchStyle      style,
-                     const GdkRGBA   *swatch,
-                     const GdkRGBA   *text_color,
-                     float           *x,
-                     float           *y,
-                     float            right,
-                     int              line_height)
-{
-  g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
-  int width;
-
-  pango_layout_get_pixel_size (layout, &width, NULL);
-  if (*x + SWATCH + 4 + width > right && *x > PAD)
-    {
-      *x = PAD;
-      *y += line_height + 2;
-    }
-  append_swatch (snapshot, style, swatch, *x, roundf (*y + (line_height - SWATCH) / 2));
-  lab_chart_append_layout (snapshot, layout, *x + SWATCH + 4, *y, text_color);
-  *x += SWATCH + 4 + width + 2 * PAD;
-}
-
 /* Lays out the legend from the top-left corner; returns its height. */
 static float
 draw_legend (LabSpeedupChart       *self,
@@ -389,23 +471,34 @@ draw_legend (LabSpeedupChart       *self,
              int                    width,
              int                    line_height)
 {
-  float x = PAD, y = PAD;
+  LabChart *chart = LAB_CHART (self);
+  LabChartLegend legend;
   g_autofree char *cores = NULL;
 
+  lab_chart_legend_init (&legend, PAD, PAD, width - PAD, line_height);
   for (guint mode = 0; mode < LAB_N_MODES; mode++)
     if (self->series[mode] != NULL)
-      append_legend_entry (self, snapshot, lab_mode_title (mode), SWATCH_BOX,
-                           &palette->modes[mode], &palette->foreground,
-                           &x, &y, width - PAD, line_height);
+      lab_chart_append_legend_entry (chart, snapshot, &legend, LAB_CHART_SWATCH_BOX,
+                                     &palette->modes[mode], lab_mode_title (mode),
+                                     &palette->foreground);
 
-  append_legend_entry (self, snapshot, _("ideal"), SWATCH_DASHED, &palette->dim, &palette->dim,
-                       &x, &y, width - PAD, line_height);
+  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+    if (self->fits[mode] != NULL)
+      {
+        g_autofree char *fit = describe_fit (self, mode);
+
+        lab_chart_append_legend_entry (chart, snapshot, &legend, LAB_CHART_SWATCH_DASHED,
+                                       &palette->modes[mode], fit, &palette->foreground);
+      }
+
+  lab_chart_append_legend_entry (chart, snapshot, &legend, LAB_CHART_SWATCH_DASHED,
+                                 &palette->dim, _("ideal"), &palette->dim);
   cores = g_strdup_printf (ngettext ("%u CPU core", "%u CPU cores", self->n_cpus),
                            self->n_cpus);
-  append_legend_entry (self, snapshot, cores, SWATCH_DOTTED, &palette->foreground, &palette->dim,
-                       &x, &y, width - PAD, line_height);
+  lab_chart_append_legend_entry (chart, snapshot, &legend, LAB_CHART_SWATCH_DOTTED,
+                                 &palette->foreground, cores, &palette->dim);
 
-  return y + line_height - PAD;
+  return lab_chart_legend_get_bottom (&legend) - PAD;
 }
 
 static void

@@ -17,6 +17,9 @@ void           lab_timeline_set_repetition (LabTimeline   *self,
 void           lab_timeline_spans_added    (LabTimeline   *self,
                                             guint          first,
                                             guint          n);
+guint          lab_timeline_get_repetition_total (LabTimeline *self);
+void           lab_timeline_set_repetition_total (LabTimeline *self,
+                                            guint          n_repetitions);
 guint          lab_timeline_get_n_lanes    (LabTimeline   *self);
 void           lab_timeline_reset_zoom     (LabTimeline   *self);
 void           lab_timeline_set_visible_range (LabTimeline *self,

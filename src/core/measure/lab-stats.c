@@ -135,3 +135,59 @@ lab_stats_flag_outliers (const double *values,
   for (gsize i = 0; i < n; i++)
     outliers[i] = fabs (lab_stats_modified_z (values[i], median, mad)) > LAB_OUTLIER_Z;
 }
+
+/**
+ * lab_stats_amdahl_fit:
+ * @workers: (array length=n): the worker count of each point
+ * @speedups: (array length=n): the speed-up measured with it
+ * @n: the number of points
+ * @serial_fraction: (out) (optional): the fitted s, in [0, 1]
+ *
+ * Fits Amdahl's law, S(W) = 1 / (s + (1 − s) / W), to the points by least
+ * squares. In the time domain the law is linear in s,
+ * 1/S − 1/W = s (1 − 1/W), so the fit has a closed form: it minimises the
+ * squared error of the predicted run time relative to one worker's.
+ * Points whose speed-up is not finite and positive, or whose worker count
+ * is not finite and at least 1, are left out.
+ *
+ * Returns: %TRUE if there were at least two distinct worker counts to fit
+ */
+gboolean
+lab_stats_amdahl_fit (const double *workers,
+                      const double *speedups,
+                      gsize         n,
+                      double       *serial_fraction)
+{
+  double sum_xy = 0.0, sum_xx = 0.0;
+  double first_workers = NAN;
+  gboolean distinct = FALSE;
+
+  g_return_val_if_fail (n == 0 || (workers != NULL && speedups != NULL), FALSE);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double w = workers[i], s = speedups[i];
+      double x, y;
+
+      if (!isfinite (w) || w < 1.0 || !isfinite (s) || s <= 0.0)
+        continue;
+
+      if (isnan (first_workers))
+        first_workers = w;
+      else if (w != first_workers)
+        distinct = TRUE;
+
+      x = 1.0 - 1.0 / w;
+      y = 1.0 / s - 1.0 / w;
+      sum_xy += x * y;
+      sum_xx += x * x;
+    }
+
+  /* Two distinct counts, at most one of them 1, give sum_xx > 0 */
+  if (!distinct || !(sum_xx > 0.0))
+    return FALSE;
+
+  if (serial_fraction != NULL)
+    *serial_fraction = CLAMP (sum_xy / sum_xx, 0.0, 1.0);
+  return TRUE;
+}

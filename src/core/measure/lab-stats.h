@@ -30,4 +30,12 @@ void     lab_stats_flag_outliers (const double *values,
 
 #define LAB_OUTLIER_Z 3.5
 
+/* Least-squares fit of Amdahl's law S(W) = 1 / (s + (1 − s) / W) over the
+ * points with a finite positive speed-up; FALSE without two distinct
+ * worker counts. */
+gboolean lab_stats_amdahl_fit  (const double *workers,
+                                const double *speedups,
+                                gsize         n,
+                                double       *serial_fraction);
+
 G_END_DECLS

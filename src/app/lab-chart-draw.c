@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include "lab-chart.h"
+
+/* Drawing helpers for the charts: text in the widget's font, rectangles
+ * on whole pixels, tick steps, legends. */
+
+#define SWATCH 10.0
+#define LEGEND_GAP 8.0
+
+/**
+ * lab_chart_create_layout:
+ * @small: whether to use the smaller size of axis labels
+ *
+ * Returns: (transfer full): a layout in the widget's font with tabular figures
+ */
+PangoLayout *
+lab_chart_create_layout (LabChart   *self,
+                         const char *text,
+                         gboolean    small)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  /* Tabular figures keep axis labels and values aligned. */
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum"));
+  if (small)
+    pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  return layout;
+}
+
+void
+lab_chart_append_layout (GtkSnapshot   *snapshot,
+                         PangoLayout   *layout,
+                         float          x,
+                         float          y,
+                         const GdkRGBA *color)
+{
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (roundf (x), roundf (y)));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* Fills a rectangle snapped to whole pixels, at least one pixel in
+ * each direction that has a size. */
+void
+lab_chart_append_rect (GtkSnapshot   *snapshot,
+                       const GdkRGBA *color,
+                       float          x,
+                       float          y,
+                       float          width,
+                       float          height)
+{
+  float x0 = roundf (x), y0 = roundf (y);
+  float x1 = roundf (x + width), y1 = roundf (y + height);
+
+  if (width <= 0 || height <= 0)
+    return;
+  if (x1 - x0 < 1)
+    x1 = x0 + 1;
+  if (y1 - y0 < 1)
+    y1 = y0 + 1;
+
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0));
+}
+
+/* A step of 1, 2 or 5 × 10ⁿ giving about @target_ticks ticks over @range. */
+double
+lab_chart_nice_step (double range,
+                     guint  target_ticks)
+{
+  double raw, magnitude, normalised;
+
+  if (!(range > 0) || !isfinite (range) || target_ticks == 0)
+    return 1.0;
+
+  raw = range / target_ticks;
+  magnitude = pow (10.0, floor (log10 (raw)));
+  normalised = raw / magnitude;
+  if (normalised < 1.5)
+    return magnitude;
+  else if (normalised < 3.0)
+    return 2.0 * magnitude;
+  else if (normalised < 7.0)
+    return 5.0 * magnitude;
+  return 10.0 * magnitude;
+}
+
+/**
+ * lab_chart_legend_init:
+ * @left: where rows begin
+ * @top: the top of the first row
+ * @right: where rows end: an entry that would cross it begins a new row
+ * @line_height: the height of a row's text
+ *
+ * Starts a legend laid out in rows, left to right.
+ */
+void
+lab_chart_legend_init (LabChartLegend *legend,
+                       float           left,
+                       float           top,
+                       float           right,
+                       int             line_height)
+{
+  legend->left = left;
+  legend->right = right;
+  legend->x = left;
+  legend->y = top;
+  legend->line_height = line_height;
+}
+
+/* The bottom of the last row */
+float
+lab_chart_legend_get_bottom (const LabChartLegend *legend)
+{
+  return legend->y + legend->line_height;
+}
+
+static void
+append_swatch (GtkSnapshot    *snapshot,
+               LabChartSwatch  swatch,
+               const GdkRGBA  *color,
+               float           x,
+               float           y)
+{
+  switch (swatch)
+    {
+    case LAB_CHART_SWATCH_BOX:
+      lab_chart_append_rect (snapshot, color, x, y, SWATCH, SWATCH);
+      break;
+
+    case LAB_CHART_SWATCH_DASHED:
+      /* a diagonal in three dashes, like a dashed line */
+      for (int i = 0; i < 3; i++)
+        lab_chart_append_rect (snapshot, color, x + i * 4, y + SWATCH - 3 - i * 4, 2, 2);
+      break;
+
+    case LAB_CHART_SWATCH_DOTTED:
+      for (int i = 0; i < 3; i++)
+        lab_chart_append_rect (snapshot, color, x + SWATCH / 2, y + i * 4, 1, 1);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* A swatch and its text, on a new row if it does not fit on this one */
+void
+lab_chart_append_legend_entry (LabChart       *self,
+                               GtkSnapshot    *snapshot,
+                               LabChartLegend *legend,
+                               LabChartSwatch  swatch,
+                               const GdkRGBA  *swatch_color,
+                               const char     *text,
+                               const GdkRGBA  *text_color)
+{
+  g_autoptr(PangoLayout) layout = NULL;
+  int width;
+
+  g_return_if_fail (LAB_IS_CHART (self));
+
+  layout = lab_chart_create_layout (self, text, TRUE);
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  if (legend->x + SWATCH + 4 + width > legend->right && legend->x > legend->left)
+    {
+      legend->x = legend->left;
+      legend->y += legend->line_height + 2;
+    }
+  append_swatch (snapshot, swatch, swatch_color, legend->x,
+                 roundf (legend->y + (legend->line_height - SWATCH) / 2));
+  lab_chart_append_layout (snapshot, layout, legend->x + SWATCH + 4, legend->y, text_color);
+  legend->x += SWATCH + 4 + width + 2 * LEGEND_GAP;
+}

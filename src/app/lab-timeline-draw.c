@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include "lab-format.h"
+#include "lab-timeline-private.h"
+
+/* Drawing the timeline: a caption saying what it shows, a label per lane,
+ * the tasks as bars, their queue waits as a thin line, and a time axis.
+ * It culls by time and merges spans narrower than a pixel into runs, so
+ * 100,000 spans draw as at most a few nodes per pixel column and lane. */
+
+#define PAD       LAB_TIMELINE_PAD
+#define MAX_BAR_H 22.0
+
+typedef LabTimelineGeometry Geometry;
+typedef LabTimelineLane     Lane;
+
+void
+lab_timeline_measure_labels (LabTimeline *self)
+{
+  g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), "0", TRUE);
+
+  pango_layout_get_pixel_size (layout, NULL, &self->line_height);
+  self->label_width = 0;
+  for (guint i = 0; i < lab_timeline_n_lanes (self); i++)
+    {
+      Lane *lane = g_ptr_array_index (self->lanes, i);
+      int width;
+
+      if (lane->label == NULL)
+        continue;
+      pango_layout_set_text (layout, lane->label, -1);
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      self->label_width = MAX (self->label_width, width);
+    }
+}
+
+void
+lab_timeline_compute_geometry (LabTimeline *self,
+                               int          width,
+                               int          height,
+                               Geometry    *geometry)
+{
+  guint lanes = MAX (1, lab_timeline_n_lanes (self));
+
+  geometry->left = PAD + self->label_width + PAD;
+  geometry->top = PAD / 2 + self->line_height + PAD / 2;
+  geometry->width = MAX (1, width - geometry->left - PAD);
+  geometry->height = MAX (1, height - geometry->top - self->line_height - PAD);
+  geometry->lane_h = geometry->height / lanes;
+  if (geometry->lane_h >= 6)
+    geometry->bar_h = MIN (MAX_BAR_H, roundf (geometry->lane_h * 0.7f));
+  else
+    geometry->bar_h = MAX (1, floorf (geometry->lane_h));
+}
+
+typedef struct
+{
+  gboolean active;
+  double   x0;
+  double   x1;
+} Run;
+
+static void
+flush_run (GtkSnapshot   *snapshot,
+           Run           *run,
+           const GdkRGBA *color,
+           float          y,
+           float          height)
+{
+  if (!run->active)
+    return;
+  lab_chart_append_rect (snapshot, color, run->x0, y, MAX (1.0, run->x1 - run->x0), height);
+  run->active = FALSE;
+}
+
+static void
+extend_run (GtkSnapshot   *snapshot,
+            Run           *run,
+            const GdkRGBA *color,
+            double         x0,
+            double         x1,
+            float          y,
+            float          height)
+{
+  if (run->active && x0 <= run->x1 + 1.0)
+    {
+      run->x1 = MAX (run->x1, x1);
+      return;
+    }
+  flush_run (snapshot, run, color, y, height);
+  run->active = TRUE;
+  run->x0 = x0;
+  run->x1 = x1;
+}
+
+static void
+draw_waits (LabTimeline    *self,
+            GtkSnapshot    *snapshot,
+            const Geometry *geometry,
+            const Lane     *lane,
+            const GdkRGBA  *color,
+            float           y)
+{
+  double right = geometry->left + geometry->width;
+  Run run = { FALSE };
+
+  for (guint i = 0; i < lane->waits->len; i++)
+    {
+      const LabTimelineInterval *wait = &g_array_index (lane->waits, LabTimelineInterval, i);
+
+      if (wait->to < self->view_start_us)
+        continue;
+      if (wait->from > self->view_end_us)
+        break;
+      extend_run (snapshot, &run, color,
+                  MAX (geometry->left, lab_timeline_time_to_x (self, geometry, wait->from)),
+                  MIN (right, lab_timeline_time_to_x (self, geometry, wait->to)), y, 1);
+    }
+  flush_run (snapshot, &run, color, y, 1);
+}
+
+static void
+draw_bars (LabTimeline    *self,
+           GtkSnapshot    *snapshot,
+           const Geometry *geometry,
+           const Lane     *lane,
+           const GdkRGBA   colors[3],
+           float           y)
+{
+  double right = geometry->left + geometry->width;
+  Run runs[3] = { { FALSE }, { FALSE }, { FALSE } };
+
+  for (guint i = lab_timeline_lane_first_ending_after (lane, self->view_start_us);
+       i < lane->bars->len; i++)
+    {
+      const LabTimelineBar *bar = &g_array_index (lane->bars, LabTimelineBar, i);
+      guint status = MIN (bar->status, 2);
+      double x0, x1;
+
+      if (bar->start > self->view_end_us)
+        break;
+      if (bar->end < self->view_start_us)
+        continue;
+
+      x0 = MAX (geometry->left, lab_timeline_time_to_x (self, geometry, bar->start));
+      x1 = MIN (right, lab_timeline_time_to_x (self, geometry, bar->end));
+
+      if (x1 - x0 < 1.0)
+        {
+          /* Narrower than a pixel: merged with its neighbours */
+          extend_run (snapshot, &runs[status], &colors[status], x0, x1, y, geometry->bar_h);
+          continue;
+        }
+
+      /* A bar of its own, a pixel short so neighbouring tasks stay apart */
+      lab_chart_append_rect (snapshot, &colors[status], x0, y,
+                             x1 - x0 >= 4 ? x1 - x0 - 1 : x1 - x0, geometry->bar_h);
+    }
+
+  for (guint status = 0; status < 3; status++)
+    flush_run (snapshot, &runs[status], &colors[status], y, geometry->bar_h);
+}
+
+static void
+draw_time_axis (LabTimeline           *self,
+                GtkSnapshot           *snapshot,
+                const LabChartPalette *palette,
+                const Geometry        *geometry)
+{
+  double range_us = self->view_end_us - self->view_start_us;
+  double step = lab_chart_nice_step (range_us, MAX (2, (guint) (geometry->width / 100)));
+  float bottom = geometry->top + geometry->height;
+  double first = ceil (self->view_start_us / step) * step;
+
+  lab_chart_append_rect (snapshot, &palette->dim, geometry->left, bottom, geometry->width, 1);
+
+  for (double t = first; t <= self->view_end_us + step * 1e-6; t += step)
+    {
+      g_autofree char *text = lab_format_duration_scaled (t / 1e6, range_us / 1e6);
+      g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
+      float x = lab_timeline_time_to_x (self, geometry, t);
+      float label_x;
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      lab_chart_append_rect (snapshot, &palette->grid, x, geometry->top, 1, geometry->height);
+      label_x = CLAMP (x - width / 2.0, geometry->left - PAD,
+                       geometry->left + geometry->width - width);
+      lab_chart_append_layout (snapshot, layout, label_x, bottom + PAD / 2, &palette->dim);
+    }
+}
+
+/* What the timeline shows, above the lanes, so that an exported image
+ * says it too */
+static void
+draw_caption (LabTimeline           *self,
+              GtkSnapshot           *snapshot,
+              const LabChartPalette *palette,
+              int                    width)
+{
+  g_autoptr(PangoLayout) layout = NULL;
+
+  if (self->caption == NULL)
+    return;
+
+  layout = lab_chart_create_layout (LAB_CHART (self), self->caption, TRUE);
+  pango_layout_set_width (layout, MAX (1, width - 2 * (int) PAD) * PANGO_SCALE);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  lab_chart_append_layout (snapshot, layout, PAD, PAD / 2, &palette->foreground);
+}
+
+void
+lab_timeline_draw_contents (LabTimeline *self,
+                            GtkSnapshot *snapshot,
+                            int          width,
+                            int          height)
+{
+  const LabChartPalette *palette = lab_chart_get_palette (LAB_CHART (self));
+  g_autoptr(PangoLayout) label = lab_chart_create_layout (LAB_CHART (self), NULL, TRUE);
+  GdkRGBA colors[3], wait_color, stripe;
+  Geometry geometry;
+
+  lab_timeline_compute_geometry (self, width, height, &geometry);
+  if (width < 16 || height < 16 || lab_timeline_n_lanes (self) == 0)
+    return;
+
+  colors[LAB_TASK_OK] = palette->modes[self->rep->mode];
+  colors[LAB_TASK_FAILED] = palette->error;
+  colors[LAB_TASK_CANCELLED] = palette->dim;
+  wait_color = palette->foreground;
+  wait_color.alpha = 0.3f;
+  stripe = palette->grid;
+  stripe.alpha /= 2;
+
+  draw_caption (self, snapshot, palette, width);
+
+  for (guint i = 0; i < lab_timeline_n_lanes (self); i++)
+    {
+      const Lane *lane = g_ptr_array_index (self->lanes, i);
+      float lane_y = geometry.top + i * geometry.lane_h;
+      float bar_y = roundf (lane_y + (geometry.lane_h - geometry.bar_h) / 2);
+
+      if (i % 2 == 1 && geometry.lane_h >= 6)
+        lab_chart_append_rect (snapshot, &stripe, geometry.left, lane_y,
+                               geometry.width, geometry.lane_h);
+
+      if (lane->label != NULL && geometry.lane_h >= self->line_height)
+        {
+          pango_layout_set_text (label, lane->label, -1);
+          lab_chart_append_layout (snapshot, label, PAD,
+                                   lane_y + (geometry.lane_h - self->line_height) / 2,
+                                   &palette->dim);
+        }
+
+      draw_waits (self, snapshot, &geometry, lane, &wait_color,
+                  roundf (lane_y + geometry.lane_h / 2));
+      draw_bars (self, snapshot, &geometry, lane, colors, bar_y);
+    }
+
+  draw_time_axis (self, snapshot, palette, &geometry);
+}
