@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Retakes the AppStream screenshots in data/screenshots/ from the real
-# window: runs both demos with fixed settings, then captures the window.
+# window: runs a demo with fixed settings at each size, in the light and the
+# dark style, then captures the window.
 #
-#   xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- build-aux/take-screenshots.sh
+#   xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- build-aux/take-screenshots.sh [OUT]
 #
 # Needs a build in ${BUILDDIR:-build}, xdotool and ImageMagick's import.
 # Every figure in the pictures is measured on the machine that runs this.
@@ -11,18 +12,20 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-build}
-out="$top/data/screenshots"
+out=${1:-"$top/data/screenshots"}
 schema=io.github.concurrencylab.ConcurrencyLab
 
 for tool in xdotool import gsettings; do
   command -v "$tool" >/dev/null || { echo "take-screenshots: $tool is missing" >&2; exit 1; }
 done
+mkdir -p "$out"
 
 config=$(mktemp -d)
 trap 'rm -rf "$config"' EXIT
 export GSETTINGS_BACKEND=keyfile XDG_CONFIG_HOME="$config" \
        GSETTINGS_SCHEMA_DIR="$top/$builddir/data" GTK_A11Y=none GSK_RENDERER=cairo \
-       LC_ALL=C.UTF-8 GDK_DEBUG=no-portals
+       LC_ALL=C.UTF-8 GDK_DEBUG=no-portals \
+       CONCURRENCY_LAB_ICON_DIR="$top/data/icons/hicolor/scalable/apps"
 
 set_key () { gsettings set "$schema" "$1" "$2"; }
 set_key download-tasks 40
@@ -37,27 +40,37 @@ set_key cpu-tasks 16
 set_key cpu-repeat 3
 set_key cpu-worker-sweep true
 set_key cpu-modes "['sequential', 'threads', 'processes']"
-set_key window-width 1280
-set_key window-height 800
 
-"$top/$builddir/src/app/concurrency-lab" &
-app=$!
-sleep 3
-window=$(xdotool search --name '^Concurrency Lab$' | head -1)
-xdotool windowfocus --sync "$window"
+# shoot NAME WIDTH HEIGHT STYLE PAGE SECONDS [SCROLL]: starts the window at
+# WIDTH × HEIGHT in STYLE (light or dark), shows PAGE (Alt+1 or Alt+2),
+# presses Start (Ctrl+Return), waits, scrolls the results down SCROLL
+# steps, captures the window as NAME.png.
+shoot () {
+  set_key window-width "$2"
+  set_key window-height "$3"
+  ADW_DEBUG_COLOR_SCHEME=prefer-$4 "$top/$builddir/src/app/concurrency-lab" &
+  app=$!
+  sleep 3
+  window=$(xdotool search --name '^Concurrency Lab$' | head -1)
+  xdotool windowfocus --sync "$window"
+  xdotool key "alt+$5"; sleep 0.5; xdotool key ctrl+Return; sleep "$6"
+  if [ "${7:-0}" -gt 0 ]; then
+    eval "$(xdotool getwindowgeometry --shell "$window")"
+    xdotool mousemove $((X + WIDTH * 3 / 4)) $((Y + HEIGHT / 2))
+    i=0
+    while [ "$i" -lt "$7" ]; do xdotool click 5; sleep 0.05; i=$((i + 1)); done
+    sleep 1
+  fi
+  import -window "$window" "$out/$1.png"
+  kill "$app"; wait "$app" 2>/dev/null || true
+}
 
-# Alt+1 / Alt+2 switch pages, Ctrl+Return compares the checked modes.
-xdotool key alt+1; sleep 0.5; xdotool key ctrl+Return; sleep 55
-import -window "$window" "$out/downloads.png"
-xdotool key alt+2; sleep 0.5; xdotool key ctrl+Return; sleep 25
-import -window "$window" "$out/cpu-kernels.png"
+shoot downloads 1280 800 light 1 55
+shoot cpu-kernels 1280 800 dark 2 25
+shoot timeline 1280 800 light 2 25 10
+shoot cpu-kernels-800x600 800 600 light 2 25
+shoot downloads-800x600 800 600 dark 1 55
+shoot cpu-kernels-360x640 360 640 light 2 25
+shoot downloads-360x640 360 640 dark 1 55
 
-# Scroll the results down to the speed-up, the timeline and the CPU use.
-eval "$(xdotool getwindowgeometry --shell "$window")"
-xdotool mousemove $((X + 1000)) $((Y + 500))
-for _ in 1 2 3 4 5 6 7 8 9 10; do xdotool click 5; sleep 0.05; done
-sleep 1
-import -window "$window" "$out/timeline.png"
-
-kill "$app"
 echo "Look at every picture in $out before committing it."

@@ -100,12 +100,16 @@ test_columns (void)
                    "run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,status,error");
 }
 
-/* The row of the one repetition of @run, exported with @ui. */
+/* The row of the one repetition of @run, with the window's cost @ui_max_stall_ms, @ui_cpu_s. */
 static char *
-results_row (LabRun          *run,
-             const LabUiCost *ui)
+results_row (LabRun *run,
+             double  ui_max_stall_ms,
+             double  ui_cpu_s)
 {
-  g_autoptr(LabCsv) csv = lab_export_results_csv (run, ui);
+  g_autoptr(LabCsv) csv = NULL;
+
+  lab_run_set_ui_cost (run, ui_max_stall_ms, ui_cpu_s);
+  csv = lab_export_results_csv (run);
   g_auto(GStrv) lines = g_strsplit (lab_csv_get_text (csv), "\r\n", -1);
 
   g_assert_cmpuint (g_strv_length (lines), ==, 3);  /* header, row, "" */
@@ -131,8 +135,6 @@ test_results_row (void)
   g_autofree char *kernel_field = lab_csv_escape (kernel);
   g_autofree char *tail = g_strdup_printf (",false,%s,%s,%s", model_field, kernel_field,
                                            lab_runtime_version (LAB_RUNTIME_NATIVE));
-  const LabUiCost ui = { .max_stall_ms = 12.5, .cpu_s = 0.25 };
-  const LabUiCost unknown = { .max_stall_ms = NAN, .cpu_s = NAN };
 
   lab_run_builder_set_number (builder, LAB_PARAM_SIZE, 1);
   lab_run_builder_set_number (builder, LAB_PARAM_TASKS, 1);
@@ -143,16 +145,31 @@ test_results_row (void)
   g_assert_true (g_str_has_prefix (lab_runtime_version (LAB_RUNTIME_NATIVE), "gcc ") ||
                  g_str_has_prefix (lab_runtime_version (LAB_RUNTIME_NATIVE), "clang "));
 
-  cli_row = results_row (run, NULL);
+  cli_row = results_row (run, NAN, NAN);
   g_assert_nonnull (strstr (cli_row, "," PACKAGE_VERSION ",,,"));
   g_assert_true (g_str_has_suffix (cli_row, tail));
 
-  ui_row = results_row (run, &ui);
+  ui_row = results_row (run, 12.5, 0.25);
   g_assert_nonnull (strstr (ui_row, "," PACKAGE_VERSION ",12.5,0.25,"));
   g_assert_true (g_str_has_suffix (ui_row, tail));
 
-  nan_row = results_row (run, &unknown);
+  nan_row = results_row (run, NAN, NAN);
   g_assert_nonnull (strstr (nan_row, "," PACKAGE_VERSION ",,,"));
+
+  /* A set of runs: one header, the rows of each. */
+  {
+    g_autoptr(GPtrArray) runs = g_ptr_array_new ();
+    g_autoptr(LabCsv) csv = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    g_ptr_array_add (runs, run);
+    g_ptr_array_add (runs, run);
+    csv = lab_export_results_csv_runs (runs);
+    lines = g_strsplit (lab_csv_get_text (csv), "\r\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 4);
+    g_assert_true (g_str_has_prefix (lines[0], "run_id,"));
+    g_assert_cmpstr (lines[1], ==, lines[2]);
+  }
 }
 
 int

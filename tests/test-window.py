@@ -163,26 +163,62 @@ class Window:
     def status_line(self, text):
         return next(n.name for n in self.find_all(role='label') if (n.name or '').startswith(text))
 
+    def start_button(self, label='Start'):
+        return self.clickable(f'the header bar\'s {label} button', 'push button', label, scope=self.app)
+
+    def run_and_wait(self, what, click):
+        """Clicks @click and waits for the run to end; returns how it ended."""
+        self.click(click)
+        wait_for(f'{what} to start', lambda: self.status('Running…', 'Finished', 'Run failed'), timeout=10)
+        return wait_for(f'{what} to finish', lambda: self.status('Finished', 'Run failed', 'Cancelled'),
+                        timeout=120, interval=0.25)
+
+    def table_labels(self, contains=None, endswith=None):
+        table = self.need('the results table', role='tree table', name='Results')
+        labels = [n.name for n in self.find_all(role='label', scope=table) if n.name]
+        if contains is not None:
+            labels = [t for t in labels if contains in t]
+        if endswith is not None:
+            labels = [t for t in labels if t.endswith(endswith)]
+        return labels
+
+    def label_containing(self, text):
+        node = self.find(role='label', contains=text)
+        return node.name if node is not None else None
+
     def compare_and_check(self, page, n_cells):
-        self.click(self.need('Compare button', role='push button', name='Compare'))
-        wait_for('the run to start', lambda: self.status('Running…', 'Finished'), timeout=10)
-        result = wait_for('the run to finish', lambda: self.status('Finished', 'Run failed', 'Cancelled'),
-                          timeout=120, interval=0.25)
+        result = self.run_and_wait(page, self.start_button())
         if result != 'Finished':
             reasons = [n.name for n in self.find_all(role='label', contains='failed', scope=self.app)]
             fail(f'{page}: run ended as {result!r} {reasons}')
-        table = self.need('the results table', role='tree table', name='Results')
-        speedups = wait_for('speed-ups in the results table',
-                            lambda: [n.name for n in self.find_all(role='label', scope=table)
-                                     if (n.name or '').endswith('×')], timeout=10)
-        medians = [n.name for n in self.find_all(role='label', contains=' ± ', scope=table)]
+        speedups = wait_for('speed-ups in the results table', lambda: self.table_labels(endswith='×'), timeout=10)
+        medians = self.table_labels(contains=' ± ')
         if len(medians) < n_cells:
             fail(f'{page}: expected {n_cells} median cells, found {medians}')
-        stall = self.need('the stall line', role='label', contains='UI stayed responsive')
-        explanation = [n.name for n in self.find_all(role='label', contains='than sequential')]
+        window_line = self.need('the window line', role='label', contains='The window')
+        if ' ms' not in window_line.name or 'of CPU' not in window_line.name:
+            fail(f'{page}: the window line gives no figures: {window_line.name!r}')
+        explanation = [n.name for n in self.find_all(role='label', contains=' sequential')]
         if not explanation:
             fail(f'{page}: no explanation line')
-        print(f'ok - {page}: medians {medians}; speed-ups {speedups}; {stall.name}; {explanation[0]!r}')
+        if any('1.00× slower' in line for line in explanation):
+            fail(f'{page}: "1.00× slower": {explanation}')
+        print(f'ok - {page}: medians {medians}; speed-ups {speedups}; {window_line.name!r}; {explanation[0]!r}')
+
+
+def inside(node, frame):
+    """Whether @node is drawn within @frame's bounds, on screen."""
+    (x, y), (w, h) = node.position, node.size
+    (fx, fy), (fw, fh) = frame.position, frame.size
+    return w > 0 and h > 0 and fx <= x and x + w <= fx + fw and fy <= y and y + h <= fy + fh
+
+
+def check_start_visible(window, frame, size):
+    start = window.start_button()
+    if not inside(start, frame):
+        fail(f'at {size}, the Start button at {start.position} {start.size} is outside '
+             f'the window at {frame.position} {frame.size}')
+    print(f'ok - at {size}, Start is in view at {start.position}')
 
 
 def check_exports(window, n_cells, n_tasks):
@@ -208,15 +244,18 @@ def check_exports(window, n_cells, n_tasks):
         with open(paths['Results as CSV…'], newline='', encoding='utf-8') as f:
             rows = list(csv.reader(f))
         header = rows[0]
-        if (header[:2] != ['run_id', 'started_at'] or 'ui_max_stall_ms' not in header
-                or header.index('ui_max_stall_ms') != header.index('app_version') + 1):
+        if header[:2] != ['run_id', 'started_at'] or header.index('ui_cpu_s') != header.index('ui_max_stall_ms') + 1:
             fail(f'results CSV header: {header}')
         if len(rows) != 1 + n_cells:
             fail(f'results CSV: expected {n_cells} rows, found {len(rows) - 1}')
-        modes = sorted(row[rows[0].index('mode')] for row in rows[1:])
+        modes = sorted(row[header.index('mode')] for row in rows[1:])
         stalls = [float(row[header.index('ui_max_stall_ms')]) for row in rows[1:]]
-        if modes != ['processes', 'sequential', 'threads'] or min(stalls) < 0:
-            fail(f'results CSV: modes {modes}, stalls {stalls}')
+        ui_cpu = [float(row[header.index('ui_cpu_s')]) for row in rows[1:]]
+        background = [float(row[header.index('background_cpu')]) for row in rows[1:]]
+        if modes != ['processes', 'sequential', 'threads'] or min(stalls) < 0 or min(ui_cpu) < 0:
+            fail(f'results CSV: modes {modes}, stalls {stalls}, UI CPU {ui_cpu}')
+        if not all(0 <= b <= 1 for b in background):
+            fail(f'results CSV: background_cpu {background}')
 
         with open(paths['Task Spans as CSV…'], newline='', encoding='utf-8') as f:
             spans = list(csv.reader(f))
@@ -241,7 +280,7 @@ def check_exports(window, n_cells, n_tasks):
         table = window.need('the results table', role='tree table', name='Results')
         if len(window.find_all(role='label', contains=' ± ', scope=table)) < n_cells + 1:
             fail('the results table lost rows during the exports')
-        print(f'ok - exported results ({len(rows) - 1} rows, ui_max_stall_ms after app_version), '
+        print(f'ok - exported results ({len(rows) - 1} rows, with ui_max_stall_ms, ui_cpu_s, background_cpu), '
               f'spans ({len(spans) - 1}), trace ({len(tasks)} tasks), PNG and SVG charts')
     finally:
         shutil.rmtree(directory, ignore_errors=True)
@@ -289,98 +328,199 @@ def main():
         for key, value in SETTINGS.items():
             gsettings(env, 'set', SCHEMA, key, value)
 
-        app_process = subprocess.Popen([app_exe], env=env)
-
         from dogtail.config import config
         config.logDebugToFile = False
         config.logDebugToStdOut = False
         config.defaultDelay = 0.1
         config.actionDelay = 0.1
         config.searchCutoffCount = 5
-        from dogtail import tree, predicate
 
-        app = wait_for('the application on the AT-SPI bus',
-                       lambda: tree.root.findChild(
-                           predicate.GenericPredicate(roleName='application', name='concurrency-lab'),
-                           recursive=False, retry=False, requireResult=False),
-                       timeout=30)
-        window = Window(app)
-        window.need('the window', role='frame', timeout=30, scope=app)
+        app_process, window, frame = launch(app_exe, env)
+        check_controls_named(window)
+        check_start_visible(window, frame, '1280 × 800')
+        check_downloads(window, env)
+        check_cpu(window)
+        stop_app(app_process)
 
-        # Every interactive control has a name.
-        unnamed = []
-        for role in ('push button', 'toggle button', 'check box', 'spin button', 'switch',
-                     'combo box', 'text'):
-            for node in window.find_all(role=role, scope=app):
-                if not (node.name or '').strip() or node.name.startswith('Gtk'):
-                    unnamed.append(f'{role} {node.name!r}')
-        if unnamed:
-            fail(f'controls without an accessible name: {unnamed}')
-        print('ok - every interactive control is named')
-
-        # Downloads: three modes, 4 workers.
-        window.switch_to(0, 'Downloads')
-        window.set_spin('Workers', 4)
-        # GTK 4.8 check boxes offer no AT-SPI action: the modes come from
-        # the settings above; check that the window shows them.
-        for name, expected in (('Sequential', True), ('Threads', True), ('Processes', True),
-                               ('Event loop', False)):
-            check = window.need(f'check box "{name}"', role='check box', name=name)
-            if bool(check.checked) != expected:
-                fail(f'check box "{name}" is {"" if check.checked else "not "}checked')
-        window.compare_and_check('Downloads', 3)
-        screenshot('downloads')
-
-        # A long run, cancelled: it must stop within 2 s.
-        window.set_spin('Server latency', 3000)
-        window.set_spin('Tasks', 40)
-        window.set_spin('Workers', 2)
-        window.click(window.need('Compare button', role='push button', name='Compare'))
-        wait_for('the long run to start', lambda: window.status('Running…'), timeout=10)
-        time.sleep(1.0)
-        started = time.monotonic()
-        window.click(window.need('Cancel button', role='push button', name='Cancel'))
-        wait_for('the run to stop', lambda: window.status('Cancelled'), timeout=5, interval=0.05)
-        elapsed = time.monotonic() - started
-        if elapsed > 2.0:
-            fail(f'cancelling took {elapsed:.2f} s')
-        print(f'ok - cancelled in {elapsed * 1000:.0f} ms (through AT-SPI); '
-              f'the window says {window.status_line("Cancelled")!r}')
-
-        # The same with Escape, sent as a key press through AT-SPI. (Before
-        # any dialog: without a window manager, nothing gives the focus
-        # back to the window once a dialog has closed.)
-        window.click(window.need('Compare button', role='push button', name='Compare'))
-        wait_for('the run to start again', lambda: window.status('Running…'), timeout=10)
-        time.sleep(0.5)
-        started = time.monotonic()
-        from gi.repository import Atspi
-        Atspi.generate_keyboard_event(0xff1b, None, Atspi.KeySynthType.SYM)  # GDK_KEY_Escape
-        wait_for('Escape to stop the run', lambda: window.status('Cancelled'), timeout=5, interval=0.05)
-        print(f'ok - Escape cancelled in {(time.monotonic() - started) * 1000:.0f} ms (through AT-SPI); '
-              f'the window says {window.status_line("Cancelled")!r}')
-
-        # CPU kernels: 2 workers.
-        window.switch_to(1, 'CPU Kernels')
-        window.set_spin('Workers', 2)
-        window.compare_and_check('CPU kernels', 3)
-        screenshot('cpu-kernels')
-        check_exports(window, n_cells=3, n_tasks=8)
-
-        if app_process.poll() is not None:
-            fail(f'the application exited with {app_process.returncode}')
+        # Narrow: the parameters and the results become two views.
+        gsettings(env, 'set', SCHEMA, 'window-width', '360')
+        gsettings(env, 'set', SCHEMA, 'window-height', '640')
+        app_process, window, frame = launch(app_exe, env)
+        check_narrow(window, frame)
         print('ok - all done')
         return 0
     finally:
-        if app_process is not None and app_process.poll() is None:
-            app_process.terminate()
-            try:
-                app_process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                app_process.kill()
+        stop_app(app_process)
         launcher.terminate()
         launcher.wait()
         shutil.rmtree(config_home, ignore_errors=True)
+
+
+def launch(app_exe, env):
+    from dogtail import tree, predicate
+    app_process = subprocess.Popen([app_exe], env=env)
+    app = wait_for('the application on the AT-SPI bus',
+                   lambda: tree.root.findChild(
+                       predicate.GenericPredicate(roleName='application', name='concurrency-lab'),
+                       recursive=False, retry=False, requireResult=False),
+                   timeout=30)
+    window = Window(app)
+    frame = window.need('the window', role='frame', timeout=30, scope=app)
+    time.sleep(1.0)  # the first frame
+    return app_process, window, frame
+
+
+def stop_app(app_process):
+    if app_process is None or app_process.poll() is not None:
+        if app_process is not None and app_process.returncode not in (0, -15):
+            fail(f'the application exited with {app_process.returncode}')
+        return
+    app_process.terminate()
+    try:
+        app_process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        app_process.kill()
+
+
+def check_controls_named(window):
+    unnamed = []
+    for role in ('push button', 'toggle button', 'check box', 'spin button', 'switch',
+                 'combo box', 'text'):
+        for node in window.find_all(role=role, scope=window.app):
+            if not (node.name or '').strip() or node.name.startswith('Gtk'):
+                unnamed.append(f'{role} {node.name!r}')
+    if unnamed:
+        fail(f'controls without an accessible name: {unnamed}')
+    print('ok - every interactive control is named')
+
+
+def busy_loop(seconds):
+    """A bounded CPU hog, as another program on the machine would be."""
+    return subprocess.Popen([sys.executable, '-c',
+                             f'import time\nend = time.monotonic() + {seconds}\n'
+                             'while time.monotonic() < end: pass'])
+
+
+def check_downloads(window, env):
+    window.switch_to(0, 'Downloads')
+    window.set_spin('Workers', 4)
+    # GTK 4.8 check boxes offer no AT-SPI action: the modes come from the
+    # settings; check that the window shows them.
+    for name, expected in (('Sequential', True), ('Threads', True), ('Processes', True),
+                           ('Event loop', False)):
+        check = window.need(f'check box "{name}"', role='check box', name=name)
+        if bool(check.checked) != expected:
+            fail(f'check box "{name}" is {"" if check.checked else "not "}checked')
+    window.compare_and_check('Downloads', 3)
+    screenshot('downloads')
+
+    # Another parameter: the results say they were made with other settings.
+    window.set_spin('Tasks', 9)
+    caption = window.need('the other-settings caption', role='label', contains='Measured with other settings')
+    window.set_spin('Tasks', 8)
+    wait_for('the caption to match again', lambda: window.label_containing('Measured with:'), timeout=5)
+    print(f'ok - a parameter change marks the results: {caption.name!r}')
+
+    # Sequential alone, then Threads alone: two rows and a speed-up.
+    window.click(window.need('Clear button', role='push button', name='Clear'))
+    wait_for('the table to empty', lambda: not window.table_labels(contains=' ± '), timeout=5)
+    for mode in ('Sequential', 'Threads'):
+        result = window.run_and_wait(f'{mode} alone', window.need(f'Run {mode}', role='push button',
+                                                                 name=f'Run “{mode}”'))
+        if result != 'Finished':
+            fail(f'{mode} alone ended as {result!r}')
+    medians = window.table_labels(contains=' ± ')
+    speedups = window.table_labels(endswith='×')
+    measured = [x for x in speedups if x != '1.00×']
+    if len(medians) != 2 or len(speedups) != 2 or not measured:
+        fail(f'Sequential then Threads: medians {medians}, speed-ups {speedups}')
+    print(f'ok - Sequential then Threads: two rows, Threads {measured[0]}')
+
+    # A program busy beside the run: the figures are said to be unreliable.
+    hog = busy_loop(20)
+    try:
+        time.sleep(0.5)
+        window.run_and_wait('Sequential beside a busy program',
+                            window.need('Run Sequential', role='push button', name='Run “Sequential”'))
+        warning = window.need('the contention warning', role='label', contains='Another program used', timeout=5)
+    finally:
+        hog.kill()
+        hog.wait()
+    print(f'ok - beside a CPU hog: {warning.name!r}')
+
+    # A long run: the other page cannot start meanwhile; Stop keeps the results.
+    window.set_spin('Server latency', 3000)
+    window.set_spin('Tasks', 40)
+    window.set_spin('Workers', 2)
+    window.click(window.start_button())
+    wait_for('the long run to start', lambda: window.status('Running…'), timeout=10)
+    window.switch_to(1, 'CPU Kernels')
+    blocked = window.need('the waiting line', role='label', contains='Waiting: the “Downloads” page is running')
+    start = window.start_button()
+    if start.sensitive:
+        fail('the CPU page can start while the Downloads page runs')
+    print(f'ok - one run at a time: {blocked.name!r}')
+    window.switch_to(0, 'Downloads')
+    time.sleep(0.5)
+    started = time.monotonic()
+    window.click(window.start_button('Stop'))
+    wait_for('the run to stop', lambda: window.status('Cancelled'), timeout=5, interval=0.05)
+    elapsed = time.monotonic() - started
+    if elapsed > 2.0:
+        fail(f'stopping took {elapsed:.2f} s')
+    progress = window.need('the progress bar', role='progress bar', name='Progress')
+    if window.find(role='label', contains='Run Sequential too') is not None:
+        fail('after Stop, the page still asks to run Sequential')
+    print(f'ok - stopped in {elapsed * 1000:.0f} ms (through AT-SPI); '
+          f'the window says {window.status_line("Cancelled")!r}; progress {progress.name!r}')
+
+    # The same with Escape, sent as a key press through AT-SPI. (Before
+    # any dialog: without a window manager, nothing gives the focus back
+    # to the window once a dialog has closed.)
+    window.click(window.start_button())
+    wait_for('the run to start again', lambda: window.status('Running…'), timeout=10)
+    time.sleep(0.5)
+    started = time.monotonic()
+    from gi.repository import Atspi
+    Atspi.generate_keyboard_event(0xff1b, None, Atspi.KeySynthType.SYM)  # GDK_KEY_Escape
+    wait_for('Escape to stop the run', lambda: window.status('Cancelled'), timeout=5, interval=0.05)
+    print(f'ok - Escape cancelled in {(time.monotonic() - started) * 1000:.0f} ms (through AT-SPI)')
+
+    # Every task fails: no speed-up, and the first error where one looks.
+    gsettings(env, 'set', SCHEMA, 'download-urls', "['http://127.0.0.1:9/']")
+    gsettings(env, 'set', SCHEMA, 'download-use-server', 'false')
+    window.set_spin('Tasks', 8)
+    wait_for('the URL to reach the form', lambda: window.label_containing('1 URL; the tasks take it in turn.'),
+             timeout=10)
+    result = window.run_and_wait('an all-failed run', window.start_button())
+    errors = window.need('the first error', role='label', contains='First error:', timeout=5)
+    if window.table_labels(endswith='×'):
+        fail(f'an all-failed run shows speed-ups: {window.table_labels(endswith="×")}')
+    if window.find(role='label', contains='than sequential') is not None:
+        fail('an all-failed run gets a speed-up sentence')
+    print(f'ok - all tasks failed ({result}): no speed-up; {errors.name!r}')
+    gsettings(env, 'set', SCHEMA, 'download-use-server', 'true')
+    gsettings(env, 'set', SCHEMA, 'download-urls', '@as []')
+
+
+def check_cpu(window):
+    window.switch_to(1, 'CPU Kernels')
+    window.set_spin('Workers', 2)
+    window.compare_and_check('CPU kernels', 3)
+    screenshot('cpu-kernels')
+    check_exports(window, n_cells=3, n_tasks=8)
+
+
+def check_narrow(window, frame):
+    check_start_visible(window, frame, '360 × 640')
+    window.switch_to(1, 'CPU Kernels')
+    window.need('the Show Results button', role='push button', name='Show Results')
+    result = window.run_and_wait('the CPU run at 360 px', window.start_button())
+    if result != 'Finished':
+        fail(f'the CPU run at 360 px ended as {result!r}')
+    check_start_visible(window, frame, '360 × 640, showing the results')
+    screenshot('narrow')
+    print(f'ok - at 360 × 640: {len(window.table_labels(contains=" ± "))} rows')
 
 
 if __name__ == '__main__':

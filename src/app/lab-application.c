@@ -89,7 +89,8 @@ lab_application_about_action (GSimpleAction *action,
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", window,
                         "application-name", _("Concurrency Lab"),
-                        "application-icon", APP_ID,
+                        /* Installed under the base ID in every build. */
+                        "application-icon", BASE_APP_ID,
                         "developer-name", _("The Concurrency Lab contributors"),
                         "version", PACKAGE_VERSION,
                         "comments", _("See and measure sequential code, threads, processes and an event loop on your own machine."),
@@ -131,6 +132,12 @@ lab_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (lab_application_parent_class)->startup (app);
 
+  /* Run from the build tree (meson devenv), the icon is not installed:
+   * find it in the source tree. */
+  if (g_getenv ("CONCURRENCY_LAB_ICON_DIR") != NULL)
+    gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    g_getenv ("CONCURRENCY_LAB_ICON_DIR"));
+
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
@@ -139,7 +146,7 @@ lab_application_startup (GApplication *app)
                                          (const char *[]) { "<Control>question", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close",
                                          (const char *[]) { "<Control>w", NULL });
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.compare",
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.start",
                                          (const char *[]) { "<Control>Return", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page(uint32 0)",
                                          (const char *[]) { "<Alt>1", NULL });
@@ -198,9 +205,9 @@ lab_application_activate (GApplication *app)
 
   if (fresh && self->benchmark_stalls)
     {
-      LabExperimentPage *page = lab_window_show_page (LAB_WINDOW (window), LAB_EXPERIMENT_KIND_CPU);
+      LabPage *page = lab_window_show_page (LAB_WINDOW (window), "cpu-kernels");
 
-      lab_stall_benchmark_run_async (page, NULL, benchmark_stalls_cb, g_object_ref (self));
+      lab_stall_benchmark_run_async (LAB_EXPERIMENT_PAGE (page), NULL, benchmark_stalls_cb, g_object_ref (self));
     }
 }
 

@@ -70,8 +70,9 @@ on_running_changed (LabExperimentPage *page,
   LabStallMeter *meter = lab_experiment_page_get_stall_meter (page);
   LabRun *run = lab_experiment_page_get_run (page);
   LabCell *cell;
+  double max_stall_ms = NAN, ui_cpu_s = NAN;
 
-  if (lab_experiment_page_get_running (page))
+  if (lab_page_get_running (LAB_PAGE (page)))
     return;
   g_clear_signal_handler (&benchmark->running_handler, page);
 
@@ -85,6 +86,7 @@ on_running_changed (LabExperimentPage *page,
     }
 
   cell = lab_run_find_cell (run, mode, benchmark_workers ());
+  lab_run_get_ui_cost (run, &max_stall_ms, &ui_cpu_s);
   {
     const struct {
       const char *key;
@@ -94,6 +96,7 @@ on_running_changed (LabExperimentPage *page,
       { "ui_max_stall_ms", lab_stall_meter_get_max_ms (meter) },
       { "ui_p99_stall_ms", lab_stall_meter_get_p99_ms (meter) },
       { "ui_stall_samples", lab_stall_meter_get_n_samples (meter), TRUE },
+      { "ui_cpu_s", ui_cpu_s },
       { "wall_s", cell != NULL ? lab_cell_get_median_s (cell) : NAN },
       { "run_s", (g_get_monotonic_time () - benchmark->started_us) / 1e6 },
       { "timeline_spans", count_spans (run), TRUE },
@@ -151,7 +154,7 @@ benchmark_next (GTask *task)
   benchmark->running_handler = g_signal_connect (benchmark->page, "notify::running",
                                                  G_CALLBACK (on_running_changed), task);
   lab_experiment_page_run_builder (benchmark->page, builder);
-  if (!lab_experiment_page_get_running (benchmark->page))
+  if (!lab_page_get_running (LAB_PAGE (benchmark->page)))
     {
       g_clear_signal_handler (&benchmark->running_handler, benchmark->page);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "the page did not start the run");
@@ -190,7 +193,6 @@ lab_stall_benchmark_run_async (LabExperimentPage   *page,
   guint workers = benchmark_workers ();
 
   g_return_if_fail (LAB_IS_EXPERIMENT_PAGE (page));
-  g_return_if_fail (lab_experiment_page_get_kind (page) == LAB_EXPERIMENT_KIND_CPU);
 
   task = g_task_new (page, cancellable, callback, user_data);
   g_task_set_source_tag (task, lab_stall_benchmark_run_async);

@@ -4,9 +4,20 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-cpu-form.h"
+#include "lab-downloads-form.h"
 #include "lab-experiment-page.h"
 #include "lab-window.h"
 
+/**
+ * LabWindow:
+ *
+ * The main window: a view switcher over pages (each a #LabPage), and a
+ * Start/Stop button in the header bar that acts on the visible page and
+ * stays in view at any width. One experiment runs at a time: while a page
+ * runs, the others are blocked with the reason, so that no run skews
+ * another's measurement.
+ */
 struct _LabWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -15,20 +26,119 @@ struct _LabWindow
 
   AdwViewStack         *stack;
   AdwToastOverlay      *toast_overlay;
+  GtkButton            *start_button;
 };
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, ADW_TYPE_APPLICATION_WINDOW)
 
-/* The stack's child at @index, or %NULL past the last page. */
-static GtkWidget *
-lab_window_get_child (LabWindow *self,
-                      guint      index)
+/* The stack's page at @index, or %NULL past the last page. */
+static AdwViewStackPage *
+lab_window_get_stack_page (LabWindow *self,
+                           guint      index)
 {
   /* adw_view_stack_get_pages() is (transfer full) */
   g_autoptr(GListModel) pages = G_LIST_MODEL (adw_view_stack_get_pages (self->stack));
-  g_autoptr(AdwViewStackPage) page = g_list_model_get_item (pages, index);
 
-  return page != NULL ? adw_view_stack_page_get_child (page) : NULL;
+  return g_list_model_get_item (pages, index);
+}
+
+/* The #LabPage at @index, or %NULL past the last page. */
+static LabPage *
+lab_window_get_page (LabWindow *self,
+                     guint      index,
+                     gboolean  *more)
+{
+  g_autoptr(AdwViewStackPage) page = lab_window_get_stack_page (self, index);
+  GtkWidget *child = page != NULL ? adw_view_stack_page_get_child (page) : NULL;
+
+  *more = page != NULL;
+  return LAB_IS_PAGE (child) ? LAB_PAGE (child) : NULL;
+}
+
+static LabPage *
+lab_window_get_visible_page (LabWindow *self)
+{
+  GtkWidget *child = adw_view_stack_get_visible_child (self->stack);
+
+  return LAB_IS_PAGE (child) ? LAB_PAGE (child) : NULL;
+}
+
+static LabPage *
+lab_window_get_running_page (LabWindow *self)
+{
+  gboolean more = TRUE;
+
+  for (guint i = 0; more; i++)
+    {
+      LabPage *page = lab_window_get_page (self, i, &more);
+
+      if (page != NULL && lab_page_get_running (page))
+        return page;
+    }
+  return NULL;
+}
+
+/* The title of @page, without its mnemonic. */
+static char *
+lab_window_dup_page_title (LabWindow *self,
+                           LabPage   *page)
+{
+  AdwViewStackPage *stack_page = adw_view_stack_get_page (self->stack, GTK_WIDGET (page));
+  g_autofree char *title = g_strdup (adw_view_stack_page_get_title (stack_page));
+  g_auto(GStrv) parts = g_strsplit (title != NULL ? title : "", "_", -1);
+
+  return g_strjoinv ("", parts);
+}
+
+/* Start becomes Stop while the visible page runs, and is insensitive,
+ * with the reason as its tooltip, while another page runs. */
+static void
+lab_window_update_start_button (LabWindow *self)
+{
+  LabPage *visible = lab_window_get_visible_page (self);
+  g_autofree char *blocked = visible != NULL ? lab_page_dup_blocked_reason (visible) : NULL;
+
+  if (visible != NULL && lab_page_get_running (visible))
+    {
+      gtk_button_set_label (self->start_button, _("_Stop"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_button), "win.cancel");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), _("Stop the run, keeping what was measured (Escape)"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->start_button), "suggested-action");
+      return;
+    }
+
+  gtk_button_set_label (self->start_button, _("_Start"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_button), "win.start");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button),
+                               blocked != NULL ? blocked : _("Run the checked modes one after another (Ctrl+Enter)"));
+  gtk_widget_add_css_class (GTK_WIDGET (self->start_button), "suggested-action");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", visible != NULL && blocked == NULL);
+}
+
+static void
+on_page_running (LabWindow  *self,
+                 GParamSpec *pspec,
+                 LabPage    *changed)
+{
+  LabPage *running = lab_window_get_running_page (self);
+  g_autofree char *reason = NULL;
+  gboolean more = TRUE;
+
+  if (running != NULL)
+    {
+      g_autofree char *title = lab_window_dup_page_title (self, running);
+
+      /* Translators: %s is the title of a page, e.g. "CPU Kernels" */
+      reason = g_strdup_printf (_("Waiting: the “%s” page is running an experiment. One at a time keeps the measurements fair."), title);
+    }
+  for (guint i = 0; more; i++)
+    {
+      LabPage *page = lab_window_get_page (self, i, &more);
+
+      if (page != NULL && page != running)
+        lab_page_set_blocked_reason (page, reason);
+    }
+  lab_window_update_start_button (self);
 }
 
 /**
@@ -41,49 +151,40 @@ lab_window_new (GtkApplication *application,
                 const char     *server_url)
 {
   LabWindow *self;
-  GtkWidget *child;
+  gboolean more = TRUE;
 
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
 
-  self = g_object_new (LAB_TYPE_WINDOW,
-                       "application", application,
-                       NULL);
-  for (guint i = 0; (child = lab_window_get_child (self, i)) != NULL; i++)
-    if (LAB_IS_EXPERIMENT_PAGE (child))
-      lab_experiment_page_set_server_url (LAB_EXPERIMENT_PAGE (child), server_url);
+  self = g_object_new (LAB_TYPE_WINDOW, "application", application, NULL);
+  for (guint i = 0; more; i++)
+    {
+      LabPage *page = lab_window_get_page (self, i, &more);
+
+      if (page != NULL)
+        lab_page_set_server_url (page, server_url);
+    }
   return self;
 }
 
 /**
  * lab_window_show_page:
+ * @name: the page's name in the view stack, e.g. "cpu-kernels"
  *
- * Makes the first page of @kind the visible one.
- *
- * Returns: (transfer none) (nullable): that page
+ * Returns: (transfer none) (nullable): that page, now the visible one
  */
-LabExperimentPage *
-lab_window_show_page (LabWindow         *self,
-                      LabExperimentKind  kind)
+LabPage *
+lab_window_show_page (LabWindow  *self,
+                      const char *name)
 {
   GtkWidget *child;
 
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
 
-  for (guint i = 0; (child = lab_window_get_child (self, i)) != NULL; i++)
-    if (LAB_IS_EXPERIMENT_PAGE (child) && lab_experiment_page_get_kind (LAB_EXPERIMENT_PAGE (child)) == kind)
-      {
-        adw_view_stack_set_visible_child (self->stack, child);
-        return LAB_EXPERIMENT_PAGE (child);
-      }
-  return NULL;
-}
-
-static LabExperimentPage *
-lab_window_get_visible_page (LabWindow *self)
-{
-  GtkWidget *child = adw_view_stack_get_visible_child (self->stack);
-
-  return LAB_IS_EXPERIMENT_PAGE (child) ? LAB_EXPERIMENT_PAGE (child) : NULL;
+  child = adw_view_stack_get_child_by_name (self->stack, name);
+  if (!LAB_IS_PAGE (child))
+    return NULL;
+  adw_view_stack_set_visible_child (self->stack, child);
+  return LAB_PAGE (child);
 }
 
 static void
@@ -91,24 +192,22 @@ lab_window_cancel_action (GtkWidget  *widget,
                           const char *action_name,
                           GVariant   *parameter)
 {
-  LabWindow *self = LAB_WINDOW (widget);
-  GtkWidget *child;
+  LabPage *running = lab_window_get_running_page (LAB_WINDOW (widget));
 
   /* Escape stops whatever runs, on any page. */
-  for (guint i = 0; (child = lab_window_get_child (self, i)) != NULL; i++)
-    if (LAB_IS_EXPERIMENT_PAGE (child))
-      lab_experiment_page_cancel (LAB_EXPERIMENT_PAGE (child));
+  if (running != NULL)
+    lab_page_stop (running);
 }
 
 static void
-lab_window_compare_action (GtkWidget  *widget,
-                           const char *action_name,
-                           GVariant   *parameter)
+lab_window_start_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
 {
-  LabExperimentPage *page = lab_window_get_visible_page (LAB_WINDOW (widget));
+  LabPage *page = lab_window_get_visible_page (LAB_WINDOW (widget));
 
   if (page != NULL)
-    lab_experiment_page_compare (page);
+    lab_page_start (page);
 }
 
 static void
@@ -117,10 +216,10 @@ lab_window_page_action (GtkWidget  *widget,
                         GVariant   *parameter)
 {
   LabWindow *self = LAB_WINDOW (widget);
-  GtkWidget *child = lab_window_get_child (self, g_variant_get_uint32 (parameter));
+  g_autoptr(AdwViewStackPage) page = lab_window_get_stack_page (self, g_variant_get_uint32 (parameter));
 
-  if (child != NULL)
-    adw_view_stack_set_visible_child (self->stack, child);
+  if (page != NULL)
+    adw_view_stack_set_visible_child (self->stack, adw_view_stack_page_get_child (page));
 }
 
 static gboolean
@@ -146,6 +245,8 @@ static void
 lab_window_constructed (GObject *object)
 {
   LabWindow *self = LAB_WINDOW (object);
+  g_autofree char *last_page = NULL;
+  gboolean more = TRUE;
 
   G_OBJECT_CLASS (lab_window_parent_class)->constructed (object);
 
@@ -159,14 +260,25 @@ lab_window_constructed (GObject *object)
 
   /* A page name from a later version that this one does not have is
    * simply not shown; the default page stays. */
-  {
-    g_autofree char *last_page = g_settings_get_string (self->settings, "last-page");
-
-    if (adw_view_stack_get_child_by_name (self->stack, last_page) != NULL)
-      adw_view_stack_set_visible_child_name (self->stack, last_page);
-  }
+  last_page = g_settings_get_string (self->settings, "last-page");
+  if (adw_view_stack_get_child_by_name (self->stack, last_page) != NULL)
+    adw_view_stack_set_visible_child_name (self->stack, last_page);
   g_settings_bind (self->settings, "last-page", self->stack, "visible-child-name",
                    G_SETTINGS_BIND_SET);
+
+  for (guint i = 0; more; i++)
+    {
+      LabPage *page = lab_window_get_page (self, i, &more);
+
+      if (page == NULL)
+        continue;
+      g_signal_connect_object (page, "notify::running", G_CALLBACK (on_page_running), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (page, "notify::blocked-reason", G_CALLBACK (lab_window_update_start_button),
+                               self, G_CONNECT_SWAPPED);
+    }
+  g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (lab_window_update_start_button),
+                           self, G_CONNECT_SWAPPED);
+  lab_window_update_start_button (self);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -196,13 +308,16 @@ lab_window_class_init (LabWindowClass *klass)
   window_class->close_request = lab_window_close_request;
 
   g_type_ensure (LAB_TYPE_EXPERIMENT_PAGE);
+  g_type_ensure (LAB_TYPE_CPU_FORM);
+  g_type_ensure (LAB_TYPE_DOWNLOADS_FORM);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/concurrencylab/ConcurrencyLab/lab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LabWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, start_button);
 
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, lab_window_cancel_action);
-  gtk_widget_class_install_action (widget_class, "win.compare", NULL, lab_window_compare_action);
+  gtk_widget_class_install_action (widget_class, "win.start", NULL, lab_window_start_action);
   gtk_widget_class_install_action (widget_class, "win.page", "u", lab_window_page_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);

@@ -3,7 +3,7 @@
 
 #include <adwaita.h>
 
-#include "lab-experiment-page.h"
+#include "lab-page.h"
 
 G_BEGIN_DECLS
 
@@ -11,9 +11,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, AdwApplicationWindow)
 
-LabWindow         *lab_window_new       (GtkApplication    *application,
-                                         const char        *server_url);
-LabExperimentPage *lab_window_show_page (LabWindow         *self,
-                                         LabExperimentKind  kind);
+LabWindow *lab_window_new       (GtkApplication *application,
+                                 const char     *server_url);
+LabPage   *lab_window_show_page (LabWindow      *self,
+                                 const char     *name);
 
 G_END_DECLS

@@ -22,26 +22,18 @@ const char * const lab_spans_columns[] = {
   NULL
 };
 
-/**
- * lab_export_results_csv:
- * @run: a run
- * @ui: (nullable): what the run cost the window that showed it, or %NULL
- *   (the CLI): its columns are then empty
- *
- * Returns: (transfer full): one row per measured repetition
- */
-LabCsv *
-lab_export_results_csv (LabRun          *run,
-                        const LabUiCost *ui)
+static void
+add_results_rows (LabCsv *csv,
+                  LabRun *run)
 {
   const LabRunConfig *config = lab_run_get_config (run);
   g_autoptr(GPtrArray) reps = lab_run_dup_measured_repetitions (run);
   g_autofree char *workload = lab_workload_to_spec (config->workload);
   g_autofree char *cpu_model = lab_machine_cpu_model ();
   g_autofree char *kernel = lab_machine_kernel ();
-  LabCsv *csv = lab_csv_new ();
+  double ui_max_stall_ms, ui_cpu_s;
 
-  lab_csv_add_header (csv, lab_results_columns);
+  lab_run_get_ui_cost (run, &ui_max_stall_ms, &ui_cpu_s);
   for (guint i = 0; i < reps->len; i++)
     {
       LabRepetition *rep = g_ptr_array_index (reps, i);
@@ -69,8 +61,8 @@ lab_export_results_csv (LabRun          *run,
       lab_csv_add_bool (csv, rep->outlier);
       lab_csv_add_uint (csv, lab_machine_n_cpus ());
       lab_csv_add_text (csv, PACKAGE_VERSION);
-      lab_csv_add_double (csv, ui != NULL ? ui->max_stall_ms : NAN);
-      lab_csv_add_double (csv, ui != NULL ? ui->cpu_s : NAN);
+      lab_csv_add_double (csv, ui_max_stall_ms);
+      lab_csv_add_double (csv, ui_cpu_s);
       lab_csv_add_double (csv, rep->background_cpu);
       lab_csv_add_bool (csv, cell != NULL && lab_cell_get_unstable (cell));
       lab_csv_add_text (csv, cpu_model);
@@ -78,22 +70,46 @@ lab_export_results_csv (LabRun          *run,
       lab_csv_add_text (csv, lab_runtime_version (config->runtime));
       lab_csv_end_row (csv);
     }
+}
 
+/**
+ * lab_export_results_csv_runs:
+ * @runs: (element-type LabRun): runs whose results are shown together
+ *   (a #LabResultSet's)
+ *
+ * Returns: (transfer full): one row per measured repetition of each run
+ */
+LabCsv *
+lab_export_results_csv_runs (GPtrArray *runs)
+{
+  LabCsv *csv = lab_csv_new ();
+
+  lab_csv_add_header (csv, lab_results_columns);
+  for (guint r = 0; r < runs->len; r++)
+    add_results_rows (csv, g_ptr_array_index (runs, r));
   return csv;
 }
 
 /**
- * lab_export_spans_csv:
+ * lab_export_results_csv:
  *
- * Returns: (transfer full): one row per task of every measured repetition
+ * Returns: (transfer full): one row per measured repetition
  */
 LabCsv *
-lab_export_spans_csv (LabRun *run)
+lab_export_results_csv (LabRun *run)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
+
+  g_ptr_array_add (runs, run);
+  return lab_export_results_csv_runs (runs);
+}
+
+static void
+add_spans_rows (LabCsv *csv,
+                LabRun *run)
 {
   g_autoptr(GPtrArray) reps = lab_run_dup_measured_repetitions (run);
-  LabCsv *csv = lab_csv_new ();
 
-  lab_csv_add_header (csv, lab_spans_columns);
   for (guint i = 0; i < reps->len; i++)
     {
       LabRepetition *rep = g_ptr_array_index (reps, i);
@@ -119,7 +135,38 @@ lab_export_spans_csv (LabRun *run)
           lab_csv_end_row (csv);
         }
     }
+}
+
+/**
+ * lab_export_spans_csv_runs:
+ * @runs: (element-type LabRun): runs whose results are shown together
+ *
+ * Returns: (transfer full): one row per task of every measured repetition
+ *   of each run
+ */
+LabCsv *
+lab_export_spans_csv_runs (GPtrArray *runs)
+{
+  LabCsv *csv = lab_csv_new ();
+
+  lab_csv_add_header (csv, lab_spans_columns);
+  for (guint r = 0; r < runs->len; r++)
+    add_spans_rows (csv, g_ptr_array_index (runs, r));
   return csv;
+}
+
+/**
+ * lab_export_spans_csv:
+ *
+ * Returns: (transfer full): one row per task of every measured repetition
+ */
+LabCsv *
+lab_export_spans_csv (LabRun *run)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
+
+  g_ptr_array_add (runs, run);
+  return lab_export_spans_csv_runs (runs);
 }
 
 gboolean
@@ -127,7 +174,7 @@ lab_export_results (LabRun      *run,
                     const char  *path,
                     GError     **error)
 {
-  g_autoptr(LabCsv) csv = lab_export_results_csv (run, NULL);
+  g_autoptr(LabCsv) csv = lab_export_results_csv (run);
 
   return lab_csv_save (csv, path, error);
 }

@@ -10,23 +10,11 @@ G_BEGIN_DECLS
 extern const char * const lab_results_columns[];
 extern const char * const lab_spans_columns[];
 
-/**
- * LabUiCost:
- * @max_stall_ms: the longest the window's main loop was late during the
- *   run (LabStallMeter), in ms
- * @cpu_s: the CPU time the window's own threads used during the run
- *   (lab_machine_ui_cpu_s()), in seconds
- *
- * What a run cost the user interface that showed it; NAN where unknown.
- */
-typedef struct
-{
-  double max_stall_ms;
-  double cpu_s;
-} LabUiCost;
-
-LabCsv   *lab_export_results_csv (LabRun             *run,
-                                  const LabUiCost    *ui);
+/* One row per measured repetition; the ui_* columns come from
+ * lab_run_get_ui_cost(), empty when no window recorded them (the CLI). */
+LabCsv   *lab_export_results_csv      (LabRun             *run);
+LabCsv   *lab_export_results_csv_runs (GPtrArray          *runs);
+LabCsv   *lab_export_spans_csv_runs   (GPtrArray          *runs);
 LabCsv   *lab_export_spans_csv   (LabRun             *run);
 gboolean  lab_export_results     (LabRun             *run,
                                   const char         *path,

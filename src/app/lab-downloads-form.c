@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lab-downloads-form.h"
+
+/**
+ * LabDownloadsForm:
+ *
+ * The parameters of a download experiment: the URLs (empty: the
+ * embedded server, with its latency and response size), tasks, and the
+ * shared run options. Settings: "download-*".
+ */
+struct _LabDownloadsForm
+{
+  GtkWidget      parent_instance;
+
+  GSettings     *settings;
+  gboolean       initializing;
+
+  /* Template children */
+  GtkTextView   *urls_view;
+  GtkLabel      *urls_hint;
+  GtkWidget     *delay_row;
+  GtkWidget     *bytes_row;
+  GtkAdjustment *delay_adjustment;
+  GtkAdjustment *bytes_adjustment;
+  GtkAdjustment *tasks_adjustment;
+  LabRunOptions *options;
+};
+
+static void lab_downloads_form_form_init (LabFormInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LabDownloadsForm, lab_downloads_form, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (LAB_TYPE_FORM, lab_downloads_form_form_init))
+
+static const LabModeChoice download_modes[] = {
+  { LAB_MODE_SEQUENTIAL, N_("One download after another") },
+  { LAB_MODE_THREADS, N_("A pool of threads, each waiting on its own download") },
+  { LAB_MODE_PROCESSES, N_("A pool of worker processes") },
+  { LAB_MODE_ASYNC, N_("One thread, one event loop, many requests in flight") },
+};
+
+static char **
+lab_downloads_form_dup_urls (LabDownloadsForm *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->urls_view);
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  return lab_url_list_split (text);
+}
+
+static void
+lab_downloads_form_update_urls_hint (LabDownloadsForm *self)
+{
+  g_auto(GStrv) urls = lab_downloads_form_dup_urls (self);
+  guint n = g_strv_length (urls);
+  g_autofree char *text = NULL;
+
+  if (n == 0)
+    text = g_strdup (_("Empty: downloads come from the server built into the application, on 127.0.0.1."));
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u URL; the tasks take it in turn.",
+                                         "%u URLs; the tasks take them in turn.", n), n);
+  gtk_label_set_text (self->urls_hint, text);
+  gtk_widget_set_sensitive (self->delay_row, n == 0);
+  gtk_widget_set_sensitive (self->bytes_row, n == 0);
+}
+
+static void
+on_urls_changed (LabDownloadsForm *self,
+                 GtkTextBuffer    *buffer)
+{
+  g_auto(GStrv) urls = NULL;
+
+  lab_downloads_form_update_urls_hint (self);
+  if (self->initializing)
+    return;
+
+  urls = lab_downloads_form_dup_urls (self);
+  g_settings_set_strv (self->settings, "download-urls", (const char * const *) urls);
+  g_settings_set_boolean (self->settings, "download-use-server", urls[0] == NULL);
+}
+
+/* Shows the URLs kept in the settings, unless the list already says so. */
+static void
+lab_downloads_form_load_urls (LabDownloadsForm *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->urls_view);
+  g_auto(GStrv) kept = g_settings_get_strv (self->settings, "download-urls");
+  g_auto(GStrv) shown = lab_downloads_form_dup_urls (self);
+  g_autofree char *text = NULL;
+
+  if (g_settings_get_boolean (self->settings, "download-use-server"))
+    g_clear_pointer (&kept, g_strfreev);
+  if (g_strv_equal ((const char * const *) shown, kept != NULL ? (const char * const *) kept : (const char * const[]) { NULL }))
+    return;
+
+  text = kept != NULL ? g_strjoinv ("\n", kept) : NULL;
+  self->initializing = TRUE;
+  gtk_text_buffer_set_text (buffer, text != NULL ? text : "", -1);
+  self->initializing = FALSE;
+}
+
+static void
+on_settings_changed (LabDownloadsForm *self,
+                     const char       *key)
+{
+  if (!g_str_has_prefix (key, "download-"))
+    return;
+  /* Changed elsewhere too (another window, gsettings). */
+  if (g_str_equal (key, "download-urls") || g_str_equal (key, "download-use-server"))
+    lab_downloads_form_load_urls (self);
+  lab_form_emit_changed (LAB_FORM (self));
+}
+
+static void
+lab_downloads_form_fill_builder (LabForm       *form,
+                                 LabRunBuilder *builder)
+{
+  LabDownloadsForm *self = LAB_DOWNLOADS_FORM (form);
+  g_auto(GStrv) urls = lab_downloads_form_dup_urls (self);
+
+  lab_run_builder_set_workload (builder, "io:download", NULL);
+  for (guint i = 0; urls[i] != NULL; i++)
+    lab_run_builder_add_url (builder, urls[i]);
+  /* Without URLs the embedded server answers; the page gives its URL. */
+  if (urls[0] == NULL)
+    {
+      lab_run_builder_set_number (builder, LAB_PARAM_DELAY_MS, (guint64) gtk_adjustment_get_value (self->delay_adjustment));
+      lab_run_builder_set_number (builder, LAB_PARAM_BYTES, (guint64) gtk_adjustment_get_value (self->bytes_adjustment));
+    }
+  lab_run_builder_set_number (builder, LAB_PARAM_TASKS, (guint64) gtk_adjustment_get_value (self->tasks_adjustment));
+}
+
+static LabRunOptions *
+lab_downloads_form_get_options (LabForm *form)
+{
+  return LAB_DOWNLOADS_FORM (form)->options;
+}
+
+static void
+lab_downloads_form_form_init (LabFormInterface *iface)
+{
+  iface->fill_builder = lab_downloads_form_fill_builder;
+  iface->get_options = lab_downloads_form_get_options;
+}
+
+static void
+lab_downloads_form_dispose (GObject *object)
+{
+  LabDownloadsForm *self = LAB_DOWNLOADS_FORM (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_DOWNLOADS_FORM);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (lab_downloads_form_parent_class)->dispose (object);
+}
+
+static void
+lab_downloads_form_class_init (LabDownloadsFormClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lab_downloads_form_dispose;
+
+  g_type_ensure (LAB_TYPE_RUN_OPTIONS);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/concurrencylab/ConcurrencyLab/lab-downloads-form.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, urls_view);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, urls_hint);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, delay_row);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, bytes_row);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, delay_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, bytes_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, tasks_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, options);
+}
+
+static void
+lab_downloads_form_init (LabDownloadsForm *self)
+{
+  GtkLayoutManager *layout;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 18);
+
+  self->settings = g_settings_new (BASE_APP_ID);
+  lab_downloads_form_load_urls (self);
+  g_signal_connect_object (gtk_text_view_get_buffer (self->urls_view), "changed",
+                           G_CALLBACK (on_urls_changed), self, G_CONNECT_SWAPPED);
+  lab_downloads_form_update_urls_hint (self);
+
+  g_settings_bind (self->settings, "download-delay-ms", self->delay_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "download-bytes", self->bytes_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "download-tasks", self->tasks_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  lab_run_options_setup (self->options, self->settings, "download",
+                         _("Threads, processes or requests in flight at once"), FALSE, "io:download",
+                         download_modes, G_N_ELEMENTS (download_modes));
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed), self, G_CONNECT_SWAPPED);
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "lab-explanation.h"
+#include "lab-format.h"
+#include "lab-machine.h"
+#include "lab-reading.h"
+
+/*
+ * What the results mean, in sentences computed from the numbers they
+ * describe. A cell with failed tasks gets no speed-up sentence; figures
+ * that cannot be trusted (another program busy, a large spread) get a
+ * warning instead of advice.
+ */
+
+/* Closer to 1× than this is "about as fast". */
+#define SAME_SPEED 0.05
+/* A task shorter than this cannot pay for being handed to a worker. */
+#define SHORT_TASK_MS 1.0
+
+static gboolean
+cell_measured (LabCell *cell)
+{
+  return lab_cell_get_repetitions (cell)->len > 0;
+}
+
+/* The fastest cell of @mode without failures, or NULL. */
+static LabCell *
+best_cell (GListModel *cells,
+           LabMode     mode)
+{
+  guint n = g_list_model_get_n_items (cells);
+  LabCell *best = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
+
+      if (lab_cell_get_mode (cell) != mode || !cell_measured (cell) || lab_cell_get_failed_tasks (cell) > 0)
+        continue;
+      if (best == NULL || lab_cell_get_median_s (cell) < lab_cell_get_median_s (best))
+        best = cell;
+    }
+  return best;
+}
+
+static char *
+format_speed (double speedup)
+{
+  if (fabs (speedup - 1.0) < SAME_SPEED)
+    return g_strdup_printf (_("about as fast as sequential (%.2f×)"), speedup);
+  if (speedup > 1.0)
+    return g_strdup_printf (_("%.2f× faster than sequential"), speedup);
+  return g_strdup_printf (_("%.2f× slower than sequential"), 1.0 / speedup);
+}
+
+/* Why a CPU result came out as it did, from the numbers; NULL when it
+ * speaks for itself. */
+static char *
+cpu_verdict (LabCell *cell,
+             double   busy_cores)
+{
+  LabMode mode = lab_cell_get_mode (cell);
+  double speedup = lab_cell_get_speedup (cell);
+  guint n_cpus = lab_machine_n_cpus ();
+  guint usable = MIN (lab_cell_get_workers (cell), n_cpus);
+  double task_ms = lab_cell_get_latency_ms (cell, 50);
+
+  if (usable > 1 && speedup >= 0.75 * usable)
+    return g_strdup (mode == LAB_MODE_THREADS ? _("Native C threads run in parallel: there is no GIL here.")
+                                              : _("Each process ran on a core of its own."));
+  if (speedup >= 1.0 - SAME_SPEED)
+    return NULL;
+  if (isfinite (task_ms) && task_ms < SHORT_TASK_MS)
+    {
+      g_autofree char *task = lab_format_duration (task_ms / 1000.0);
+
+      return g_strdup_printf (_("Each task took only %s: too short to pay for handing it out. Try a larger problem size."), task);
+    }
+  return g_strdup_printf (_("Only %.1f of the %u cores were kept busy."), busy_cores, n_cpus);
+}
+
+static char *
+explain_cell (LabCell  *cell,
+              gboolean  io,
+              gboolean  trusted)
+{
+  guint w = lab_cell_get_workers (cell);
+  g_autofree char *speed = format_speed (lab_cell_get_speedup (cell));
+  /* Measured: CPU time over wall time, in cores. */
+  double busy = lab_cell_get_cpu_util (cell) * lab_machine_n_cpus ();
+  LabMode mode = lab_cell_get_mode (cell);
+  g_autofree char *head = NULL;
+  g_autofree char *verdict = NULL;
+
+  switch (mode)
+    {
+    case LAB_MODE_THREADS:
+    case LAB_MODE_PROCESSES:
+      if (io)
+        /* Translators: the %s is e.g. "19.6× faster than sequential" */
+        return g_strdup_printf (mode == LAB_MODE_THREADS
+                                ? g_dngettext (GETTEXT_PACKAGE, "%u thread overlapped its waiting: %s.",
+                                               "%u threads overlapped their waiting: %s.", w)
+                                : g_dngettext (GETTEXT_PACKAGE, "%u process overlapped its waiting: %s.",
+                                               "%u processes overlapped their waiting: %s.", w), w, speed);
+      /* Translators: "4 threads kept 1.9 cores busy: 1.95× faster than sequential." */
+      head = g_strdup_printf (mode == LAB_MODE_THREADS
+                              ? g_dngettext (GETTEXT_PACKAGE, "%u thread kept %.1f cores busy: %s.",
+                                             "%u threads kept %.1f cores busy: %s.", w)
+                              : g_dngettext (GETTEXT_PACKAGE, "%u process kept %.1f cores busy: %s.",
+                                             "%u processes kept %.1f cores busy: %s.", w), w, busy, speed);
+      verdict = trusted ? cpu_verdict (cell, busy) : NULL;
+      return verdict != NULL ? g_strconcat (head, " ", verdict, NULL) : g_steal_pointer (&head);
+    case LAB_MODE_SPAWN:
+      return g_strdup_printf (_("A fresh process for every task: %s, start-up cost included."), speed);
+    case LAB_MODE_ASYNC:
+      return g_strdup_printf (_("One thread with an event loop overlapped the waiting: %s."), speed);
+    case LAB_MODE_GIL:
+      return g_strdup_printf (_("Threads behind an emulated GIL: %s."), speed);
+    case LAB_MODE_SEQUENTIAL:
+    case LAB_N_MODES:
+    default:
+      return NULL;
+    }
+}
+
+/**
+ * lab_explanation_describe_trust:
+ *
+ * Returns: (transfer full) (nullable): why the shown figures cannot be
+ *   trusted, and what to do; %NULL when they can
+ */
+char *
+lab_explanation_describe_trust (LabResultSet *set)
+{
+  GListModel *cells = lab_result_set_get_cells (set);
+  guint n = g_list_model_get_n_items (cells);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
+      char *warning = cell_measured (cell) ? lab_reading_trust (cell) : NULL;
+
+      if (warning != NULL)
+        return warning;
+    }
+  return NULL;
+}
+
+/**
+ * lab_explanation_describe_results:
+ * @running: whether a run of the set is going on
+ *
+ * Returns: (transfer full): one line per mode compared with sequential
+ */
+char *
+lab_explanation_describe_results (LabResultSet *set,
+                                  gboolean      running)
+{
+  GListModel *cells = lab_result_set_get_cells (set);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *warning = lab_explanation_describe_trust (set);
+  LabCell *sequential = best_cell (cells, LAB_MODE_SEQUENTIAL);
+  gboolean others = FALSE;
+
+  for (guint m = 0; m < LAB_N_MODES; m++)
+    {
+      LabCell *cell = m == LAB_MODE_SEQUENTIAL ? NULL : best_cell (cells, m);
+      g_autofree char *line = NULL;
+
+      if (cell == NULL)
+        continue;
+      others = TRUE;
+      if (!isfinite (lab_cell_get_speedup (cell)) || lab_cell_get_speedup (cell) <= 0)
+        continue;
+      line = explain_cell (cell, lab_result_set_get_io (set), warning == NULL);
+      if (line == NULL)
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, line);
+    }
+
+  if (text->len == 0 && sequential != NULL && !others)
+    {
+      g_autofree char *median = lab_format_duration (lab_cell_get_median_s (sequential));
+
+      g_string_printf (text, _("Sequential took %s. Compare it with threads or processes to see the speed-up."), median);
+    }
+  else if (text->len == 0 && sequential == NULL && others && !running)
+    g_string_assign (text, _("Run Sequential too, with these settings: the speed-ups are measured against it."));
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/**
+ * lab_explanation_describe_errors:
+ *
+ * Returns: (transfer full) (nullable): how many tasks failed, the first
+ *   error and the count of each kind; %NULL without failures
+ */
+char *
+lab_explanation_describe_errors (LabResultSet *set)
+{
+  GPtrArray *runs = lab_result_set_get_runs (set);
+  guint failed = lab_result_set_get_failed_tasks (set);
+  g_autoptr(GString) text = NULL;
+  guint kinds = 0;
+
+  if (failed == 0)
+    return NULL;
+
+  text = g_string_new (NULL);
+  g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u task failed.", "%u tasks failed.", failed), failed);
+  for (guint r = runs->len; r-- > 0 && kinds < 3;)
+    {
+      g_autoptr(GPtrArray) errors = lab_run_dup_error_kinds (g_ptr_array_index (runs, r));
+
+      for (guint e = 0; e < errors->len && kinds < 3; e++, kinds++)
+        {
+          LabErrorKind *kind = g_ptr_array_index (errors, e);
+
+          g_string_append_c (text, ' ');
+          if (kinds == 0)
+            /* Translators: the first error's message and how many tasks failed with it */
+            g_string_append_printf (text, _("First error: %s (%u×)."), kind->message, kind->count);
+          else
+            g_string_append_printf (text, _("Also: %s (%u×)."), kind->message, kind->count);
+        }
+    }
+  g_string_append_c (text, ' ');
+  g_string_append (text, lab_result_set_get_io (set)
+                         ? _("Check that the URLs answer, or empty the list to use the built-in server. No speed-up is given for failed work.")
+                         : _("No speed-up is given for failed work."));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/**
+ * lab_explanation_describe_window:
+ * @ui_cpu_s: the CPU time the window's own threads used during the run
+ *
+ * Returns: (transfer full): how the window fared during the run, from
+ *   the measurement; "responsive" only when the figures meet the target
+ */
+char *
+lab_explanation_describe_window (LabStallMeter *meter,
+                                 double         ui_cpu_s)
+{
+  double max_ms = lab_stall_meter_get_max_ms (meter);
+  double p99_ms = lab_stall_meter_get_p99_ms (meter);
+  g_autofree char *cpu = isfinite (ui_cpu_s) ? lab_format_duration (ui_cpu_s) : g_strdup (LAB_FORMAT_NONE);
+
+  if (lab_stall_meter_get_n_samples (meter) == 0)
+    return g_strdup ("");
+  if (max_ms <= LAB_RESPONSIVE_MAX_STALL_MS && p99_ms <= LAB_RESPONSIVE_P99_STALL_MS)
+    /* Translators: "The window stayed responsive: max stall 3 ms, p99 1 ms; it used 0.12 s of CPU." */
+    return g_strdup_printf (_("The window stayed responsive: max stall %.0f ms, p99 %.0f ms; it used %s of CPU."),
+                            max_ms, p99_ms, cpu);
+  return g_strdup_printf (_("The window’s main loop stalled up to %.0f ms (p99 %.0f ms) during the run; it used %s of CPU."),
+                          max_ms, p99_ms, cpu);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "lab-run-options.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_FORM (lab_form_get_type ())
+
+G_DECLARE_INTERFACE (LabForm, lab_form, LAB, FORM, GtkWidget)
+
+/**
+ * LabFormInterface:
+ * @fill_builder: sets the workload and its parameters on a builder
+ * @get_options: the workers, repetitions and modes part of the form
+ *
+ * The parameters of one workload family (CPU kernels, downloads), kept
+ * in GSettings. A form emits "changed" when one of its settings changes.
+ */
+struct _LabFormInterface
+{
+  GTypeInterface parent_iface;
+
+  void           (*fill_builder) (LabForm       *self,
+                                  LabRunBuilder *builder);
+  LabRunOptions *(*get_options)  (LabForm       *self);
+};
+
+LabRunBuilder *lab_form_dup_builder        (LabForm       *self,
+                                            const LabMode *modes,
+                                            guint          n_modes);
+void           lab_form_get_checked_modes  (LabForm       *self,
+                                            GArray        *modes);
+void           lab_form_emit_changed       (LabForm       *self);
+
+G_END_DECLS
