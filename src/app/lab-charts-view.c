@@ -326,6 +326,13 @@ lab_charts_view_init (LabChartsView *self)
     g_signal_connect (factory, "bind", G_CALLBACK (repetition_item_bind), NULL);
     gtk_drop_down_set_factory (self->repetition_dropdown, factory);
   }
+  /* GTK 4.8 exposes the drop-down's inner button, unnamed, to assistive
+   * technologies: name it like the drop-down. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->repetition_dropdown));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Repetition shown"), -1);
   g_signal_connect_object (self->repetition_dropdown, "notify::selected", G_CALLBACK (on_repetition_selected),
                            self, G_CONNECT_SWAPPED);
 
