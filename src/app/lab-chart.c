@@ -14,7 +14,7 @@ typedef struct
   LabChartPalette  palette;
   gboolean         palette_valid;
 
-  guint            update_id;          /* the one pending update */
+  gboolean         update_pending;     /* with the redraw pacer */
   gint64           last_update_us;
   gint64           last_snapshot_us;
   guint            n_snapshots;
@@ -280,52 +280,46 @@ run_update (LabChart *self)
 {
   LabChartPrivate *priv = lab_chart_get_instance_private (self);
 
-  g_clear_handle_id (&priv->update_id, g_source_remove);
+  if (priv->update_pending)
+    lab_redraw_pacer_cancel (self);
+  priv->update_pending = FALSE;
   priv->last_update_us = g_get_monotonic_time ();
   if (LAB_CHART_GET_CLASS (self)->update != NULL)
     LAB_CHART_GET_CLASS (self)->update (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-static gboolean
+static void
 update_cb (gpointer data)
 {
   LabChart *self = data;
   LabChartPrivate *priv = lab_chart_get_instance_private (self);
 
-  priv->update_id = 0;
+  priv->update_pending = FALSE;
   run_update (self);
-  return G_SOURCE_REMOVE;
 }
 
 /**
  * lab_chart_queue_update:
  *
  * Tells the chart that its data changed. The update vfunc and a redraw
- * follow before the next frame if the chart was last updated or drawn at
- * least %LAB_CHART_UPDATE_INTERVAL_MS ago, otherwise once that time has
- * passed: however often data arrives, a chart is redrawn for it at most
- * ten times a second, and calls in between cost nothing.
+ * follow at the window's next paced update (lab-redraw-pacer.c), together
+ * with every other change: however often data arrives, a chart is redrawn
+ * for it at most every %LAB_CHART_UPDATE_INTERVAL_MS, less often when
+ * frames are expensive, and calls in between cost nothing.
  */
 void
 lab_chart_queue_update (LabChart *self)
 {
   LabChartPrivate *priv = lab_chart_get_instance_private (self);
-  gint64 last, elapsed_ms;
 
   g_return_if_fail (LAB_IS_CHART (self));
 
-  if (priv->update_id != 0)
+  /* On the window's one clock, with every other change (see lab-redraw-pacer.c). */
+  if (priv->update_pending)
     return;
-
-  last = MAX (priv->last_update_us, priv->last_snapshot_us);
-  elapsed_ms = (g_get_monotonic_time () - last) / 1000;
-  if (last == 0 || elapsed_ms >= LAB_CHART_UPDATE_INTERVAL_MS)
-    /* Before the frame clock's layout and paint (GDK_PRIORITY_REDRAW),
-     * so that a burst of changes in one main loop iteration is one update */
-    priv->update_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 10, update_cb, self, NULL);
-  else
-    priv->update_id = g_timeout_add (LAB_CHART_UPDATE_INTERVAL_MS - elapsed_ms, update_cb, self);
+  priv->update_pending = TRUE;
+  lab_redraw_pacer_request (GTK_WIDGET (self), update_cb, self);
 }
 
 /**
@@ -350,7 +344,7 @@ lab_chart_get_update_pending (LabChart *self)
 
   g_return_val_if_fail (LAB_IS_CHART (self), FALSE);
 
-  return priv->update_id != 0;
+  return priv->update_pending;
 }
 
 guint
@@ -498,7 +492,9 @@ lab_chart_dispose (GObject *object)
 {
   LabChartPrivate *priv = lab_chart_get_instance_private (LAB_CHART (object));
 
-  g_clear_handle_id (&priv->update_id, g_source_remove);
+  if (priv->update_pending)
+    lab_redraw_pacer_cancel (object);
+  priv->update_pending = FALSE;
 
   G_OBJECT_CLASS (lab_chart_parent_class)->dispose (object);
 }

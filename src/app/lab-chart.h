@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "lab-redraw-pacer.h"
 #include "lab-workload.h"
 
 G_BEGIN_DECLS
@@ -13,7 +14,7 @@ G_DECLARE_DERIVABLE_TYPE (LabChart, lab_chart, LAB, CHART, GtkWidget)
 
 /* The shortest time between two updates for new data: at most 10 redraws
  * a second, so that a live chart does not take the CPU time it shows. */
-#define LAB_CHART_UPDATE_INTERVAL_MS 100
+#define LAB_CHART_UPDATE_INTERVAL_MS LAB_REDRAW_PACER_MIN_INTERVAL_MS
 
 /**
  * LabChartPalette:

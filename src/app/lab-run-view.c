@@ -4,11 +4,9 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-redraw-pacer.h"
 #include "lab-run-view.h"
 
-/* Progress is redrawn at most this often: the window must not take the
- * CPU time it is measuring. */
-#define PROGRESS_INTERVAL_MS 100
 
 /**
  * LabRunView:
@@ -23,7 +21,7 @@ struct _LabRunView
   GtkWidget       parent_instance;
 
   LabRun         *run;
-  guint           progress_id;
+  gboolean        running;
 
   /* Template children */
   GtkLabel       *status_label;
@@ -45,7 +43,7 @@ set_optional_text (GtkLabel   *label,
   gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
 }
 
-static gboolean
+static void
 update_progress_cb (gpointer user_data)
 {
   LabRunView *self = user_data;
@@ -60,7 +58,15 @@ update_progress_cb (gpointer user_data)
                           MIN (reps_done + 1, MAX (reps_total, 1)), reps_total, done, total);
   gtk_progress_bar_set_text (self->progress_bar, text);
   gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 0.0);
-  return G_SOURCE_CONTINUE;
+}
+
+/* Progress is drawn on the window's paced clock, not on every task: the
+ * window must not take the CPU time it is measuring. */
+static void
+on_progress (LabRunView *self)
+{
+  if (self->running)
+    lab_redraw_pacer_request (GTK_WIDGET (self), update_progress_cb, self);
 }
 
 /* The status line when no run is going on, e.g. why the page waits. */
@@ -79,13 +85,16 @@ lab_run_view_start (LabRunView *self,
   g_return_if_fail (LAB_IS_RUN_VIEW (self));
   g_return_if_fail (LAB_IS_RUN (run));
 
+  if (self->run != NULL)
+    g_signal_handlers_disconnect_by_data (self->run, self);
   g_set_object (&self->run, run);
+  self->running = TRUE;
+  g_signal_connect_object (run, "notify::tasks-done", G_CALLBACK (on_progress), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (run, "notify::repetitions-done", G_CALLBACK (on_progress), self, G_CONNECT_SWAPPED);
   gtk_label_set_text (self->status_label, _("Running…"));
   gtk_label_set_text (self->window_label, "");
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
-  g_clear_handle_id (&self->progress_id, g_source_remove);
-  self->progress_id = g_timeout_add (PROGRESS_INTERVAL_MS, update_progress_cb, self);
 }
 
 /**
@@ -103,7 +112,8 @@ lab_run_view_finish (LabRunView   *self,
 
   g_return_if_fail (LAB_IS_RUN_VIEW (self));
 
-  g_clear_handle_id (&self->progress_id, g_source_remove);
+  self->running = FALSE;
+  lab_redraw_pacer_cancel (self);
   if (error == NULL)
     {
       guint failed = lab_run_get_failed_tasks (self->run);
@@ -174,7 +184,9 @@ lab_run_view_dispose (GObject *object)
 {
   LabRunView *self = LAB_RUN_VIEW (object);
 
-  g_clear_handle_id (&self->progress_id, g_source_remove);
+  lab_redraw_pacer_cancel (self);
+  if (self->run != NULL)
+    g_signal_handlers_disconnect_by_data (self->run, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RUN_VIEW);
   g_clear_object (&self->run);
 

@@ -6,6 +6,7 @@
 
 #include "lab-json.h"
 #include "lab-machine.h"
+#include "lab-redraw-pacer.h"
 #include "lab-run-builder.h"
 #include "lab-stall-benchmark.h"
 
@@ -97,6 +98,8 @@ on_running_changed (LabExperimentPage *page,
       { "ui_p99_stall_ms", lab_stall_meter_get_p99_ms (meter) },
       { "ui_stall_samples", lab_stall_meter_get_n_samples (meter), TRUE },
       { "ui_cpu_s", ui_cpu_s },
+      { "ui_frame_ms", lab_redraw_pacer_get_frame_ms () },
+      { "ui_redraw_interval_ms", lab_redraw_pacer_get_interval_ms (), TRUE },
       { "wall_s", cell != NULL ? lab_cell_get_median_s (cell) : NAN },
       { "run_s", (g_get_monotonic_time () - benchmark->started_us) / 1e6 },
       { "timeline_spans", count_spans (run), TRUE },

@@ -26,7 +26,9 @@ struct _LabWindow
 
   AdwViewStack         *stack;
   AdwToastOverlay      *toast_overlay;
-  GtkButton            *start_button;
+  GtkStack             *start_stack;
+  GtkWidget            *start_button;
+  GtkWidget            *stop_button;
 };
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -100,18 +102,13 @@ lab_window_update_start_button (LabWindow *self)
 
   if (visible != NULL && lab_page_get_running (visible))
     {
-      gtk_button_set_label (self->start_button, _("_Stop"));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_button), "win.cancel");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), _("Stop the run, keeping what was measured (Escape)"));
-      gtk_widget_remove_css_class (GTK_WIDGET (self->start_button), "suggested-action");
+      gtk_stack_set_visible_child (self->start_stack, self->stop_button);
       return;
     }
 
-  gtk_button_set_label (self->start_button, _("_Start"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_button), "win.start");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button),
+  gtk_stack_set_visible_child (self->start_stack, self->start_button);
+  gtk_widget_set_tooltip_text (self->start_button,
                                blocked != NULL ? blocked : _("Run the checked modes one after another (Ctrl+Enter)"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->start_button), "suggested-action");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", visible != NULL && blocked == NULL);
 }
 
@@ -314,7 +311,9 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/concurrencylab/ConcurrencyLab/lab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LabWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, start_stack);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, start_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, stop_button);
 
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, lab_window_cancel_action);
   gtk_widget_class_install_action (widget_class, "win.start", NULL, lab_window_start_action);
