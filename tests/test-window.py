@@ -510,6 +510,9 @@ def check_downloads(window, env):
         fail(f'an all-failed run shows speed-ups: {window.table_labels(endswith="×")}')
     if window.find(role='label', contains='than sequential') is not None:
         fail('an all-failed run gets a speed-up sentence')
+    screenshot('downloads-failed')
+    # The results of the earlier settings are kept apart, one pick away.
+    window.need('the drop-down of kept results', role='combo box', name='Results shown')
     print(f'ok - all tasks failed ({result}): no speed-up; {errors.name!r}')
     gsettings(env, 'set', SCHEMA, 'download-use-server', 'true')
     gsettings(env, 'set', SCHEMA, 'download-urls', '@as []')

@@ -7,6 +7,7 @@
 #include "lab-bar-chart.h"
 #include "lab-charts-view.h"
 #include "lab-cpu-chart.h"
+#include "lab-drop-down.h"
 #include "lab-machine.h"
 #include "lab-speedup-chart.h"
 #include "lab-timeline.h"
@@ -223,29 +224,6 @@ lab_charts_view_get_export_menu (LabChartsView *self)
   return G_MENU_MODEL (self->export_menu);
 }
 
-/* The drop-down's items ellipsize, so that a narrow window stays narrow. */
-static void
-repetition_item_setup (GtkSignalListItemFactory *factory,
-                       GtkListItem              *item,
-                       gpointer                  user_data)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-repetition_item_bind (GtkSignalListItemFactory *factory,
-                      GtkListItem              *item,
-                      gpointer                  user_data)
-{
-  GtkStringObject *name = gtk_list_item_get_item (item);
-
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (name));
-}
-
 static void
 lab_charts_view_add_exports (LabChartsView *self,
                              const char    *title,
@@ -319,20 +297,7 @@ lab_charts_view_init (LabChartsView *self)
   self->repetition_names = gtk_string_list_new (NULL);
   self->following = TRUE;
   gtk_drop_down_set_model (self->repetition_dropdown, G_LIST_MODEL (self->repetition_names));
-  {
-    g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-
-    g_signal_connect (factory, "setup", G_CALLBACK (repetition_item_setup), NULL);
-    g_signal_connect (factory, "bind", G_CALLBACK (repetition_item_bind), NULL);
-    gtk_drop_down_set_factory (self->repetition_dropdown, factory);
-  }
-  /* GTK 4.8 exposes the drop-down's inner button, unnamed, to assistive
-   * technologies: name it like the drop-down. */
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->repetition_dropdown));
-       child != NULL; child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_TOGGLE_BUTTON (child))
-      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Repetition shown"), -1);
+  lab_drop_down_setup_strings (self->repetition_dropdown, _("Repetition shown"));
   g_signal_connect_object (self->repetition_dropdown, "notify::selected", G_CALLBACK (on_repetition_selected),
                            self, G_CONNECT_SWAPPED);
 

@@ -25,7 +25,10 @@ struct _LabExperimentPage
   char           *server_url;
   char           *blocked_reason;
 
-  /* The results shown, and the current or last run among them */
+  /* The sets of results kept (LabResultSet, oldest first) and their
+   * captions; the one shown; the current or last run */
+  GPtrArray      *sets;
+  GtkStringList  *set_captions;
   LabResultSet   *set;
   LabRun         *run;
   GCancellable   *cancellable;

@@ -25,6 +25,8 @@
 #define STALL_METER_INTERVAL_MS 5
 /* Workers yield to the window, so that it stays smooth when W > cores. */
 #define WORKER_NICE 10
+/* Sets of results made with other settings that the page keeps. */
+#define MAX_SETS 8
 
 static void lab_experiment_page_page_init (LabPageInterface *iface);
 
@@ -143,6 +145,11 @@ static void
 lab_experiment_page_show_results (LabExperimentPage *self,
                                   LabResultSet      *set)
 {
+  guint shown = GTK_INVALID_LIST_POSITION;
+
+  if (set != NULL)
+    g_ptr_array_find (self->sets, set, &shown);
+  lab_results_view_set_sets (self->results_view, G_LIST_MODEL (self->set_captions), shown);
   if (self->set == set)
     return;
   g_set_object (&self->set, set);
@@ -201,16 +208,49 @@ lab_experiment_page_execute_cb (GObject      *object,
   lab_experiment_page_set_running (self, FALSE);
 }
 
+/* The kept set that @config's results belong to, or a new one. */
+static LabResultSet *
+lab_experiment_page_find_set (LabExperimentPage  *self,
+                              const LabRunConfig *config)
+{
+  LabResultSet *set;
+
+  for (guint i = self->sets->len; i-- > 0;)
+    if (lab_result_set_accepts (g_ptr_array_index (self->sets, i), config))
+      return g_ptr_array_index (self->sets, i);
+
+  if (self->sets->len == MAX_SETS)
+    {
+      g_ptr_array_remove_index (self->sets, 0);
+      gtk_string_list_remove (self->set_captions, 0);
+    }
+  set = lab_result_set_new (config);
+  g_ptr_array_add (self->sets, set);
+  gtk_string_list_append (self->set_captions, lab_result_set_get_caption (set));
+  return set;
+}
+
+/* Shows the set picked in the results view, unless a run goes on. */
+static void
+on_show_set (LabExperimentPage *self,
+             guint              index)
+{
+  if (lab_experiment_page_get_running (self) || index >= self->sets->len)
+    {
+      lab_experiment_page_show_results (self, self->set);
+      return;
+    }
+  lab_experiment_page_show_results (self, g_ptr_array_index (self->sets, index));
+  lab_experiment_page_update_caption (self);
+  lab_experiment_page_update_reading (self);
+  lab_run_view_set_window_text (self->run_view, "");
+}
+
 static void
 lab_experiment_page_start (LabExperimentPage  *self,
                            const LabRunConfig *config)
 {
-  g_autoptr(LabResultSet) set = NULL;
-
-  if (self->set != NULL && lab_result_set_accepts (self->set, config))
-    set = g_object_ref (self->set);
-  else
-    set = lab_result_set_new (config);
+  LabResultSet *set = lab_experiment_page_find_set (self, config);
 
   if (self->run != NULL)
     g_signal_handlers_disconnect_by_data (self->run, self);
@@ -349,9 +389,17 @@ lab_experiment_page_page_action (GtkWidget  *widget,
     adw_leaflet_set_visible_child (self->leaflet, self->results_pane);
   else if (g_str_equal (action_name, "page.show-parameters"))
     adw_leaflet_set_visible_child (self->leaflet, self->parameters_pane);
-  else if (g_str_equal (action_name, "page.clear"))
+  else if (g_str_equal (action_name, "page.clear") && self->set != NULL)
     {
-      lab_experiment_page_show_results (self, NULL);
+      guint position;
+
+      /* Forget the shown set; show the latest of the others. */
+      if (g_ptr_array_find (self->sets, self->set, &position))
+        {
+          gtk_string_list_remove (self->set_captions, position);
+          g_ptr_array_remove_index (self->sets, position);
+        }
+      lab_experiment_page_show_results (self, self->sets->len > 0 ? g_ptr_array_index (self->sets, self->sets->len - 1) : NULL);
       lab_experiment_page_update_caption (self);
       lab_experiment_page_update_reading (self);
       lab_run_view_set_window_text (self->run_view, "");
@@ -452,6 +500,8 @@ lab_experiment_page_dispose (GObject *object)
 
   g_clear_object (&self->run);
   g_clear_object (&self->set);
+  g_clear_pointer (&self->sets, g_ptr_array_unref);
+  g_clear_object (&self->set_captions);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->form);
   g_clear_pointer (&self->stall_meter, lab_stall_meter_free);
@@ -587,4 +637,7 @@ lab_experiment_page_init (LabExperimentPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->stall_meter = lab_stall_meter_new (STALL_METER_INTERVAL_MS);
+  self->sets = g_ptr_array_new_with_free_func (g_object_unref);
+  self->set_captions = gtk_string_list_new (NULL);
+  g_signal_connect_object (self->results_view, "show-set", G_CALLBACK (on_show_set), self, G_CONNECT_SWAPPED);
 }

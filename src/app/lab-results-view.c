@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "lab-cell.h"
+#include "lab-drop-down.h"
 #include "lab-format.h"
 #include "lab-results-view.h"
 
@@ -15,7 +16,9 @@
  * The table of a page's results, one row per cell (mode × workers), with
  * a caption naming the settings that produced them. On a narrow window
  * the secondary columns make way, Efficiency and CPU first, so that
- * Speed-up and Failed stay in view.
+ * Speed-up and Failed stay in view. Results measured earlier with other
+ * settings can be picked in a drop-down; picking one emits "show-set"
+ * with its position.
  */
 
 typedef enum
@@ -40,14 +43,14 @@ static const struct {
   int      width;
   gboolean io_only;
 } optional_columns[] = {
-  { COLUMN_WORKERS, 90 },
-  { COLUMN_LATENCY, 210, TRUE },
-  { COLUMN_THROUGHPUT, 170, TRUE },
-  { COLUMN_MEMORY, 120 },
-  { COLUMN_CPU, 80 },
+  { COLUMN_WORKERS, 95 },
+  { COLUMN_LATENCY, 150, TRUE },
+  { COLUMN_THROUGHPUT, 110, TRUE },
+  { COLUMN_MEMORY, 115 },
+  { COLUMN_CPU, 75 },
   { COLUMN_EFFICIENCY, 110 },
 };
-#define ALWAYS_SHOWN_WIDTH 470
+#define ALWAYS_SHOWN_WIDTH 445
 /* Narrower than this, the table goes compact: less padding, and the
  * median without its spread (which stays in the label's tooltip). */
 #define COMPACT_WIDTH 520
@@ -64,6 +67,7 @@ struct _LabResultsView
 
   /* Template children */
   GtkLabel            *caption_label;
+  GtkDropDown         *sets_dropdown;
   GtkColumnView       *column_view;
   GtkScrolledWindow   *scrolled_window;
   GtkColumnViewColumn *columns[N_COLUMNS];
@@ -71,18 +75,25 @@ struct _LabResultsView
 
 G_DEFINE_FINAL_TYPE (LabResultsView, lab_results_view, GTK_TYPE_WIDGET)
 
+enum {
+  SHOW_SET,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Downloads per second; the bytes per second in the tooltip. */
 static char *
 format_throughput (LabCell *cell,
                    guint    n_reps)
 {
   double median = lab_cell_get_median_s (cell);
   double per_s = lab_cell_get_ok_tasks (cell) / (double) n_reps / median;
-  double mib_s = lab_cell_get_throughput_mib_s (cell);
 
-  if (!isfinite (per_s) || median <= 0)
+  if (!isfinite (per_s) || median <= 0 || lab_cell_get_ok_tasks (cell) == 0)
     return g_strdup (LAB_FORMAT_NONE);
-  /* Translators: downloads per second, then mebibytes per second */
-  return g_strdup_printf (_("%.0f/s · %.1f MiB/s"), per_s, isfinite (mib_s) ? mib_s : 0.0);
+  /* Translators: tasks (downloads) per second */
+  return g_strdup_printf (_("%.1f/s"), per_s);
 }
 
 static char *
@@ -149,8 +160,8 @@ format_cell (LabCell  *cell,
 
         if (!isfinite (p50))
           return g_strdup (LAB_FORMAT_NONE);
-        /* Translators: task latency percentiles p50 / p90 / p99 in milliseconds */
-        return g_strdup_printf (_("%.0f / %.0f / %.0f ms"), p50,
+        /* Translators: task latency percentiles p50/p90/p99 in milliseconds */
+        return g_strdup_printf (_("%.0f/%.0f/%.0f ms"), p50,
                                 lab_cell_get_latency_ms (cell, 90), lab_cell_get_latency_ms (cell, 99));
       }
     case COLUMN_THROUGHPUT:
@@ -180,6 +191,13 @@ results_label_update (GtkLabel *label)
       g_autofree char *full = format_cell (cell, column, FALSE);
 
       gtk_widget_set_tooltip_text (GTK_WIDGET (label), full);
+    }
+  if (column == COLUMN_THROUGHPUT && isfinite (lab_cell_get_throughput_mib_s (cell)))
+    {
+      /* Translators: mebibytes per second */
+      g_autofree char *bytes = g_strdup_printf (_("%.2f MiB/s"), lab_cell_get_throughput_mib_s (cell));
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (label), bytes);
     }
   if (column == COLUMN_FAILED && lab_cell_get_failed_tasks (cell) > 0)
     gtk_widget_add_css_class (GTK_WIDGET (label), "error");
@@ -343,6 +361,37 @@ lab_results_view_set_caption (LabResultsView *self,
     }
 }
 
+static void
+on_set_selected (LabResultsView *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->sets_dropdown);
+
+  if (selected != GTK_INVALID_LIST_POSITION)
+    g_signal_emit (self, signals[SHOW_SET], 0, selected);
+}
+
+/**
+ * lab_results_view_set_sets:
+ * @captions: (nullable): a #GtkStringList, the settings of each set of
+ *   results kept, the drop-down shows them when there are several
+ * @shown: the position of the set shown
+ */
+void
+lab_results_view_set_sets (LabResultsView *self,
+                           GListModel     *captions,
+                           guint           shown)
+{
+  g_return_if_fail (LAB_IS_RESULTS_VIEW (self));
+
+  g_signal_handlers_block_by_func (self->sets_dropdown, on_set_selected, self);
+  if (gtk_drop_down_get_model (self->sets_dropdown) != captions)
+    gtk_drop_down_set_model (self->sets_dropdown, captions);
+  gtk_drop_down_set_selected (self->sets_dropdown, shown);
+  g_signal_handlers_unblock_by_func (self->sets_dropdown, on_set_selected, self);
+  gtk_widget_set_visible (GTK_WIDGET (self->sets_dropdown),
+                          captions != NULL && g_list_model_get_n_items (captions) > 1);
+}
+
 /* Whether the results are downloads: latency and throughput columns. */
 void
 lab_results_view_set_io (LabResultsView *self,
@@ -379,7 +428,12 @@ lab_results_view_class_init (LabResultsViewClass *klass)
   g_type_ensure (LAB_TYPE_CELL);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/concurrencylab/ConcurrencyLab/lab-results-view.ui");
+  signals[SHOW_SET] =
+    g_signal_new ("show-set", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT);
+
   gtk_widget_class_bind_template_child (widget_class, LabResultsView, caption_label);
+  gtk_widget_class_bind_template_child (widget_class, LabResultsView, sets_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabResultsView, column_view);
   gtk_widget_class_bind_template_child (widget_class, LabResultsView, scrolled_window);
   gtk_widget_class_bind_template_child_full (widget_class, "mode_column", FALSE, G_STRUCT_OFFSET (LabResultsView, columns[COLUMN_MODE]));
@@ -418,6 +472,9 @@ lab_results_view_init (LabResultsView *self)
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
   lab_results_view_set_caption (self, NULL, FALSE);
   lab_results_view_fit_columns (self);
+  lab_drop_down_setup_strings (self->sets_dropdown, _("Results shown"));
+  g_signal_connect_object (self->sets_dropdown, "notify::selected", G_CALLBACK (on_set_selected),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (gtk_scrolled_window_get_hadjustment (self->scrolled_window), "notify::page-size",
                            G_CALLBACK (on_visible_width_changed), self, G_CONNECT_SWAPPED);
 }

@@ -16,5 +16,8 @@ void  lab_results_view_set_caption (LabResultsView *self,
                                     gboolean        other_settings);
 void  lab_results_view_set_io      (LabResultsView *self,
                                     gboolean        io);
+void  lab_results_view_set_sets    (LabResultsView *self,
+                                    GListModel     *captions,
+                                    guint           shown);
 
 G_END_DECLS

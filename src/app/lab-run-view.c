@@ -158,7 +158,7 @@ lab_run_view_set_reading (LabRunView *self,
   g_return_if_fail (LAB_IS_RUN_VIEW (self));
 
   set_optional_text (self->warning_label, warning);
-  gtk_label_set_text (self->explanation_label, explanation != NULL ? explanation : "");
+  set_optional_text (self->explanation_label, explanation);
   set_optional_text (self->errors_label, errors);
 }
 
