@@ -22,6 +22,10 @@ mkdir -p "$out"
 
 config=$(mktemp -d)
 trap 'rm -rf "$config"' EXIT
+# GNOME's header bar buttons (without a desktop session GTK adds minimize
+# and maximize).
+mkdir -p "$config/gtk-4.0"
+printf '[Settings]\ngtk-decoration-layout=:close\n' > "$config/gtk-4.0/settings.ini"
 export GSETTINGS_BACKEND=keyfile XDG_CONFIG_HOME="$config" \
        GSETTINGS_SCHEMA_DIR="$top/$builddir/data" GTK_A11Y=none GSK_RENDERER=cairo \
        LC_ALL=C.UTF-8 GDK_DEBUG=no-portals \
@@ -56,7 +60,7 @@ shoot () {
   xdotool key "alt+$5"; sleep 0.5; xdotool key ctrl+Return; sleep "$6"
   if [ "${7:-0}" -gt 0 ]; then
     eval "$(xdotool getwindowgeometry --shell "$window")"
-    xdotool mousemove $((X + WIDTH * 3 / 4)) $((Y + HEIGHT / 2))
+    xdotool mousemove $((X + WIDTH * 3 / 4)) $((Y + HEIGHT * 7 / 8))
     i=0
     while [ "$i" -lt "$7" ]; do xdotool click 5; sleep 0.05; i=$((i + 1)); done
     sleep 1
@@ -67,7 +71,7 @@ shoot () {
 
 shoot downloads 1280 800 light 1 55
 shoot cpu-kernels 1280 800 dark 2 25
-shoot timeline 1280 800 light 2 25 10
+shoot timeline 1280 800 light 2 25 15
 shoot cpu-kernels-800x600 800 600 light 2 25
 shoot downloads-800x600 800 600 dark 1 55
 shoot cpu-kernels-360x640 360 640 light 2 25

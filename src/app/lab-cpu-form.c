@@ -101,7 +101,9 @@ on_kernel_selected (LabCpuForm *self)
   if (kernel == NULL)
     return;
 
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->kernel_row), g_dgettext (GETTEXT_PACKAGE, kernel->description));
+  /* The row shows the kernel's title as its subtitle; what it computes
+   * is in the list and the tooltip. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->kernel_row), g_dgettext (GETTEXT_PACKAGE, kernel->description));
   gtk_adjustment_set_upper (self->size_adjustment, (double) kernel->max_size);
 
   /* A size means something else for each kernel: a new kernel starts from

@@ -62,6 +62,7 @@ struct _LabResultsView
   GtkSortListModel    *sorted;
   gboolean             io;
   gboolean             compact;
+  gboolean             workers_shown;
   int                  fitted_width;
   guint                fit_id;
 
@@ -116,9 +117,10 @@ format_percent (double fraction)
 }
 
 static char *
-format_cell (LabCell  *cell,
-             Column    column,
-             gboolean  compact)
+format_cell (LabCell        *cell,
+             Column          column,
+             LabResultsView *view,
+             gboolean        compact)
 {
   guint n_reps = lab_cell_get_repetitions (cell)->len;
 
@@ -128,6 +130,10 @@ format_cell (LabCell  *cell,
   switch (column)
     {
     case COLUMN_MODE:
+      /* Without the Workers column, the mode says how many (sequential
+       * is one, always). */
+      if (!view->workers_shown && lab_cell_get_mode (cell) != LAB_MODE_SEQUENTIAL)
+        return g_strdup_printf ("%s ×%u", lab_mode_title (lab_cell_get_mode (cell)), lab_cell_get_workers (cell));
       return g_strdup (lab_mode_title (lab_cell_get_mode (cell)));
     case COLUMN_WORKERS:
       return g_strdup_printf ("%u", lab_cell_get_workers (cell));
@@ -184,11 +190,11 @@ results_label_update (GtkLabel *label)
 
   if (cell == NULL)
     return;
-  text = format_cell (cell, column, view->compact);
+  text = format_cell (cell, column, view, view->compact);
   gtk_label_set_text (label, text);
   if (column == COLUMN_MEDIAN && view->compact)
     {
-      g_autofree char *full = format_cell (cell, column, FALSE);
+      g_autofree char *full = format_cell (cell, column, view, FALSE);
 
       gtk_widget_set_tooltip_text (GTK_WIDGET (label), full);
     }
@@ -259,12 +265,28 @@ lab_results_view_fit_columns (LabResultsView *self)
   int used = ALWAYS_SHOWN_WIDTH;
   gboolean fits = TRUE;
   gboolean compact = self->fitted_width > 0 && self->fitted_width < COMPACT_WIDTH;
+  gboolean workers_shown = FALSE;
 
-  if (compact != self->compact)
+  for (guint i = 0; i < G_N_ELEMENTS (optional_columns); i++)
+    {
+      gboolean wanted = self->io || !optional_columns[i].io_only;
+      gboolean show = wanted && fits && used + optional_columns[i].width <= self->fitted_width;
+
+      if (wanted && !show)
+        fits = FALSE;
+      if (show)
+        used += optional_columns[i].width;
+      if (optional_columns[i].column == COLUMN_WORKERS)
+        workers_shown = show;
+      gtk_column_view_column_set_visible (self->columns[optional_columns[i].column], show);
+    }
+
+  if (compact != self->compact || workers_shown != self->workers_shown)
     {
       GListModel *cells = gtk_sort_list_model_get_model (self->sorted);
 
       self->compact = compact;
+      self->workers_shown = workers_shown;
       if (compact)
         gtk_widget_add_css_class (GTK_WIDGET (self->column_view), "compact");
       else
@@ -278,18 +300,6 @@ lab_results_view_fit_columns (LabResultsView *self)
           gtk_sort_list_model_set_model (self->sorted, cells);
           g_object_unref (cells);
         }
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (optional_columns); i++)
-    {
-      gboolean wanted = self->io || !optional_columns[i].io_only;
-      gboolean show = wanted && fits && used + optional_columns[i].width <= self->fitted_width;
-
-      if (wanted && !show)
-        fits = FALSE;
-      if (show)
-        used += optional_columns[i].width;
-      gtk_column_view_column_set_visible (self->columns[optional_columns[i].column], show);
     }
 }
 
