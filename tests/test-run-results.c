@@ -6,6 +6,7 @@
 
 #include "lab-format.h"
 #include "lab-http-server.h"
+#include "lab-result-set.h"
 #include "lab-run.h"
 #include "lab-test-run.h"
 
@@ -228,6 +229,26 @@ test_failures (void)
   kind = g_ptr_array_index (kinds, 1);
   g_assert_nonnull (strstr (kind->message, "HTTP 500"));
   g_assert_cmpuint (kind->count, ==, 3 * 2 * 2);
+
+  /* Shown as a result set (the window's table), the same failures and
+   * the same kinds, in the same order. */
+  {
+    g_autoptr(LabResultSet) set = lab_result_set_new (config);
+    g_autoptr(GPtrArray) set_kinds = NULL;
+
+    lab_result_set_add_run (set, run);
+    g_assert_cmpuint (lab_result_set_get_failed_tasks (set), ==, lab_run_get_failed_tasks (run));
+    set_kinds = lab_result_set_dup_error_kinds (set);
+    g_assert_cmpuint (set_kinds->len, ==, kinds->len);
+    for (guint i = 0; i < kinds->len; i++)
+      {
+        LabErrorKind *expected = g_ptr_array_index (kinds, i);
+        LabErrorKind *actual = g_ptr_array_index (set_kinds, i);
+
+        g_assert_cmpstr (actual->message, ==, expected->message);
+        g_assert_cmpuint (actual->count, ==, expected->count);
+      }
+  }
 }
 
 static void

@@ -21,6 +21,8 @@
 #define SAME_SPEED 0.05
 /* A task shorter than this cannot pay for being handed to a worker. */
 #define SHORT_TASK_MS 1.0
+/* Kinds of error named: the first ones to occur. */
+#define MAX_ERROR_KINDS 3
 
 static gboolean
 cell_measured (LabCell *cell)
@@ -138,18 +140,7 @@ explain_cell (LabCell  *cell,
 char *
 lab_explanation_describe_trust (LabResultSet *set)
 {
-  GListModel *cells = lab_result_set_get_cells (set);
-  guint n = g_list_model_get_n_items (cells);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
-      char *warning = cell_measured (cell) ? lab_reading_trust (cell) : NULL;
-
-      if (warning != NULL)
-        return warning;
-    }
-  return NULL;
+  return lab_reading_cells_trust (lab_result_set_get_cells (set));
 }
 
 /**
@@ -207,31 +198,27 @@ lab_explanation_describe_results (LabResultSet *set,
 char *
 lab_explanation_describe_errors (LabResultSet *set)
 {
-  GPtrArray *runs = lab_result_set_get_runs (set);
   guint failed = lab_result_set_get_failed_tasks (set);
+  g_autoptr(GPtrArray) errors = NULL;
   g_autoptr(GString) text = NULL;
-  guint kinds = 0;
 
   if (failed == 0)
     return NULL;
 
   text = g_string_new (NULL);
   g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u task failed.", "%u tasks failed.", failed), failed);
-  for (guint r = runs->len; r-- > 0 && kinds < 3;)
+  /* The same tasks as the count: those of the cells shown. */
+  errors = lab_result_set_dup_error_kinds (set);
+  for (guint e = 0; e < MIN (errors->len, MAX_ERROR_KINDS); e++)
     {
-      g_autoptr(GPtrArray) errors = lab_run_dup_error_kinds (g_ptr_array_index (runs, r));
+      LabErrorKind *kind = g_ptr_array_index (errors, e);
 
-      for (guint e = 0; e < errors->len && kinds < 3; e++, kinds++)
-        {
-          LabErrorKind *kind = g_ptr_array_index (errors, e);
-
-          g_string_append_c (text, ' ');
-          if (kinds == 0)
-            /* Translators: the first error's message and how many tasks failed with it */
-            g_string_append_printf (text, _("First error: %s (%u×)."), kind->message, kind->count);
-          else
-            g_string_append_printf (text, _("Also: %s (%u×)."), kind->message, kind->count);
-        }
+      g_string_append_c (text, ' ');
+      if (e == 0)
+        /* Translators: the first error's message and how many tasks failed with it */
+        g_string_append_printf (text, _("First error: %s (%u×)."), kind->message, kind->count);
+      else
+        g_string_append_printf (text, _("Also: %s (%u×)."), kind->message, kind->count);
     }
   g_string_append_c (text, ' ');
   g_string_append (text, lab_result_set_get_io (set)

@@ -82,26 +82,24 @@ lab_reading_trust (LabCell *cell)
 }
 
 /**
- * lab_reading_run_trust:
- * @run: a run
+ * lab_reading_cells_trust:
+ * @cells: a #GListModel of #LabCell
  *
- * The worst of lab_reading_trust() over the run's cells: contention before
+ * The worst of lab_reading_trust() over @cells: contention before
  * instability, and the most of either.
  *
  * Returns: (transfer full) (nullable): one translated sentence, or %NULL
  *   when the figures of every cell can be trusted
  */
 char *
-lab_reading_run_trust (LabRun *run)
+lab_reading_cells_trust (GListModel *cells)
 {
-  GListModel *cells;
   g_autoptr(LabCell) worst = NULL;
   Doubt worst_doubt = DOUBT_NONE;
   double worst_severity = 0;
 
-  g_return_val_if_fail (LAB_IS_RUN (run), NULL);
+  g_return_val_if_fail (G_IS_LIST_MODEL (cells), NULL);
 
-  cells = lab_run_get_cells (run);
   for (guint i = 0; i < g_list_model_get_n_items (cells); i++)
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
@@ -116,4 +114,20 @@ lab_reading_run_trust (LabRun *run)
         }
     }
   return worst != NULL ? lab_reading_trust (worst) : NULL;
+}
+
+/**
+ * lab_reading_run_trust:
+ * @run: a run
+ *
+ * lab_reading_cells_trust() over the run's cells.
+ *
+ * Returns: (transfer full) (nullable): one translated sentence, or %NULL
+ *   when the figures of every cell can be trusted
+ */
+char *
+lab_reading_run_trust (LabRun *run)
+{
+  g_return_val_if_fail (LAB_IS_RUN (run), NULL);
+  return lab_reading_cells_trust (lab_run_get_cells (run));
 }

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
  * from the numbers. The CLI prints them; the window shows them.
  */
 
-char *lab_reading_trust     (LabCell *cell);
-char *lab_reading_run_trust (LabRun  *run);
+char *lab_reading_trust       (LabCell    *cell);
+char *lab_reading_cells_trust (GListModel *cells);
+char *lab_reading_run_trust   (LabRun     *run);
 
 G_END_DECLS

@@ -37,13 +37,6 @@ lab_result_set_new (const LabRunConfig *config)
   return self;
 }
 
-const char *
-lab_result_set_get_key (LabResultSet *self)
-{
-  g_return_val_if_fail (LAB_IS_RESULT_SET (self), NULL);
-  return self->key;
-}
-
 /* A short description of the settings, for a caption. */
 const char *
 lab_result_set_get_caption (LabResultSet *self)
@@ -95,27 +88,6 @@ lab_result_set_get_runs (LabResultSet *self)
 {
   g_return_val_if_fail (LAB_IS_RESULT_SET (self), NULL);
   return self->runs;
-}
-
-/**
- * lab_result_set_get_run_of:
- *
- * Returns: (transfer none) (nullable): the run that measured @cell
- */
-LabRun *
-lab_result_set_get_run_of (LabResultSet *self,
-                           LabCell      *cell)
-{
-  g_return_val_if_fail (LAB_IS_RESULT_SET (self), NULL);
-
-  for (guint i = 0; i < self->runs->len; i++)
-    {
-      LabRun *run = g_ptr_array_index (self->runs, i);
-
-      if (lab_run_find_cell (run, lab_cell_get_mode (cell), lab_cell_get_workers (cell)) == cell)
-        return run;
-    }
-  return NULL;
 }
 
 static LabCell *
@@ -228,6 +200,47 @@ lab_result_set_get_failed_tasks (LabResultSet *self)
       failed += lab_cell_get_failed_tasks (cell);
     }
   return failed;
+}
+
+static int
+compare_started_at (gconstpointer a,
+                    gconstpointer b)
+{
+  const LabRepetition *rep_a = *(LabRepetition * const *) a;
+  const LabRepetition *rep_b = *(LabRepetition * const *) b;
+
+  return g_date_time_compare (rep_a->started_at, rep_b->started_at);
+}
+
+/**
+ * lab_result_set_dup_error_kinds:
+ *
+ * The errors of the shown cells' failed tasks, the ones
+ * lab_result_set_get_failed_tasks() counts, grouped by message in the
+ * order they occurred (see lab_repetitions_dup_error_kinds()).
+ *
+ * Returns: (transfer container) (element-type LabErrorKind): the kinds of
+ *   error; empty when no task failed
+ */
+GPtrArray *
+lab_result_set_dup_error_kinds (LabResultSet *self)
+{
+  g_autoptr(GPtrArray) reps = g_ptr_array_new ();
+  guint n;
+
+  g_return_val_if_fail (LAB_IS_RESULT_SET (self), NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->cells));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (G_LIST_MODEL (self->cells), i);
+      GPtrArray *cell_reps = lab_cell_get_repetitions (cell);
+
+      g_ptr_array_extend (reps, cell_reps, NULL, NULL);
+    }
+  /* Cells of several runs: in the order the repetitions ran. */
+  g_ptr_array_sort (reps, compare_started_at);
+  return lab_repetitions_dup_error_kinds (reps);
 }
 
 static void

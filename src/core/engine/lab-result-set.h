@@ -19,7 +19,6 @@ G_DECLARE_FINAL_TYPE (LabResultSet, lab_result_set, LAB, RESULT_SET, GObject)
  * and then Threads alone gives two cells and a speed-up.
  */
 LabResultSet *lab_result_set_new         (const LabRunConfig *config);
-const char   *lab_result_set_get_key     (LabResultSet       *self);
 const char   *lab_result_set_get_caption (LabResultSet       *self);
 gboolean      lab_result_set_get_io      (LabResultSet       *self);
 gboolean      lab_result_set_accepts     (LabResultSet       *self,
@@ -28,8 +27,7 @@ void          lab_result_set_add_run     (LabResultSet       *self,
                                           LabRun             *run);
 GListModel   *lab_result_set_get_cells   (LabResultSet       *self);
 GPtrArray    *lab_result_set_get_runs    (LabResultSet       *self);
-LabRun       *lab_result_set_get_run_of  (LabResultSet       *self,
-                                          LabCell            *cell);
 guint         lab_result_set_get_failed_tasks (LabResultSet  *self);
+GPtrArray    *lab_result_set_dup_error_kinds  (LabResultSet  *self);
 
 G_END_DECLS

@@ -459,30 +459,31 @@ dup_failed_spans (LabRepetition *rep)
 }
 
 /**
- * lab_run_dup_error_kinds:
+ * lab_repetitions_dup_error_kinds:
+ * @repetitions: (element-type LabRepetition): repetitions in the order
+ *   they ran
  *
  * Groups the errors of the failed tasks (not the cancelled ones) of the
- * finished measured repetitions by message, in the order each message
- * first occurred: element 0 holds the run's first error.
+ * finished measured repetitions among @repetitions by message, in the
+ * order each message first occurred: element 0 holds the first error.
  *
  * Returns: (transfer container) (element-type LabErrorKind): the kinds of
  *   error, freed with the array; empty when no task failed
  */
 GPtrArray *
-lab_run_dup_error_kinds (LabRun *self)
+lab_repetitions_dup_error_kinds (GPtrArray *repetitions)
 {
   g_autoptr(GPtrArray) kinds = NULL;
   g_autoptr(GHashTable) by_message = NULL;
 
-  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  g_return_val_if_fail (repetitions != NULL, NULL);
 
   kinds = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_error_kind_free);
   by_message = g_hash_table_new (g_str_hash, g_str_equal);
 
-  /* self->repetitions is in the order they ran. */
-  for (guint r = 0; r < self->repetitions->len; r++)
+  for (guint r = 0; r < repetitions->len; r++)
     {
-      LabRepetition *rep = g_ptr_array_index (self->repetitions, r);
+      LabRepetition *rep = g_ptr_array_index (repetitions, r);
       g_autoptr(GPtrArray) failed = NULL;
 
       if (rep->warmup || !rep->finished)
@@ -507,6 +508,23 @@ lab_run_dup_error_kinds (LabRun *self)
   return g_steal_pointer (&kinds);
 }
 
+/**
+ * lab_run_dup_error_kinds:
+ *
+ * lab_repetitions_dup_error_kinds() over the run's repetitions: element 0
+ * holds the run's first error.
+ *
+ * Returns: (transfer container) (element-type LabErrorKind): the kinds of
+ *   error, freed with the array; empty when no task failed
+ */
+GPtrArray *
+lab_run_dup_error_kinds (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+
+  /* self->repetitions is in the order they ran. */
+  return lab_repetitions_dup_error_kinds (self->repetitions);
+}
 
 /* ---- main context side ---- */
 

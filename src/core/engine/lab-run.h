@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  * @count: how many failed tasks reported it
  *
  * One kind of error among the failed tasks of a run; see
- * lab_run_dup_error_kinds().
+ * lab_run_dup_error_kinds() and lab_repetitions_dup_error_kinds().
  */
 typedef struct
 {
@@ -23,7 +23,8 @@ typedef struct
   guint  count;
 } LabErrorKind;
 
-void lab_error_kind_free (LabErrorKind *kind);
+void       lab_error_kind_free             (LabErrorKind *kind);
+GPtrArray *lab_repetitions_dup_error_kinds (GPtrArray    *repetitions);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabErrorKind, lab_error_kind_free)
 
