@@ -72,37 +72,6 @@ add_results_rows (LabCsv *csv,
     }
 }
 
-/**
- * lab_export_results_csv_runs:
- * @runs: (element-type LabRun): runs whose results are shown together
- *   (a #LabResultSet's)
- *
- * Returns: (transfer full): one row per measured repetition of each run
- */
-LabCsv *
-lab_export_results_csv_runs (GPtrArray *runs)
-{
-  LabCsv *csv = lab_csv_new ();
-
-  lab_csv_add_header (csv, lab_results_columns);
-  for (guint r = 0; r < runs->len; r++)
-    add_results_rows (csv, g_ptr_array_index (runs, r));
-  return csv;
-}
-
-/**
- * lab_export_results_csv:
- *
- * Returns: (transfer full): one row per measured repetition
- */
-LabCsv *
-lab_export_results_csv (LabRun *run)
-{
-  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
-
-  g_ptr_array_add (runs, run);
-  return lab_export_results_csv_runs (runs);
-}
 
 static void
 add_spans_rows (LabCsv *csv,
@@ -137,6 +106,48 @@ add_spans_rows (LabCsv *csv,
     }
 }
 
+typedef void (*AddRowsFunc) (LabCsv *csv,
+                             LabRun *run);
+
+/* A header of @columns, then @add_rows for each of @runs. */
+static LabCsv *
+export_runs (LabRun * const    *runs,
+             guint              n_runs,
+             const char * const *columns,
+             AddRowsFunc        add_rows)
+{
+  LabCsv *csv = lab_csv_new ();
+
+  lab_csv_add_header (csv, columns);
+  for (guint r = 0; r < n_runs; r++)
+    add_rows (csv, runs[r]);
+  return csv;
+}
+
+/**
+ * lab_export_results_csv_runs:
+ * @runs: (element-type LabRun): runs whose results are shown together
+ *   (a #LabResultSet's)
+ *
+ * Returns: (transfer full): one row per measured repetition of each run
+ */
+LabCsv *
+lab_export_results_csv_runs (GPtrArray *runs)
+{
+  return export_runs ((LabRun * const *) runs->pdata, runs->len, lab_results_columns, add_results_rows);
+}
+
+/**
+ * lab_export_results_csv:
+ *
+ * Returns: (transfer full): one row per measured repetition
+ */
+LabCsv *
+lab_export_results_csv (LabRun *run)
+{
+  return export_runs (&run, 1, lab_results_columns, add_results_rows);
+}
+
 /**
  * lab_export_spans_csv_runs:
  * @runs: (element-type LabRun): runs whose results are shown together
@@ -147,12 +158,7 @@ add_spans_rows (LabCsv *csv,
 LabCsv *
 lab_export_spans_csv_runs (GPtrArray *runs)
 {
-  LabCsv *csv = lab_csv_new ();
-
-  lab_csv_add_header (csv, lab_spans_columns);
-  for (guint r = 0; r < runs->len; r++)
-    add_spans_rows (csv, g_ptr_array_index (runs, r));
-  return csv;
+  return export_runs ((LabRun * const *) runs->pdata, runs->len, lab_spans_columns, add_spans_rows);
 }
 
 /**
@@ -163,10 +169,7 @@ lab_export_spans_csv_runs (GPtrArray *runs)
 LabCsv *
 lab_export_spans_csv (LabRun *run)
 {
-  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
-
-  g_ptr_array_add (runs, run);
-  return lab_export_spans_csv_runs (runs);
+  return export_runs (&run, 1, lab_spans_columns, add_spans_rows);
 }
 
 gboolean
