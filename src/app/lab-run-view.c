@@ -21,7 +21,6 @@ struct _LabRunView
   GtkWidget       parent_instance;
 
   LabRun         *run;
-  gboolean        running;
 
   /* Template children */
   GtkLabel       *status_label;
@@ -65,7 +64,7 @@ update_progress_cb (gpointer user_data)
 static void
 on_progress (LabRunView *self)
 {
-  if (self->running)
+  if (lab_run_get_running (self->run))
     lab_redraw_pacer_request (GTK_WIDGET (self), update_progress_cb, self);
 }
 
@@ -88,7 +87,6 @@ lab_run_view_start (LabRunView *self,
   if (self->run != NULL)
     g_signal_handlers_disconnect_by_data (self->run, self);
   g_set_object (&self->run, run);
-  self->running = TRUE;
   g_signal_connect_object (run, "notify::tasks-done", G_CALLBACK (on_progress), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (run, "notify::repetitions-done", G_CALLBACK (on_progress), self, G_CONNECT_SWAPPED);
   gtk_label_set_text (self->status_label, _("Running…"));
@@ -112,7 +110,6 @@ lab_run_view_finish (LabRunView   *self,
 
   g_return_if_fail (LAB_IS_RUN_VIEW (self));
 
-  self->running = FALSE;
   lab_redraw_pacer_cancel (self);
   if (error == NULL)
     {

@@ -24,6 +24,8 @@ struct _LabWindow
 
   GSettings            *settings;
 
+  GPtrArray            *pages;   /* LabPage, the stack's, in its order */
+
   AdwViewStack         *stack;
   AdwToastOverlay      *toast_overlay;
   GtkStack             *start_stack;
@@ -44,17 +46,23 @@ lab_window_get_stack_page (LabWindow *self,
   return g_list_model_get_item (pages, index);
 }
 
-/* The #LabPage at @index, or %NULL past the last page. */
-static LabPage *
-lab_window_get_page (LabWindow *self,
-                     guint      index,
-                     gboolean  *more)
+/* The stack's children that are a #LabPage; the stack keeps them. */
+static GPtrArray *
+lab_window_find_pages (LabWindow *self)
 {
-  g_autoptr(AdwViewStackPage) page = lab_window_get_stack_page (self, index);
-  GtkWidget *child = page != NULL ? adw_view_stack_page_get_child (page) : NULL;
+  /* adw_view_stack_get_pages() is (transfer full) */
+  g_autoptr(GListModel) stack_pages = G_LIST_MODEL (adw_view_stack_get_pages (self->stack));
+  GPtrArray *pages = g_ptr_array_new ();
 
-  *more = page != NULL;
-  return LAB_IS_PAGE (child) ? LAB_PAGE (child) : NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (stack_pages); i++)
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (stack_pages, i);
+      GtkWidget *child = adw_view_stack_page_get_child (page);
+
+      if (LAB_IS_PAGE (child))
+        g_ptr_array_add (pages, child);
+    }
+  return pages;
 }
 
 static LabPage *
@@ -68,15 +76,9 @@ lab_window_get_visible_page (LabWindow *self)
 static LabPage *
 lab_window_get_running_page (LabWindow *self)
 {
-  gboolean more = TRUE;
-
-  for (guint i = 0; more; i++)
-    {
-      LabPage *page = lab_window_get_page (self, i, &more);
-
-      if (page != NULL && lab_page_get_running (page))
-        return page;
-    }
+  for (guint i = 0; i < self->pages->len; i++)
+    if (lab_page_get_running (g_ptr_array_index (self->pages, i)))
+      return g_ptr_array_index (self->pages, i);
   return NULL;
 }
 
@@ -117,10 +119,13 @@ on_page_running (LabWindow  *self,
                  GParamSpec *pspec,
                  LabPage    *changed)
 {
-  LabPage *running = lab_window_get_running_page (self);
+  LabPage *running;
   g_autofree char *reason = NULL;
-  gboolean more = TRUE;
 
+  /* A page that stops while the window goes away. */
+  if (self->pages == NULL)
+    return;
+  running = lab_window_get_running_page (self);
   if (running != NULL)
     {
       g_autofree char *title = lab_window_dup_page_title (self, running);
@@ -128,13 +133,9 @@ on_page_running (LabWindow  *self,
       /* Translators: %s is the title of a page, e.g. "CPU Kernels" */
       reason = g_strdup_printf (_("Waiting: the “%s” page is running an experiment. One at a time keeps the measurements fair."), title);
     }
-  for (guint i = 0; more; i++)
-    {
-      LabPage *page = lab_window_get_page (self, i, &more);
-
-      if (page != NULL && page != running)
-        lab_page_set_blocked_reason (page, reason);
-    }
+  for (guint i = 0; i < self->pages->len; i++)
+    if (g_ptr_array_index (self->pages, i) != running)
+      lab_page_set_blocked_reason (g_ptr_array_index (self->pages, i), reason);
   lab_window_update_start_button (self);
 }
 
@@ -148,18 +149,12 @@ lab_window_new (GtkApplication *application,
                 const char     *server_url)
 {
   LabWindow *self;
-  gboolean more = TRUE;
 
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
 
   self = g_object_new (LAB_TYPE_WINDOW, "application", application, NULL);
-  for (guint i = 0; more; i++)
-    {
-      LabPage *page = lab_window_get_page (self, i, &more);
-
-      if (page != NULL)
-        lab_page_set_server_url (page, server_url);
-    }
+  for (guint i = 0; i < self->pages->len; i++)
+    lab_page_set_server_url (g_ptr_array_index (self->pages, i), server_url);
   return self;
 }
 
@@ -243,7 +238,6 @@ lab_window_constructed (GObject *object)
 {
   LabWindow *self = LAB_WINDOW (object);
   g_autofree char *last_page = NULL;
-  gboolean more = TRUE;
 
   G_OBJECT_CLASS (lab_window_parent_class)->constructed (object);
 
@@ -263,12 +257,11 @@ lab_window_constructed (GObject *object)
   g_settings_bind (self->settings, "last-page", self->stack, "visible-child-name",
                    G_SETTINGS_BIND_SET);
 
-  for (guint i = 0; more; i++)
+  self->pages = lab_window_find_pages (self);
+  for (guint i = 0; i < self->pages->len; i++)
     {
-      LabPage *page = lab_window_get_page (self, i, &more);
+      LabPage *page = g_ptr_array_index (self->pages, i);
 
-      if (page == NULL)
-        continue;
       g_signal_connect_object (page, "notify::running", G_CALLBACK (on_page_running), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (page, "notify::blocked-reason", G_CALLBACK (lab_window_update_start_button),
                                self, G_CONNECT_SWAPPED);
@@ -286,6 +279,7 @@ lab_window_dispose (GObject *object)
 {
   LabWindow *self = LAB_WINDOW (object);
 
+  g_clear_pointer (&self->pages, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_WINDOW);
   g_clear_object (&self->settings);
 
