@@ -52,6 +52,21 @@ lab_repetition_finalize (LabRepetition *self)
 {
   g_clear_pointer (&self->started_at, g_date_time_unref);
   g_clear_pointer (&self->spans, g_array_unref);
+  g_clear_pointer (&self->gil_intervals, g_array_unref);
+}
+
+const char *
+lab_gil_state_to_string (LabGilState state)
+{
+  switch (state)
+    {
+    case LAB_GIL_HOLD:
+      return "hold";
+    case LAB_GIL_WAIT:
+      return "wait";
+    default:
+      g_return_val_if_reached (NULL);
+    }
 }
 
 /**
@@ -78,6 +93,7 @@ lab_repetition_new (LabMode  mode,
   self->background_cpu = NAN;
   self->spans = g_array_new (FALSE, TRUE, sizeof (LabSpan));
   g_array_set_clear_func (self->spans, (GDestroyNotify) lab_span_clear);
+  self->gil_intervals = g_array_new (FALSE, FALSE, sizeof (LabGilInterval));
   return self;
 }
 

@@ -38,6 +38,30 @@ typedef struct
   char          *error;        /* owned, NULL when ok */
 } LabSpan;
 
+/* What a thread did with the emulated GIL (mode gil) over an interval. */
+typedef enum
+{
+  LAB_GIL_HOLD,
+  LAB_GIL_WAIT,
+} LabGilState;
+
+/**
+ * LabGilInterval:
+ *
+ * One interval during which worker thread @worker held the emulated GIL
+ * or waited for it, times relative to the repetition's start.
+ */
+typedef struct
+{
+  guint        worker;       /* slot index 0..W-1, the span's lane */
+  gint64       tid;
+  LabGilState  state;
+  gint64       start_us;
+  gint64       end_us;
+} LabGilInterval;
+
+const char *lab_gil_state_to_string (LabGilState state);
+
 /* Receives each span as a task finishes, in the thread that runs the
  * executor (times relative to the repetition's start). */
 typedef void (*LabSpanFunc) (const LabSpan *span,
@@ -83,6 +107,7 @@ typedef struct
   double     efficiency;
   gboolean   finished;
   GArray    *spans;         /* LabSpan, in completion order */
+  GArray    *gil_intervals; /* LabGilInterval, by worker then time; empty unless mode gil */
 } LabRepetition;
 
 #define LAB_TYPE_REPETITION (lab_repetition_get_type ())
