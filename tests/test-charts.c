@@ -218,12 +218,12 @@ make_cell_failed (LabMode mode,
                   double  baseline_s,
                   guint   failed)
 {
-  LabCell *cell = lab_cell_new (mode, workers);
+  LabCell *cell = lab_cell_new (LAB_RUNTIME_NATIVE, mode, workers);
   const double spread[] = { 1.0, 1.06, 0.97, 1.02, 0.99 };
 
   for (guint r = 0; r < G_N_ELEMENTS (spread); r++)
     {
-      g_autoptr(LabRepetition) rep = lab_repetition_new (mode, workers, r + 1, FALSE);
+      g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_RUNTIME_NATIVE, mode, workers, r + 1, FALSE);
 
       rep->wall_s = wall_s * spread[r];
       rep->tasks = 8;
@@ -276,7 +276,7 @@ make_repetition (LabMode mode,
                  guint   workers,
                  guint   n_tasks)
 {
-  LabRepetition *rep = lab_repetition_new (mode, workers, 1, FALSE);
+  LabRepetition *rep = lab_repetition_new (LAB_RUNTIME_NATIVE, mode, workers, 1, FALSE);
   g_autofree gint64 *free_at = g_new0 (gint64, workers);
   g_autoptr(GRand) rand = g_rand_new_with_seed (42);
 
@@ -332,8 +332,8 @@ test_bar_chart_follows_model (Fixture       *fixture,
                               gconstpointer  data)
 {
   g_autoptr(GListStore) store = g_list_store_new (LAB_TYPE_CELL);
-  g_autoptr(LabCell) cell = lab_cell_new (LAB_MODE_ASYNC, 20);
-  g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_MODE_ASYNC, 20, 1, FALSE);
+  g_autoptr(LabCell) cell = lab_cell_new (LAB_RUNTIME_NATIVE, LAB_MODE_ASYNC, 20);
+  g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_RUNTIME_NATIVE, LAB_MODE_ASYNC, 20, 1, FALSE);
   GtkWidget *chart = lab_bar_chart_new ();
 
   lab_bar_chart_set_model (LAB_BAR_CHART (chart), G_LIST_MODEL (store));
@@ -443,8 +443,8 @@ test_speedup_chart_amdahl (Fixture       *fixture,
     {
       LabMode mode = workers[i] == 1 ? LAB_MODE_SEQUENTIAL : LAB_MODE_ASYNC;
       double wall_s = 0.1 + 0.9 / workers[i];
-      g_autoptr(LabRepetition) rep = lab_repetition_new (mode, workers[i], 1, FALSE);
-      g_autoptr(LabCell) cell = lab_cell_new (mode, workers[i]);
+      g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_RUNTIME_NATIVE, mode, workers[i], 1, FALSE);
+      g_autoptr(LabCell) cell = lab_cell_new (LAB_RUNTIME_NATIVE, mode, workers[i]);
 
       rep->wall_s = wall_s;
       rep->tasks = rep->ok_tasks = 16;
@@ -606,7 +606,7 @@ test_timeline_live (Fixture       *fixture,
                     gconstpointer  data)
 {
   g_autoptr(LabRepetition) all = make_repetition (LAB_MODE_PROCESSES, 3, 90);
-  g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_MODE_PROCESSES, 3, 1, FALSE);
+  g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_RUNTIME_NATIVE, LAB_MODE_PROCESSES, 3, 1, FALSE);
   GtkWidget *chart = lab_timeline_new ();
 
   lab_timeline_set_repetition (LAB_TIMELINE (chart), rep);
@@ -707,7 +707,7 @@ test_timeline_summary (Fixture       *fixture,
                        gconstpointer  data)
 {
   g_autoptr(LabRepetition) rep = make_repetition (LAB_MODE_SPAWN, 4, 32);
-  g_autoptr(LabRepetition) warmup = lab_repetition_new (LAB_MODE_THREADS, 1, 0, TRUE);
+  g_autoptr(LabRepetition) warmup = lab_repetition_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, 1, 0, TRUE);
   GtkWidget *chart = lab_timeline_new ();
   LabSpan span = { 0 };
 
@@ -736,7 +736,7 @@ test_timeline_bounded_redraw (Fixture       *fixture,
                               gconstpointer  data)
 {
   g_autoptr(LabRepetition) all = make_repetition (LAB_MODE_THREADS, 4, 1000);
-  g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_MODE_THREADS, 4, 1, FALSE);
+  g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, 4, 1, FALSE);
   GtkWidget *chart = lab_timeline_new ();
   guint before, drawn, limit;
   gint64 begin, elapsed_ms;
@@ -798,7 +798,7 @@ test_cells_chart_bounded_redraw (Fixture       *fixture,
   begin = g_get_monotonic_time ();
   for (guint i = 0; i < 200; i++)
     {
-      g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_MODE_THREADS, 4, i + 6, FALSE);
+      g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, 4, i + 6, FALSE);
 
       rep->wall_s = 0.8 + 0.001 * i;
       lab_cell_add_repetition (cell, rep);

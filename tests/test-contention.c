@@ -151,7 +151,7 @@ add_rep (LabCell *cell,
          double   wall_s,
          double   background_busy_s)
 {
-  g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_MODE_THREADS, 2, 1, FALSE);
+  g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, 2, 1, FALSE);
 
   rep->wall_s = wall_s;
   rep->background_busy_s = background_busy_s;
@@ -170,9 +170,9 @@ count_notify (GObject    *object,
 static void
 test_unstable (void)
 {
-  g_autoptr(LabCell) steady = lab_cell_new (LAB_MODE_THREADS, 2);
-  g_autoptr(LabCell) single = lab_cell_new (LAB_MODE_THREADS, 2);
-  g_autoptr(LabCell) spread = lab_cell_new (LAB_MODE_THREADS, 2);
+  g_autoptr(LabCell) steady = lab_cell_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, 2);
+  g_autoptr(LabCell) single = lab_cell_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, 2);
+  g_autoptr(LabCell) spread = lab_cell_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, 2);
   g_autofree char *trust = NULL;
   gboolean unstable = FALSE;
   guint notified = 0;
@@ -212,8 +212,8 @@ static void
 test_background_aggregate (void)
 {
   double n_cpus = lab_machine_n_cpus ();
-  g_autoptr(LabCell) cell = lab_cell_new (LAB_MODE_THREADS, 2);
-  g_autoptr(LabCell) short_cell = lab_cell_new (LAB_MODE_THREADS, 2);
+  g_autoptr(LabCell) cell = lab_cell_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, 2);
+  g_autoptr(LabCell) short_cell = lab_cell_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, 2);
   g_autofree char *trust = NULL;
   double background = NAN;
   guint notified = 0;

@@ -65,7 +65,9 @@ test_defaults (void)
   g_assert_cmpstr (config->workload->kernel->name, ==, "primes");
   g_assert_cmpuint (config->workload->size, ==, config->workload->kernel->default_size);
   g_assert_cmpuint (config->workload->tasks, ==, 16);
-  g_assert_cmpint (config->runtime, ==, LAB_RUNTIME_NATIVE);
+  g_assert_cmpuint (config->runtimes->len, ==, 1);
+  g_assert_cmpint (g_array_index (config->runtimes, LabRuntime, 0), ==, LAB_RUNTIME_NATIVE);
+  g_assert_null (config->interpreters[LAB_RUNTIME_CPYTHON]);
   g_assert_cmpuint (config->modes->len, ==, 4);
   g_assert_cmpint (g_array_index (config->modes, LabMode, 0), ==, LAB_MODE_SEQUENTIAL);
   g_assert_cmpint (g_array_index (config->modes, LabMode, 3), ==, LAB_MODE_SPAWN);
@@ -192,8 +194,10 @@ test_workloads (void)
   g_assert_false (lab_run_builder_parse (builder, LAB_PARAM_WORKLOAD, "gpu:x", &error));
   g_assert_nonnull (strstr (error->message, "accepted"));
 
-  g_assert_true (lab_run_builder_parse (builder, LAB_PARAM_RUNTIME, "cpython", NULL));
-  assert_refused (builder, "--runtime", "cpython", "native", NULL);
+  g_assert_true (lab_run_builder_parse (builder, LAB_PARAM_RUNTIME, "jython", NULL));
+  assert_refused (builder, "--runtime", "jython", "native, cpython, cpython-nogil", NULL);
+  g_assert_true (lab_run_builder_parse (builder, LAB_PARAM_RUNTIME, "native,", NULL));
+  assert_refused (builder, "--runtime", "“”", NULL);
 }
 
 typedef struct

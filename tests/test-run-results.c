@@ -51,8 +51,8 @@ static LabCell *
 fake_sequential_cell (double wall_s,
                       guint  failed_tasks)
 {
-  LabCell *cell = lab_cell_new (LAB_MODE_SEQUENTIAL, 1);
-  g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_MODE_SEQUENTIAL, 1, 1, FALSE);
+  LabCell *cell = lab_cell_new (LAB_RUNTIME_NATIVE, LAB_MODE_SEQUENTIAL, 1);
+  g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_RUNTIME_NATIVE, LAB_MODE_SEQUENTIAL, 1, 1, FALSE);
 
   rep->wall_s = wall_s;
   rep->tasks = 8;

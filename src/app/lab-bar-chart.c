@@ -19,6 +19,7 @@
 
 typedef struct
 {
+  LabRuntime runtime;
   LabMode   mode;
   gboolean  measured;
   guint     failed;     /* tasks that failed: the time is not comparable */
@@ -114,10 +115,11 @@ lab_bar_chart_cells_changed (LabCellsChart *cells_chart)
       double min = lab_cell_get_min_s (cell);
       double max = lab_cell_get_max_s (cell);
 
+      bar->runtime = lab_cell_get_runtime (cell);
       bar->mode = lab_cell_get_mode (cell);
       bar->failed = lab_cell_get_failed_tasks (cell);
       /* Translators: a mode's title and its worker count under a bar, "Threads ×20" */
-      bar->label = g_strdup_printf (_("%s ×%u"), lab_mode_title (bar->mode),
+      bar->label = g_strdup_printf (_("%s ×%u"), lab_variant_title (bar->runtime, bar->mode),
                                     lab_cell_get_workers (cell));
       /* Translators: a worker count under a mode's title, "×20" */
       bar->workers = g_strdup_printf (_("×%u"), lab_cell_get_workers (cell));
@@ -271,7 +273,7 @@ draw_bar (LabBarChart           *self,
 
   if (bar->failed > 0)
     {
-      GdkRGBA faded = palette->modes[bar->mode];
+      GdkRGBA faded = palette->variants[bar->runtime][bar->mode];
 
       faded.alpha *= 0.35f;
       lab_chart_append_rect (snapshot, &faded, center - bar_w / 2, y_median, bar_w,
@@ -280,7 +282,7 @@ draw_bar (LabBarChart           *self,
                     bottom - y_median);
     }
   else
-    lab_chart_append_rect (snapshot, &palette->modes[bar->mode],
+    lab_chart_append_rect (snapshot, &palette->variants[bar->runtime][bar->mode],
                            center - bar_w / 2, y_median, bar_w, bottom - y_median);
 
   /* The whisker: the spread between the fastest and slowest repetition */
@@ -310,7 +312,7 @@ draw_label (LabBarChart           *self,
             float                  slot_w,
             float                  y)
 {
-  const char *lines[] = { lab_mode_title (bar->mode), bar->workers };
+  const char *lines[] = { lab_variant_title (bar->runtime, bar->mode), bar->workers };
 
   /* The title wraps to two lines at most and may be cut short on a
    * narrow bar; the worker count below it never is */

@@ -65,6 +65,20 @@ set_string (char       **dest,
   return TRUE;
 }
 
+/* @a moved a fraction @t of the way to @b. */
+static GdkRGBA
+mix (const GdkRGBA *a,
+     const GdkRGBA *b,
+     double         t)
+{
+  return (GdkRGBA) {
+    .red = a->red + (b->red - a->red) * t,
+    .green = a->green + (b->green - a->green) * t,
+    .blue = a->blue + (b->blue - a->blue) * t,
+    .alpha = 1.0,
+  };
+}
+
 static gboolean
 lookup_named_color (GtkWidget  *widget,
                     const char *name,
@@ -141,6 +155,9 @@ compute_palette (LabChart        *self,
       lookup_or_parse (widget, name,
                        palette->dark ? dark_mode_colors[mode] : light_mode_colors[mode],
                        &palette->modes[mode]);
+      palette->variants[LAB_RUNTIME_NATIVE][mode] = palette->modes[mode];
+      palette->variants[LAB_RUNTIME_CPYTHON][mode] = mix (&palette->modes[mode], &palette->foreground, 0.45);
+      palette->variants[LAB_RUNTIME_CPYTHON_NOGIL][mode] = mix (&palette->modes[mode], &palette->background, 0.45);
     }
 }
 

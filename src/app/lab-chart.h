@@ -32,6 +32,9 @@ typedef struct
   GdkRGBA  accent;
   GdkRGBA  error;
   GdkRGBA  modes[LAB_N_MODES];
+  /* Per runtime: the native one is @modes; an interpreter's is the same
+   * hue, a shade nearer the text (CPython) or the background (free-threaded) */
+  GdkRGBA  variants[LAB_N_RUNTIMES][LAB_N_MODES];
   gboolean dark;
 } LabChartPalette;
 

@@ -46,7 +46,7 @@ G_DEFINE_FINAL_TYPE (LabChartsView, lab_charts_view, GTK_TYPE_WIDGET)
 static char *
 repetition_name (LabRepetition *rep)
 {
-  const char *mode = lab_mode_title (rep->mode);
+  const char *mode = lab_variant_title (rep->runtime, rep->mode);
 
   if (rep->warmup)
     /* Translators: "Threads · 4 workers · warm-up" */

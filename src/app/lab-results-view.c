@@ -133,8 +133,8 @@ format_cell (LabCell        *cell,
       /* Without the Workers column, the mode says how many (sequential
        * is one, always). */
       if (!view->workers_shown && lab_cell_get_mode (cell) != LAB_MODE_SEQUENTIAL)
-        return g_strdup_printf ("%s ×%u", lab_mode_title (lab_cell_get_mode (cell)), lab_cell_get_workers (cell));
-      return g_strdup (lab_mode_title (lab_cell_get_mode (cell)));
+        return g_strdup_printf ("%s ×%u", lab_cell_get_title (cell), lab_cell_get_workers (cell));
+      return g_strdup (lab_cell_get_title (cell));
     case COLUMN_WORKERS:
       return g_strdup_printf ("%u", lab_cell_get_workers (cell));
     case COLUMN_MEDIAN:

@@ -227,7 +227,7 @@ lab_timeline_draw_contents (LabTimeline *self,
   if (width < 16 || height < 16 || lab_timeline_n_lanes (self) == 0)
     return;
 
-  colors[LAB_TASK_OK] = palette->modes[self->rep->mode];
+  colors[LAB_TASK_OK] = palette->variants[self->rep->runtime][self->rep->mode];
   colors[LAB_TASK_FAILED] = palette->error;
   colors[LAB_TASK_CANCELLED] = palette->dim;
   wait_color = palette->foreground;

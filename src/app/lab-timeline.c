@@ -91,7 +91,7 @@ describe_repetition (LabTimeline *self)
 
   /* Translators: a mode's title and its worker count, "Threads, 4 workers" */
   who = g_strdup_printf (ngettext ("%s, %u worker", "%s, %u workers", rep->workers),
-                         lab_mode_title (rep->mode), rep->workers);
+                         lab_variant_title (rep->runtime, rep->mode), rep->workers);
   if (rep->warmup || rep->repeat == 0)
     /* Translators: the repetition shown is the one not measured, before the others */
     which = g_strdup (_("warm-up"));

@@ -110,6 +110,17 @@ record_options (RunOptions     *o,
   return TRUE;
 }
 
+/* "threads", or for another runtime "cpython/threads". */
+static char *
+cell_name (LabCell *cell)
+{
+  const char *mode = lab_mode_to_string (lab_cell_get_mode (cell));
+
+  if (lab_cell_get_runtime (cell) == LAB_RUNTIME_NATIVE)
+    return g_strdup (mode);
+  return g_strdup_printf ("%s/%s", lab_runtime_to_string (lab_cell_get_runtime (cell)), mode);
+}
+
 static void
 print_table (LabRun *run)
 {
@@ -132,7 +143,7 @@ print_table (LabRun *run)
     /* Translators: "Workload cpu:primes, size 2000000, 16 tasks, 3 repetitions (+1 warm-up), 2 CPUs" */
     g_print (_("Workload %s, size %" PRIu64 ", %s, %s (+%s), %s\n\n"),
              spec, config->workload->size, tasks, repeats, warmups, cpus);
-  g_print ("%-11s %7s  %-22s %8s %10s %8s %22s %6s\n",
+  g_print ("%-19s %7s  %-22s %8s %10s %8s %22s %6s\n",
            _("mode"), _("workers"), _("median wall ± MAD"), _("speedup"), _("efficiency"),
            _("CPU"), _("checksum"), _("failed"));
 
@@ -147,10 +158,11 @@ print_table (LabRun *run)
       g_autofree char *cpu = lab_format_value (100 * lab_cell_get_cpu_util (cell), "%.0f %%");
       g_autofree char *checksum = g_strdup_printf ("%" G_GUINT64_FORMAT "%s", lab_cell_get_checksum (cell),
                                                    lab_cell_get_checksum_consistent (cell) ? "" : "*");
+      g_autofree char *name = cell_name (cell);
 
       /* %-*s counts bytes: pad by characters so that "±" and "×" line up. */
-      g_print ("%-11s %7u  %s%*s %*s %10s %8s %22s %6u\n",
-               lab_mode_to_string (lab_cell_get_mode (cell)), lab_cell_get_workers (cell),
+      g_print ("%-19s %7u  %s%*s %*s %10s %8s %22s %6u\n",
+               name, lab_cell_get_workers (cell),
                wall, (int) (22 - g_utf8_strlen (wall, -1)), "",
                (int) (8 + strlen (speedup) - g_utf8_strlen (speedup, -1)), speedup,
                efficiency, cpu, checksum, lab_cell_get_failed_tasks (cell));
@@ -166,6 +178,31 @@ print_table (LabRun *run)
                    "", p50, p90, p99, max, mib_s);
         }
     }
+}
+
+/* What an interpreter cost to start, which the times above leave out. */
+static void
+print_startup (LabRun *run)
+{
+  GListModel *cells = lab_run_get_cells (run);
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (cells); i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
+      g_autofree char *name = NULL;
+      g_autofree char *startup = NULL;
+
+      if (lab_cell_get_runtime (cell) == LAB_RUNTIME_NATIVE || !isfinite (lab_cell_get_startup_s (cell)))
+        continue;
+      name = cell_name (cell);
+      startup = lab_format_duration (lab_cell_get_startup_s (cell));
+      g_string_append_printf (line, "%s%s ×%u %s", line->len > 0 ? ", " : "", name,
+                              lab_cell_get_workers (cell), startup);
+    }
+  if (line->len > 0)
+    /* Translators: %s lists cells and times, "cpython/threads ×2 31.2 ms, …" */
+    g_print (_("\nInterpreter start-up, before and not in the times above: %s\n"), line->str);
 }
 
 /* Says on stderr, once, when the figures cannot be trusted and why. */
@@ -218,7 +255,9 @@ on_spans_added (LabRun        *run,
   if (now - last_print < 100 * 1000)
     return;
   last_print = now;
-  g_printerr ("\r\033[K%s ×%u  %s %u/%u  %s %u/%u",
+  g_printerr ("\r\033[K%s%s%s ×%u  %s %u/%u  %s %u/%u",
+              rep->runtime != LAB_RUNTIME_NATIVE ? lab_runtime_to_string (rep->runtime) : "",
+              rep->runtime != LAB_RUNTIME_NATIVE ? "/" : "",
               lab_mode_to_string (rep->mode), rep->workers,
               _("repetition"), lab_run_get_repetitions_done (run) + 1, lab_run_get_repetitions_total (run),
               _("tasks"), lab_run_get_tasks_done (run), lab_run_get_tasks_total (run));
@@ -272,7 +311,7 @@ lab_cli_run (int    argc,
   int status;
   const GOptionEntry entries[] = {
     { "workload", 'w', 0, G_OPTION_ARG_STRING, &o.workload, N_("What to run: cpu:KERNEL, io:sleep, io:download (default cpu:primes)"), N_("SPEC") },
-    { "runtime", 0, 0, G_OPTION_ARG_STRING, &o.runtime, N_("Who runs the tasks: native, the C engine (default)"), N_("NAME") },
+    { "runtime", 0, 0, G_OPTION_ARG_STRING, &o.runtime, N_("Who runs the tasks, one or several of: native, the C engine (default); cpython, python3 on PATH running the same kernels; cpython-nogil, a free-threaded python3.13t or newer"), N_("NAME") },
     { "size", 's', 0, G_OPTION_ARG_STRING, &o.size, N_("Input size of the kernel (io:sleep: milliseconds per task)"), "N" },
     { "tasks", 't', 0, G_OPTION_ARG_STRING, &o.tasks, N_("Number of tasks the work is split into (default 16)"), "N" },
     { "modes", 'm', 0, G_OPTION_ARG_STRING, &o.modes, N_("Comma-separated modes (default sequential,threads,processes,spawn)"), N_("LIST") },
@@ -347,7 +386,10 @@ lab_cli_run (int    argc,
       g_print ("%s\n", json);
     }
   else
-    print_table (run);
+    {
+      print_table (run);
+      print_startup (run);
+    }
   print_trust (run);
 
   status = export_files (run, &o);

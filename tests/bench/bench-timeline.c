@@ -20,7 +20,7 @@ static guint n_lanes = 8;
 static LabRepetition *
 make_repetition (void)
 {
-  LabRepetition *rep = lab_repetition_new (LAB_MODE_THREADS, n_lanes, 1, FALSE);
+  LabRepetition *rep = lab_repetition_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, n_lanes, 1, FALSE);
   g_autofree gint64 *free_at = g_new0 (gint64, n_lanes);
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
 

@@ -15,6 +15,7 @@ typedef enum
   LAB_ERROR_WORKER,             /* a worker could not start, crashed, timed out */
   LAB_ERROR_TASK,               /* a task failed on its own terms */
   LAB_ERROR_EXPORT,             /* writing a file failed */
+  LAB_ERROR_UNAVAILABLE,        /* what a runtime needs is not on this machine (python3) */
 } LabError;
 
 GQuark lab_error_quark (void);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <sys/resource.h>
 
 #include "lab-async-executor.h"
@@ -17,7 +18,9 @@ typedef struct _ThreadsState ThreadsState;
 struct _LabExecutor
 {
   const LabRunConfig *config;
+  LabRuntime          runtime;
   LabMode             mode;
+  double              startup_s;
   guint               workers;
   LabTaskRunner      *runner;     /* sequential, threads */
   LabWorkerPool      *pool;       /* processes, spawn */
@@ -213,25 +216,85 @@ run_sequential (LabExecutor  *self,
   return !g_cancellable_is_cancelled (cancellable);
 }
 
+/* A Python interpreter runs the cell: each mode is a pool of interpreter
+ * processes speaking the worker protocol, run the way the articles run
+ * them (one interpreter with a thread pool or an asyncio loop, or one
+ * interpreter per worker process). */
+static LabWorkerPool *
+python_pool_new (const LabRunConfig  *config,
+                 LabRuntime           runtime,
+                 LabMode              mode,
+                 guint                workers,
+                 GError             **error)
+{
+  const LabInterpreter *interpreter = config->interpreters[runtime];
+  g_autofree char *count = g_strdup_printf ("%u", workers);
+  const char *threads[] = { "--threads", count, NULL };
+  const char *event_loop[] = { "--asyncio", count, NULL };
+  g_auto(GStrv) argv = NULL;
+
+  g_assert (interpreter != NULL);
+
+  switch (mode)
+    {
+    case LAB_MODE_SEQUENTIAL:
+      argv = lab_interpreter_dup_argv (interpreter, NULL);
+      return lab_worker_pool_new_full ((const char * const *) argv, 1, 1, LAB_POOL_LANES_SLOT, 0,
+                                       config->worker_nice, error);
+    case LAB_MODE_THREADS:
+      argv = lab_interpreter_dup_argv (interpreter, threads);
+      return lab_worker_pool_new_full ((const char * const *) argv, 1, workers, LAB_POOL_LANES_THREAD, 0,
+                                       config->worker_nice, error);
+    case LAB_MODE_ASYNC:
+      argv = lab_interpreter_dup_argv (interpreter, event_loop);
+      return lab_worker_pool_new_full ((const char * const *) argv, 1, workers, LAB_POOL_LANES_PACKED, 0,
+                                       config->worker_nice, error);
+    case LAB_MODE_PROCESSES:
+    case LAB_MODE_SPAWN:
+      argv = lab_interpreter_dup_argv (interpreter, NULL);
+      return lab_worker_pool_new_full ((const char * const *) argv, workers, 1, LAB_POOL_LANES_SLOT,
+                                       mode == LAB_MODE_SPAWN ? 1 : 0, config->worker_nice, error);
+    case LAB_MODE_GIL:
+    case LAB_N_MODES:
+    default:
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("The runtime “%s” has no mode “%s”"), lab_runtime_to_string (runtime),
+                   lab_mode_to_string (mode));
+      return NULL;
+    }
+}
+
 /**
  * lab_executor_new:
  *
- * Prepares a cell: starts the thread pool or the persistent worker
- * processes.
+ * Prepares a cell: starts the thread pool, the persistent worker
+ * processes or the interpreters.
  *
  * Returns: (transfer full) (nullable): the executor
  */
 LabExecutor *
 lab_executor_new (const LabRunConfig  *config,
+                  LabRuntime           runtime,
                   LabMode              mode,
                   guint                workers,
                   GError             **error)
 {
   g_autoptr(LabExecutor) self = g_new0 (LabExecutor, 1);
+  gint64 start = g_get_monotonic_time ();
 
   self->config = config;
+  self->runtime = runtime;
   self->mode = mode;
   self->workers = workers;
+
+  if (runtime != LAB_RUNTIME_NATIVE)
+    {
+      self->pool = python_pool_new (config, runtime, mode, workers, error);
+      if (self->pool == NULL)
+        return NULL;
+      self->startup_s = mode == LAB_MODE_SPAWN ? NAN : (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+      return g_steal_pointer (&self);
+    }
 
   switch (mode)
     {
@@ -273,7 +336,15 @@ lab_executor_new (const LabRunConfig  *config,
       return NULL;
     }
 
+  self->startup_s = mode == LAB_MODE_SPAWN ? NAN : (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   return g_steal_pointer (&self);
+}
+
+double
+lab_executor_get_startup_s (LabExecutor *self)
+{
+  g_return_val_if_fail (self != NULL, NAN);
+  return self->startup_s;
 }
 
 void
@@ -309,6 +380,14 @@ lab_executor_run (LabExecutor       *self,
   g_return_val_if_fail (self != NULL, FALSE);
 
   *usage = (LabExecutorUsage) { 0 };
+
+  if (self->runtime != LAB_RUNTIME_NATIVE)
+    {
+      ok = lab_worker_pool_run (self->pool, self->config->workload, self->config->task_timeout_ms,
+                                t0, func, user_data, cancellable, error);
+      lab_worker_pool_take_usage (self->pool, &usage->user_us, &usage->sys_us, &usage->peak_rss_kib);
+      return ok;
+    }
 
   switch (self->mode)
     {

@@ -92,6 +92,7 @@ lab_result_set_get_runs (LabResultSet *self)
 
 static LabCell *
 find_shown_cell (LabResultSet *self,
+                 LabRuntime    runtime,
                  LabMode       mode,
                  guint         workers,
                  guint        *position)
@@ -102,7 +103,8 @@ find_shown_cell (LabResultSet *self,
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (G_LIST_MODEL (self->cells), i);
 
-      if (lab_cell_get_mode (cell) == mode && lab_cell_get_workers (cell) == workers)
+      if (lab_cell_get_runtime (cell) == runtime && lab_cell_get_mode (cell) == mode &&
+          lab_cell_get_workers (cell) == workers)
         {
           if (position != NULL)
             *position = i;
@@ -112,14 +114,16 @@ find_shown_cell (LabResultSet *self,
   return NULL;
 }
 
-/* The sequential cell speed-ups are measured against: the one shown. */
+/* The sequential cell speed-ups of @runtime are measured against: the one
+ * shown. */
 static LabCell *
-shown_baseline (LabResultSet *self)
+shown_baseline (LabResultSet *self,
+                LabRuntime    runtime)
 {
-  return find_shown_cell (self, LAB_MODE_SEQUENTIAL, 1, NULL);
+  return find_shown_cell (self, runtime, LAB_MODE_SEQUENTIAL, 1, NULL);
 }
 
-/* A new cell replaces the one of the same mode × workers. */
+/* A new cell replaces the one of the same runtime × mode × workers. */
 static void
 on_run_cells_changed (LabResultSet *self,
                       guint         position,
@@ -132,20 +136,23 @@ on_run_cells_changed (LabResultSet *self,
       g_autoptr(LabCell) cell = g_list_model_get_item (run_cells, i);
       guint shown;
 
-      if (find_shown_cell (self, lab_cell_get_mode (cell), lab_cell_get_workers (cell), &shown) != NULL)
+      if (find_shown_cell (self, lab_cell_get_runtime (cell), lab_cell_get_mode (cell),
+                           lab_cell_get_workers (cell), &shown) != NULL)
         g_list_store_splice (self->cells, shown, 1, (gpointer *) &cell, 1);
       else
         g_list_store_append (self->cells, cell);
     }
 }
 
-/* A new sequential cell is the baseline of every other run of the set. */
+/* A new sequential cell is the baseline of its runtime in every other run
+ * of the set. */
 static void
 on_cell_finished (LabResultSet *self,
                   LabCell      *cell,
                   LabRun       *run)
 {
-  if (lab_cell_get_mode (cell) != LAB_MODE_SEQUENTIAL || shown_baseline (self) != cell)
+  if (lab_cell_get_mode (cell) != LAB_MODE_SEQUENTIAL ||
+      shown_baseline (self, lab_cell_get_runtime (cell)) != cell)
     return;
 
   for (guint i = 0; i < self->runs->len; i++)
@@ -161,7 +168,7 @@ on_cell_finished (LabResultSet *self,
  * lab_result_set_add_run:
  * @run: a run not started yet, with the set's settings
  *
- * Adds @run: its cells replace the shown ones of the same mode × workers
+ * Adds @run: its cells replace the shown ones of the same runtime × mode × workers
  * as they appear, and without a sequential cell of its own it measures
  * its speed-ups against the set's.
  */
@@ -176,7 +183,9 @@ lab_result_set_add_run (LabResultSet *self,
   g_return_if_fail (lab_result_set_accepts (self, lab_run_get_config (run)));
 
   g_ptr_array_add (self->runs, g_object_ref (run));
-  lab_run_set_baseline (run, shown_baseline (self));
+  for (LabRuntime r = 0; r < LAB_N_RUNTIMES; r++)
+    if (shown_baseline (self, r) != NULL)
+      lab_run_set_baseline (run, shown_baseline (self, r));
 
   run_cells = lab_run_get_cells (run);
   g_signal_connect_object (run_cells, "items-changed", G_CALLBACK (on_run_cells_changed), self, G_CONNECT_SWAPPED);

@@ -66,7 +66,7 @@ struct _LabRunBuilder
   LabParamNames  names;
   Setting        settings[LAB_N_PARAMS];
   LabWorkload   *workload;      /* the kind and its defaults */
-  LabRuntime     runtime;
+  GArray        *runtimes;      /* LabRuntime, NULL: from the text, or native */
   GArray        *modes;         /* LabMode, NULL: the defaults */
   GArray        *workers;       /* guint, NULL: the defaults */
   GPtrArray     *urls;
@@ -93,6 +93,7 @@ lab_run_builder_free (LabRunBuilder *self)
   for (guint i = 0; i < LAB_N_PARAMS; i++)
     g_free (self->settings[i].text);
   lab_workload_free (self->workload);
+  g_clear_pointer (&self->runtimes, g_array_unref);
   g_clear_pointer (&self->modes, g_array_unref);
   g_clear_pointer (&self->workers, g_array_unref);
   g_ptr_array_unref (self->urls);
@@ -211,6 +212,18 @@ lab_run_builder_set_modes (LabRunBuilder *self,
   g_clear_pointer (&self->modes, g_array_unref);
   self->modes = array_from (modes, n_modes, sizeof (LabMode));
   lab_run_builder_set_number (self, LAB_PARAM_MODES, n_modes);
+}
+
+void
+lab_run_builder_set_runtimes (LabRunBuilder    *self,
+                              const LabRuntime *runtimes,
+                              guint             n_runtimes)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->runtimes, g_array_unref);
+  self->runtimes = array_from (runtimes, n_runtimes, sizeof (LabRuntime));
+  lab_run_builder_set_number (self, LAB_PARAM_RUNTIME, n_runtimes);
 }
 
 void
@@ -631,18 +644,106 @@ build_workload (LabRunBuilder  *self,
   return g_steal_pointer (&workload);
 }
 
-static gboolean
-build_runtime (LabRunBuilder  *self,
-               GError        **error)
+/* The runtimes asked for, as given or from their text ("native,cpython"). */
+static GArray *
+parse_runtimes (LabRunBuilder  *self,
+                GError        **error)
 {
+  const char *name = lab_run_builder_param_name (self, LAB_PARAM_RUNTIME);
   const char *text = self->settings[LAB_PARAM_RUNTIME].text;
+  g_autoptr(GArray) runtimes = g_array_new (FALSE, FALSE, sizeof (LabRuntime));
+  g_auto(GStrv) parts = NULL;
 
-  if (text == NULL || lab_runtime_from_string (text, &self->runtime))
-    return TRUE;
-  g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-               _("%s: unknown runtime “%s”; accepted: native"),
-               lab_run_builder_param_name (self, LAB_PARAM_RUNTIME), text);
-  return FALSE;
+  if (self->runtimes != NULL)
+    return g_array_ref (self->runtimes);
+  if (text == NULL)
+    {
+      LabRuntime native = LAB_RUNTIME_NATIVE;
+
+      g_array_append_val (runtimes, native);
+      return g_steal_pointer (&runtimes);
+    }
+
+  parts = g_strsplit (text, ",", -1);
+  for (guint i = 0; text[0] != '\0' && parts[i] != NULL; i++)
+    {
+      LabRuntime runtime;
+
+      if (!lab_runtime_from_string (g_strstrip (parts[i]), &runtime))
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("%s: unknown runtime “%s”; accepted: native, cpython, cpython-nogil"), name, parts[i]);
+          return NULL;
+        }
+      g_array_append_val (runtimes, runtime);
+    }
+  return g_steal_pointer (&runtimes);
+}
+
+/* Each runtime once, with its interpreter found and checked. */
+static gboolean
+build_runtimes (LabRunBuilder  *self,
+                LabRunConfig   *config,
+                GError        **error)
+{
+  const char *name = lab_run_builder_param_name (self, LAB_PARAM_RUNTIME);
+  g_autoptr(GArray) runtimes = parse_runtimes (self, error);
+  gboolean seen[LAB_N_RUNTIMES] = { FALSE };
+
+  if (runtimes == NULL)
+    return FALSE;
+  config->runtimes = g_array_new (FALSE, FALSE, sizeof (LabRuntime));
+  for (guint i = 0; i < runtimes->len; i++)
+    {
+      LabRuntime runtime = g_array_index (runtimes, LabRuntime, i);
+      g_autoptr(GError) local_error = NULL;
+      const LabInterpreter *interpreter;
+
+      if (seen[runtime])
+        continue;
+      seen[runtime] = TRUE;
+      g_array_append_val (config->runtimes, runtime);
+      if (runtime == LAB_RUNTIME_NATIVE)
+        continue;
+      interpreter = lab_interpreter_find (runtime, &local_error);
+      if (interpreter == NULL)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_UNAVAILABLE, _("%s: %s is not available. %s"),
+                       name, lab_runtime_to_string (runtime), local_error->message);
+          return FALSE;
+        }
+      config->interpreters[runtime] = lab_interpreter_copy (interpreter);
+    }
+  if (config->runtimes->len == 0)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("%s: choose at least one runtime"), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every mode must be one that some runtime of the run has. */
+static gboolean
+check_modes_have_runtime (LabRunBuilder       *self,
+                          const LabRunConfig  *config,
+                          GError             **error)
+{
+  for (guint m = 0; m < config->modes->len; m++)
+    {
+      LabMode mode = g_array_index (config->modes, LabMode, m);
+      gboolean has = FALSE;
+
+      for (guint r = 0; r < config->runtimes->len; r++)
+        has |= lab_runtime_accepts_mode (g_array_index (config->runtimes, LabRuntime, r), mode);
+      if (!has)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("%s: no runtime of this run has the mode “%s” (the emulated GIL is the native runtime’s)"),
+                       lab_run_builder_param_name (self, LAB_PARAM_MODES), lab_mode_to_string (mode));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /**
@@ -663,14 +764,13 @@ lab_run_builder_build (LabRunBuilder  *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (!build_runtime (self, error))
-    return NULL;
-  config->runtime = self->runtime;
   config->workload = build_workload (self, config, error);
   if (config->workload == NULL)
     return NULL;
   config->modes = build_modes (self, error);
   if (config->modes == NULL)
+    return NULL;
+  if (!build_runtimes (self, config, error) || !check_modes_have_runtime (self, config, error))
     return NULL;
   config->workers = build_workers (self, error);
   if (config->workers == NULL)

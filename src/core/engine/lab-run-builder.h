@@ -76,6 +76,10 @@ void           lab_run_builder_set_number      (LabRunBuilder      *self,
 void           lab_run_builder_set_modes       (LabRunBuilder      *self,
                                                 const LabMode      *modes,
                                                 guint               n_modes);
+/* Who runs the tasks; each runtime runs the modes it has. Default: native. */
+void           lab_run_builder_set_runtimes    (LabRunBuilder      *self,
+                                                const LabRuntime   *runtimes,
+                                                guint               n_runtimes);
 void           lab_run_builder_set_workers     (LabRunBuilder      *self,
                                                 const guint        *workers,
                                                 guint               n_workers);

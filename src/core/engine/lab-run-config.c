@@ -17,6 +17,9 @@ lab_run_config_copy (const LabRunConfig *self)
 
   copy = g_memdup2 (self, sizeof *self);
   copy->workload = self->workload != NULL ? lab_workload_copy (self->workload) : NULL;
+  copy->runtimes = g_array_copy (self->runtimes);
+  for (guint i = 0; i < LAB_N_RUNTIMES; i++)
+    copy->interpreters[i] = lab_interpreter_copy (self->interpreters[i]);
   copy->modes = g_array_copy (self->modes);
   copy->workers = g_array_copy (self->workers);
   copy->worker_path = g_strdup (self->worker_path);
@@ -29,6 +32,9 @@ lab_run_config_free (LabRunConfig *self)
   if (self == NULL)
     return;
   g_clear_pointer (&self->workload, lab_workload_free);
+  g_clear_pointer (&self->runtimes, g_array_unref);
+  for (guint i = 0; i < LAB_N_RUNTIMES; i++)
+    g_clear_pointer (&self->interpreters[i], lab_interpreter_free);
   g_clear_pointer (&self->modes, g_array_unref);
   g_clear_pointer (&self->workers, g_array_unref);
   g_free (self->worker_path);
@@ -38,11 +44,12 @@ lab_run_config_free (LabRunConfig *self)
 /**
  * lab_run_config_dup_settings_key:
  *
- * What the results of @config depend on, cell by cell: the runtime, the
- * workload and its size, the tasks, the URLs (or what the embedded server
- * was asked for, wherever it listened), the time-outs and the byte cap.
- * Not the modes, worker counts, repetitions, warm-ups or niceness: those
- * choose which cells run and how often, not what a cell measures.
+ * What the results of @config depend on, cell by cell: the workload and
+ * its size, the tasks, the URLs (or what the embedded server was asked
+ * for, wherever it listened), the time-outs and the byte cap. Not the
+ * runtimes, modes, worker counts, repetitions, warm-ups or niceness: those
+ * choose which cells run and how often, not what a cell measures (a cell
+ * knows its runtime; each runtime has its own sequential baseline).
  *
  * Returns: (transfer full): a string, equal for two configurations
  *   exactly when their cells can be compared (a sequential cell of one is
@@ -64,8 +71,6 @@ lab_run_config_dup_settings_key (const LabRunConfig *config)
   /* An array keeps its entries in the order they were added and prints
    * strings quoted: two keys are equal only when every entry is. */
   g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&b, "{sv}", "runtime",
-                         g_variant_new_string (lab_runtime_to_string (config->runtime)));
   g_variant_builder_add (&b, "{sv}", "workload", g_variant_new_string (spec));
   g_variant_builder_add (&b, "{sv}", "tasks", g_variant_new_uint32 (workload->tasks));
   g_variant_builder_add (&b, "{sv}", "task-timeout-ms",
@@ -92,6 +97,34 @@ lab_run_config_dup_settings_key (const LabRunConfig *config)
 
   key = g_variant_ref_sink (g_variant_builder_end (&b));
   return g_variant_print (key, FALSE);
+}
+
+char *
+lab_run_config_dup_runtime_label (const LabRunConfig *config,
+                                  LabRuntime          runtime)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (runtime < LAB_N_RUNTIMES, NULL);
+
+  if (config->interpreters[runtime] != NULL)
+    return lab_interpreter_dup_label (config->interpreters[runtime]);
+  return g_strdup (lab_runtime_to_string (runtime));
+}
+
+char *
+lab_run_config_dup_runtime_version (const LabRunConfig *config,
+                                    LabRuntime          runtime)
+{
+  const LabInterpreter *interpreter;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (runtime < LAB_N_RUNTIMES, NULL);
+
+  interpreter = config->interpreters[runtime];
+  if (interpreter == NULL)
+    return g_strdup (lab_native_version ());
+  return g_strdup_printf ("Python %s (%s%s)", interpreter->version, interpreter->path,
+                          interpreter->force_gil ? " -X gil=1" : "");
 }
 
 static char *

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "lab-interpreter.h"
 #include "lab-workload.h"
 
 G_BEGIN_DECLS
@@ -17,7 +18,9 @@ G_BEGIN_DECLS
 typedef struct
 {
   LabWorkload *workload;
-  LabRuntime   runtime;
+  GArray      *runtimes;        /* LabRuntime, each runs the modes it has */
+  /* The interpreter of each Python runtime of @runtimes, else NULL */
+  LabInterpreter *interpreters[LAB_N_RUNTIMES];
   GArray      *modes;           /* LabMode */
   GArray      *workers;         /* guint, each >= 1 */
   guint        repeat;          /* measured repetitions per cell, >= 1 */
@@ -42,6 +45,12 @@ void          lab_run_config_free     (LabRunConfig       *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabRunConfig, lab_run_config_free)
 
 char         *lab_run_config_dup_settings_key   (const LabRunConfig *config);
+/* The CSV's runtime column: "native", "cpython-3.11.2", … */
+char         *lab_run_config_dup_runtime_label  (const LabRunConfig *config,
+                                                 LabRuntime          runtime);
+/* The CSV's runtime_version column: the compiler, or the interpreter's path */
+char         *lab_run_config_dup_runtime_version (const LabRunConfig *config,
+                                                  LabRuntime          runtime);
 char         *lab_run_config_describe_settings  (const LabRunConfig *config);
 
 /* The worker executable a run uses when its config names none. */

@@ -140,6 +140,7 @@ run_repetition (LabRun        *self,
   event->type = EVENT_REP_FINISHED;
   event->rep = lab_repetition_ref (rep);
   event->measured.wall_s = (t1 - t0) / (double) G_USEC_PER_SEC;
+  event->measured.startup_s = lab_executor_get_startup_s (executor);
   event->measured.user_s = (after.user_us - before.user_us + workers.user_us) / (double) G_USEC_PER_SEC;
   event->measured.sys_s = (after.sys_us - before.sys_us + workers.sys_us) / (double) G_USEC_PER_SEC;
   event->measured.cpu_util = (event->measured.user_s + event->measured.sys_s) /
@@ -174,7 +175,7 @@ lab_run_coordinator_thread (gpointer data)
 
       if (g_cancellable_set_error_if_cancelled (cancellable, &error))
         break;
-      executor = lab_executor_new (config, key->mode, key->workers, &error);
+      executor = lab_executor_new (config, key->runtime, key->mode, key->workers, &error);
       if (executor == NULL)
         break;
 
@@ -182,7 +183,7 @@ lab_run_coordinator_thread (gpointer data)
         {
           gboolean warmup = r < config->warmup;
           g_autoptr(LabRepetition) rep =
-            lab_repetition_new (key->mode, key->workers, warmup ? 0 : r - config->warmup + 1, warmup);
+            lab_repetition_new (key->runtime, key->mode, key->workers, warmup ? 0 : r - config->warmup + 1, warmup);
 
           if (!run_repetition (self, executor, rep, cancellable, &error))
             break;

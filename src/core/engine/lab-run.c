@@ -48,7 +48,8 @@ lab_run_dispose (GObject *object)
   /* The coordinator holds a reference until it is done: no thread to join here. */
   g_assert (self->thread == NULL);
   g_clear_object (&self->cells);
-  g_clear_object (&self->baseline);
+  for (guint i = 0; i < LAB_N_RUNTIMES; i++)
+    g_clear_object (&self->baselines[i]);
   g_clear_pointer (&self->repetitions, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lab_run_parent_class)->dispose (object);
@@ -96,7 +97,7 @@ lab_run_get_property (GObject    *object,
       g_value_set_boolean (value, self->running);
       break;
     case PROP_BASELINE:
-      g_value_set_object (value, self->baseline);
+      g_value_set_object (value, lab_run_get_baseline (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -168,38 +169,41 @@ lab_run_init (LabRun *self)
   self->ui_max_stall_ms = self->ui_cpu_s = NAN;
 }
 
-/* Sequential first (it is the baseline), once, with one worker; then each
- * other mode with each worker count. */
+/* Runtime by runtime: sequential first (it is the runtime's baseline),
+ * once, with one worker; then each other mode the runtime has with each
+ * worker count. */
 static void
 build_plan (LabRun *self)
 {
   const LabRunConfig *config = self->config;
 
-  for (guint pass = 0; pass < 2; pass++)
-    for (guint m = 0; m < config->modes->len; m++)
-      {
-        LabMode mode = g_array_index (config->modes, LabMode, m);
+  for (guint r = 0; r < config->runtimes->len; r++)
+    for (guint pass = 0; pass < 2; pass++)
+      for (guint m = 0; m < config->modes->len; m++)
+        {
+          LabRuntime runtime = g_array_index (config->runtimes, LabRuntime, r);
+          LabMode mode = g_array_index (config->modes, LabMode, m);
 
-        if ((pass == 0) != (mode == LAB_MODE_SEQUENTIAL))
-          continue;
-        if (mode == LAB_MODE_SEQUENTIAL)
-          {
-            CellKey key = { mode, 1 };
-
-            g_array_append_val (self->plan, key);
+          if ((pass == 0) != (mode == LAB_MODE_SEQUENTIAL) || !lab_runtime_accepts_mode (runtime, mode))
             continue;
-          }
-        for (guint w = 0; w < config->workers->len; w++)
-          {
-            CellKey key = { mode, g_array_index (config->workers, guint, w) };
-            gboolean seen = FALSE;
+          if (mode == LAB_MODE_SEQUENTIAL)
+            {
+              CellKey key = { runtime, mode, 1 };
 
-            for (guint k = 0; k < self->plan->len; k++)
-              seen |= memcmp (&g_array_index (self->plan, CellKey, k), &key, sizeof key) == 0;
-            if (!seen)
               g_array_append_val (self->plan, key);
-          }
-      }
+              continue;
+            }
+          for (guint w = 0; w < config->workers->len; w++)
+            {
+              CellKey key = { runtime, mode, g_array_index (config->workers, guint, w) };
+              gboolean seen = FALSE;
+
+              for (guint k = 0; k < self->plan->len; k++)
+                seen |= memcmp (&g_array_index (self->plan, CellKey, k), &key, sizeof key) == 0;
+              if (!seen)
+                g_array_append_val (self->plan, key);
+            }
+        }
 
   self->repetitions_total = self->plan->len * (config->repeat + config->warmup);
   self->tasks_total = self->repetitions_total * config->workload->tasks;
@@ -277,14 +281,16 @@ lab_run_get_repetitions (LabRun *self)
 }
 
 /**
- * lab_run_find_cell:
+ * lab_run_find_variant_cell:
  *
- * Returns: (transfer none) (nullable): the cell, once it has started
+ * Returns: (transfer none) (nullable): the cell of @mode run by @runtime
+ *   with @workers, once it has started
  */
 LabCell *
-lab_run_find_cell (LabRun  *self,
-                   LabMode  mode,
-                   guint    workers)
+lab_run_find_variant_cell (LabRun     *self,
+                           LabRuntime  runtime,
+                           LabMode     mode,
+                           guint       workers)
 {
   guint n;
 
@@ -295,10 +301,33 @@ lab_run_find_cell (LabRun  *self,
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (G_LIST_MODEL (self->cells), i);
 
-      if (lab_cell_get_mode (cell) == mode && lab_cell_get_workers (cell) == workers)
+      if (lab_cell_get_runtime (cell) == runtime && lab_cell_get_mode (cell) == mode &&
+          lab_cell_get_workers (cell) == workers)
         return cell;
     }
   return NULL;
+}
+
+/* The runtime a run names first: the one of most runs, which have one. */
+static LabRuntime
+first_runtime (LabRun *self)
+{
+  return g_array_index (self->config->runtimes, LabRuntime, 0);
+}
+
+/**
+ * lab_run_find_cell:
+ *
+ * Returns: (transfer none) (nullable): the cell of @mode with @workers
+ *   run by the run's first runtime, once it has started
+ */
+LabCell *
+lab_run_find_cell (LabRun  *self,
+                   LabMode  mode,
+                   guint    workers)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  return lab_run_find_variant_cell (self, first_runtime (self), mode, workers);
 }
 
 /**
@@ -533,28 +562,32 @@ lab_run_dup_error_kinds (LabRun *self)
  * baseline. NAN when there is neither, or when the baseline has failed
  * tasks: the time of work that was not all done compares with nothing. */
 static double
-baseline_median (LabRun *self)
+baseline_median (LabRun     *self,
+                 LabRuntime  runtime)
 {
-  LabCell *baseline = lab_run_find_cell (self, LAB_MODE_SEQUENTIAL, 1);
+  LabCell *baseline = lab_run_find_variant_cell (self, runtime, LAB_MODE_SEQUENTIAL, 1);
 
   if (baseline == NULL || lab_cell_get_repetitions (baseline)->len == 0)
-    baseline = self->baseline;
+    baseline = self->baselines[runtime];
   if (baseline == NULL || lab_cell_get_failed_tasks (baseline) > 0)
     return NAN;
   return lab_cell_get_median_s (baseline);
 }
 
+/* Every cell of @runtime, or of every runtime when it is LAB_N_RUNTIMES. */
 static void
-update_all_cells (LabRun *self)
+update_all_cells (LabRun     *self,
+                  LabRuntime  runtime)
 {
-  double baseline = baseline_median (self);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->cells));
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (G_LIST_MODEL (self->cells), i);
+      LabRuntime own = lab_cell_get_runtime (cell);
 
-      lab_cell_update (cell, baseline);
+      if (runtime == LAB_N_RUNTIMES || own == runtime)
+        lab_cell_update (cell, baseline_median (self, own));
     }
 }
 
@@ -562,15 +595,18 @@ static void
 update_cells (LabRun  *self,
               LabCell *changed)
 {
+  LabRuntime runtime = lab_cell_get_runtime (changed);
+
   if (lab_cell_get_mode (changed) != LAB_MODE_SEQUENTIAL)
     {
-      lab_cell_update (changed, baseline_median (self));
+      lab_cell_update (changed, baseline_median (self, runtime));
       return;
     }
 
-  /* A new baseline changes every cell's speedup, its own included. */
+  /* A new baseline changes the speedup of every cell of its runtime, its
+   * own included. */
   lab_cell_update (changed, NAN);
-  update_all_cells (self);
+  update_all_cells (self, runtime);
 }
 
 /**
@@ -579,36 +615,45 @@ update_cells (LabRun  *self,
  *   same settings (lab_run_config_dup_settings_key()), or %NULL
  *
  * Gives speed-ups to a run without a sequential cell of its own: while
- * the run has no measured sequential repetition, cells and repetitions
- * are compared with the median of @sequential. Its own sequential cell
- * wins once it has one. A baseline with failed tasks gives every cell a
- * NAN speed-up. Recomputes the cells.
+ * the run has no measured sequential repetition of a runtime, that
+ * runtime's cells and repetitions are compared with the median of the
+ * sequential cell of the same runtime given here. Its own sequential cell
+ * wins once it has one. A baseline with failed tasks gives its runtime's
+ * cells a NAN speed-up. %NULL forgets every runtime's. Recomputes the
+ * cells.
  */
 void
 lab_run_set_baseline (LabRun  *self,
                       LabCell *sequential)
 {
+  gboolean changed = FALSE;
+
   g_return_if_fail (LAB_IS_RUN (self));
   g_return_if_fail (sequential == NULL || LAB_IS_CELL (sequential));
   g_return_if_fail (sequential == NULL || lab_cell_get_mode (sequential) == LAB_MODE_SEQUENTIAL);
 
-  if (!g_set_object (&self->baseline, sequential))
+  if (sequential != NULL)
+    changed = g_set_object (&self->baselines[lab_cell_get_runtime (sequential)], sequential);
+  else
+    for (guint i = 0; i < LAB_N_RUNTIMES; i++)
+      changed |= g_set_object (&self->baselines[i], NULL);
+  if (!changed)
     return;
-  update_all_cells (self);
+  update_all_cells (self, sequential != NULL ? lab_cell_get_runtime (sequential) : LAB_N_RUNTIMES);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASELINE]);
 }
 
 /**
  * lab_run_get_baseline:
  *
- * Returns: (transfer none) (nullable): the baseline set by
- *   lab_run_set_baseline()
+ * Returns: (transfer none) (nullable): the baseline of the run's first
+ *   runtime set by lab_run_set_baseline()
  */
 LabCell *
 lab_run_get_baseline (LabRun *self)
 {
   g_return_val_if_fail (LAB_IS_RUN (self), NULL);
-  return self->baseline;
+  return self->baselines[first_runtime (self)];
 }
 
 static void
@@ -616,9 +661,9 @@ handle_rep_started (LabRun        *self,
                     LabRepetition *rep)
 {
   g_ptr_array_add (self->repetitions, lab_repetition_ref (rep));
-  if (lab_run_find_cell (self, rep->mode, rep->workers) == NULL)
+  if (lab_run_find_variant_cell (self, rep->runtime, rep->mode, rep->workers) == NULL)
     {
-      g_autoptr(LabCell) cell = lab_cell_new (rep->mode, rep->workers);
+      g_autoptr(LabCell) cell = lab_cell_new (rep->runtime, rep->mode, rep->workers);
 
       g_list_store_append (self->cells, cell);
     }
@@ -646,9 +691,10 @@ handle_rep_finished (LabRun              *self,
                      LabRepetition       *rep,
                      const LabRepetition *measured)
 {
-  LabCell *cell = lab_run_find_cell (self, rep->mode, rep->workers);
+  LabCell *cell = lab_run_find_variant_cell (self, rep->runtime, rep->mode, rep->workers);
 
   rep->wall_s = measured->wall_s;
+  rep->startup_s = measured->startup_s;
   rep->user_s = measured->user_s;
   rep->sys_s = measured->sys_s;
   rep->cpu_util = measured->cpu_util;

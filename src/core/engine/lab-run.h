@@ -56,6 +56,10 @@ GDateTime           *lab_run_get_started_at      (LabRun              *self);
 GListModel          *lab_run_get_cells           (LabRun              *self);
 GPtrArray           *lab_run_get_repetitions     (LabRun              *self);
 GPtrArray           *lab_run_dup_measured_repetitions (LabRun    *self);
+LabCell             *lab_run_find_variant_cell   (LabRun              *self,
+                                                  LabRuntime           runtime,
+                                                  LabMode              mode,
+                                                  guint                workers);
 LabCell             *lab_run_find_cell           (LabRun              *self,
                                                   LabMode              mode,
                                                   guint                workers);

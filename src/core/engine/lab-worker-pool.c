@@ -19,7 +19,11 @@
 
 struct _LabWorkerPool
 {
-  char          *worker_path;
+  char         **argv;
+  const char    *worker_path;    /* argv[0] */
+  guint          concurrency;    /* tasks each worker runs at once */
+  LabPoolLanes   lanes;
+  GArray        *lane_keys;      /* gint64 per lane: its tid, or the end of its last task */
   guint          n_workers;
   guint          tasks_per_worker;
   int            nice;
@@ -128,7 +132,64 @@ target_depth (Run *run)
 
   if (self->tasks_per_worker == 1)
     return 1;
+  /* A worker that runs several tasks at once (an interpreter's thread
+   * pool) gets them all queued, as ThreadPoolExecutor.map() would. */
+  if (self->concurrency > 1)
+    return self->concurrency + remaining;
   return 1 + MIN (remaining / (4 * self->n_workers), MAX_DEPTH - 1);
+}
+
+static gsize
+max_pending_bytes (LabWorkerPool *self)
+{
+  /* Its reader takes requests off the pipe as they come. */
+  return self->concurrency > 1 ? 4 * MAX_PENDING_BYTES : MAX_PENDING_BYTES;
+}
+
+/* The lane of a task that ran in @w: the slot, or for a worker running
+ * several tasks at once the thread it ran on or, when they all run on one
+ * thread (an event loop), the first lane free when it started. */
+static guint
+task_lane (LabWorkerPool *self,
+           LabWorkerSlot *w,
+           gint64         tid,
+           gint64         start_us,
+           gint64         end_us)
+{
+  GArray *keys = self->lane_keys;
+  guint best = 0;
+
+  switch (self->lanes)
+    {
+    case LAB_POOL_LANES_THREAD:
+      for (guint i = 0; i < keys->len; i++)
+        if (g_array_index (keys, gint64, i) == tid)
+          return i;
+      g_array_append_val (keys, tid);
+      return keys->len - 1;
+
+    case LAB_POOL_LANES_PACKED:
+      for (guint i = 0; i < keys->len; i++)
+        if (g_array_index (keys, gint64, i) <= start_us)
+          {
+            g_array_index (keys, gint64, i) = end_us;
+            return i;
+          }
+      if (keys->len < self->concurrency)
+        {
+          g_array_append_val (keys, end_us);
+          return keys->len - 1;
+        }
+      for (guint i = 1; i < keys->len; i++)
+        if (g_array_index (keys, gint64, i) < g_array_index (keys, gint64, best))
+          best = i;
+      g_array_index (keys, gint64, best) = end_us;
+      return best;
+
+    case LAB_POOL_LANES_SLOT:
+    default:
+      return w->slot;
+    }
 }
 
 static gboolean
@@ -189,7 +250,7 @@ fill_worker (Run           *run,
     {
       g_autoptr(GError) error = NULL;
 
-      if (!lab_worker_slot_spawn (w, self->worker_path, self->nice, &error))
+      if (!lab_worker_slot_spawn (w, (const char * const *) self->argv, self->nice, &error))
         {
           LabInFlight req = { .task = take_task (run), .sent_us = g_get_monotonic_time () };
 
@@ -206,7 +267,7 @@ fill_worker (Run           *run,
     depth = MIN (depth, self->tasks_per_worker - w->tasks_done);
 
   while (g_queue_get_length (&w->in_flight) < depth && pending_tasks (run) &&
-         w->pending_bytes < MAX_PENDING_BYTES)
+         w->pending_bytes < max_pending_bytes (self))
     {
       g_autoptr(GError) error = NULL;
 
@@ -225,10 +286,11 @@ handle_result (Run           *run,
                LabMessage    *msg)
 {
   LabWorkerPool *self = run->pool;
-  g_autofree LabInFlight *req = g_queue_pop_head (&w->in_flight);
+  GList *link = lab_worker_slot_find_request (w, msg);
+  g_autofree LabInFlight *req = link->data;
   LabSpan span = {
     .task = req->task,
-    .worker = w->slot,
+    .worker = task_lane (self, w, msg->tid, msg->start_us, msg->end_us),
     .pid = w->pid,
     .tid = msg->tid,
     .queued_us = req->sent_us - run->t0,
@@ -241,6 +303,7 @@ handle_result (Run           *run,
     .error = msg->text,
   };
 
+  g_queue_delete_link (&w->in_flight, link);
   w->pending_bytes -= req->bytes;
   w->head_since_us = g_get_monotonic_time ();
   w->tasks_done++;
@@ -404,6 +467,7 @@ lab_worker_pool_run (LabWorkerPool      *self,
   g_return_val_if_fail (func != NULL, FALSE);
 
   run.workload_line = format_workload (workload);
+  g_array_set_size (self->lane_keys, 0);
   run.requeued = g_array_new (FALSE, FALSE, sizeof (guint));
   self->generation++;
   pfds = g_new0 (struct pollfd, self->n_workers + 1);
@@ -551,12 +615,45 @@ lab_worker_pool_new (const char  *worker_path,
                      int          nice,
                      GError     **error)
 {
+  g_autofree char *path = worker_path != NULL ? g_strdup (worker_path) : lab_worker_path_default ();
+  const char *argv[] = { path, NULL };
+
+  return lab_worker_pool_new_full (argv, workers, 1, LAB_POOL_LANES_SLOT, tasks_per_worker, nice, error);
+}
+
+/**
+ * lab_worker_pool_new_full:
+ * @argv: the command line of a worker, which speaks the worker protocol
+ *   (the native worker, or an interpreter on the Python kernels)
+ * @concurrency: how many tasks each worker runs at once (its threads, or
+ *   its event loop's limit); replies then come in any order
+ * @lanes: how the spans of such a worker are spread over lanes
+ *
+ * Like lab_worker_pool_new().
+ *
+ * Returns: (transfer full) (nullable): the pool
+ */
+LabWorkerPool *
+lab_worker_pool_new_full (const char * const  *argv,
+                          guint                workers,
+                          guint                concurrency,
+                          LabPoolLanes         lanes,
+                          guint                tasks_per_worker,
+                          int                  nice,
+                          GError             **error)
+{
   g_autoptr(LabWorkerPool) self = NULL;
 
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
   g_return_val_if_fail (workers > 0 && workers <= LAB_MAX_WORKERS, NULL);
+  g_return_val_if_fail (concurrency > 0, NULL);
 
   self = g_new0 (LabWorkerPool, 1);
-  self->worker_path = worker_path != NULL ? g_strdup (worker_path) : lab_worker_path_default ();
+  self->argv = g_strdupv ((char **) argv);
+  self->worker_path = self->argv[0];
+  self->concurrency = concurrency;
+  self->lanes = lanes;
+  self->lane_keys = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->n_workers = workers;
   self->tasks_per_worker = tasks_per_worker;
   self->nice = CLAMP (nice, 0, 19);
@@ -564,7 +661,10 @@ lab_worker_pool_new (const char  *worker_path,
   self->slot_peak_rss_kib = g_new0 (guint64, workers);
   self->out = g_string_new (NULL);
   for (guint i = 0; i < workers; i++)
-    lab_worker_slot_init (&self->workers[i], i);
+    {
+      lab_worker_slot_init (&self->workers[i], i);
+      self->workers[i].unordered = concurrency > 1;
+    }
 
   if (tasks_per_worker == 0)
     {
@@ -572,7 +672,7 @@ lab_worker_pool_new (const char  *worker_path,
        * multiprocessing.Pool that already exists: start every worker, wait
        * for its greeting, and take its start-up CPU time out of the count. */
       for (guint i = 0; i < workers; i++)
-        if (!lab_worker_slot_spawn (&self->workers[i], self->worker_path, self->nice, error))
+        if (!lab_worker_slot_spawn (&self->workers[i], (const char * const *) self->argv, self->nice, error))
           return NULL;
       collect_usage (self);
       for (guint i = 0; i < workers; i++)
@@ -603,7 +703,8 @@ lab_worker_pool_free (LabWorkerPool *self)
   g_free (self->workers);
   g_free (self->slot_peak_rss_kib);
   g_string_free (self->out, TRUE);
-  g_free (self->worker_path);
+  g_array_unref (self->lane_keys);
+  g_strfreev (self->argv);
   g_free (self);
 }
 

@@ -88,15 +88,16 @@ lab_worker_slot_reset (LabWorkerSlot *self)
 }
 
 gboolean
-lab_worker_slot_spawn (LabWorkerSlot  *self,
-                       const char     *worker_path,
-                       int             nice,
-                       GError        **error)
+lab_worker_slot_spawn (LabWorkerSlot       *self,
+                       const char * const  *worker_argv,
+                       int                  nice,
+                       GError             **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *nice_text = g_strdup_printf ("%d", nice);
-  const char *argv[] = { worker_path, "--nice", nice_text, NULL };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
   const char *pid;
 
   g_assert (self->process == NULL);
@@ -110,13 +111,15 @@ lab_worker_slot_spawn (LabWorkerSlot  *self,
   lab_machine_cloexec_fds ();
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_INHERIT_FDS);
-  if (nice == 0)
-    argv[1] = NULL;
-  self->process = g_subprocess_launcher_spawnv (launcher, argv, &local_error);
+  g_strv_builder_addv (builder, (const char **) worker_argv);
+  if (nice > 0)
+    g_strv_builder_add_many (builder, "--nice", nice_text, NULL);
+  argv = g_strv_builder_end (builder);
+  self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &local_error);
   if (self->process == NULL)
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
-                   _("Could not start the worker “%s”: %s"), worker_path, local_error->message);
+                   _("Could not start the worker “%s”: %s"), worker_argv[0], local_error->message);
       return FALSE;
     }
 
@@ -223,20 +226,36 @@ check_hello (LabWorkerSlot  *self,
   return self->said_hello;
 }
 
-/* Only what was asked for: the result of the oldest request, a usage
- * report after a usage request. */
+/* The request @msg answers: the oldest one, or for a worker that runs
+ * several tasks at once any of them. */
+GList *
+lab_worker_slot_find_request (LabWorkerSlot    *self,
+                              const LabMessage *msg)
+{
+  for (GList *l = self->in_flight.head; l != NULL; l = l->next)
+    {
+      LabInFlight *req = l->data;
+
+      if (req->id == msg->id && req->task == msg->task)
+        return l;
+      if (!self->unordered)
+        break;
+    }
+  return NULL;
+}
+
+/* Only what was asked for: the result of a request in flight (in order
+ * unless the worker runs several at once), a usage report after a usage
+ * request. */
 static gboolean
 check_reply (LabWorkerSlot  *self,
              LabMessage     *msg,
              GError        **error)
 {
-  LabInFlight *head;
-
   switch (msg->type)
     {
     case LAB_MESSAGE_RESULT:
-      head = g_queue_peek_head (&self->in_flight);
-      if (head != NULL && head->id == msg->id && head->task == msg->task)
+      if (lab_worker_slot_find_request (self, msg) != NULL)
         return TRUE;
       g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
                    "unexpected result for request %" G_GUINT64_FORMAT, msg->id);

@@ -12,13 +12,13 @@ const char * const lab_results_columns[] = {
   "run_id", "started_at", "workload", "size", "tasks", "mode", "runtime", "workers", "repeat",
   "wall_s", "user_s", "sys_s", "cpu_util", "peak_rss_kib", "speedup", "efficiency", "checksum",
   "ok_tasks", "failed_tasks", "outlier", "host_cpus", "app_version", "ui_max_stall_ms", "ui_cpu_s",
-  "background_cpu", "unstable", "cpu_model", "kernel", "runtime_version",
+  "background_cpu", "unstable", "cpu_model", "kernel", "runtime_version", "startup_ms",
   NULL
 };
 
 const char * const lab_spans_columns[] = {
   "run_id", "mode", "workers", "repeat", "task", "worker", "pid", "tid", "queued_us", "start_us",
-  "end_us", "bytes", "status", "error",
+  "end_us", "bytes", "status", "error", "runtime",
   NULL
 };
 
@@ -37,7 +37,9 @@ add_results_rows (LabCsv *csv,
   for (guint i = 0; i < reps->len; i++)
     {
       LabRepetition *rep = g_ptr_array_index (reps, i);
-      LabCell *cell = lab_run_find_cell (run, rep->mode, rep->workers);
+      LabCell *cell = lab_run_find_variant_cell (run, rep->runtime, rep->mode, rep->workers);
+      g_autofree char *runtime = lab_run_config_dup_runtime_label (config, rep->runtime);
+      g_autofree char *runtime_version = lab_run_config_dup_runtime_version (config, rep->runtime);
 
       lab_csv_add_text (csv, lab_run_get_id (run));
       lab_csv_add_datetime (csv, rep->started_at);
@@ -45,7 +47,7 @@ add_results_rows (LabCsv *csv,
       lab_csv_add_uint (csv, config->workload->size);
       lab_csv_add_uint (csv, config->workload->tasks);
       lab_csv_add_text (csv, lab_mode_to_string (rep->mode));
-      lab_csv_add_text (csv, lab_runtime_to_string (config->runtime));
+      lab_csv_add_text (csv, runtime);
       lab_csv_add_uint (csv, rep->workers);
       lab_csv_add_uint (csv, rep->repeat);
       lab_csv_add_double (csv, rep->wall_s);
@@ -67,7 +69,8 @@ add_results_rows (LabCsv *csv,
       lab_csv_add_bool (csv, cell != NULL && lab_cell_get_unstable (cell));
       lab_csv_add_text (csv, cpu_model);
       lab_csv_add_text (csv, kernel);
-      lab_csv_add_text (csv, lab_runtime_version (config->runtime));
+      lab_csv_add_text (csv, runtime_version);
+      lab_csv_add_double (csv, rep->startup_s * 1000.0);
       lab_csv_end_row (csv);
     }
 }
@@ -82,6 +85,7 @@ add_spans_rows (LabCsv *csv,
   for (guint i = 0; i < reps->len; i++)
     {
       LabRepetition *rep = g_ptr_array_index (reps, i);
+      g_autofree char *runtime = lab_run_config_dup_runtime_label (lab_run_get_config (run), rep->runtime);
 
       for (guint s = 0; s < rep->spans->len; s++)
         {
@@ -101,6 +105,7 @@ add_spans_rows (LabCsv *csv,
           lab_csv_add_uint (csv, span->bytes);
           lab_csv_add_text (csv, lab_task_status_to_string (span->status));
           lab_csv_add_text (csv, span->error);
+          lab_csv_add_text (csv, runtime);
           lab_csv_end_row (csv);
         }
     }
@@ -250,15 +255,20 @@ add_repetition (JsonBuilder   *builder,
 }
 
 static void
-add_cell (JsonBuilder *builder,
-          LabCell     *cell,
-          gboolean     include_spans)
+add_cell (JsonBuilder        *builder,
+          const LabRunConfig *config,
+          LabCell            *cell,
+          gboolean            include_spans)
 {
   GPtrArray *reps = lab_cell_get_repetitions (cell);
   g_autofree char *first_error = lab_cell_dup_first_error (cell);
+  g_autofree char *runtime = lab_run_config_dup_runtime_label (config, lab_cell_get_runtime (cell));
 
   json_builder_begin_object (builder);
   lab_json_add_string (builder, "mode", lab_mode_to_string (lab_cell_get_mode (cell)));
+  lab_json_add_string (builder, "runtime", runtime);
+  lab_json_add_string (builder, "title", lab_cell_get_title (cell));
+  lab_json_add_double (builder, "startup_s", lab_cell_get_startup_s (cell));
   lab_json_add_int (builder, "workers", lab_cell_get_workers (cell));
   lab_json_add_double (builder, "median_s", lab_cell_get_median_s (cell));
   lab_json_add_double (builder, "min_s", lab_cell_get_min_s (cell));
@@ -315,7 +325,20 @@ lab_export_json (LabRun   *run,
   lab_json_add_string (builder, "workload", workload);
   lab_json_add_int (builder, "size", config->workload->size);
   lab_json_add_int (builder, "tasks", config->workload->tasks);
-  lab_json_add_string (builder, "runtime", lab_runtime_to_string (config->runtime));
+  json_builder_set_member_name (builder, "runtimes");
+  json_builder_begin_array (builder);
+  for (guint r = 0; r < config->runtimes->len; r++)
+    {
+      LabRuntime runtime = g_array_index (config->runtimes, LabRuntime, r);
+      g_autofree char *label = lab_run_config_dup_runtime_label (config, runtime);
+      g_autofree char *version = lab_run_config_dup_runtime_version (config, runtime);
+
+      json_builder_begin_object (builder);
+      lab_json_add_string (builder, "runtime", label);
+      lab_json_add_string (builder, "version", version);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
   lab_json_add_int (builder, "repeat", config->repeat);
   lab_json_add_int (builder, "warmup", config->warmup);
   lab_json_add_int (builder, "host_cpus", lab_machine_n_cpus ());
@@ -326,7 +349,7 @@ lab_export_json (LabRun   *run,
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (cells, c);
 
-      add_cell (builder, cell, include_spans);
+      add_cell (builder, config, cell, include_spans);
     }
   json_builder_end_array (builder);
   json_builder_end_object (builder);

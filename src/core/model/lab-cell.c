@@ -11,6 +11,7 @@ struct _LabCell
 {
   GObject    parent_instance;
 
+  LabRuntime runtime;
   LabMode    mode;
   guint      workers;
   GPtrArray *repetitions;   /* measured LabRepetition, in order */
@@ -179,14 +180,47 @@ lab_cell_init (LabCell *self)
  * Returns: (transfer full): an empty cell
  */
 LabCell *
-lab_cell_new (LabMode mode,
-              guint   workers)
+lab_cell_new (LabRuntime runtime,
+              LabMode    mode,
+              guint      workers)
 {
   LabCell *self = g_object_new (LAB_TYPE_CELL, NULL);
 
+  self->runtime = runtime;
   self->mode = mode;
   self->workers = workers;
   return self;
+}
+
+LabRuntime
+lab_cell_get_runtime (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), 0);
+  return self->runtime;
+}
+
+const char *
+lab_cell_get_title (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NULL);
+  return lab_variant_title (self->runtime, self->mode);
+}
+
+double
+lab_cell_get_startup_s (LabCell *self)
+{
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
+
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+
+  for (guint i = 0; i < self->repetitions->len; i++)
+    {
+      LabRepetition *rep = g_ptr_array_index (self->repetitions, i);
+
+      if (isfinite (rep->startup_s))
+        g_array_append_val (values, rep->startup_s);
+    }
+  return values->len > 0 ? lab_stats_median ((double *) values->data, values->len) : NAN;
 }
 
 LabMode

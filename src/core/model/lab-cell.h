@@ -23,13 +23,20 @@ G_DECLARE_FINAL_TYPE (LabCell, lab_cell, LAB, CELL, GObject)
 /**
  * LabCell:
  *
- * One mode × worker-count combination of a run: its measured repetitions
+ * One runtime × mode × worker-count combination of a run: its measured repetitions
  * and their statistics. Statistics are recomputed by lab_cell_update(),
  * which notifies the changed properties.
  */
-LabCell    *lab_cell_new               (LabMode          mode,
+LabCell    *lab_cell_new               (LabRuntime       runtime,
+                                        LabMode          mode,
                                         guint            workers);
+LabRuntime  lab_cell_get_runtime       (LabCell         *self);
 LabMode     lab_cell_get_mode          (LabCell         *self);
+/* lab_variant_title() of its runtime and mode */
+const char *lab_cell_get_title         (LabCell         *self);
+/* Median time to start one interpreter or worker process of the cell,
+ * measured before its repetitions; NAN when it starts none. */
+double      lab_cell_get_startup_s     (LabCell         *self);
 guint       lab_cell_get_workers       (LabCell         *self);
 void        lab_cell_add_repetition    (LabCell         *self,
                                         LabRepetition   *rep);

@@ -27,6 +27,33 @@ static const char * const mode_titles[LAB_N_MODES] = {
 
 static const char * const runtime_names[LAB_N_RUNTIMES] = {
   [LAB_RUNTIME_NATIVE] = "native",
+  [LAB_RUNTIME_CPYTHON] = "cpython",
+  [LAB_RUNTIME_CPYTHON_NOGIL] = "cpython-nogil",
+};
+
+static const char * const runtime_titles[LAB_N_RUNTIMES] = {
+  [LAB_RUNTIME_NATIVE] = N_("Native C"),
+  [LAB_RUNTIME_CPYTHON] = N_("CPython"),
+  [LAB_RUNTIME_CPYTHON_NOGIL] = N_("Free-threaded CPython"),
+};
+
+/* Whole phrases, so that translations need not glue words together. The
+ * native runtime's are the mode titles; NULL where a runtime has no such
+ * mode (the emulated GIL is the native engine's). */
+static const char * const python_titles[LAB_N_MODES] = {
+  [LAB_MODE_SEQUENTIAL] = N_("CPython, sequential"),
+  [LAB_MODE_THREADS] = N_("CPython threads"),
+  [LAB_MODE_PROCESSES] = N_("CPython processes"),
+  [LAB_MODE_SPAWN] = N_("CPython, process per task"),
+  [LAB_MODE_ASYNC] = N_("CPython asyncio"),
+};
+
+static const char * const nogil_titles[LAB_N_MODES] = {
+  [LAB_MODE_SEQUENTIAL] = N_("Free-threaded CPython, sequential"),
+  [LAB_MODE_THREADS] = N_("Free-threaded CPython threads"),
+  [LAB_MODE_PROCESSES] = N_("Free-threaded CPython processes"),
+  [LAB_MODE_SPAWN] = N_("Free-threaded CPython, process per task"),
+  [LAB_MODE_ASYNC] = N_("Free-threaded CPython asyncio"),
 };
 
 /* The index of @name in @names, if it is there. */
@@ -89,8 +116,15 @@ lab_runtime_to_string (LabRuntime runtime)
   return runtime_names[runtime];
 }
 
+const char *
+lab_runtime_title (LabRuntime runtime)
+{
+  g_return_val_if_fail (runtime < LAB_N_RUNTIMES, NULL);
+  return g_dgettext (GETTEXT_PACKAGE, runtime_titles[runtime]);
+}
+
 /**
- * lab_runtime_version:
+ * lab_native_version:
  *
  * The native runtime is this program: its version is that of the compiler
  * that built it.
@@ -98,25 +132,52 @@ lab_runtime_to_string (LabRuntime runtime)
  * Returns: (transfer none): e.g. "gcc 12.2.0" or "clang 14.0.6"
  */
 const char *
-lab_runtime_version (LabRuntime runtime)
+lab_native_version (void)
 {
+#if defined(__clang__)
+  return "clang " G_STRINGIFY (__clang_major__) "." G_STRINGIFY (__clang_minor__) "."
+         G_STRINGIFY (__clang_patchlevel__);
+#elif defined(__GNUC__)
+  return "gcc " __VERSION__;
+#else
+  return "unknown";
+#endif
+}
+
+gboolean
+lab_runtime_accepts_mode (LabRuntime runtime,
+                          LabMode    mode)
+{
+  g_return_val_if_fail (runtime < LAB_N_RUNTIMES, FALSE);
+  g_return_val_if_fail (mode < LAB_N_MODES, FALSE);
+
+  return runtime == LAB_RUNTIME_NATIVE || mode != LAB_MODE_GIL;
+}
+
+const char *
+lab_variant_title (LabRuntime runtime,
+                   LabMode    mode)
+{
+  const char *title = NULL;
+
   g_return_val_if_fail (runtime < LAB_N_RUNTIMES, NULL);
+  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
 
   switch (runtime)
     {
     case LAB_RUNTIME_NATIVE:
-#if defined(__clang__)
-      return "clang " G_STRINGIFY (__clang_major__) "." G_STRINGIFY (__clang_minor__) "."
-             G_STRINGIFY (__clang_patchlevel__);
-#elif defined(__GNUC__)
-      return "gcc " __VERSION__;
-#else
-      return "unknown";
-#endif
+      return lab_mode_title (mode);
+    case LAB_RUNTIME_CPYTHON:
+      title = python_titles[mode];
+      break;
+    case LAB_RUNTIME_CPYTHON_NOGIL:
+      title = nogil_titles[mode];
+      break;
     case LAB_N_RUNTIMES:
     default:
       g_return_val_if_reached (NULL);
     }
+  return title != NULL ? g_dgettext (GETTEXT_PACKAGE, title) : lab_mode_title (mode);
 }
 
 gboolean

@@ -75,13 +75,15 @@ lab_gil_state_to_string (LabGilState state)
  * Returns: (transfer full): an empty repetition
  */
 LabRepetition *
-lab_repetition_new (LabMode  mode,
+lab_repetition_new (LabRuntime runtime,
+                    LabMode  mode,
                     guint    workers,
                     guint    repeat,
                     gboolean warmup)
 {
   LabRepetition *self = g_atomic_rc_box_new0 (LabRepetition);
 
+  self->runtime = runtime;
   self->mode = mode;
   self->workers = workers;
   self->repeat = repeat;
@@ -89,6 +91,7 @@ lab_repetition_new (LabMode  mode,
   self->started_at = g_date_time_new_now_utc ();
   self->speedup = NAN;
   self->efficiency = NAN;
+  self->startup_s = NAN;
   self->background_busy_s = NAN;
   self->background_cpu = NAN;
   self->spans = g_array_new (FALSE, TRUE, sizeof (LabSpan));

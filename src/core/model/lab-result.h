@@ -81,6 +81,7 @@ void lab_span_fail  (LabSpan       *span,
  */
 typedef struct
 {
+  LabRuntime runtime;
   LabMode    mode;
   guint      workers;
   guint      repeat;        /* 1-based among measured repetitions; 0 for warm-up */
@@ -105,6 +106,11 @@ typedef struct
   gboolean   outlier;
   double     speedup;       /* NAN until known */
   double     efficiency;
+  /* Mean time from starting an interpreter or worker process to its first
+   * word, for the cell's executor, before any repetition; NAN when the
+   * executor starts none (threads) or starts them inside the measurement
+   * (a process per task). */
+  double     startup_s;
   gboolean   finished;
   GArray    *spans;         /* LabSpan, in completion order */
   GArray    *gil_intervals; /* LabGilInterval, by worker then time; empty unless mode gil */
@@ -113,7 +119,8 @@ typedef struct
 #define LAB_TYPE_REPETITION (lab_repetition_get_type ())
 
 GType          lab_repetition_get_type (void) G_GNUC_CONST;
-LabRepetition *lab_repetition_new      (LabMode        mode,
+LabRepetition *lab_repetition_new      (LabRuntime     runtime,
+                                        LabMode        mode,
                                         guint          workers,
                                         guint          repeat,
                                         gboolean       warmup);

@@ -24,10 +24,15 @@ typedef struct
 } LabExecutorUsage;
 
 LabExecutor *lab_executor_new      (const LabRunConfig  *config,
+                                    LabRuntime           runtime,
                                     LabMode              mode,
                                     guint                workers,
                                     GError             **error);
 void         lab_executor_free     (LabExecutor         *self);
+/* How long lab_executor_new() took to make its threads or processes
+ * ready (for an interpreter: its start-up and the kernels' import); NAN
+ * for the spawn mode, which starts its processes inside the measurement. */
+double       lab_executor_get_startup_s (LabExecutor    *self);
 gboolean     lab_executor_run      (LabExecutor         *self,
                                     gint64               t0,
                                     LabSpanFunc          func,

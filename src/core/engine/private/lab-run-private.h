@@ -31,8 +31,9 @@ typedef struct
 
 typedef struct
 {
-  LabMode mode;
-  guint   workers;
+  LabRuntime runtime;
+  LabMode    mode;
+  guint      workers;
 } CellKey;
 
 struct _LabRun
@@ -54,7 +55,8 @@ struct _LabRun
   double        ui_max_stall_ms;      /* what the observing window cost; NAN unknown */
   double        ui_cpu_s;
   gboolean      running;
-  LabCell      *baseline;             /* sequential cell of an earlier run, or NULL */
+  /* Per runtime: the sequential cell of an earlier run, or NULL */
+  LabCell      *baselines[LAB_N_RUNTIMES];
 
   /* Between the coordinator thread and the main context */
   GTask        *task;

@@ -23,6 +23,21 @@ G_BEGIN_DECLS
 typedef struct _LabWorkerPool LabWorkerPool;
 
 
+/* How the spans of a worker that runs several tasks at once get lanes. */
+typedef enum
+{
+  LAB_POOL_LANES_SLOT,     /* one lane per worker process */
+  LAB_POOL_LANES_THREAD,   /* one per thread of the worker (its tid) */
+  LAB_POOL_LANES_PACKED,   /* tasks on one thread (an event loop): the first free lane */
+} LabPoolLanes;
+
+LabWorkerPool *lab_worker_pool_new_full    (const char * const *argv,
+                                            guint              workers,
+                                            guint              concurrency,
+                                            LabPoolLanes       lanes,
+                                            guint              tasks_per_worker,
+                                            int                nice,
+                                            GError           **error);
 LabWorkerPool *lab_worker_pool_new         (const char        *worker_path,
                                             guint              workers,
                                             guint              tasks_per_worker,

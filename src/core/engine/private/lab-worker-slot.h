@@ -34,6 +34,7 @@ typedef struct
   int            out_fd;         /* the worker's stdout, our read end */
   gint           pid;
   gboolean       said_hello;
+  gboolean       unordered;      /* runs several tasks at once: replies in any order */
   guint64        generation;     /* workload generation the worker has */
   GQueue         in_flight;      /* LabInFlight */
   gsize          pending_bytes;
@@ -48,10 +49,14 @@ typedef struct
 
 void     lab_worker_slot_init          (LabWorkerSlot  *self,
                                         guint           slot);
-gboolean lab_worker_slot_spawn         (LabWorkerSlot  *self,
-                                        const char     *worker_path,
-                                        int             nice,
-                                        GError        **error);
+/* Starts @worker_argv, with "--nice N" appended when @nice > 0. */
+gboolean lab_worker_slot_spawn         (LabWorkerSlot       *self,
+                                        const char * const  *worker_argv,
+                                        int                  nice,
+                                        GError             **error);
+/* The request in @self->in_flight that the result @msg answers, or NULL. */
+GList   *lab_worker_slot_find_request  (LabWorkerSlot       *self,
+                                        const LabMessage    *msg);
 gboolean lab_worker_slot_write         (LabWorkerSlot  *self,
                                         const char     *data,
                                         gsize           len,
