@@ -82,6 +82,7 @@ lab_experiment_page_update_actions (LabExperimentPage *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.compare", can_start);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.run-mode", can_start);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.compare-runtimes", can_start);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.cancel", running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.clear", has_results);
   for (guint i = 0; i < G_N_ELEMENTS (exports); i++)
@@ -111,12 +112,9 @@ lab_experiment_page_update_reading (LabExperimentPage *self)
 /* The experiment the form describes now, or NULL with the reason. */
 static LabRunConfig *
 lab_experiment_page_build (LabExperimentPage  *self,
-                           const LabMode      *modes,
-                           guint               n_modes,
+                           LabRunBuilder      *builder,
                            GError            **error)
 {
-  g_autoptr(LabRunBuilder) builder = lab_form_dup_builder (self->form, modes, n_modes);
-
   if (lab_run_builder_needs_server (builder))
     lab_run_builder_set_server (builder, self->server_url);
   lab_run_builder_set_number (builder, LAB_PARAM_NICE, WORKER_NICE);
@@ -133,7 +131,9 @@ lab_experiment_page_update_caption (LabExperimentPage *self)
 
   if (self->set != NULL && !lab_experiment_page_get_running (self))
     {
-      config = lab_experiment_page_build (self, &any, 1, NULL);
+      g_autoptr(LabRunBuilder) builder = lab_form_dup_builder (self->form, &any, 1);
+
+      config = lab_experiment_page_build (self, builder, NULL);
       other = config == NULL || !lab_result_set_accepts (self->set, config);
     }
   lab_results_view_set_caption (self->results_view,
@@ -293,8 +293,7 @@ lab_experiment_page_run_builder (LabExperimentPage *self,
 
   if (lab_experiment_page_get_running (self) || self->blocked_reason != NULL)
     return;
-  lab_run_builder_set_number (builder, LAB_PARAM_NICE, WORKER_NICE);
-  config = lab_run_builder_build (builder, &error);
+  config = lab_experiment_page_build (self, builder, &error);
   if (config == NULL)
     {
       lab_experiment_page_toast (self, error->message);
@@ -307,8 +306,7 @@ static void
 lab_experiment_page_run_modes (LabExperimentPage *self,
                                GArray            *modes)
 {
-  g_autoptr(LabRunConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRunBuilder) builder = NULL;
 
   if (lab_experiment_page_get_running (self) || self->blocked_reason != NULL)
     return;
@@ -317,13 +315,22 @@ lab_experiment_page_run_modes (LabExperimentPage *self,
       lab_experiment_page_toast (self, _("Check at least one mode to compare"));
       return;
     }
-  config = lab_experiment_page_build (self, (const LabMode *) modes->data, modes->len, &error);
-  if (config == NULL)
-    {
-      lab_experiment_page_toast (self, error->message);
-      return;
-    }
-  lab_experiment_page_start (self, config);
+  builder = lab_form_dup_builder (self->form, (const LabMode *) modes->data, modes->len);
+  lab_experiment_page_run_builder (self, builder);
+}
+
+static void
+lab_experiment_page_compare_runtimes_action (GtkWidget  *widget,
+                                             const char *action_name,
+                                             GVariant   *parameter)
+{
+  LabExperimentPage *self = LAB_EXPERIMENT_PAGE (widget);
+  g_autoptr(LabRunBuilder) builder = NULL;
+
+  if (lab_experiment_page_get_running (self) || self->blocked_reason != NULL)
+    return;
+  builder = lab_form_dup_compare_builder (self->form);
+  lab_experiment_page_run_builder (self, builder);
 }
 
 /* LabPage ----------------------------------------------------------------- */
@@ -629,6 +636,8 @@ lab_experiment_page_class_init (LabExperimentPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.show-results", NULL, lab_experiment_page_page_action);
   gtk_widget_class_install_action (widget_class, "page.show-parameters", NULL, lab_experiment_page_page_action);
   gtk_widget_class_install_action (widget_class, "page.run-mode", "s", lab_experiment_page_run_mode_action);
+  gtk_widget_class_install_action (widget_class, "page.compare-runtimes", NULL,
+                                   lab_experiment_page_compare_runtimes_action);
   lab_experiment_page_class_install_exports (widget_class);
 }
 

@@ -30,9 +30,10 @@ cell_measured (LabCell *cell)
   return lab_cell_get_repetitions (cell)->len > 0;
 }
 
-/* The fastest cell of @mode without failures, or NULL. */
+/* The fastest cell of @mode run by @runtime without failures, or NULL. */
 static LabCell *
 best_cell (GListModel *cells,
+           LabRuntime  runtime,
            LabMode     mode)
 {
   guint n = g_list_model_get_n_items (cells);
@@ -42,7 +43,8 @@ best_cell (GListModel *cells,
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
 
-      if (lab_cell_get_mode (cell) != mode || !cell_measured (cell) || lab_cell_get_failed_tasks (cell) > 0)
+      if (lab_cell_get_runtime (cell) != runtime || lab_cell_get_mode (cell) != mode ||
+          !cell_measured (cell) || lab_cell_get_failed_tasks (cell) > 0)
         continue;
       if (best == NULL || lab_cell_get_median_s (cell) < lab_cell_get_median_s (best))
         best = cell;
@@ -60,6 +62,43 @@ format_speed (double speedup)
   return g_strdup_printf (_("%.2f× slower than sequential"), 1.0 / speedup);
 }
 
+/* Why CPU work ran in parallel, for each runtime and mode that did. */
+static const char *
+parallel_verdict (LabRuntime runtime,
+                  LabMode    mode)
+{
+  if (mode == LAB_MODE_THREADS)
+    switch (runtime)
+      {
+      case LAB_RUNTIME_NATIVE:
+        return _("Native C threads run in parallel: there is no GIL here.");
+      case LAB_RUNTIME_CPYTHON_NOGIL:
+        return _("This free-threaded CPython has no GIL: its threads ran Python code in parallel.");
+      case LAB_RUNTIME_CPYTHON:
+      case LAB_N_RUNTIMES:
+      default:
+        /* A GIL does not let threads compute in parallel: say nothing
+         * that the reason would contradict. */
+        return _("The threads ran in parallel.");
+      }
+  if (runtime != LAB_RUNTIME_NATIVE && (mode == LAB_MODE_PROCESSES || mode == LAB_MODE_SPAWN))
+    return _("Each process has its own interpreter and its own GIL, on a core of its own.");
+  return _("Each process ran on a core of its own.");
+}
+
+/* Threads that a lock kept to one core: the GIL, real or emulated. */
+static const char *
+serial_verdict (LabRuntime runtime,
+                LabMode    mode)
+{
+  if (mode == LAB_MODE_GIL)
+    return _("Only the thread holding the emulated GIL computes, and it hands the lock over every 5 ms: "
+             "the threads take turns, as CPython’s do.");
+  if (runtime == LAB_RUNTIME_CPYTHON && mode == LAB_MODE_THREADS)
+    return _("Only one thread runs Python bytecode at a time: the GIL.");
+  return NULL;
+}
+
 /* Why a CPU result came out as it did, from the numbers; NULL when it
  * speaks for itself. */
 static char *
@@ -67,14 +106,19 @@ cpu_verdict (LabCell *cell,
              double   busy_cores)
 {
   LabMode mode = lab_cell_get_mode (cell);
+  LabRuntime runtime = lab_cell_get_runtime (cell);
   double speedup = lab_cell_get_speedup (cell);
   guint n_cpus = lab_machine_n_cpus ();
   guint usable = MIN (lab_cell_get_workers (cell), n_cpus);
   double task_ms = lab_cell_get_latency_ms (cell, 50);
+  const char *serial = serial_verdict (runtime, mode);
 
   if (usable > 1 && speedup >= 0.75 * usable)
-    return g_strdup (mode == LAB_MODE_THREADS ? _("Native C threads run in parallel: there is no GIL here.")
-                                              : _("Each process ran on a core of its own."));
+    return g_strdup (parallel_verdict (runtime, mode));
+  /* The lock's doing only when the figures show it: one core busy, no
+   * more than a little faster than sequential. */
+  if (serial != NULL && usable > 1 && busy_cores < 1.3 && speedup < 1.2)
+    return g_strdup (serial);
   if (speedup >= 1.0 - SAME_SPEED)
     return NULL;
   if (isfinite (task_ms) && task_ms < SHORT_TASK_MS)
@@ -84,6 +128,41 @@ cpu_verdict (LabCell *cell,
       return g_strdup_printf (_("Each task took only %s: too short to pay for handing it out. Try a larger problem size."), task);
     }
   return g_strdup_printf (_("Only %.1f of the %u cores were kept busy."), busy_cores, n_cpus);
+}
+
+/* A cell an interpreter ran: what it is called, what it did, why, and
+ * what its start-up cost, which the times leave out. */
+static char *
+explain_interpreter_cell (LabCell    *cell,
+                          gboolean    io,
+                          gboolean    trusted,
+                          double      busy,
+                          const char *speed)
+{
+  g_autofree char *head = NULL;
+  g_autofree char *verdict = NULL;
+  g_autofree char *startup = NULL;
+  double startup_s = lab_cell_get_startup_s (cell);
+
+  if (io)
+    /* Translators: "CPython threads ×20 overlapped their waiting: 19.1× faster than sequential." */
+    head = g_strdup_printf (_("%s ×%u overlapped their waiting: %s."), lab_cell_get_title (cell),
+                            lab_cell_get_workers (cell), speed);
+  else
+    {
+      /* Translators: "CPython threads ×2 kept 1.0 cores busy: about as fast as sequential (1.02×)." */
+      head = g_strdup_printf (_("%s ×%u kept %.1f cores busy: %s."), lab_cell_get_title (cell),
+                              lab_cell_get_workers (cell), busy, speed);
+      verdict = trusted ? cpu_verdict (cell, busy) : NULL;
+    }
+  if (isfinite (startup_s))
+    {
+      g_autofree char *duration = lab_format_duration (startup_s);
+
+      /* Translators: the time to start the interpreters before the timed runs, "31.2 ms" */
+      startup = g_strdup_printf (_("Starting its interpreters took %s, not counted."), duration);
+    }
+  return g_strjoin (" ", head, verdict != NULL ? verdict : startup, verdict != NULL ? startup : NULL, NULL);
 }
 
 static char *
@@ -98,6 +177,9 @@ explain_cell (LabCell  *cell,
   LabMode mode = lab_cell_get_mode (cell);
   g_autofree char *head = NULL;
   g_autofree char *verdict = NULL;
+
+  if (lab_cell_get_runtime (cell) != LAB_RUNTIME_NATIVE)
+    return explain_interpreter_cell (cell, io, trusted, busy, speed);
 
   switch (mode)
     {
@@ -123,7 +205,19 @@ explain_cell (LabCell  *cell,
     case LAB_MODE_ASYNC:
       return g_strdup_printf (_("One thread with an event loop overlapped the waiting: %s."), speed);
     case LAB_MODE_GIL:
-      return g_strdup_printf (_("Threads behind an emulated GIL: %s."), speed);
+      if (io)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%u thread behind the emulated GIL overlapped its waiting: %s. "
+                                             "It releases the lock while it waits, as CPython’s threads do.",
+                                             "%u threads behind the emulated GIL overlapped their waiting: %s. "
+                                             "They release the lock while they wait, as CPython’s threads do.", w),
+                                w, speed);
+      /* Translators: "4 threads behind the emulated GIL kept 1.0 cores busy: about as fast …" */
+      head = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u thread behind the emulated GIL kept %.1f cores busy: %s.",
+                                           "%u threads behind the emulated GIL kept %.1f cores busy: %s.", w),
+                              w, busy, speed);
+      verdict = trusted ? cpu_verdict (cell, busy) : NULL;
+      return verdict != NULL ? g_strconcat (head, " ", verdict, NULL) : g_steal_pointer (&head);
     case LAB_MODE_SEQUENTIAL:
     case LAB_N_MODES:
     default:
@@ -156,16 +250,23 @@ lab_explanation_describe_results (LabResultSet *set,
   GListModel *cells = lab_result_set_get_cells (set);
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *warning = lab_explanation_describe_trust (set);
-  LabCell *sequential = best_cell (cells, LAB_MODE_SEQUENTIAL);
+  LabCell *sequential = NULL;
   gboolean others = FALSE;
 
-  for (guint m = 0; m < LAB_N_MODES; m++)
+  for (guint v = 0; v < LAB_N_RUNTIMES * LAB_N_MODES; v++)
     {
-      LabCell *cell = m == LAB_MODE_SEQUENTIAL ? NULL : best_cell (cells, m);
+      LabRuntime r = v / LAB_N_MODES;
+      LabMode m = v % LAB_N_MODES;
+      LabCell *cell = best_cell (cells, r, m);
       g_autofree char *line = NULL;
 
       if (cell == NULL)
         continue;
+      if (m == LAB_MODE_SEQUENTIAL)
+        {
+          sequential = sequential != NULL ? sequential : cell;
+          continue;
+        }
       others = TRUE;
       if (!isfinite (lab_cell_get_speedup (cell)) || lab_cell_get_speedup (cell) <= 0)
         continue;

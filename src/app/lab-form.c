@@ -32,8 +32,27 @@ lab_form_dup_builder (LabForm       *self,
 
   iface = LAB_FORM_GET_IFACE (self);
   iface->fill_builder (self, builder);
-  lab_run_options_apply (iface->get_options (self), builder);
-  lab_run_builder_set_modes (builder, modes, n_modes);
+  lab_run_options_apply (iface->get_options (self), builder, modes, n_modes);
+  return g_steal_pointer (&builder);
+}
+
+/**
+ * lab_form_dup_compare_builder:
+ *
+ * Returns: (transfer full): a builder describing what Compare runs with
+ *   the form's parameters: the runtimes side by side
+ */
+LabRunBuilder *
+lab_form_dup_compare_builder (LabForm *self)
+{
+  LabFormInterface *iface;
+  g_autoptr(LabRunBuilder) builder = lab_run_builder_new (LAB_PARAM_NAMES_TITLES);
+
+  g_return_val_if_fail (LAB_IS_FORM (self), NULL);
+
+  iface = LAB_FORM_GET_IFACE (self);
+  iface->fill_builder (self, builder);
+  lab_run_options_apply_compare (iface->get_options (self), builder);
   return g_steal_pointer (&builder);
 }
 

@@ -29,6 +29,7 @@ struct _LabFormInterface
 LabRunBuilder *lab_form_dup_builder        (LabForm       *self,
                                             const LabMode *modes,
                                             guint          n_modes);
+LabRunBuilder *lab_form_dup_compare_builder (LabForm      *self);
 void           lab_form_get_checked_modes  (LabForm       *self,
                                             GArray        *modes);
 void           lab_form_emit_changed       (LabForm       *self);

@@ -6,14 +6,16 @@
 
 #include "lab-machine.h"
 #include "lab-run-options.h"
+#include "lab-runtime-switch.h"
 
 /**
  * LabRunOptions:
  *
  * The part of a form that every workload family shares: how many
- * workers, whether to sweep them, how many repetitions, and which modes
- * to compare. Its settings are the keys "PREFIX-workers",
- * "PREFIX-worker-sweep", "PREFIX-repeat" and "PREFIX-modes".
+ * workers, whether to sweep them, how many repetitions, who runs the
+ * tasks, and which modes to compare. Its settings are the keys
+ * "PREFIX-workers", "PREFIX-worker-sweep", "PREFIX-repeat",
+ * "PREFIX-runtime" and "PREFIX-modes".
  */
 struct _LabRunOptions
 {
@@ -25,6 +27,8 @@ struct _LabRunOptions
   const LabModeChoice *choices;
   guint                n_choices;
   GtkCheckButton      *mode_checks[LAB_N_MODES];
+  AdwActionRow        *mode_rows[LAB_N_MODES];
+  gboolean             accepted[LAB_N_MODES];   /* by the family's workloads */
 
   /* Template children */
   AdwActionRow        *workers_row;
@@ -33,6 +37,7 @@ struct _LabRunOptions
   AdwActionRow        *sweep_row;
   GtkSwitch           *sweep_switch;
   GtkAdjustment       *repeat_adjustment;
+  LabRuntimeSwitch    *runtime_switch;
   AdwPreferencesGroup *modes_group;
 };
 
@@ -62,6 +67,33 @@ on_mode_toggled (LabRunOptions  *self,
   g_settings_set_strv (self->settings, self->modes_key, (const char * const *) modes);
 }
 
+/* Each mode row says what the chosen runtime runs: "CPython threads",
+ * "Threads + emulated GIL", … and is insensitive where it runs nothing. */
+static void
+update_mode_rows (LabRunOptions *self)
+{
+  LabRuntimeChoice choice = lab_runtime_switch_get_choice (self->runtime_switch);
+  LabRuntime runtime = lab_runtime_choice_get_runtime (choice);
+
+  for (guint i = 0; i < self->n_choices; i++)
+    {
+      LabMode base = self->choices[i].mode;
+      LabMode mode = lab_runtime_choice_map_mode (choice, base);
+      const char *title = lab_variant_title (runtime, mode);
+      g_autofree char *run_label = g_strdup_printf (_("Run “%s”"), title);
+      GtkWidget *row = GTK_WIDGET (self->mode_rows[base]);
+      GtkWidget *run = g_object_get_data (G_OBJECT (row), "lab-run-button");
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      if (run != NULL)
+        {
+          gtk_widget_set_tooltip_text (run, run_label);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (run), GTK_ACCESSIBLE_PROPERTY_LABEL, run_label, -1);
+        }
+      gtk_widget_set_sensitive (row, self->accepted[base] && lab_runtime_accepts_mode (runtime, mode));
+    }
+}
+
 static GtkWidget *
 mode_row_new (LabRunOptions       *self,
               const LabModeChoice *choice,
@@ -74,6 +106,7 @@ mode_row_new (LabRunOptions       *self,
   GtkWidget *check = gtk_check_button_new ();
   GtkWidget *run = gtk_button_new_with_label (_("Run"));
 
+  g_object_set_data (G_OBJECT (row), "lab-run-button", run);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(choice->description));
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
@@ -95,6 +128,8 @@ mode_row_new (LabRunOptions       *self,
       gtk_widget_set_tooltip_text (row, _("Not available for this workload yet"));
     }
   self->mode_checks[choice->mode] = GTK_CHECK_BUTTON (check);
+  self->mode_rows[choice->mode] = ADW_ACTION_ROW (row);
+  self->accepted[choice->mode] = supported;
   return row;
 }
 
@@ -121,6 +156,7 @@ lab_run_options_setup (LabRunOptions       *self,
   g_autoptr(LabRunBuilder) sample = lab_run_builder_new (LAB_PARAM_NAMES_TITLES);
   g_autofree char *workers_key = g_strconcat (prefix, "-workers", NULL);
   g_autofree char *repeat_key = g_strconcat (prefix, "-repeat", NULL);
+  g_autofree char *runtime_key = g_strconcat (prefix, "-runtime", NULL);
   g_auto(GStrv) checked = NULL;
 
   g_return_if_fail (LAB_IS_RUN_OPTIONS (self));
@@ -159,6 +195,11 @@ lab_run_options_setup (LabRunOptions       *self,
                                  mode_row_new (self, &choices[i], on,
                                                lab_run_builder_accepts_mode (sample, choices[i].mode)));
     }
+
+  lab_runtime_switch_bind (self->runtime_switch, settings, runtime_key);
+  g_signal_connect_object (self->runtime_switch, "notify::choice", G_CALLBACK (update_mode_rows), self,
+                           G_CONNECT_SWAPPED);
+  update_mode_rows (self);
 }
 
 /**
@@ -180,13 +221,11 @@ lab_run_options_get_checked (LabRunOptions *self,
     }
 }
 
-/* Sets the workers and the repetitions on @builder. */
-void
-lab_run_options_apply (LabRunOptions *self,
-                       LabRunBuilder *builder)
+/* The workers and the repetitions. */
+static void
+apply_execution (LabRunOptions *self,
+                 LabRunBuilder *builder)
 {
-  g_return_if_fail (LAB_IS_RUN_OPTIONS (self));
-
   if (self->can_sweep && gtk_switch_get_active (self->sweep_switch))
     lab_run_builder_set_worker_sweep (builder, worker_sweep_max ());
   else
@@ -197,6 +236,70 @@ lab_run_options_apply (LabRunOptions *self,
     }
   lab_run_builder_set_number (builder, LAB_PARAM_REPEAT,
                               (guint64) gtk_adjustment_get_value (self->repeat_adjustment));
+}
+
+/**
+ * lab_run_options_apply:
+ * @modes: (array length=n_modes): the modes to run, as the rows name them
+ *
+ * Sets the workers, the repetitions, the runtime and @modes as the chosen
+ * runtime runs them (threads behind the emulated GIL are mode gil).
+ */
+void
+lab_run_options_apply (LabRunOptions *self,
+                       LabRunBuilder *builder,
+                       const LabMode *modes,
+                       guint          n_modes)
+{
+  LabRuntimeChoice choice;
+  LabRuntime runtime;
+  g_autoptr(GArray) mapped = g_array_new (FALSE, FALSE, sizeof (LabMode));
+
+  g_return_if_fail (LAB_IS_RUN_OPTIONS (self));
+
+  choice = lab_runtime_switch_get_choice (self->runtime_switch);
+  runtime = lab_runtime_choice_get_runtime (choice);
+  apply_execution (self, builder);
+  for (guint i = 0; i < n_modes; i++)
+    {
+      LabMode mode = lab_runtime_choice_map_mode (choice, modes[i]);
+
+      g_array_append_val (mapped, mode);
+    }
+  lab_run_builder_set_runtimes (builder, &runtime, 1);
+  lab_run_builder_set_modes (builder, (const LabMode *) mapped->data, mapped->len);
+}
+
+/**
+ * lab_run_options_apply_compare:
+ *
+ * Sets what Compare runs: native threads and processes next to the
+ * chosen Python's threads and processes, or, without one chosen, next to
+ * threads behind the emulated GIL (and CPython's, when there is one).
+ */
+void
+lab_run_options_apply_compare (LabRunOptions *self,
+                               LabRunBuilder *builder)
+{
+  static const LabMode python_modes[] = { LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_PROCESSES };
+  static const LabMode native_modes[] = { LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_GIL, LAB_MODE_PROCESSES };
+  LabRuntimeChoice choice;
+  LabRuntime runtimes[LAB_N_RUNTIMES] = { LAB_RUNTIME_NATIVE };
+  guint n_runtimes = 1;
+
+  g_return_if_fail (LAB_IS_RUN_OPTIONS (self));
+
+  choice = lab_runtime_switch_get_choice (self->runtime_switch);
+  apply_execution (self, builder);
+  if (lab_runtime_switch_has (self->runtime_switch, LAB_RUNTIME_CPYTHON))
+    runtimes[n_runtimes++] = LAB_RUNTIME_CPYTHON;
+  if (choice == LAB_RUNTIME_CHOICE_CPYTHON_NOGIL)
+    runtimes[n_runtimes++] = LAB_RUNTIME_CPYTHON_NOGIL;
+  lab_run_builder_set_runtimes (builder, runtimes, n_runtimes);
+  if (choice == LAB_RUNTIME_CHOICE_CPYTHON || choice == LAB_RUNTIME_CHOICE_CPYTHON_NOGIL)
+    lab_run_builder_set_modes (builder, python_modes, G_N_ELEMENTS (python_modes));
+  else
+    lab_run_builder_set_modes (builder, native_modes, G_N_ELEMENTS (native_modes));
 }
 
 static void
@@ -219,6 +322,7 @@ lab_run_options_class_init (LabRunOptionsClass *klass)
 
   object_class->dispose = lab_run_options_dispose;
 
+  g_type_ensure (LAB_TYPE_RUNTIME_SWITCH);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/concurrencylab/ConcurrencyLab/lab-run-options.ui");
   gtk_widget_class_bind_template_child (widget_class, LabRunOptions, workers_row);
@@ -227,6 +331,7 @@ lab_run_options_class_init (LabRunOptionsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabRunOptions, sweep_row);
   gtk_widget_class_bind_template_child (widget_class, LabRunOptions, sweep_switch);
   gtk_widget_class_bind_template_child (widget_class, LabRunOptions, repeat_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, LabRunOptions, runtime_switch);
   gtk_widget_class_bind_template_child (widget_class, LabRunOptions, modes_group);
 }
 

@@ -33,6 +33,10 @@ void  lab_run_options_setup        (LabRunOptions       *self,
 void  lab_run_options_get_checked  (LabRunOptions       *self,
                                     GArray              *modes);
 void  lab_run_options_apply        (LabRunOptions       *self,
-                                    LabRunBuilder       *builder);
+                                    LabRunBuilder       *builder,
+                                    const LabMode       *modes,
+                                    guint                n_modes);
+void  lab_run_options_apply_compare (LabRunOptions      *self,
+                                     LabRunBuilder      *builder);
 
 G_END_DECLS

@@ -8,6 +8,8 @@
 #include "lab-cell.h"
 #include "lab-machine.h"
 #include "lab-speedup-chart.h"
+
+#define N_VARIANTS (LAB_N_RUNTIMES * LAB_N_MODES)
 #include "lab-stats.h"
 
 /* Speedup over sequential against the worker count, one line per mode,
@@ -32,9 +34,9 @@ struct _LabSpeedupChart
   LabCellsChart  parent_instance;
 
   guint          n_cpus;
-  GArray        *series[LAB_N_MODES];   /* Point, sorted by workers; NULL if none */
-  GArray        *fits[LAB_N_MODES];     /* Point: the fitted curve; NULL if none */
-  double         serial_fraction[LAB_N_MODES];
+  GArray        *series[N_VARIANTS];   /* Point, sorted by workers; NULL if none */
+  GArray        *fits[N_VARIANTS];     /* Point: the fitted curve; NULL if none */
+  double         serial_fraction[N_VARIANTS];
   double         x_max;
   double         x_step;
   double         y_max;
@@ -42,6 +44,20 @@ struct _LabSpeedupChart
 };
 
 G_DEFINE_FINAL_TYPE (LabSpeedupChart, lab_speedup_chart, LAB_TYPE_CELLS_CHART)
+
+/* A line per runtime × mode: "Threads" and "CPython threads" are two. */
+static const char *
+variant_title (guint v)
+{
+  return lab_variant_title (v / LAB_N_MODES, v % LAB_N_MODES);
+}
+
+static const GdkRGBA *
+variant_color (const LabChartPalette *palette,
+               guint                  v)
+{
+  return &palette->variants[v / LAB_N_MODES][v % LAB_N_MODES];
+}
 
 enum {
   PROP_0,
@@ -78,12 +94,12 @@ format_percent (double fraction)
 
 static char *
 describe_fit (LabSpeedupChart *self,
-              LabMode          mode)
+              guint            v)
 {
-  g_autofree char *percent = format_percent (self->serial_fraction[mode]);
+  g_autofree char *percent = format_percent (self->serial_fraction[v]);
 
   /* Translators: in the speedup chart's legend, "Threads: Amdahl fit, serial fraction 4 %" */
-  return g_strdup_printf (_("%s: Amdahl fit, serial fraction %s"), lab_mode_title (mode),
+  return g_strdup_printf (_("%s: Amdahl fit, serial fraction %s"), variant_title (v),
                           percent);
 }
 
@@ -91,19 +107,19 @@ static void
 append_fits (LabSpeedupChart *self,
              GString         *text)
 {
-  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+  for (guint v = 0; v < N_VARIANTS; v++)
     {
-      double s = self->serial_fraction[mode];
+      double s = self->serial_fraction[v];
       g_autofree char *percent = NULL;
 
-      if (self->fits[mode] == NULL)
+      if (self->fits[v] == NULL)
         continue;
 
       percent = format_percent (s);
       g_string_append_c (text, ' ');
       /* Translators: "Amdahl's law fitted to Threads: a serial fraction of 4 %" */
       g_string_append_printf (text, _("Amdahl's law fitted to %s: a serial fraction of %s"),
-                              lab_mode_title (mode), percent);
+                              variant_title (v), percent);
       if (s >= 0.005)
         {
           g_autofree char *limit = format_factor (1.0 / s);
@@ -121,14 +137,14 @@ describe_series (LabSpeedupChart *self)
 {
   g_autoptr(GString) text = g_string_new (_("Speedup over sequential by number of workers."));
 
-  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+  for (guint v = 0; v < N_VARIANTS; v++)
     {
-      GArray *points = self->series[mode];
+      GArray *points = self->series[v];
 
       if (points == NULL)
         continue;
 
-      g_string_append_printf (text, " %s:", lab_mode_title (mode));
+      g_string_append_printf (text, " %s:", variant_title (v));
       for (guint i = 0; i < points->len; i++)
         {
           const Point *p = &g_array_index (points, Point, i);
@@ -162,10 +178,10 @@ describe_series (LabSpeedupChart *self)
 static void
 clear_series (LabSpeedupChart *self)
 {
-  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+  for (guint v = 0; v < N_VARIANTS; v++)
     {
-      g_clear_pointer (&self->series[mode], g_array_unref);
-      g_clear_pointer (&self->fits[mode], g_array_unref);
+      g_clear_pointer (&self->series[v], g_array_unref);
+      g_clear_pointer (&self->fits[v], g_array_unref);
     }
 }
 
@@ -217,7 +233,7 @@ get_point (LabCell *cell,
   point->workers = lab_cell_get_workers (cell);
   point->speedup = lab_cell_get_speedup (cell);
 
-  return lab_cell_get_mode (cell) < LAB_N_MODES
+  return lab_cell_get_mode (cell) < LAB_N_MODES && lab_cell_get_runtime (cell) < LAB_N_RUNTIMES
          && lab_cell_get_failed_tasks (cell) == 0
          && isfinite (point->speedup) && point->speedup > 0;
 }
@@ -238,15 +254,15 @@ lab_speedup_chart_cells_changed (LabCellsChart *cells_chart)
   for (guint i = 0; i < n_items; i++)
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
-      LabMode mode = lab_cell_get_mode (cell);
+      guint v = lab_cell_get_runtime (cell) * LAB_N_MODES + lab_cell_get_mode (cell);
       Point point;
 
       if (!get_point (cell, &point))
         continue;
 
-      if (self->series[mode] == NULL)
-        self->series[mode] = g_array_new (FALSE, FALSE, sizeof (Point));
-      g_array_append_val (self->series[mode], point);
+      if (self->series[v] == NULL)
+        self->series[v] = g_array_new (FALSE, FALSE, sizeof (Point));
+      g_array_append_val (self->series[v], point);
       max_workers = MAX (max_workers, point.workers);
       max_speedup = MAX (max_speedup, point.speedup);
       any = TRUE;
@@ -255,13 +271,13 @@ lab_speedup_chart_cells_changed (LabCellsChart *cells_chart)
   self->x_step = MAX (1.0, lab_chart_nice_step (max_workers, TARGET_TICKS));
   self->x_max = ceil (max_workers / self->x_step) * self->x_step;
 
-  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+  for (guint v = 0; v < N_VARIANTS; v++)
     {
-      self->serial_fraction[mode] = self->series[mode] != NULL ? fit_series (self->series[mode])
+      self->serial_fraction[v] = self->series[v] != NULL ? fit_series (self->series[v])
                                                                : NAN;
       /* The curve rises to the end of the axis: leave room for it */
-      if (!isnan (self->serial_fraction[mode]))
-        max_speedup = MAX (max_speedup, amdahl (self->serial_fraction[mode], self->x_max));
+      if (!isnan (self->serial_fraction[v]))
+        max_speedup = MAX (max_speedup, amdahl (self->serial_fraction[v], self->x_max));
     }
   /* Show the ideal line up to the cores at least: that is where a
    * CPU-bound run should stop scaling. */
@@ -269,9 +285,9 @@ lab_speedup_chart_cells_changed (LabCellsChart *cells_chart)
   self->y_step = lab_chart_nice_step (max_speedup, TARGET_TICKS);
   self->y_max = ceil (max_speedup / self->y_step) * self->y_step;
 
-  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+  for (guint v = 0; v < N_VARIANTS; v++)
     {
-      GArray *points = self->series[mode];
+      GArray *points = self->series[v];
 
       if (points == NULL)
         continue;
@@ -283,8 +299,8 @@ lab_speedup_chart_cells_changed (LabCellsChart *cells_chart)
           p->workers /= self->x_max;
           p->speedup /= self->y_max;
         }
-      if (!isnan (self->serial_fraction[mode]))
-        self->fits[mode] = build_curve (self, self->serial_fraction[mode]);
+      if (!isnan (self->serial_fraction[v]))
+        self->fits[v] = build_curve (self, self->serial_fraction[v]);
     }
 
   if (any)
@@ -414,15 +430,15 @@ draw_lines (LabSpeedupChart       *self,
   /* Amdahl's law fitted to each mode, under its measured line */
   cairo_set_line_width (cr, 1.5);
   set_dash (cr, 5, 3);
-  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+  for (guint v = 0; v < N_VARIANTS; v++)
     {
-      GArray *curve = self->fits[mode];
+      GArray *curve = self->fits[v];
 
       if (curve == NULL)
         continue;
 
       cairo_new_path (cr);
-      gdk_cairo_set_source_rgba (cr, &palette->modes[mode]);
+      gdk_cairo_set_source_rgba (cr, variant_color (palette, v));
       for (guint i = 0; i < curve->len; i++)
         {
           const Point *p = &g_array_index (curve, Point, i);
@@ -434,14 +450,14 @@ draw_lines (LabSpeedupChart       *self,
 
   cairo_set_dash (cr, NULL, 0, 0);
   cairo_set_line_width (cr, 2.0);
-  for (guint mode = 0; mode < LAB_N_MODES; mode++)
+  for (guint v = 0; v < N_VARIANTS; v++)
     {
-      GArray *points = self->series[mode];
+      GArray *points = self->series[v];
 
       if (points == NULL)
         continue;
 
-      gdk_cairo_set_source_rgba (cr, &palette->modes[mode]);
+      gdk_cairo_set_source_rgba (cr, variant_color (palette, v));
       for (guint i = 0; i < points->len; i++)
         {
           const Point *p = &g_array_index (points, Point, i);
@@ -476,19 +492,19 @@ draw_legend (LabSpeedupChart       *self,
   g_autofree char *cores = NULL;
 
   lab_chart_legend_init (&legend, PAD, PAD, width - PAD, line_height);
-  for (guint mode = 0; mode < LAB_N_MODES; mode++)
-    if (self->series[mode] != NULL)
+  for (guint v = 0; v < N_VARIANTS; v++)
+    if (self->series[v] != NULL)
       lab_chart_append_legend_entry (chart, snapshot, &legend, LAB_CHART_SWATCH_BOX,
-                                     &palette->modes[mode], lab_mode_title (mode),
+                                     variant_color (palette, v), variant_title (v),
                                      &palette->foreground);
 
-  for (guint mode = 0; mode < LAB_N_MODES; mode++)
-    if (self->fits[mode] != NULL)
+  for (guint v = 0; v < N_VARIANTS; v++)
+    if (self->fits[v] != NULL)
       {
-        g_autofree char *fit = describe_fit (self, mode);
+        g_autofree char *fit = describe_fit (self, v);
 
         lab_chart_append_legend_entry (chart, snapshot, &legend, LAB_CHART_SWATCH_DASHED,
-                                       &palette->modes[mode], fit, &palette->foreground);
+                                       variant_color (palette, v), fit, &palette->foreground);
       }
 
   lab_chart_append_legend_entry (chart, snapshot, &legend, LAB_CHART_SWATCH_DASHED,
