@@ -97,6 +97,11 @@ class Runs(unittest.TestCase):
                 self.assertTrue(row["cpu_model"])
                 self.assertTrue(row["kernel"])
                 self.assertRegex(row["runtime_version"], r"^(gcc|clang) \d+\.")
+                # Spawn starts its processes inside the measurement: no start-up apart
+                if row["mode"] == "spawn":
+                    self.assertEqual(row["startup_ms"], "")
+                else:
+                    self.assertGreaterEqual(float(row["startup_ms"]), 0)
 
             with open(s_csv, newline="") as f:
                 spans = list(csv.reader(f))
@@ -242,6 +247,103 @@ class Runs(unittest.TestCase):
         for key in ("thread_dispatch_us", "process_dispatch_us", "spawn_us", "raw_spawn_us", "worker_rss_kib",
                     "download_threads_40x200_w20", "download_bulk_mib_s", "cancel_ms_processes"):
             self.assertGreater(doc[key], 0, key)
+
+
+def fake_python(directory, name, script):
+    """An executable @name in @directory that runs the shell @script."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\n" + script + "\n")
+    os.chmod(path, 0o755)
+    return path
+
+
+class CPythonRuntime(unittest.TestCase):
+    """--runtime cpython with the real python3 on PATH, and with fake interpreters
+    that are missing, broken, too old or free-threaded."""
+
+    def env_with_path(self, path):
+        env = dict(os.environ)
+        env["PATH"] = path
+        env.pop("CONCURRENCY_LAB_PYTHON", None)
+        env.pop("CONCURRENCY_LAB_PYTHON_NOGIL", None)
+        return env
+
+    def assert_refused(self, env, *needles):
+        r = cli("run", "--runtime", "cpython", "--workload", "cpu:sumsq", "--size", "1000", env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        for needle in needles:
+            self.assertIn(needle, r.stderr)
+        return r
+
+    def test_missing_python(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.assert_refused(self.env_with_path(d), "python3", "not available", "install Python 3.8")
+
+    def test_broken_python(self):
+        with tempfile.TemporaryDirectory() as d:
+            fake_python(d, "python3", "echo 'Traceback (most recent call last):' >&2; "
+                                      "echo 'SyntaxError: broken interpreter' >&2; exit 1")
+            self.assert_refused(self.env_with_path(d), "cannot run the Python kernels", "exited with status 1",
+                                "SyntaxError: broken interpreter")
+
+    def test_garbage_python(self):
+        with tempfile.TemporaryDirectory() as d:
+            fake_python(d, "python3", "echo 'hello'")
+            self.assert_refused(self.env_with_path(d), "did not say which version")
+
+    def test_old_python(self):
+        with tempfile.TemporaryDirectory() as d:
+            fake_python(d, "python3", """echo '{"implementation": "cpython", "version": "3.6.9", "gil_enabled": true}'""")
+            self.assert_refused(self.env_with_path(d), "Python 3.6.9", "3.8 or newer")
+
+    def test_free_threaded_detected(self):
+        with tempfile.TemporaryDirectory() as d:
+            fake_python(d, "python3", """echo '{"implementation": "cpython", "version": "3.12.1", "gil_enabled": true}'""")
+            fake_python(d, "python3.13t", """echo '{"implementation": "cpython", "version": "3.13.1", "gil_enabled": false}'""")
+            r = cli("info", "--json", env=self.env_with_path(d))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            runtimes = {rt["runtime"]: rt for rt in json.loads(r.stdout)["runtimes"]}
+            self.assertTrue(runtimes["native"]["available"])
+            self.assertTrue(runtimes["cpython"]["available"])
+            self.assertEqual(runtimes["cpython"]["version"], "3.12.1")
+            self.assertTrue(runtimes["cpython-nogil"]["available"])
+            self.assertEqual(runtimes["cpython-nogil"]["version"], "3.13.1")
+            self.assertEqual(runtimes["cpython-nogil"]["path"], os.path.join(d, "python3.13t"))
+
+    def test_no_free_threaded(self):
+        with tempfile.TemporaryDirectory() as d:
+            fake_python(d, "python3", """echo '{"implementation": "cpython", "version": "3.12.1", "gil_enabled": true}'""")
+            r = cli("run", "--runtime", "cpython-nogil", "--workload", "cpu:sumsq", env=self.env_with_path(d))
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("No free-threaded Python", r.stderr)
+            self.assertIn("has a GIL", r.stderr)
+
+    def test_native_and_cpython_side_by_side(self):
+        with tempfile.TemporaryDirectory() as d:
+            r_csv, s_csv = os.path.join(d, "r.csv"), os.path.join(d, "s.csv")
+            r = cli("run", "--runtime", "native,cpython", "--workload", "cpu:primes", "--size", "30000",
+                    "--tasks", "6", "--modes", "sequential,threads,processes", "--workers", "2",
+                    "--repeat", "1", "--warmup", "0", "--csv", r_csv, "--spans-csv", s_csv, timeout=240)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Every mode computed the same checksum.", r.stdout)
+            for name in ("cpython/sequential", "cpython/threads", "cpython/processes"):
+                self.assertIn(name, r.stdout)
+            self.assertIn("Interpreter start-up", r.stdout)
+            with open(r_csv, newline="") as f:
+                rows = list(csv.DictReader(f))
+            self.assertEqual(len(rows), 6)
+            self.assertEqual({row["checksum"] for row in rows}, {"3245"})
+            python = [row for row in rows if row["runtime"] != "native"]
+            self.assertEqual(len(python), 3)
+            for row in python:
+                self.assertRegex(row["runtime"], r"^cpython-3\.\d+\.\d+")
+                self.assertRegex(row["runtime_version"], r"^Python 3\.")
+                self.assertGreater(float(row["startup_ms"]), 0)
+            with open(s_csv, newline="") as f:
+                spans = list(csv.DictReader(f))
+            self.assertEqual(len(spans), 6 * 6)
+            self.assertEqual({s["runtime"] for s in spans} - {"native"}, {python[0]["runtime"]})
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 #include <libsoup/soup.h>
 
 #include "lab-cli.h"
+#include "lab-interpreter.h"
 #include "lab-machine.h"
 #include "lab-run-config.h"
 
@@ -57,6 +58,30 @@ lab_cli_info (int    argc,
       json_builder_add_string_value (builder, PACKAGE_VERSION);
       json_builder_set_member_name (builder, "worker");
       json_builder_add_string_value (builder, worker);
+      json_builder_set_member_name (builder, "runtimes");
+      json_builder_begin_array (builder);
+      for (LabRuntime r = 0; r < LAB_N_RUNTIMES; r++)
+        {
+          g_autoptr(GError) missing = NULL;
+          const LabInterpreter *interpreter = r != LAB_RUNTIME_NATIVE ? lab_interpreter_find (r, &missing) : NULL;
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "runtime");
+          json_builder_add_string_value (builder, lab_runtime_to_string (r));
+          json_builder_set_member_name (builder, "available");
+          json_builder_add_boolean_value (builder, missing == NULL);
+          json_builder_set_member_name (builder, missing == NULL ? "version" : "reason");
+          json_builder_add_string_value (builder, missing != NULL ? missing->message
+                                                  : interpreter != NULL ? interpreter->version
+                                                  : lab_native_version ());
+          if (interpreter != NULL)
+            {
+              json_builder_set_member_name (builder, "path");
+              json_builder_add_string_value (builder, interpreter->path);
+            }
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       json_generator_set_root (generator, root);
@@ -73,5 +98,21 @@ lab_cli_info (int    argc,
   g_print ("%-16s %s\n", _("libsoup"), soup);
   g_print ("%-16s %s\n", _("Concurrency Lab"), PACKAGE_VERSION);
   g_print ("%-16s %s\n", _("Worker"), worker);
+  for (LabRuntime r = 0; r < LAB_N_RUNTIMES; r++)
+    {
+      g_autoptr(GError) missing = NULL;
+      const LabInterpreter *interpreter = r != LAB_RUNTIME_NATIVE ? lab_interpreter_find (r, &missing) : NULL;
+      g_autofree char *what = NULL;
+
+      if (r == LAB_RUNTIME_NATIVE)
+        what = g_strdup (lab_native_version ());
+      else if (interpreter != NULL)
+        what = g_strdup_printf (_("Python %s (%s)"), interpreter->version, interpreter->path);
+      else
+        /* Translators: a runtime that cannot be used, and why */
+        what = g_strdup_printf (_("not available: %s"), missing->message);
+      /* Translators: "Runtime cpython  Python 3.11.2 (/usr/bin/python3)" */
+      g_print ("%-16s %s\n", lab_runtime_to_string (r), what);
+    }
   return LAB_CLI_EXIT_OK;
 }
