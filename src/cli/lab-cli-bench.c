@@ -64,6 +64,7 @@ typedef struct
   guint          warmup;
   guint          nice;
   const char    *url;        /* io:download: every task fetches it */
+  const char    *runtimes;   /* NULL: native */
 } BenchRun;
 
 static LabRunConfig *
@@ -79,6 +80,8 @@ bench_config (Bench           *bench,
     lab_run_builder_set_number (builder, LAB_PARAM_SIZE, spec->size);
   if (spec->url != NULL)
     lab_run_builder_add_url (builder, spec->url);
+  if (spec->runtimes != NULL && !lab_run_builder_parse (builder, LAB_PARAM_RUNTIME, spec->runtimes, error))
+    return NULL;
   lab_run_builder_set_number (builder, LAB_PARAM_TASKS, spec->tasks);
   lab_run_builder_set_modes (builder, spec->modes, spec->n_modes);
   lab_run_builder_set_workers (builder, &spec->workers, 1);
@@ -186,6 +189,81 @@ bench_scaling (Bench   *bench,
           lab_cell_get_efficiency (processes) >= 0.95);
   report (bench, "threads_efficiency", lab_cell_get_efficiency (threads), "", NULL, TRUE);
   report (bench, "processes_efficiency", lab_cell_get_efficiency (processes), "", NULL, TRUE);
+  return TRUE;
+}
+
+/* The GIL, emulated and real, next to native threads and processes on
+ * the same kernel, in one run; then the emulated GIL on sleeps; then what
+ * a task costs CPython beyond its kernel. */
+static gboolean
+bench_gil (Bench   *bench,
+           GError **error)
+{
+  static const LabMode cpu_modes[] = { LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_GIL, LAB_MODE_PROCESSES };
+  static const LabMode sleep_modes[] = { LAB_MODE_THREADS, LAB_MODE_GIL };
+  static const LabMode noop_modes[] = { LAB_MODE_THREADS, LAB_MODE_PROCESSES };
+  g_autoptr(LabRunConfig) cpu = NULL, sleep = NULL, noop = NULL;
+  g_autoptr(LabRun) cpu_run = NULL, sleep_run = NULL, noop_run = NULL;
+  guint noop_tasks = bench->quick ? 200 : 4000;
+  double ideal_s;
+
+  cpu = bench_config (bench, &(BenchRun) {
+                        .workload = "cpu:primes", .size = bench->quick ? 200000 : 2000000, .tasks = 16,
+                        .modes = cpu_modes, .n_modes = G_N_ELEMENTS (cpu_modes), .workers = 2,
+                        .repeat = bench->quick ? 1 : 3, .warmup = bench->quick ? 0 : 1,
+                        .runtimes = "native,cpython",
+                      }, error);
+  if (cpu == NULL || (cpu_run = lab_bench_run (cpu, bench->cancellable, error)) == NULL)
+    return FALSE;
+  report (bench, "gil_cpu_speedup",
+          lab_cell_get_speedup (lab_run_find_cell (cpu_run, LAB_MODE_GIL, 2)), "×", "0.85–1.10× at W = 2",
+          fabs (lab_cell_get_speedup (lab_run_find_cell (cpu_run, LAB_MODE_GIL, 2)) - 0.975) <= 0.125);
+  report (bench, "cpython_threads_speedup",
+          lab_cell_get_speedup (lab_run_find_variant_cell (cpu_run, LAB_RUNTIME_CPYTHON, LAB_MODE_THREADS, 2)),
+          "×", "0.8–1.1× at W = 2",
+          fabs (lab_cell_get_speedup (lab_run_find_variant_cell (cpu_run, LAB_RUNTIME_CPYTHON, LAB_MODE_THREADS, 2)) - 0.95) <= 0.15);
+  report (bench, "cpython_processes_speedup",
+          lab_cell_get_speedup (lab_run_find_variant_cell (cpu_run, LAB_RUNTIME_CPYTHON, LAB_MODE_PROCESSES, 2)),
+          "×", "≥ 1.7× at W = 2",
+          lab_cell_get_speedup (lab_run_find_variant_cell (cpu_run, LAB_RUNTIME_CPYTHON, LAB_MODE_PROCESSES, 2)) >= 1.7);
+  report (bench, "native_threads_speedup", lab_cell_get_speedup (lab_run_find_cell (cpu_run, LAB_MODE_THREADS, 2)),
+          "×", "≥ 1.85× at W = 2", lab_cell_get_speedup (lab_run_find_cell (cpu_run, LAB_MODE_THREADS, 2)) >= 1.85);
+  report (bench, "native_processes_speedup",
+          lab_cell_get_speedup (lab_run_find_cell (cpu_run, LAB_MODE_PROCESSES, 2)), "×", "≥ 1.85× at W = 2",
+          lab_cell_get_speedup (lab_run_find_cell (cpu_run, LAB_MODE_PROCESSES, 2)) >= 1.85);
+  report (bench, "cpython_startup_ms",
+          1000 * lab_cell_get_startup_s (lab_run_find_variant_cell (cpu_run, LAB_RUNTIME_CPYTHON, LAB_MODE_PROCESSES, 2)),
+          "ms", NULL, TRUE);
+
+  /* 40 sleeps of 200 ms over 20 threads: 0.4 s if they all overlap */
+  sleep = bench_config (bench, &(BenchRun) {
+                          .workload = "io:sleep", .size = 200, .tasks = 40,
+                          .modes = sleep_modes, .n_modes = G_N_ELEMENTS (sleep_modes), .workers = 20,
+                          .repeat = bench->quick ? 1 : 3, .warmup = 0,
+                        }, error);
+  if (sleep == NULL || (sleep_run = lab_bench_run (sleep, bench->cancellable, error)) == NULL)
+    return FALSE;
+  ideal_s = 2 * 0.200;
+  report (bench, "gil_sleep_of_ideal", ideal_s / lab_cell_get_median_s (lab_run_find_cell (sleep_run, LAB_MODE_GIL, 20)),
+          "", "≥ 0.95 of the ideal 0.4 s",
+          ideal_s / lab_cell_get_median_s (lab_run_find_cell (sleep_run, LAB_MODE_GIL, 20)) >= 0.95);
+  report (bench, "threads_sleep_of_ideal",
+          ideal_s / lab_cell_get_median_s (lab_run_find_cell (sleep_run, LAB_MODE_THREADS, 20)), "", NULL, TRUE);
+
+  /* Tasks that do nothing: what CPython's executors cost per task */
+  noop = bench_config (bench, &(BenchRun) {
+                         .workload = "cpu:noop", .size = 1, .tasks = noop_tasks,
+                         .modes = noop_modes, .n_modes = G_N_ELEMENTS (noop_modes), .workers = 2,
+                         .repeat = 3, .warmup = 1, .runtimes = "cpython",
+                       }, error);
+  if (noop == NULL || (noop_run = lab_bench_run (noop, bench->cancellable, error)) == NULL)
+    return FALSE;
+  report (bench, "cpython_thread_task_us",
+          1e6 * lab_cell_get_median_s (lab_run_find_cell (noop_run, LAB_MODE_THREADS, 2)) / noop_tasks,
+          "µs/task", NULL, TRUE);
+  report (bench, "cpython_process_task_us",
+          1e6 * lab_cell_get_median_s (lab_run_find_cell (noop_run, LAB_MODE_PROCESSES, 2)) / noop_tasks,
+          "µs/task", NULL, TRUE);
   return TRUE;
 }
 
@@ -443,6 +521,7 @@ static const struct {
   { "downloads", bench_downloads },
   { "responsiveness", bench_responsiveness },
   { "cancel", bench_cancel },
+  { "gil", bench_gil },
 };
 
 int
@@ -460,7 +539,7 @@ lab_cli_bench (int    argc,
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("Fewer iterations: a smoke test, not a measurement"), NULL },
-    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Run only this section (repeatable): threads, dispatch, spawn, memory, scaling, downloads, responsiveness, cancel"), N_("SECTION") },
+    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Run only this section (repeatable): threads, dispatch, spawn, memory, scaling, downloads, responsiveness, cancel, gil"), N_("SECTION") },
     { "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &worker, N_("Worker executable"), N_("PATH") },
     { NULL }
   };
@@ -482,7 +561,7 @@ lab_cli_bench (int    argc,
         known |= g_str_equal (only[i], sections[s].name);
       if (!known)
         return lab_cli_fail (LAB_CLI_EXIT_USAGE,
-                             _("--only: unknown section “%s”; accepted: threads, dispatch, spawn, memory, scaling, downloads, responsiveness, cancel"),
+                             _("--only: unknown section “%s”; accepted: threads, dispatch, spawn, memory, scaling, downloads, responsiveness, cancel, gil"),
                              only[i]);
     }
 
