@@ -348,13 +348,16 @@ def main():
         check_start_visible(window, frame, '1280 × 800')
         check_downloads(window, env)
         check_cpu(window)
+        check_runtimes(window)
         stop_app(app_process)
 
-        # Narrow: the parameters and the results become two views.
+        # Narrow: the parameters and the results become two views; and
+        # no python3 to be found.
         gsettings(env, 'set', SCHEMA, 'window-width', '360')
         gsettings(env, 'set', SCHEMA, 'window-height', '640')
-        app_process, window, frame = launch(app_exe, env)
+        app_process, window, frame = launch(app_exe, dict(env, PATH=tempfile.mkdtemp(prefix='no-python-')))
         check_narrow(window, frame)
+        check_no_python(window)
         print('ok - all done')
         return 0
     finally:
@@ -524,6 +527,61 @@ def check_cpu(window):
     window.compare_and_check('CPU kernels', 3)
     screenshot('cpu-kernels')
     check_exports(window, n_cells=3, n_tasks=8)
+
+
+def pick_runtime(window, name):
+    button = wait_for(f'the runtime button "{name}", sensitive',
+                      lambda: next((b for b in window.find_all(role='toggle button', name=name)
+                                    if b.sensitive), None), timeout=30)
+    window.click(button)
+    wait_for(f'"{name}" chosen', lambda: button.checked, timeout=5)
+
+
+def check_runtimes(window):
+    """CPython next to native C through Compare, then threads behind the
+    emulated GIL; the rows and readings name each runtime."""
+    pick_runtime(window, 'CPython')
+    window.need('the mode row "CPython threads"', role='label', name='CPython threads')
+    compare = window.clickable('the Compare button', 'push button', 'Compare')
+    result = window.run_and_wait('Compare', compare)
+    if result != 'Finished':
+        fail(f'Compare ended as {result!r}')
+    rows = window.table_labels(contains='CPython')
+    for title in ('CPython, sequential', 'CPython threads', 'CPython processes'):
+        if not any(row.startswith(title) for row in rows):
+            fail(f'Compare: no row for {title} in {rows}')
+    reading = window.need('the reading of CPython threads', role='label', contains='CPython threads ×2 kept')
+    if 'cores busy' not in reading.name or 'Starting its interpreters took' not in reading.name:
+        fail(f'the CPython reading gives no figures: {reading.name!r}')
+    screenshot('compare-cpython')
+    print(f'ok - Compare: {rows}; {reading.name!r}')
+
+    pick_runtime(window, 'Emulated GIL')
+    window.need('the mode row "Threads + emulated GIL"', role='label', name='Threads + emulated GIL')
+    run = window.clickable('the Run button of threads behind the emulated GIL', 'push button',
+                           'Run “Threads + emulated GIL”')
+    result = window.run_and_wait('threads behind the emulated GIL', run)
+    if result != 'Finished':
+        fail(f'the emulated GIL run ended as {result!r}')
+    rows = window.table_labels(contains='emulated GIL')
+    if not rows:
+        fail('no row for the emulated GIL')
+    reading = window.need('the reading of the emulated GIL', role='label', contains='behind the emulated GIL kept')
+    screenshot('emulated-gil')
+    print(f'ok - emulated GIL: {rows}; {reading.name!r}')
+    pick_runtime(window, 'Native C')
+
+
+def check_no_python(window):
+    """Without python3 on PATH, CPython cannot be picked, and says why."""
+    window.switch_to(1, 'CPU Kernels')
+    button = window.need('the CPython runtime button', role='toggle button', name='CPython')
+    wait_for('the search for python3 to end',
+             lambda: 'python3' in (button.description or '') and 'Looking' not in button.description, timeout=30)
+    if button.sensitive:
+        fail('CPython can be picked without python3 on PATH')
+    window.need('the reason under the runtime buttons', role='label', contains='No “python3” found on PATH')
+    print(f'ok - without python3: CPython is insensitive: {button.description!r}')
 
 
 def check_narrow(window, frame):

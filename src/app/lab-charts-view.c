@@ -124,6 +124,14 @@ on_spans_added (LabChartsView *self,
 }
 
 static void
+on_repetition_finished (LabChartsView *self,
+                        LabRepetition *rep)
+{
+  if (lab_timeline_get_repetition (LAB_TIMELINE (self->timeline)) == rep)
+    lab_timeline_repetition_finished (LAB_TIMELINE (self->timeline));
+}
+
+static void
 lab_charts_view_clear_repetitions (LabChartsView *self)
 {
   g_ptr_array_set_size (self->repetitions, 0);
@@ -180,6 +188,8 @@ lab_charts_view_follow_run (LabChartsView *self,
   self->following = TRUE;
   g_signal_connect_object (run, "repetition-started", G_CALLBACK (on_repetition_started), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (run, "spans-added", G_CALLBACK (on_spans_added), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (run, "repetition-finished", G_CALLBACK (on_repetition_finished), self,
+                           G_CONNECT_SWAPPED);
 }
 
 /* Whether the CPU chart samples the machine. */

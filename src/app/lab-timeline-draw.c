@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 
 #include "lab-format.h"
@@ -164,6 +165,79 @@ draw_bars (LabTimeline    *self,
     flush_run (snapshot, &runs[status], &colors[status], y, geometry->bar_h);
 }
 
+/* The emulated GIL inside lane @lane: the task bars are drawn pale, and
+ * the lock's holds solid over them, so that the lock is seen passing from
+ * lane to lane; a pale stretch of a task is its thread waiting. */
+static void
+draw_gil_holds (LabTimeline    *self,
+                GtkSnapshot    *snapshot,
+                const Geometry *geometry,
+                guint           lane,
+                const GdkRGBA  *color,
+                float           y)
+{
+  GArray *intervals = self->rep->gil_intervals;
+  double right = geometry->left + geometry->width;
+  guint first, last;
+  Run run = { FALSE };
+
+  if (lane + 1 >= self->gil_lane_first->len)
+    return;
+  first = g_array_index (self->gil_lane_first, guint, lane);
+  last = g_array_index (self->gil_lane_first, guint, lane + 1);
+  for (guint i = first; i < last; i++)
+    {
+      const LabGilInterval *interval = &g_array_index (intervals, LabGilInterval, i);
+      double x0, x1;
+
+      if (interval->state != LAB_GIL_HOLD || interval->end_us < self->view_start_us)
+        continue;
+      if (interval->start_us > self->view_end_us)
+        break;
+      x0 = MAX (geometry->left, lab_timeline_time_to_x (self, geometry, interval->start_us));
+      x1 = MIN (right, lab_timeline_time_to_x (self, geometry, interval->end_us));
+      if (x1 - x0 < 2.0)
+        extend_run (snapshot, &run, color, x0, x1, y, geometry->bar_h);
+      else
+        {
+          flush_run (snapshot, &run, color, y, geometry->bar_h);
+          /* A pixel short, so that two holds in a row stay apart */
+          lab_chart_append_rect (snapshot, color, x0, y, x1 - x0 - 1, geometry->bar_h);
+        }
+    }
+  flush_run (snapshot, &run, color, y, geometry->bar_h);
+}
+
+/* Right of the caption: what solid and pale mean, when the GIL is shown.
+ * Returns the width it took. */
+static float
+draw_gil_legend (LabTimeline           *self,
+                 GtkSnapshot           *snapshot,
+                 const LabChartPalette *palette,
+                 const GdkRGBA         *hold,
+                 const GdkRGBA         *wait,
+                 int                    width)
+{
+  const char *texts[] = { _("holds the emulated GIL"), _("waits for it") };
+  const GdkRGBA *colors[] = { hold, wait };
+  float x = width - PAD;
+  float swatch = MAX (8, self->line_height - 4);
+
+  for (int i = G_N_ELEMENTS (texts) - 1; i >= 0; i--)
+    {
+      g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), texts[i], TRUE);
+      int text_width;
+
+      pango_layout_get_pixel_size (layout, &text_width, NULL);
+      x -= text_width;
+      lab_chart_append_layout (snapshot, layout, x, PAD / 2, &palette->foreground);
+      x -= 4 + swatch;
+      lab_chart_append_rect (snapshot, colors[i], x, PAD / 2 + (self->line_height - swatch) / 2, swatch, swatch);
+      x -= 2 * PAD;
+    }
+  return width - x;
+}
+
 static void
 draw_time_axis (LabTimeline           *self,
                 GtkSnapshot           *snapshot,
@@ -199,7 +273,8 @@ static void
 draw_caption (LabTimeline           *self,
               GtkSnapshot           *snapshot,
               const LabChartPalette *palette,
-              int                    width)
+              int                    width,
+              float                  legend_width)
 {
   g_autoptr(PangoLayout) layout = NULL;
 
@@ -207,7 +282,7 @@ draw_caption (LabTimeline           *self,
     return;
 
   layout = lab_chart_create_layout (LAB_CHART (self), self->caption, TRUE);
-  pango_layout_set_width (layout, MAX (1, width - 2 * (int) PAD) * PANGO_SCALE);
+  pango_layout_set_width (layout, MAX (1, width - 2 * (int) PAD - (int) legend_width) * PANGO_SCALE);
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   lab_chart_append_layout (snapshot, layout, PAD, PAD / 2, &palette->foreground);
 }
@@ -220,7 +295,9 @@ lab_timeline_draw_contents (LabTimeline *self,
 {
   const LabChartPalette *palette = lab_chart_get_palette (LAB_CHART (self));
   g_autoptr(PangoLayout) label = lab_chart_create_layout (LAB_CHART (self), NULL, TRUE);
-  GdkRGBA colors[3], wait_color, stripe;
+  GdkRGBA colors[3], pale[3], wait_color, stripe;
+  gboolean gil = self->n_gil > 0;
+  float legend_width = 0;
   Geometry geometry;
 
   lab_timeline_compute_geometry (self, width, height, &geometry);
@@ -234,8 +311,15 @@ lab_timeline_draw_contents (LabTimeline *self,
   wait_color.alpha = 0.3f;
   stripe = palette->grid;
   stripe.alpha /= 2;
+  for (guint i = 0; i < 3; i++)
+    {
+      pale[i] = colors[i];
+      pale[i].alpha *= 0.3f;
+    }
 
-  draw_caption (self, snapshot, palette, width);
+  if (gil && width > 480)
+    legend_width = draw_gil_legend (self, snapshot, palette, &colors[LAB_TASK_OK], &pale[LAB_TASK_OK], width);
+  draw_caption (self, snapshot, palette, width, legend_width);
 
   for (guint i = 0; i < lab_timeline_n_lanes (self); i++)
     {
@@ -257,7 +341,13 @@ lab_timeline_draw_contents (LabTimeline *self,
 
       draw_waits (self, snapshot, &geometry, lane, &wait_color,
                   roundf (lane_y + geometry.lane_h / 2));
-      draw_bars (self, snapshot, &geometry, lane, colors, bar_y);
+      if (gil)
+        {
+          draw_bars (self, snapshot, &geometry, lane, pale, bar_y);
+          draw_gil_holds (self, snapshot, &geometry, i, &colors[LAB_TASK_OK], bar_y);
+        }
+      else
+        draw_bars (self, snapshot, &geometry, lane, colors, bar_y);
     }
 
   draw_time_axis (self, snapshot, palette, &geometry);

@@ -69,6 +69,13 @@ struct _LabTimeline
   double          view_end_us;
   double          pointer_x;
 
+  /* The emulated GIL's intervals (rep->gil_intervals, by worker then
+   * start): where each lane's begin, and how the lock changed hands */
+  guint           n_gil;          /* intervals taken into account */
+  GArray         *gil_lane_first; /* guint per lane, n_lanes + 1 entries */
+  guint           gil_holds;
+  double          gil_median_hold_us;
+
   char           *caption;        /* "Threads, 4 workers, repetition 2 of 3" */
   int             label_width;
   int             line_height;

@@ -17,6 +17,7 @@ void           lab_timeline_set_repetition (LabTimeline   *self,
 void           lab_timeline_spans_added    (LabTimeline   *self,
                                             guint          first,
                                             guint          n);
+void           lab_timeline_repetition_finished (LabTimeline *self);
 guint          lab_timeline_get_repetition_total (LabTimeline *self);
 void           lab_timeline_set_repetition_total (LabTimeline *self,
                                             guint          n_repetitions);
