@@ -20,6 +20,7 @@ RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,r
                    "cpu_model,kernel,runtime_version,startup_ms").split(",")
 SPANS_COLUMNS = ("run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,"
                  "status,error,runtime").split(",")
+GIL_COLUMNS = "run_id,repeat,worker,tid,state,start_us,end_us,workers".split(",")
 
 
 def cli(*args, env=None, timeout=120):
@@ -135,6 +136,38 @@ class Runs(unittest.TestCase):
         # Repetitions come one after another on the run's clock.
         starts = sorted(e["ts"] for e in reps)
         self.assertEqual(starts, [e["ts"] for e in reps])
+
+    def test_gil_csv(self):
+        """--gil-csv: each hold of and wait for the emulated GIL; never two holders at once."""
+        with tempfile.TemporaryDirectory() as d:
+            g_csv, s_csv = os.path.join(d, "g.csv"), os.path.join(d, "s.csv")
+            r = cli("run", "--workload", "cpu:primes", "--size", "1000000", "--tasks", "4",
+                    "--modes", "sequential,gil", "--workers", "2,3", "--repeat", "2", "--warmup", "0",
+                    "--gil-csv", g_csv, "--spans-csv", s_csv)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Every mode computed the same checksum.", r.stdout)
+            self.assertIn("emulated GIL", r.stdout)
+            with open(g_csv, newline="") as f:
+                rows = list(csv.reader(f))
+            with open(s_csv, newline="") as f:
+                spans = list(csv.DictReader(f))
+        self.assertEqual(rows[0], GIL_COLUMNS)
+        body = [dict(zip(rows[0], row)) for row in rows[1:]]
+        self.assertEqual({row["state"] for row in body}, {"hold", "wait"})
+        self.assertEqual({(row["workers"], row["repeat"]) for row in body},
+                         {(w, r) for w in ("2", "3") for r in ("1", "2")})
+        gil_tids = {row["tid"] for row in spans if row["mode"] == "gil"}
+        for workers in ("2", "3"):
+            for repeat in ("1", "2"):
+                holds = sorted((int(row["start_us"]), int(row["end_us"])) for row in body
+                               if row["workers"] == workers and row["repeat"] == repeat
+                               and row["state"] == "hold")
+                for (_, end), (start, _) in zip(holds, holds[1:]):
+                    self.assertLessEqual(end, start)
+        for row in body:
+            self.assertLess(int(row["worker"]), int(row["workers"]))
+            self.assertLessEqual(int(row["start_us"]), int(row["end_us"]))
+            self.assertIn(row["tid"], gil_tids)
 
     def test_json(self):
         r = cli("run", "--workload", "cpu:sumsq", "--size", "1000000", "--tasks", "4",

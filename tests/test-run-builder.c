@@ -213,16 +213,19 @@ test_modes (void)
   const ModeCase refused[] = {
     { "cpu:primes", "async", "“async” cannot run the workload “cpu:primes”" },
     { "cpu:sumsq", "threads,async", "“async” cannot run the workload “cpu:sumsq”" },
-    { "cpu:primes", "gil", "“gil” cannot run" },
-    { "io:sleep", "gil", "“gil” cannot run the workload “io:sleep”" },
-    { "io:download", "gil", "“gil” cannot run the workload “io:download”" },
     { "cpu:primes", "threads,fibers", "unknown mode “fibers”" },
+    { "cpu:primes", "fibers", "sequential, threads, processes, spawn, gil, and async" },
     { "cpu:primes", "", "at least one mode" },
     { "cpu:primes", " , ", "unknown mode" },
   };
   const ModeCase accepted[] = {
     { "io:sleep", "sequential,threads,processes,spawn,async" },
     { "io:download", " async , threads " },
+    /* The emulated GIL: threads, for computing as for waiting */
+    { "cpu:primes", "sequential,gil" },
+    { "cpu:matmul", "gil" },
+    { "io:sleep", "gil,threads" },
+    { "io:download", "gil" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
@@ -239,7 +242,9 @@ test_modes (void)
 
       g_assert_true (lab_run_builder_parse (builder, LAB_PARAM_MODES, accepted[i].modes, NULL));
       config = assert_built (builder);
-      g_assert_true (lab_run_builder_accepts_mode (builder, LAB_MODE_ASYNC));
+      g_assert_true (lab_run_builder_accepts_mode (builder, LAB_MODE_GIL));
+      g_assert_true (lab_run_builder_accepts_mode (builder, LAB_MODE_ASYNC) ==
+                     !g_str_has_prefix (accepted[i].spec, "cpu:"));
     }
 }
 

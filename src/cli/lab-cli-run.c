@@ -33,6 +33,7 @@ typedef struct
   char     *worker;
   char     *csv;
   char     *spans_csv;
+  char     *gil_csv;
   char     *trace;
   char    **url;
   char     *urls_file;
@@ -60,6 +61,7 @@ run_options_clear (RunOptions *o)
   g_free (o->worker);
   g_free (o->csv);
   g_free (o->spans_csv);
+  g_free (o->gil_csv);
   g_free (o->trace);
   g_strfreev (o->url);
   g_free (o->urls_file);
@@ -121,6 +123,27 @@ cell_name (LabCell *cell)
   return g_strdup_printf ("%s/%s", lab_runtime_to_string (lab_cell_get_runtime (cell)), mode);
 }
 
+/* Mode gil is a simulation and says so. */
+static void
+print_gil_note (LabRun *run)
+{
+  GListModel *cells = lab_run_get_cells (run);
+
+  for (guint i = 0; i < g_list_model_get_n_items (cells); i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
+
+      if (lab_cell_get_mode (cell) == LAB_MODE_GIL)
+        {
+          /* Translators: %s is the mode's title, "Threads + emulated GIL" */
+          g_print (_("\ngil = %s, a simulation of CPython's GIL: one lock that a thread holds while it "
+                     "computes, hands over to a waiting thread after 5 ms, and releases while it waits.\n"),
+                   lab_mode_title (LAB_MODE_GIL));
+          return;
+        }
+    }
+}
+
 static void
 print_table (LabRun *run)
 {
@@ -178,6 +201,7 @@ print_table (LabRun *run)
                    "", p50, p90, p99, max, mib_s);
         }
     }
+  print_gil_note (run);
 }
 
 /* What an interpreter cost to start, which the times above leave out. */
@@ -283,6 +307,13 @@ export_files (LabRun     *run,
       if (!lab_export_spans (run, o->spans_csv, &error))
         status = lab_cli_fail (LAB_CLI_EXIT_FAILED, _("%s (choose another --spans-csv path)"), error->message);
     }
+  if (o->gil_csv != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!lab_export_gil (run, o->gil_csv, &error))
+        status = lab_cli_fail (LAB_CLI_EXIT_FAILED, _("%s (choose another --gil-csv path)"), error->message);
+    }
   if (o->trace != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -323,6 +354,7 @@ lab_cli_run (int    argc,
     { "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &o.worker, N_("Worker executable"), N_("PATH") },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv, N_("Write the results (one row per repetition) to FILE"), N_("FILE") },
     { "spans-csv", 0, 0, G_OPTION_ARG_FILENAME, &o.spans_csv, N_("Write the spans (one row per task) to FILE"), N_("FILE") },
+    { "gil-csv", 0, 0, G_OPTION_ARG_FILENAME, &o.gil_csv, N_("Write the holds of and waits for the emulated GIL (mode gil) to FILE"), N_("FILE") },
     { "trace", 0, 0, G_OPTION_ARG_FILENAME, &o.trace, N_("Write the tasks as a Perfetto/Chrome trace (JSON) to FILE"), N_("FILE") },
     { "url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.url, N_("io:download: a URL to fetch (repeatable; default: the embedded server)"), N_("URL") },
     { "urls", 0, 0, G_OPTION_ARG_FILENAME, &o.urls_file, N_("io:download: read URLs from FILE, one per line (# comments)"), N_("FILE") },

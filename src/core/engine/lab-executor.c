@@ -7,6 +7,7 @@
 
 #include "lab-async-executor.h"
 #include "lab-executor.h"
+#include "lab-gil.h"
 
 /* Hand finished spans from pool threads to the coordinator in batches of
  * this many (or sooner when the queue runs dry): one wake-up per task would
@@ -24,14 +25,16 @@ struct _LabExecutor
   guint               workers;
   LabTaskRunner      *runner;     /* sequential, threads */
   LabWorkerPool      *pool;       /* processes, spawn */
-  ThreadsState       *threads;    /* threads */
+  ThreadsState       *threads;    /* threads, gil */
   LabAsyncExecutor   *async;      /* async */
+  LabGil             *gil;        /* gil */
 };
 
 struct _ThreadsState
 {
   GThreadPool   *pool;
   LabTaskRunner *runner;
+  LabGil        *gil;           /* mode gil, else NULL */
   int            nice;
   GMutex         mutex;
   GCond          cond;
@@ -51,6 +54,27 @@ struct _ThreadsState
 static __thread guint64 slot_owner;
 static __thread guint slot_index;
 static gsize next_serial = 1;
+
+/* Mode gil: a task holds the GIL while it runs, as a Python thread does
+ * while it runs Python code; between tasks, waiting for its next work
+ * item, the thread does not. The span covers the waits for the GIL. */
+static void
+run_behind_gil (ThreadsState *state,
+                guint         task,
+                LabSpan      *span)
+{
+  gint64 start_us = g_get_monotonic_time ();
+
+  lab_gil_thread_attach (state->gil, slot_index);
+  lab_gil_acquire (state->gil);
+  lab_task_runner_run (state->runner, task,
+                       lab_workload_task_argument (lab_task_runner_get_workload (state->runner), task),
+                       state->cancellable, span);
+  lab_gil_release (state->gil);
+  lab_gil_thread_detach (state->gil);
+  span->start_us = start_us;
+  span->end_us = g_get_monotonic_time ();
+}
 
 static void
 threads_task (gpointer data,
@@ -77,6 +101,8 @@ threads_task (gpointer data,
       span.status = LAB_TASK_CANCELLED;
       span.start_us = span.end_us = g_get_monotonic_time ();
     }
+  else if (state->gil != NULL)
+    run_behind_gil (state, task, &span);
   else
     lab_task_runner_run (state->runner, task,
                          lab_workload_task_argument (lab_task_runner_get_workload (state->runner), task),
@@ -303,10 +329,13 @@ lab_executor_new (const LabRunConfig  *config,
       break;
 
     case LAB_MODE_THREADS:
+    case LAB_MODE_GIL:
       self->runner = lab_task_runner_new (config->workload, workers);
       self->threads = threads_state_new (self->runner, workers, config->worker_nice, error);
       if (self->threads == NULL)
         return NULL;
+      if (mode == LAB_MODE_GIL)
+        self->threads->gil = self->gil = lab_gil_new (workers, LAB_GIL_SWITCH_INTERVAL_US);
       break;
 
     case LAB_MODE_PROCESSES:
@@ -328,7 +357,6 @@ lab_executor_new (const LabRunConfig  *config,
       self->async = lab_async_executor_new (config->workload, workers);
       break;
 
-    case LAB_MODE_GIL:
     case LAB_N_MODES:
     default:
       g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
@@ -353,6 +381,7 @@ lab_executor_free (LabExecutor *self)
   if (self == NULL)
     return;
   g_clear_pointer (&self->threads, threads_state_free);
+  g_clear_pointer (&self->gil, lab_gil_free);
   g_clear_pointer (&self->async, lab_async_executor_free);
   g_clear_pointer (&self->pool, lab_worker_pool_free);
   g_clear_pointer (&self->runner, lab_task_runner_free);
@@ -407,6 +436,10 @@ lab_executor_run (LabExecutor       *self,
       ok = lab_async_executor_run (self->async, t0, func, user_data, cancellable);
       break;
     case LAB_MODE_GIL:
+      lab_gil_begin_repetition (self->gil, t0);
+      ok = run_threads (self, t0, func, user_data, cancellable);
+      usage->gil_intervals = lab_gil_take_intervals (self->gil);
+      break;
     case LAB_N_MODES:
     default:
       g_assert_not_reached ();

@@ -355,11 +355,11 @@ lab_run_builder_accepts_mode (LabRunBuilder *self,
     case LAB_MODE_THREADS:
     case LAB_MODE_PROCESSES:
     case LAB_MODE_SPAWN:
+    case LAB_MODE_GIL:      /* cpu:*, io:sleep and io:download */
       return TRUE;
     case LAB_MODE_ASYNC:
       /* An event loop overlaps waiting, it does not compute. */
       return self->workload->kind != LAB_WORKLOAD_CPU;
-    case LAB_MODE_GIL:
     case LAB_N_MODES:
     default:
       return FALSE;
@@ -472,7 +472,7 @@ build_modes (LabRunBuilder  *self,
           if (!lab_mode_from_string (g_strstrip (parts[i]), &mode))
             {
               g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                           _("%s: unknown mode “%s”; accepted: sequential, threads, processes, spawn, and async for io:sleep and io:download"),
+                           _("%s: unknown mode “%s”; accepted: sequential, threads, processes, spawn, gil, and async for io:sleep and io:download"),
                            name, parts[i]);
               return NULL;
             }

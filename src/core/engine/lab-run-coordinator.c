@@ -134,7 +134,10 @@ run_repetition (LabRun        *self,
   flush_spans (&state);
   g_array_unref (state.batch);
   if (!ok)
-    return FALSE;
+    {
+      g_clear_pointer (&workers.gil_intervals, g_array_unref);
+      return FALSE;
+    }
 
   event = g_new0 (Event, 1);
   event->type = EVENT_REP_FINISHED;
@@ -152,6 +155,7 @@ run_repetition (LabRun        *self,
   event->measured.ok_tasks = state.ok_tasks;
   event->measured.failed_tasks = state.failed_tasks;
   event->measured.tasks = self->config->workload->tasks;
+  event->measured.gil_intervals = g_steal_pointer (&workers.gil_intervals);
   lab_run_post_event (self, event);
   return TRUE;
 }

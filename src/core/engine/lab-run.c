@@ -36,6 +36,7 @@ event_free (Event *event)
 {
   g_clear_pointer (&event->rep, lab_repetition_unref);
   g_clear_pointer (&event->spans, g_array_unref);
+  g_clear_pointer (&event->measured.gil_intervals, g_array_unref);
   g_clear_error (&event->error);
   g_free (event);
 }
@@ -706,6 +707,8 @@ handle_rep_finished (LabRun              *self,
   rep->ok_tasks = measured->ok_tasks;
   rep->failed_tasks = measured->failed_tasks;
   rep->tasks = measured->tasks;
+  if (measured->gil_intervals != NULL)
+    g_array_append_vals (rep->gil_intervals, measured->gil_intervals->data, measured->gil_intervals->len);
   rep->finished = TRUE;
 
   /* Failures are counted where the cells count them: a repetition that

@@ -22,6 +22,11 @@ const char * const lab_spans_columns[] = {
   NULL
 };
 
+const char * const lab_gil_columns[] = {
+  "run_id", "repeat", "worker", "tid", "state", "start_us", "end_us", "workers",
+  NULL
+};
+
 static void
 add_results_rows (LabCsv *csv,
                   LabRun *run)
@@ -111,6 +116,33 @@ add_spans_rows (LabCsv *csv,
     }
 }
 
+static void
+add_gil_rows (LabCsv *csv,
+              LabRun *run)
+{
+  g_autoptr(GPtrArray) reps = lab_run_dup_measured_repetitions (run);
+
+  for (guint i = 0; i < reps->len; i++)
+    {
+      LabRepetition *rep = g_ptr_array_index (reps, i);
+
+      for (guint g = 0; g < rep->gil_intervals->len; g++)
+        {
+          const LabGilInterval *interval = &g_array_index (rep->gil_intervals, LabGilInterval, g);
+
+          lab_csv_add_text (csv, lab_run_get_id (run));
+          lab_csv_add_uint (csv, rep->repeat);
+          lab_csv_add_uint (csv, interval->worker);
+          lab_csv_add_int (csv, interval->tid);
+          lab_csv_add_text (csv, lab_gil_state_to_string (interval->state));
+          lab_csv_add_int (csv, interval->start_us);
+          lab_csv_add_int (csv, interval->end_us);
+          lab_csv_add_uint (csv, rep->workers);
+          lab_csv_end_row (csv);
+        }
+    }
+}
+
 typedef void (*AddRowsFunc) (LabCsv *csv,
                              LabRun *run);
 
@@ -177,6 +209,32 @@ lab_export_spans_csv (LabRun *run)
   return export_runs (&run, 1, lab_spans_columns, add_spans_rows);
 }
 
+/**
+ * lab_export_gil_csv_runs:
+ * @runs: (element-type LabRun): runs whose results are shown together
+ *
+ * Returns: (transfer full): one row per interval during which a worker
+ *   thread held the emulated GIL or waited for it, over every measured
+ *   repetition of each run (only mode gil has any)
+ */
+LabCsv *
+lab_export_gil_csv_runs (GPtrArray *runs)
+{
+  return export_runs ((LabRun * const *) runs->pdata, runs->len, lab_gil_columns, add_gil_rows);
+}
+
+/**
+ * lab_export_gil_csv:
+ *
+ * Returns: (transfer full): one row per hold or wait of the emulated GIL
+ *   in every measured repetition
+ */
+LabCsv *
+lab_export_gil_csv (LabRun *run)
+{
+  return export_runs (&run, 1, lab_gil_columns, add_gil_rows);
+}
+
 gboolean
 lab_export_results (LabRun      *run,
                     const char  *path,
@@ -193,6 +251,16 @@ lab_export_spans (LabRun      *run,
                   GError     **error)
 {
   g_autoptr(LabCsv) csv = lab_export_spans_csv (run);
+
+  return lab_csv_save (csv, path, error);
+}
+
+gboolean
+lab_export_gil (LabRun      *run,
+                const char  *path,
+                GError     **error)
+{
+  g_autoptr(LabCsv) csv = lab_export_gil_csv (run);
 
   return lab_csv_save (csv, path, error);
 }

@@ -58,6 +58,34 @@ trace_span (JsonBuilder         *builder,
   json_builder_end_object (builder);
 }
 
+/* Mode gil: a slice per hold of or wait for the emulated GIL, inside the
+ * task slices of the same thread (a task's span covers its waits). */
+static void
+trace_gil_interval (JsonBuilder          *builder,
+                    const LabRepetition  *rep,
+                    const LabGilInterval *interval,
+                    gint64                pid,
+                    gint64                offset_us)
+{
+  json_builder_begin_object (builder);
+  lab_json_add_string (builder, "name", interval->state == LAB_GIL_HOLD ? "holds the emulated GIL"
+                                                                      : "waits for the emulated GIL");
+  lab_json_add_string (builder, "cat", "emulated-gil");
+  lab_json_add_string (builder, "ph", "X");
+  lab_json_add_int (builder, "ts", offset_us + interval->start_us);
+  lab_json_add_int (builder, "dur", MAX (0, interval->end_us - interval->start_us));
+  lab_json_add_int (builder, "pid", pid);
+  lab_json_add_int (builder, "tid", interval->tid);
+  json_builder_set_member_name (builder, "args");
+  json_builder_begin_object (builder);
+  lab_json_add_string (builder, "state", lab_gil_state_to_string (interval->state));
+  lab_json_add_int (builder, "workers", rep->workers);
+  lab_json_add_int (builder, "repeat", rep->repeat);
+  lab_json_add_int (builder, "worker", interval->worker);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+}
+
 /**
  * lab_export_trace_json:
  *
@@ -130,6 +158,9 @@ lab_export_trace_json (LabRun *run)
             }
           trace_span (builder, rep, span, offset_us);
         }
+      for (guint g = 0; g < rep->gil_intervals->len; g++)
+        trace_gil_interval (builder, rep, &g_array_index (rep->gil_intervals, LabGilInterval, g),
+                            self_pid, offset_us);
     }
 
   json_builder_end_array (builder);

@@ -10,6 +10,7 @@
 
 #include "lab-fetch.h"
 #include "lab-task.h"
+#include "lab-yield.h"
 
 struct _LabTaskRunner
 {
@@ -130,7 +131,11 @@ download (LabTaskRunner  *self,
   if (fetch == NULL)
     return FALSE;
 
+  /* Waiting for the network is a blocking region: a thread behind an
+   * interpreter lock lets the others compute meanwhile. */
+  lab_yield_blocking_begin ();
   stream = soup_session_send (self->session, lab_fetch_get_message (fetch), cancellable, &send_error);
+  lab_yield_blocking_end ();
   if (!lab_fetch_sent (fetch, send_error, span, error))
     return FALSE;
 
@@ -138,7 +143,11 @@ download (LabTaskRunner  *self,
   for (;;)
     {
       g_autoptr(GError) read_error = NULL;
-      gssize n = g_input_stream_read (stream, buffer, LAB_FETCH_CHUNK, cancellable, &read_error);
+      gssize n;
+
+      lab_yield_blocking_begin ();
+      n = g_input_stream_read (stream, buffer, LAB_FETCH_CHUNK, cancellable, &read_error);
+      lab_yield_blocking_end ();
 
       if (n == 0)
         break;
@@ -180,7 +189,9 @@ lab_task_runner_run (LabTaskRunner *self,
       break;
 
     case LAB_WORKLOAD_SLEEP:
+      lab_yield_blocking_begin ();
       wait_cancellable (workload->size, cancellable);
+      lab_yield_blocking_end ();
       span->checksum = task;
       break;
 

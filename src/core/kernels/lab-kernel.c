@@ -6,8 +6,11 @@
 #include <string.h>
 
 #include "lab-kernel.h"
+#include "lab-yield.h"
 
-/* How often (in inner steps) a kernel looks at its cancellable. */
+/* How often (in inner steps) a kernel looks at its cancellable. It passes
+ * a check point there too: where a thread behind an interpreter lock (the
+ * emulated GIL) may hand it over. */
 #define CHECK_EVERY 65536
 
 static inline gboolean
@@ -33,6 +36,7 @@ kernel_sumsq (guint64       size,
 
       if (cancelled (cancellable))
         break;
+      lab_yield_check_point ();
       for (guint64 i = block; i < stop; i++)
         sum += i * i;
     }
@@ -79,6 +83,7 @@ kernel_primes (guint64       size,
 
       if (cancelled (cancellable))
         break;
+      lab_yield_check_point ();
       for (guint64 n = block; n < stop; n++)
         count += is_prime (n);
     }
@@ -116,6 +121,7 @@ kernel_pi (guint64       size,
 
       if (cancelled (cancellable))
         break;
+      lab_yield_check_point ();
       for (guint64 i = block; i < stop; i++)
         {
           guint64 x, y;
@@ -154,8 +160,12 @@ kernel_mandelbrot (guint64       size,
       double x = 0, y = 0;
       guint it = 0;
 
-      if ((p & 0x3ff) == 0 && cancelled (cancellable))
-        break;
+      if ((p & 0x3ff) == 0)
+        {
+          if (cancelled (cancellable))
+            break;
+          lab_yield_check_point ();
+        }
       while (it < MANDELBROT_MAX_ITER && x * x + y * y <= 4.0)
         {
           double xt = x * x - y * y + cx;
@@ -193,8 +203,12 @@ kernel_hash (guint64       size,
   g_checksum_get_digest (checksum, digest, &digest_len);
   for (guint64 i = begin + 1; i < end; i++)
     {
-      if ((i & 0x3ff) == 0 && cancelled (cancellable))
-        break;
+      if ((i & 0x3ff) == 0)
+        {
+          if (cancelled (cancellable))
+            break;
+          lab_yield_check_point ();
+        }
       g_checksum_reset (checksum);
       g_checksum_update (checksum, digest, sizeof digest);
       digest_len = sizeof digest;
@@ -219,6 +233,8 @@ matmul_b (guint64 k,
   return (guint32) ((k * 5 + j * 11) % 97);
 }
 
+#define MATMUL_CHECK_EVERY 4096
+
 /* Rows [begin, end) of C = A·B for two generated n×n integer matrices
  * (n = @size); the checksum weights each C[i][j] by its position. */
 static guint64
@@ -233,6 +249,7 @@ kernel_matmul (guint64       size,
   g_autofree guint32 *b = NULL;
   g_autofree guint64 *row = NULL;
   guint64 checksum = 0;
+  guint64 since_check = 0;
 
   if (n == 0 || begin >= end)
     return 0;
@@ -247,6 +264,7 @@ kernel_matmul (guint64       size,
     {
       if (cancelled (cancellable))
         break;
+      lab_yield_check_point ();
       memset (row, 0, n * sizeof *row);
       for (guint64 k = 0; k < n; k++)
         {
@@ -255,6 +273,14 @@ kernel_matmul (guint64       size,
 
           for (guint64 j = 0; j < n; j++)
             row[j] += aik * brow[j];
+          /* A row of a large matrix is millions of steps: check points
+           * within it too, every few thousand multiply-adds. */
+          since_check += n;
+          if (since_check >= MATMUL_CHECK_EVERY)
+            {
+              since_check = 0;
+              lab_yield_check_point ();
+            }
         }
       for (guint64 j = 0; j < n; j++)
         checksum += row[j] * (i * n + j + 1);

@@ -21,6 +21,7 @@ typedef struct
   guint64 user_us;       /* CPU time of worker processes */
   guint64 sys_us;
   guint64 peak_rss_kib;  /* summed over worker slots */
+  GArray *gil_intervals; /* mode gil: LabGilInterval (transfer full), else NULL */
 } LabExecutorUsage;
 
 LabExecutor *lab_executor_new      (const LabRunConfig  *config,

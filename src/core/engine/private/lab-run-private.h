@@ -25,7 +25,7 @@ typedef struct
   EventType      type;
   LabRepetition *rep;
   GArray        *spans;     /* EVENT_SPANS: LabSpan, errors owned */
-  LabRepetition  measured;  /* EVENT_REP_FINISHED: the figures (spans unused) */
+  LabRepetition  measured;  /* EVENT_REP_FINISHED: the figures and gil_intervals (owned, nullable); spans unused */
   GError        *error;     /* EVENT_DONE */
 } Event;
 
