@@ -529,12 +529,18 @@ def check_cpu(window):
     check_exports(window, n_cells=3, n_tasks=8)
 
 
+def pressed(node):
+    import pyatspi
+    return node.getState().contains(pyatspi.STATE_PRESSED)
+
+
 def pick_runtime(window, name):
+    # GTK 4.8 shows a toggle button as a push button, pressed when active.
     button = wait_for(f'the runtime button "{name}", sensitive',
-                      lambda: next((b for b in window.find_all(role='toggle button', name=name)
+                      lambda: next((b for b in window.find_all(role='push button', name=name)
                                     if b.sensitive), None), timeout=30)
     window.click(button)
-    wait_for(f'"{name}" chosen', lambda: button.checked, timeout=5)
+    wait_for(f'"{name}" chosen', lambda: pressed(button), timeout=5)
 
 
 def check_runtimes(window):
@@ -575,7 +581,7 @@ def check_runtimes(window):
 def check_no_python(window):
     """Without python3 on PATH, CPython cannot be picked, and says why."""
     window.switch_to(1, 'CPU Kernels')
-    button = window.need('the CPython runtime button', role='toggle button', name='CPython')
+    button = window.need('the CPython runtime button', role='push button', name='CPython')
     wait_for('the search for python3 to end',
              lambda: 'python3' in (button.description or '') and 'Looking' not in button.description, timeout=30)
     if button.sensitive:
