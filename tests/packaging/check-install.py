@@ -26,6 +26,8 @@ def main():
         os.path.join(datadir, "icons/hicolor/scalable/apps", app_id + ".svg"),
         os.path.join(datadir, "icons/hicolor/symbolic/apps", app_id + "-symbolic.svg"),
         os.path.join(datadir, "glib-2.0/schemas/io.github.concurrencylab.ConcurrencyLab.gschema.xml"),
+        # The CPython runtime's kernels, where PKGDATADIR says
+        os.path.join(datadir, "concurrency-lab", "concurrency-lab-kernels.py"),
     ]
     with open(os.path.join(os.path.dirname(__file__), "..", "..", "po", "LINGUAS")) as f:
         for lang in f.read().split():
