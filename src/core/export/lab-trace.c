@@ -26,6 +26,15 @@ trace_metadata (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
+/* "threads", or "cpython/threads" for a Python runtime's. */
+static char *
+variant_name (const LabRepetition *rep)
+{
+  if (rep->runtime == LAB_RUNTIME_NATIVE)
+    return g_strdup (lab_mode_to_string (rep->mode));
+  return g_strdup_printf ("%s/%s", lab_runtime_to_string (rep->runtime), lab_mode_to_string (rep->mode));
+}
+
 static void
 trace_span (JsonBuilder         *builder,
             const LabRepetition *rep,
@@ -33,10 +42,11 @@ trace_span (JsonBuilder         *builder,
             gint64               offset_us)
 {
   g_autofree char *name = g_strdup_printf ("task %u", span->task);
+  g_autofree char *variant = variant_name (rep);
 
   json_builder_begin_object (builder);
   lab_json_add_string (builder, "name", name);
-  lab_json_add_string (builder, "cat", lab_mode_to_string (rep->mode));
+  lab_json_add_string (builder, "cat", variant);
   lab_json_add_string (builder, "ph", "X");
   lab_json_add_int (builder, "ts", offset_us + span->start_us);
   lab_json_add_int (builder, "dur", MAX (0, span->end_us - span->start_us));
@@ -45,6 +55,7 @@ trace_span (JsonBuilder         *builder,
   json_builder_set_member_name (builder, "args");
   json_builder_begin_object (builder);
   lab_json_add_string (builder, "mode", lab_mode_to_string (rep->mode));
+  lab_json_add_string (builder, "runtime", lab_runtime_to_string (rep->runtime));
   lab_json_add_int (builder, "workers", rep->workers);
   lab_json_add_int (builder, "repeat", rep->repeat);
   lab_json_add_int (builder, "worker", span->worker);
@@ -114,8 +125,8 @@ lab_export_trace_json (LabRun *run)
     {
       LabRepetition *rep = g_ptr_array_index (reps, r);
       gint64 offset_us = run_start != NULL ? g_date_time_difference (rep->started_at, run_start) : 0;
-      g_autofree char *rep_name = g_strdup_printf ("%s ×%u, repetition %u", lab_mode_to_string (rep->mode),
-                                                   rep->workers, rep->repeat);
+      g_autofree char *variant = variant_name (rep);
+      g_autofree char *rep_name = g_strdup_printf ("%s ×%u, repetition %u", variant, rep->workers, rep->repeat);
 
       json_builder_begin_object (builder);
       lab_json_add_string (builder, "name", rep_name);
@@ -144,14 +155,15 @@ lab_export_trace_json (LabRun *run)
             continue;  /* never started: nothing ran anywhere */
           if (!g_hash_table_contains (named, process_key) && span->pid != self_pid)
             {
-              g_autofree char *name = g_strdup_printf ("concurrency-lab-worker %d", span->pid);
+              g_autofree char *name = g_strdup_printf (rep->runtime == LAB_RUNTIME_NATIVE ? "concurrency-lab-worker %d"
+                                                                                          : "python3 %d", span->pid);
 
               trace_metadata (builder, "process_name", span->pid, span->tid, name);
               g_hash_table_add (named, g_steal_pointer (&process_key));
             }
           if (!g_hash_table_contains (named, thread_key))
             {
-              g_autofree char *name = g_strdup_printf ("%s worker %u", lab_mode_to_string (rep->mode), span->worker);
+              g_autofree char *name = g_strdup_printf ("%s worker %u", variant, span->worker);
 
               trace_metadata (builder, "thread_name", span->pid, span->tid, name);
               g_hash_table_add (named, g_steal_pointer (&thread_key));
