@@ -67,6 +67,40 @@ on_mode_toggled (LabRunOptions  *self,
   g_settings_set_strv (self->settings, self->modes_key, (const char * const *) modes);
 }
 
+/* What a mode is when the chosen runtime runs it; NULL: the family's own
+ * words for the native engine. */
+static const char *
+runtime_mode_description (LabRuntimeChoice choice,
+                          LabMode          mode)
+{
+  gboolean nogil = choice == LAB_RUNTIME_CHOICE_CPYTHON_NOGIL;
+
+  if (choice == LAB_RUNTIME_CHOICE_GIL)
+    return mode == LAB_MODE_THREADS ? _("Native threads that must hold one lock to compute, handed over every 5 ms")
+                                    : NULL;
+  if (choice != LAB_RUNTIME_CHOICE_CPYTHON && !nogil)
+    return NULL;
+
+  switch (mode)
+    {
+    case LAB_MODE_SEQUENTIAL:
+      return _("One interpreter runs one task after another");
+    case LAB_MODE_THREADS:
+      return nogil ? _("One interpreter without a GIL, with a pool of threads")
+                   : _("One interpreter with a pool of threads, like ThreadPoolExecutor");
+    case LAB_MODE_PROCESSES:
+      return _("A pool of interpreter processes, like ProcessPoolExecutor");
+    case LAB_MODE_SPAWN:
+      return _("A fresh interpreter for every task");
+    case LAB_MODE_ASYNC:
+      return _("One interpreter with an asyncio event loop");
+    case LAB_MODE_GIL:
+    case LAB_N_MODES:
+    default:
+      return NULL;
+    }
+}
+
 /* Each mode row says what the chosen runtime runs: "CPython threads",
  * "Threads + emulated GIL", … and is insensitive where it runs nothing. */
 static void
@@ -84,7 +118,11 @@ update_mode_rows (LabRunOptions *self)
       GtkWidget *row = GTK_WIDGET (self->mode_rows[base]);
       GtkWidget *run = g_object_get_data (G_OBJECT (row), "lab-run-button");
 
+      const char *description = runtime_mode_description (choice, base);
+
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   description != NULL ? description : _(self->choices[i].description));
       if (run != NULL)
         {
           gtk_widget_set_tooltip_text (run, run_label);
