@@ -78,12 +78,6 @@ lab_runtime_choice_map_mode (LabRuntimeChoice choice,
   return choice == LAB_RUNTIME_CHOICE_GIL && mode == LAB_MODE_THREADS ? LAB_MODE_GIL : mode;
 }
 
-static LabRuntime
-button_runtime (LabRuntimeChoice choice)
-{
-  return lab_runtime_choice_get_runtime (choice);
-}
-
 /* What the chosen runtime is, and why any other cannot be chosen. */
 static void
 update_description (LabRuntimeSwitch *self)
@@ -152,7 +146,7 @@ apply_setting (LabRuntimeSwitch *self)
   for (guint i = 0; i < LAB_N_RUNTIME_CHOICES; i++)
     if (g_str_equal (name, choice_names[i]))
       {
-        LabRuntime runtime = button_runtime (i);
+        LabRuntime runtime = lab_runtime_choice_get_runtime (i);
 
         if (runtime == LAB_RUNTIME_NATIVE || self->interpreters[runtime] != NULL)
           set_choice (self, i);
