@@ -290,6 +290,56 @@ python_pool_new (const LabRunConfig  *config,
     }
 }
 
+/* The native engine's threads, worker processes or event loop for the
+ * cell's mode. */
+static gboolean
+native_prepare (LabExecutor  *self,
+                GError      **error)
+{
+  switch (self->mode)
+    {
+    case LAB_MODE_SEQUENTIAL:
+      self->runner = lab_task_runner_new (self->config->workload, 1);
+      break;
+
+    case LAB_MODE_THREADS:
+    case LAB_MODE_GIL:
+      self->runner = lab_task_runner_new (self->config->workload, self->workers);
+      self->threads = threads_state_new (self->runner, self->workers, self->config->worker_nice, error);
+      if (self->threads == NULL)
+        return FALSE;
+      if (self->mode == LAB_MODE_GIL)
+        self->threads->gil = self->gil = lab_gil_new (self->workers, LAB_GIL_SWITCH_INTERVAL_US);
+      break;
+
+    case LAB_MODE_PROCESSES:
+    case LAB_MODE_SPAWN:
+      self->pool = lab_worker_pool_new (self->config->worker_path, self->workers,
+                                        self->mode == LAB_MODE_SPAWN ? 1 : 0,
+                                        self->config->worker_nice, error);
+      if (self->pool == NULL)
+        return FALSE;
+      break;
+
+    case LAB_MODE_ASYNC:
+      if (self->config->workload->kind == LAB_WORKLOAD_CPU)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("The mode “%s” cannot run this workload"), lab_mode_to_string (self->mode));
+          return FALSE;
+        }
+      self->async = lab_async_executor_new (self->config->workload, self->workers);
+      break;
+
+    case LAB_N_MODES:
+    default:
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("The mode “%s” cannot run this workload"), lab_mode_to_string (self->mode));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * lab_executor_new:
  *
@@ -307,62 +357,19 @@ lab_executor_new (const LabRunConfig  *config,
 {
   g_autoptr(LabExecutor) self = g_new0 (LabExecutor, 1);
   gint64 start = g_get_monotonic_time ();
+  gboolean ok;
 
   self->config = config;
   self->runtime = runtime;
   self->mode = mode;
   self->workers = workers;
 
-  if (runtime != LAB_RUNTIME_NATIVE)
-    {
-      self->pool = python_pool_new (config, runtime, mode, workers, error);
-      if (self->pool == NULL)
-        return NULL;
-      self->startup_s = mode == LAB_MODE_SPAWN ? NAN : (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-      return g_steal_pointer (&self);
-    }
-
-  switch (mode)
-    {
-    case LAB_MODE_SEQUENTIAL:
-      self->runner = lab_task_runner_new (config->workload, 1);
-      break;
-
-    case LAB_MODE_THREADS:
-    case LAB_MODE_GIL:
-      self->runner = lab_task_runner_new (config->workload, workers);
-      self->threads = threads_state_new (self->runner, workers, config->worker_nice, error);
-      if (self->threads == NULL)
-        return NULL;
-      if (mode == LAB_MODE_GIL)
-        self->threads->gil = self->gil = lab_gil_new (workers, LAB_GIL_SWITCH_INTERVAL_US);
-      break;
-
-    case LAB_MODE_PROCESSES:
-    case LAB_MODE_SPAWN:
-      self->pool = lab_worker_pool_new (config->worker_path, workers,
-                                        mode == LAB_MODE_SPAWN ? 1 : 0,
-                                        config->worker_nice, error);
-      if (self->pool == NULL)
-        return NULL;
-      break;
-
-    case LAB_MODE_ASYNC:
-      if (config->workload->kind == LAB_WORKLOAD_CPU)
-        {
-          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                       _("The mode “%s” cannot run this workload"), lab_mode_to_string (mode));
-          return NULL;
-        }
-      self->async = lab_async_executor_new (config->workload, workers);
-      break;
-
-    case LAB_N_MODES:
-    default:
-      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("The mode “%s” cannot run this workload"), lab_mode_to_string (mode));
-      return NULL;
-    }
+  if (runtime == LAB_RUNTIME_NATIVE)
+    ok = native_prepare (self, error);
+  else
+    ok = (self->pool = python_pool_new (config, runtime, mode, workers, error)) != NULL;
+  if (!ok)
+    return NULL;
 
   self->startup_s = mode == LAB_MODE_SPAWN ? NAN : (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   return g_steal_pointer (&self);
