@@ -112,17 +112,6 @@ record_options (RunOptions     *o,
   return TRUE;
 }
 
-/* "threads", or for another runtime "cpython/threads". */
-static char *
-cell_name (LabCell *cell)
-{
-  const char *mode = lab_mode_to_string (lab_cell_get_mode (cell));
-
-  if (lab_cell_get_runtime (cell) == LAB_RUNTIME_NATIVE)
-    return g_strdup (mode);
-  return g_strdup_printf ("%s/%s", lab_runtime_to_string (lab_cell_get_runtime (cell)), mode);
-}
-
 /* Mode gil is a simulation and says so. */
 static void
 print_gil_note (LabRun *run)
@@ -181,7 +170,7 @@ print_table (LabRun *run)
       g_autofree char *cpu = lab_format_value (100 * lab_cell_get_cpu_util (cell), "%.0f %%");
       g_autofree char *checksum = g_strdup_printf ("%" G_GUINT64_FORMAT "%s", lab_cell_get_checksum (cell),
                                                    lab_cell_get_checksum_consistent (cell) ? "" : "*");
-      g_autofree char *name = cell_name (cell);
+      g_autofree char *name = lab_variant_to_string (lab_cell_get_runtime (cell), lab_cell_get_mode (cell));
 
       /* %-*s counts bytes: pad by characters so that "±" and "×" line up. */
       g_print ("%-19s %7u  %s%*s %*s %10s %8s %22s %6u\n",
@@ -219,7 +208,7 @@ print_startup (LabRun *run)
 
       if (lab_cell_get_runtime (cell) == LAB_RUNTIME_NATIVE || !isfinite (lab_cell_get_startup_s (cell)))
         continue;
-      name = cell_name (cell);
+      name = lab_variant_to_string (lab_cell_get_runtime (cell), lab_cell_get_mode (cell));
       startup = lab_format_duration (lab_cell_get_startup_s (cell));
       g_string_append_printf (line, "%s%s ×%u %s", line->len > 0 ? ", " : "", name,
                               lab_cell_get_workers (cell), startup);
@@ -275,14 +264,14 @@ on_spans_added (LabRun        *run,
 {
   static gint64 last_print;
   gint64 now = g_get_monotonic_time ();
+  g_autofree char *variant = NULL;
 
   if (now - last_print < 100 * 1000)
     return;
   last_print = now;
-  g_printerr ("\r\033[K%s%s%s ×%u  %s %u/%u  %s %u/%u",
-              rep->runtime != LAB_RUNTIME_NATIVE ? lab_runtime_to_string (rep->runtime) : "",
-              rep->runtime != LAB_RUNTIME_NATIVE ? "/" : "",
-              lab_mode_to_string (rep->mode), rep->workers,
+  variant = lab_variant_to_string (rep->runtime, rep->mode);
+  g_printerr ("\r\033[K%s ×%u  %s %u/%u  %s %u/%u",
+              variant, rep->workers,
               _("repetition"), lab_run_get_repetitions_done (run) + 1, lab_run_get_repetitions_total (run),
               _("tasks"), lab_run_get_tasks_done (run), lab_run_get_tasks_total (run));
 }

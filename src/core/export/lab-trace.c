@@ -26,15 +26,6 @@ trace_metadata (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
-/* "threads", or "cpython/threads" for a Python runtime's. */
-static char *
-variant_name (const LabRepetition *rep)
-{
-  if (rep->runtime == LAB_RUNTIME_NATIVE)
-    return g_strdup (lab_mode_to_string (rep->mode));
-  return g_strdup_printf ("%s/%s", lab_runtime_to_string (rep->runtime), lab_mode_to_string (rep->mode));
-}
-
 static void
 trace_span (JsonBuilder         *builder,
             const LabRepetition *rep,
@@ -42,7 +33,7 @@ trace_span (JsonBuilder         *builder,
             gint64               offset_us)
 {
   g_autofree char *name = g_strdup_printf ("task %u", span->task);
-  g_autofree char *variant = variant_name (rep);
+  g_autofree char *variant = lab_variant_to_string (rep->runtime, rep->mode);
 
   json_builder_begin_object (builder);
   lab_json_add_string (builder, "name", name);
@@ -125,7 +116,7 @@ lab_export_trace_json (LabRun *run)
     {
       LabRepetition *rep = g_ptr_array_index (reps, r);
       gint64 offset_us = run_start != NULL ? g_date_time_difference (rep->started_at, run_start) : 0;
-      g_autofree char *variant = variant_name (rep);
+      g_autofree char *variant = lab_variant_to_string (rep->runtime, rep->mode);
       g_autofree char *rep_name = g_strdup_printf ("%s ×%u, repetition %u", variant, rep->workers, rep->repeat);
 
       json_builder_begin_object (builder);

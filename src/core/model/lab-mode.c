@@ -154,6 +154,18 @@ lab_runtime_accepts_mode (LabRuntime runtime,
   return runtime == LAB_RUNTIME_NATIVE || mode != LAB_MODE_GIL;
 }
 
+char *
+lab_variant_to_string (LabRuntime runtime,
+                       LabMode    mode)
+{
+  g_return_val_if_fail (runtime < LAB_N_RUNTIMES, NULL);
+  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
+
+  if (runtime == LAB_RUNTIME_NATIVE)
+    return g_strdup (mode_names[mode]);
+  return g_strdup_printf ("%s/%s", runtime_names[runtime], mode_names[mode]);
+}
+
 const char *
 lab_variant_title (LabRuntime runtime,
                    LabMode    mode)

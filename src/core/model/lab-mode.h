@@ -47,6 +47,10 @@ gboolean    lab_runtime_from_string (const char *name,
  * engine's; a Python interpreter has its real one. */
 gboolean    lab_runtime_accepts_mode (LabRuntime runtime,
                                       LabMode    mode);
+/* The machine-readable name of @mode run by @runtime: "threads" for the
+ * native runtime, "cpython/threads" for another. */
+char       *lab_variant_to_string   (LabRuntime  runtime,
+                                     LabMode     mode);
 /* What a table row or a chart legend calls @mode run by @runtime:
  * "Threads", "CPython threads", … */
 const char *lab_variant_title       (LabRuntime  runtime,
