@@ -28,7 +28,6 @@ struct _LabRuntimeSwitch
   /* Per runtime: the interpreter found, or why there is none; NULL while looking */
   const LabInterpreter *interpreters[LAB_N_RUNTIMES];
   char             *missing[LAB_N_RUNTIMES];
-  gboolean          searched[LAB_N_RUNTIMES];
 
   /* Template children */
   GtkToggleButton  *buttons[LAB_N_RUNTIME_CHOICES];
@@ -109,9 +108,10 @@ update_description (LabRuntimeSwitch *self)
       g_assert_not_reached ();
     }
 
-  if (self->searched[LAB_RUNTIME_CPYTHON] && self->missing[LAB_RUNTIME_CPYTHON] != NULL)
+  /* Neither found nor missing: still looking */
+  if (self->missing[LAB_RUNTIME_CPYTHON] != NULL)
     g_string_append_printf (text, "\n%s", self->missing[LAB_RUNTIME_CPYTHON]);
-  else if (!self->searched[LAB_RUNTIME_CPYTHON])
+  else if (self->interpreters[LAB_RUNTIME_CPYTHON] == NULL)
     g_string_append_printf (text, "\n%s", _("Looking for python3…"));
   gtk_label_set_text (self->description, text->str);
 
@@ -221,7 +221,6 @@ on_interpreter_found (GObject      *source,
 
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
-  self->searched[runtime] = TRUE;
   self->interpreters[runtime] = interpreter;
   if (interpreter == NULL)
     self->missing[runtime] = g_strdup (error->message);

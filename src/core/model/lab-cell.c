@@ -209,18 +209,12 @@ lab_cell_get_title (LabCell *self)
 double
 lab_cell_get_startup_s (LabCell *self)
 {
-  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
-
   g_return_val_if_fail (LAB_IS_CELL (self), NAN);
 
-  for (guint i = 0; i < self->repetitions->len; i++)
-    {
-      LabRepetition *rep = g_ptr_array_index (self->repetitions, i);
-
-      if (isfinite (rep->startup_s))
-        g_array_append_val (values, rep->startup_s);
-    }
-  return values->len > 0 ? lab_stats_median ((double *) values->data, values->len) : NAN;
+  /* One executor ran the cell: its repetitions carry the same figure. */
+  if (self->repetitions->len == 0)
+    return NAN;
+  return ((LabRepetition *) g_ptr_array_index (self->repetitions, 0))->startup_s;
 }
 
 LabMode

@@ -34,8 +34,9 @@ LabRuntime  lab_cell_get_runtime       (LabCell         *self);
 LabMode     lab_cell_get_mode          (LabCell         *self);
 /* lab_variant_title() of its runtime and mode */
 const char *lab_cell_get_title         (LabCell         *self);
-/* Median time to start one interpreter or worker process of the cell,
- * measured before its repetitions; NAN when it starts none. */
+/* How long the cell's executor took to start its threads, worker
+ * processes or interpreters, before its repetitions; NAN when it starts
+ * them inside the measurement (spawn) or has no repetition yet. */
 double      lab_cell_get_startup_s     (LabCell         *self);
 guint       lab_cell_get_workers       (LabCell         *self);
 void        lab_cell_add_repetition    (LabCell         *self,
