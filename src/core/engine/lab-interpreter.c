@@ -292,7 +292,7 @@ find_cpython (GError **error)
 }
 
 /* Free-threaded CPython: the first of python3.14t, python3.13t and
- * python3 whose GIL is off. */
+ * python3 whose GIL is off. Called with found_lock held. */
 static LabInterpreter *
 find_cpython_nogil (GError **error)
 {
@@ -306,12 +306,17 @@ find_cpython_nogil (GError **error)
   for (guint i = 0; names[i] != NULL; i++)
     {
       g_autofree char *path = find_program (names[i]);
+      const LabInterpreter *with_gil = found[LAB_RUNTIME_CPYTHON].interpreter;
       g_autoptr(GError) local_error = NULL;
       g_autoptr(LabInterpreter) self = NULL;
 
       if (path == NULL)
         continue;
-      self = probe (LAB_RUNTIME_CPYTHON_NOGIL, path, FALSE, &local_error);
+      /* The CPython runtime's probe already said this one has a GIL. */
+      if (with_gil != NULL && !with_gil->force_gil && g_str_equal (with_gil->path, path))
+        self = lab_interpreter_copy (with_gil);
+      else
+        self = probe (LAB_RUNTIME_CPYTHON_NOGIL, path, FALSE, &local_error);
       if (self != NULL && !self->gil_enabled)
         return g_steal_pointer (&self);
       if (tried->len > 0)
