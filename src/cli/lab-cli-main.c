@@ -19,6 +19,7 @@ static const Command commands[] = {
   { "run", lab_cli_run, N_("Run an experiment: a workload in several modes and worker counts") },
   { "serve", lab_cli_serve, N_("Run the embedded HTTP test server until interrupted") },
   { "info", lab_cli_info, N_("Print facts about this machine") },
+  { "overheads", lab_cli_overheads, N_("Measure the costs and traps of threads and processes") },
   { "bench", lab_cli_bench, N_("Measure the engine's own costs (dispatch, spawn, scaling)") },
 };
 
@@ -70,7 +71,7 @@ print_usage (FILE *out)
 {
   fprintf (out, "%s\n  concurrency-lab-cli COMMAND [OPTION…]\n\n%s\n", _("Usage:"), _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
   fprintf (out, "\n%s\n", _("Run “concurrency-lab-cli COMMAND --help” for the options of a command."));
 }
 
@@ -113,5 +114,5 @@ main (int    argc,
       }
 
   print_usage (stderr);
-  return lab_cli_fail (LAB_CLI_EXIT_USAGE, _("unknown command “%s”; accepted: run, serve, info, bench"), argv[1]);
+  return lab_cli_fail (LAB_CLI_EXIT_USAGE, _("unknown command “%s”; accepted: run, serve, info, overheads, bench"), argv[1]);
 }

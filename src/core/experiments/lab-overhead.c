@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <math.h>
 
+#include "lab-format.h"
 #include "lab-http-server.h"
 #include "lab-overhead-private.h"
 #include "lab-stats.h"
@@ -72,6 +73,46 @@ lab_overhead_point_free (LabOverheadPoint *point)
   g_free (point->parameter);
   g_free (point->unit);
   g_free (point);
+}
+
+char *
+lab_overhead_format_value (double      value,
+                           const char *unit)
+{
+  g_autofree char *number = NULL;
+
+  if (!isfinite (value))
+    return g_strdup (LAB_FORMAT_NONE);
+  if (g_strcmp0 (unit, "s") == 0)
+    return lab_format_duration_scaled (value, fabs (value));
+  if (g_strcmp0 (unit, "us") == 0)
+    return lab_format_duration_scaled (value / G_USEC_PER_SEC, fabs (value) / G_USEC_PER_SEC);
+  if (g_strcmp0 (unit, "KiB") == 0)
+    return lab_format_bytes ((guint64) MAX (round (value * 1024), 0));
+  if (g_strcmp0 (unit, "bytes") == 0)
+    return lab_format_bytes ((guint64) MAX (round (value), 0));
+  if (g_strcmp0 (unit, "ns") == 0)
+    {
+      number = lab_format_number (value);
+      /* TRANSLATORS: nanoseconds */
+      return g_strdup_printf (_("%s ns"), number);
+    }
+  if (g_strcmp0 (unit, "GB/s") == 0)
+    {
+      number = lab_format_number (value);
+      /* TRANSLATORS: gigabytes per second */
+      return g_strdup_printf (_("%s GB/s"), number);
+    }
+  if (value == round (value) && fabs (value) < 1e15)
+    {
+      number = lab_format_count ((guint64) fabs (value));
+      if (value < 0)
+        return g_strdup_printf ("−%s", number);
+    }
+  else
+    number = lab_format_number (value);
+  /* Counted things ("tasks", "updates", "switches", …): the number alone. */
+  return g_steal_pointer (&number);
 }
 
 /* Tables */

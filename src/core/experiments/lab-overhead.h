@@ -106,6 +106,12 @@ typedef struct
 
 void lab_overhead_table_free (LabOverheadTable *table);
 
+/* @value in @unit as a table cell or axis label shows it: "21.3 µs",
+ * "1.9 MiB", "5.1 GB/s", "1,234 tasks" (unit names as in the points);
+ * LAB_FORMAT_NONE when @value is not finite. */
+char *lab_overhead_format_value (double      value,
+                                 const char *unit);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabOverheadPoint, lab_overhead_point_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabOverheadTable, lab_overhead_table_free)
 

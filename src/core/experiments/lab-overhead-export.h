@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "lab-csv.h"
+#include "lab-overhead.h"
+
+G_BEGIN_DECLS
+
+/* The columns of the overheads CSV, one row per measured point. Part of
+ * the product's interface: append, never reorder. */
+extern const char * const lab_overhead_columns[];
+
+/* Every point of @overheads (LabOverhead *), experiment by experiment. */
+LabCsv  *lab_overhead_export_csv  (GPtrArray  *overheads);
+gboolean lab_overhead_export      (GPtrArray  *overheads,
+                                   const char *path,
+                                   GError    **error);
+/* One JSON document: the machine, then per experiment its state, reading,
+ * error and points. */
+char    *lab_overhead_export_json (GPtrArray  *overheads);
+
+G_END_DECLS
