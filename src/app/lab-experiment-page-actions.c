@@ -6,6 +6,7 @@
 
 #include "lab-export.h"
 #include "lab-experiment-page-private.h"
+#include "lab-save-dialog.h"
 #include "lab-trace.h"
 
 /* The page's export actions: the shown results (every run of the set),
@@ -61,40 +62,37 @@ export_to (LabExperimentPage  *self,
     }
 }
 
-static void
-on_export_response (GtkNativeDialog *dialog,
-                    int              response,
-                    gpointer         user_data)
+typedef struct
 {
-  LabExperimentPage *self = user_data;
-  ExportFormat format = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "lab-format"));
-  const char *chart_id = g_object_get_data (G_OBJECT (dialog), "lab-chart");
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
+  LabExperimentPage *page;
+  ExportFormat       format;
+  char              *chart_id;
+} ExportRequest;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  if (file != NULL)
-    path = g_file_get_path (file);
+static void
+export_request_free (gpointer data)
+{
+  ExportRequest *request = data;
 
-  if (path != NULL && self->set != NULL)
+  g_object_unref (request->page);
+  g_free (request->chart_id);
+  g_free (request);
+}
+
+static gboolean
+save_export (const char  *path,
+             gpointer     user_data,
+             GError     **error)
+{
+  ExportRequest *request = user_data;
+
+  /* The results may have been cleared while the dialog was open. */
+  if (request->page->set == NULL)
     {
-      g_autofree char *name = g_file_get_basename (file);
-      g_autofree char *text = NULL;
-
-      if (export_to (self, format, chart_id, path, &error))
-        text = g_strdup_printf (_("Saved “%s”"), name);
-      else
-        /* Translators: the first %s is a file name, the second why it failed */
-        text = g_strdup_printf (_("Could not save “%s”: %s. Choose another folder and export again."),
-                                name, error->message);
-      lab_experiment_page_toast (self, text);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("there are no results any more"));
+      return FALSE;
     }
-
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-  g_object_unref (self);
+  return export_to (request->page, request->format, request->chart_id, path, error);
 }
 
 static void
@@ -102,8 +100,7 @@ choose_file (LabExperimentPage *self,
              ExportFormat       format,
              const char        *chart_id)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkFileChooserNative *dialog;
+  ExportRequest *request;
   g_autofree char *name = NULL;
   const char *title;
 
@@ -130,18 +127,11 @@ choose_file (LabExperimentPage *self,
       g_assert_not_reached ();
     }
 
-  /* GtkFileDialog is GTK 4.10; GtkFileChooserNative works on 4.8 and goes
-   * through the portal in Flatpak. */
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  dialog = gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  g_object_set_data (G_OBJECT (dialog), "lab-format", GUINT_TO_POINTER (format));
-  g_object_set_data_full (G_OBJECT (dialog), "lab-chart", g_strdup (chart_id), g_free);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  request = g_new0 (ExportRequest, 1);
+  request->page = g_object_ref (self);
+  request->format = format;
+  request->chart_id = g_strdup (chart_id);
+  lab_save_dialog_show (GTK_WIDGET (self), title, name, save_export, request, export_request_free);
 }
 
 static void

@@ -53,8 +53,6 @@ struct _LabExperimentPage
   GMenu          *chart_export_section;
 };
 
-void lab_experiment_page_toast                (LabExperimentPage *self,
-                                               const char        *text);
 void lab_experiment_page_update_actions       (LabExperimentPage *self);
 void lab_experiment_page_class_install_exports (GtkWidgetClass   *widget_class);
 

@@ -8,6 +8,7 @@
 #include "lab-explanation.h"
 #include "lab-machine.h"
 #include "lab-experiment-page-private.h"
+#include "lab-save-dialog.h"
 
 /**
  * LabExperimentPage:
@@ -46,23 +47,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-void
-lab_experiment_page_toast (LabExperimentPage *self,
-                           const char        *text)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-  AdwToast *toast;
-
-  if (overlay == NULL)
-    {
-      g_message ("%s", text);
-      return;
-    }
-  toast = adw_toast_new (text);
-  adw_toast_set_timeout (toast, 6);
-  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
-}
 
 static gboolean
 lab_experiment_page_get_running (LabExperimentPage *self)
@@ -199,7 +183,7 @@ lab_experiment_page_execute_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     stop_ms = (g_get_monotonic_time () - self->cancel_requested_us) / 1000.0;
   else if (error != NULL)
-    lab_experiment_page_toast (self, error->message);
+    lab_toast_show (GTK_WIDGET (self), error->message);
   lab_run_view_finish (self->run_view, error, stop_ms);
 
   window_text = lab_explanation_describe_window (self->stall_meter, ui_cpu_s);
@@ -296,7 +280,7 @@ lab_experiment_page_run_builder (LabExperimentPage *self,
   config = lab_experiment_page_build (self, builder, &error);
   if (config == NULL)
     {
-      lab_experiment_page_toast (self, error->message);
+      lab_toast_show (GTK_WIDGET (self), error->message);
       return;
     }
   lab_experiment_page_start (self, config);
@@ -312,7 +296,7 @@ lab_experiment_page_run_modes (LabExperimentPage *self,
     return;
   if (modes->len == 0)
     {
-      lab_experiment_page_toast (self, _("Check at least one mode to compare"));
+      lab_toast_show (GTK_WIDGET (self), _("Check at least one mode to compare"));
       return;
     }
   builder = lab_form_dup_builder (self->form, (const LabMode *) modes->data, modes->len);

@@ -383,6 +383,18 @@ lab_overhead_get_kind (LabOverhead *self)
   return self->experiment->kind;
 }
 
+void
+lab_overhead_set_server_url (LabOverhead *self,
+                             const char  *server_url)
+{
+  g_return_if_fail (LAB_IS_OVERHEAD (self));
+  /* The running experiment's thread reads the options. */
+  g_return_if_fail (self->state != LAB_OVERHEAD_RUNNING);
+
+  g_free (self->options.server_url);
+  self->options.server_url = g_strdup (server_url);
+}
+
 LabOverheadState
 lab_overhead_get_state (LabOverhead *self)
 {

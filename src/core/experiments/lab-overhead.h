@@ -153,6 +153,9 @@ typedef enum
 LabOverhead       *lab_overhead_new            (LabOverheadKind           kind,
                                                 const LabOverheadOptions *options);
 LabOverheadKind    lab_overhead_get_kind       (LabOverhead              *self);
+/* The embedded server's URL for the next run (the window's own server). */
+void               lab_overhead_set_server_url (LabOverhead              *self,
+                                                const char               *server_url);
 LabOverheadState   lab_overhead_get_state      (LabOverhead              *self);
 gboolean           lab_overhead_get_running    (LabOverhead              *self);
 double             lab_overhead_get_progress   (LabOverhead              *self);
