@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "lab-page.h"
 
 G_DEFINE_INTERFACE (LabPage, lab_page, GTK_TYPE_WIDGET)
@@ -32,6 +34,19 @@ lab_page_stop (LabPage *self)
 {
   g_return_if_fail (LAB_IS_PAGE (self));
   LAB_PAGE_GET_IFACE (self)->stop (self);
+}
+
+/* Translated; includes the shortcut. */
+const char *
+lab_page_get_start_tooltip (LabPage *self)
+{
+  LabPageInterface *iface;
+
+  g_return_val_if_fail (LAB_IS_PAGE (self), NULL);
+  iface = LAB_PAGE_GET_IFACE (self);
+  if (iface->get_start_tooltip != NULL)
+    return iface->get_start_tooltip (self);
+  return _("Run the checked modes one after another (Ctrl+Enter)");
 }
 
 gboolean

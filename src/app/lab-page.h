@@ -14,6 +14,8 @@ G_DECLARE_INTERFACE (LabPage, lab_page, LAB, PAGE, GtkWidget)
  * @start: runs the page's experiment; does nothing while running or
  *   while blocked
  * @stop: stops it, keeping what was measured
+ * @get_start_tooltip: what Start does on this page (optional: "Run the
+ *   checked modes one after another" otherwise)
  *
  * A page of the window that runs experiments. The window starts and stops
  * the visible page from its header bar, and keeps to one run at a time
@@ -30,11 +32,13 @@ struct _LabPageInterface
 
   void (*start) (LabPage *self);
   void (*stop)  (LabPage *self);
+  const char * (*get_start_tooltip) (LabPage *self);
 };
 
 void        lab_page_start              (LabPage    *self);
 void        lab_page_stop               (LabPage    *self);
 gboolean    lab_page_get_running        (LabPage    *self);
+const char *lab_page_get_start_tooltip  (LabPage    *self);
 char       *lab_page_dup_blocked_reason (LabPage    *self);
 void        lab_page_set_blocked_reason (LabPage    *self,
                                          const char *reason);

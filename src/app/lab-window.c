@@ -7,6 +7,7 @@
 #include "lab-cpu-form.h"
 #include "lab-downloads-form.h"
 #include "lab-experiment-page.h"
+#include "lab-overheads-page.h"
 #include "lab-window.h"
 
 /**
@@ -110,7 +111,8 @@ lab_window_update_start_button (LabWindow *self)
 
   gtk_stack_set_visible_child (self->start_stack, self->start_button);
   gtk_widget_set_tooltip_text (self->start_button,
-                               blocked != NULL ? blocked : _("Run the checked modes one after another (Ctrl+Enter)"));
+                               blocked != NULL ? blocked
+                                               : visible != NULL ? lab_page_get_start_tooltip (visible) : NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", visible != NULL && blocked == NULL);
 }
 
@@ -299,6 +301,7 @@ lab_window_class_init (LabWindowClass *klass)
   window_class->close_request = lab_window_close_request;
 
   g_type_ensure (LAB_TYPE_EXPERIMENT_PAGE);
+  g_type_ensure (LAB_TYPE_OVERHEADS_PAGE);
   g_type_ensure (LAB_TYPE_CPU_FORM);
   g_type_ensure (LAB_TYPE_DOWNLOADS_FORM);
 
