@@ -21,6 +21,9 @@ RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,r
 SPANS_COLUMNS = ("run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,"
                  "status,error,runtime").split(",")
 GIL_COLUMNS = "run_id,repeat,worker,tid,state,start_us,end_us,workers".split(",")
+OVERHEAD_COLUMNS = ("experiment,variant,metric,parameter,parameter_value,value,unit,repeat,"
+                    "host_cpus,cpu_model,kernel").split(",")
+OVERHEADS = "startup,memory,communication,crash,race,granularity,affinity,pools".split(",")
 
 
 def cli(*args, env=None, timeout=120):
@@ -47,6 +50,10 @@ class UsageErrors(unittest.TestCase):
         (["run", "extra"], "extra"),
         (["frobnicate"], "frobnicate"),
         (["bench", "--only", "nothing"], "nothing"),
+        (["overheads", "--only", "race,nothing"], "nothing"),
+        (["overheads", "--only", ""], "accepted"),
+        (["overheads", "--csv", "/nonexistent-dir/o.csv"], "/nonexistent-dir"),
+        (["overheads", "extra"], "extra"),
     ]
 
     def test_usage_errors(self):
@@ -58,7 +65,8 @@ class UsageErrors(unittest.TestCase):
                 self.assertEqual(r.stdout.strip(), "")
 
     def test_help(self):
-        for args in (["--help"], ["run", "--help"], ["info", "--help"], ["bench", "--help"]):
+        for args in (["--help"], ["run", "--help"], ["info", "--help"], ["bench", "--help"],
+                     ["overheads", "--help"]):
             r = cli(*args)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("Usage", r.stdout)
@@ -289,6 +297,59 @@ def fake_python(directory, name, script):
         f.write("#!/bin/sh\n" + script + "\n")
     os.chmod(path, 0o755)
     return path
+
+
+class Overheads(unittest.TestCase):
+    def test_list(self):
+        r = cli("overheads", "--list")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        names = [line.split()[0] for line in r.stdout.splitlines() if line and not line[0].isspace()]
+        self.assertEqual(names, OVERHEADS)
+
+    def test_race_json_and_csv(self):
+        """One experiment, printed as JSON and written as CSV: the same points."""
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "o.csv")
+            r = cli("overheads", "--only", "race", "--json", "--csv", path)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            doc = json.loads(r.stdout)
+            self.assertEqual(doc["host_cpus"], os.cpu_count())
+            self.assertEqual([e["experiment"] for e in doc["experiments"]], ["race"])
+            race = doc["experiments"][0]
+            self.assertEqual(race["state"], "done")
+            self.assertIsNone(race["error"])
+            self.assertTrue(race["reading"])
+            variants = {p["variant"] for p in race["points"]}
+            self.assertEqual(variants, {"none", "mutex", "atomic"})
+            for point in race["points"]:
+                if point["variant"] != "none" and point["metric"] == "lost":
+                    self.assertEqual(point["value"], 0, point)
+            with open(path, newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f))
+            self.assertEqual(rows[0], OVERHEAD_COLUMNS)
+            self.assertEqual(len(rows) - 1, len(race["points"]))
+            first = dict(zip(rows[0], rows[1]))
+            self.assertEqual(first["experiment"], "race")
+            self.assertEqual(float(first["value"]), race["points"][0]["value"])
+
+    def test_tables_printed(self):
+        r = cli("overheads", "--only", "race")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Race condition (race)", r.stdout)
+        self.assertIn("Mutex", r.stdout)
+
+    def test_sigint_keeps_what_was_measured(self):
+        p = subprocess.Popen([CLI, "overheads", "--only", "race,granularity", "--json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(4.0)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertEqual(p.returncode, 1, err)
+        self.assertIn("stopped", err)
+        doc = json.loads(out)
+        self.assertGreaterEqual(len(doc["experiments"]), 1)
 
 
 class CPythonRuntime(unittest.TestCase):

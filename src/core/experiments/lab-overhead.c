@@ -646,7 +646,10 @@ experiment_thread (gpointer data)
   LabOverheadContext *ctx = data;
   g_autoptr(GError) error = NULL;
 
-  if (ctx->overhead->experiment->run (ctx, &error))
+  /* Stopped before it began (the CLI's Ctrl+C between two experiments):
+   * nothing is started at all. */
+  if (!g_cancellable_set_error_if_cancelled (ctx->cancellable, &error) &&
+      ctx->overhead->experiment->run (ctx, &error))
     {
       lab_overhead_context_set_progress (ctx, 1);
       g_task_return_boolean (ctx->task, TRUE);
