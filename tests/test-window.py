@@ -349,6 +349,7 @@ def main():
         check_downloads(window, env)
         check_cpu(window)
         check_runtimes(window)
+        check_overheads(window)
         stop_app(app_process)
 
         # Narrow: the parameters and the results become two views; and
@@ -576,6 +577,43 @@ def check_runtimes(window):
     screenshot('emulated-gil')
     print(f'ok - emulated GIL: {rows}; {reading.name!r}')
     pick_runtime(window, 'Native C')
+
+
+OVERHEADS = ('Start-up', 'Memory', 'Communication', 'Crash isolation', 'Race condition',
+             'Task granularity', 'CPU affinity', 'Default pools')
+
+
+def check_overheads(window):
+    """Run All on the Overheads page: every experiment ends with a reading
+    computed from its figures, and its charts."""
+    tab = window.need('page tab "Overheads"', role='page tab', name='Overheads', scope=window.app)
+    window.click(tab)
+    window.page = window.need('the Overheads page', role='filler', name='LabOverheadsPage', scope=window.app)
+    time.sleep(0.3)
+    run_all = window.clickable('the Run All button', 'push button', 'Run All')
+    window.click(run_all)
+    window.need('the first experiment under way', role='label', contains='Measuring', timeout=10)
+    status = wait_for('Run All to finish',
+                      lambda: window.label_containing('experiments measured'), timeout=170, interval=0.5)
+    if not status.startswith(f'{len(OVERHEADS)} of {len(OVERHEADS)} experiments measured'):
+        fail(f'Run All: {status!r}')
+    readings = {}
+    for node in window.find_all(role='label'):
+        description = node.description or ''
+        if description.startswith('Reading of '):
+            readings[description[len('Reading of '):]] = node.name
+    for title in OVERHEADS:
+        reading = readings.get(title)
+        if not reading or reading.startswith(('Failed', 'Stopped')):
+            fail(f'Overheads: no reading for {title}: {reading!r}')
+        if not any(ch.isdigit() for ch in reading):
+            fail(f'Overheads: the reading of {title} gives no figure: {reading!r}')
+        print(f'ok - {title}: {reading!r}')
+    charts = [n for n in window.find_all(role='image') if (n.description or '').strip()]
+    if len(charts) < len(OVERHEADS):
+        fail(f'Overheads: expected a chart per experiment, found {len(charts)}')
+    screenshot('overheads')
+    print(f'ok - Overheads: {status!r}; {len(charts)} charts')
 
 
 def check_no_python(window):
