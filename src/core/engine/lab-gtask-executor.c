@@ -6,6 +6,14 @@
 #include "lab-gtask-executor.h"
 #include "lab-task.h"
 
+/* At most this many tasks are in GLib's hands at a time: far more than
+ * its pool runs at once (10, growing by about ten threads a second of
+ * saturation, to a few hundred after half an hour), so work is always
+ * waiting there, as if everything had been queued at once. Each of them
+ * holds a handler on the cancellable, which GLib disconnects by a linear
+ * search: a million at once would cost quadratic time. */
+#define QUEUE_AHEAD 1024
+
 struct _LabGTaskExecutor
 {
   LabTaskRunner *runner;
@@ -19,6 +27,9 @@ typedef struct
   gint64            t0;
   LabSpanFunc       func;
   gpointer          user_data;
+  GCancellable     *cancellable;
+  guint             tasks;
+  guint             next;      /* the next task to hand to the pool */
   guint             done;
 } Repetition;
 
@@ -107,6 +118,27 @@ lane_of (LabGTaskExecutor *self,
   return self->lane_tids->len - 1;
 }
 
+static void task_done (GObject      *source_object,
+                       GAsyncResult *result,
+                       gpointer      user_data);
+
+/* Hands the next task to GLib's shared pool. */
+static void
+queue_next (Repetition *rep)
+{
+  g_autoptr(GTask) gtask = g_task_new (NULL, rep->cancellable, task_done, rep);
+  Item *item = g_new (Item, 1);
+
+  item->runner = rep->self->runner;
+  item->task = rep->next++;
+  item->queued_us = g_get_monotonic_time ();
+  g_task_set_source_tag (gtask, lab_gtask_executor_run);
+  /* The span of a cancelled task still comes back, saying so. */
+  g_task_set_check_cancellable (gtask, FALSE);
+  g_task_set_task_data (gtask, item, g_free);
+  g_task_run_in_thread (gtask, run_in_pool);
+}
+
 /* A task's callback, on the executor's main context. */
 static void
 task_done (GObject      *source_object,
@@ -125,15 +157,18 @@ task_done (GObject      *source_object,
   rep->func (span, rep->user_data);
   span_free (span);
   rep->done++;
+  if (rep->next < rep->tasks && !g_cancellable_is_cancelled (rep->cancellable))
+    queue_next (rep);
 }
 
 /**
  * lab_gtask_executor_run:
  *
- * Hands every task of the workload to GLib's shared pool at once and
- * waits for their callbacks; each span reaches @func in the calling
- * thread. Cancelling @cancellable stops the tasks under way and turns
- * those not started into cancelled spans.
+ * Hands the tasks of the workload to GLib's shared pool, QUEUE_AHEAD at a
+ * time, and waits for their callbacks; each span reaches @func in the
+ * calling thread. Cancelling @cancellable stops the tasks under way,
+ * turns those waiting in the pool into cancelled spans, and hands out no
+ * more.
  *
  * Returns: FALSE when cancelled
  */
@@ -145,31 +180,20 @@ lab_gtask_executor_run (LabGTaskExecutor *self,
                         GCancellable     *cancellable)
 {
   g_autoptr(GMainContext) context = NULL;
-  Repetition rep = { .self = self, .t0 = t0, .func = func, .user_data = user_data };
-  guint tasks;
+  Repetition rep = { .self = self, .t0 = t0, .func = func, .user_data = user_data, .cancellable = cancellable };
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  tasks = lab_task_runner_get_workload (self->runner)->tasks;
+  rep.tasks = lab_task_runner_get_workload (self->runner)->tasks;
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
-  /* Everything is queued up front, as in mode threads: which tasks run
-   * when is the pool's choice, not ours. */
-  for (guint i = 0; i < tasks; i++)
-    {
-      g_autoptr(GTask) gtask = g_task_new (NULL, cancellable, task_done, &rep);
-      Item *item = g_new (Item, 1);
-
-      item->runner = self->runner;
-      item->task = i;
-      item->queued_us = g_get_monotonic_time ();
-      g_task_set_source_tag (gtask, lab_gtask_executor_run);
-      /* The span of a cancelled task still comes back, saying so. */
-      g_task_set_check_cancellable (gtask, FALSE);
-      g_task_set_task_data (gtask, item, g_free);
-      g_task_run_in_thread (gtask, run_in_pool);
-    }
-  while (rep.done < tasks)
+  /* Queued up front, as in mode threads: which tasks run when is the
+   * pool's choice, not ours. */
+  while (rep.next < MIN (rep.tasks, QUEUE_AHEAD))
+    queue_next (&rep);
+  /* Each callback hands out the next task, unless cancelled: when every
+   * task handed out is back, there are no more. */
+  while (rep.done < rep.next)
     g_main_context_iteration (context, TRUE);
   g_main_context_pop_thread_default (context);
 
