@@ -42,6 +42,7 @@ static const char * const light_mode_colors[LAB_N_MODES] = {
   "#e66100", /* spawn: Orange 4 */
   "#813d9c", /* async: Purple 4 */
   "#986a44", /* gil: Brown 3 */
+  "#2190a4", /* gtask: Teal (GNOME's accent palette) */
 };
 
 static const char * const dark_mode_colors[LAB_N_MODES] = {
@@ -51,6 +52,7 @@ static const char * const dark_mode_colors[LAB_N_MODES] = {
   "#ffa348", /* spawn: Orange 2 */
   "#c061cb", /* async: Purple 2 */
   "#cdab8f", /* gil: Brown 1 */
+  "#5fc5d6", /* gtask: a light Teal */
 };
 
 /* g_set_str() is GLib 2.76 */

@@ -41,6 +41,7 @@ static const LabModeChoice download_modes[] = {
   { LAB_MODE_THREADS, N_("A pool of threads, each waiting on its own download") },
   { LAB_MODE_PROCESSES, N_("A pool of worker processes") },
   { LAB_MODE_ASYNC, N_("One thread, one event loop, many requests in flight") },
+  { LAB_MODE_GTASK, N_("Each download a GTask on GLib’s shared pool, which decides how many run at once") },
 };
 
 static char **

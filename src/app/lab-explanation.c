@@ -62,6 +62,18 @@ format_speed (double speedup)
   return g_strdup_printf (_("%.2f× slower than sequential"), 1.0 / speedup);
 }
 
+/* The most tasks of @cell that ran at once, in any of its repetitions. */
+static guint
+cell_max_running (LabCell *cell)
+{
+  GPtrArray *reps = lab_cell_get_repetitions (cell);
+  guint most = 0;
+
+  for (guint i = 0; i < reps->len; i++)
+    most = MAX (most, lab_spans_max_running (((LabRepetition *) reps->pdata[i])->spans));
+  return most;
+}
+
 /* Why CPU work ran in parallel, for each runtime and mode that did. */
 static const char *
 parallel_verdict (LabRuntime runtime,
@@ -204,6 +216,16 @@ explain_cell (LabCell  *cell,
       return g_strdup_printf (_("A fresh process for every task: %s, start-up cost included."), speed);
     case LAB_MODE_ASYNC:
       return g_strdup_printf (_("One thread with an event loop overlapped the waiting: %s."), speed);
+    case LAB_MODE_GTASK:
+      {
+        guint most = cell_max_running (cell);
+
+        /* Translators: "GLib's default pool ran at most 11 tasks at once (workers asked for: 40): 4.90× faster than sequential." */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "GLib’s default pool ran at most %u task at once (workers asked for: %u): %s.",
+                                             "GLib’s default pool ran at most %u tasks at once (workers asked for: %u): %s.",
+                                             most), most, w, speed);
+      }
     case LAB_MODE_GIL:
       if (io)
         return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,

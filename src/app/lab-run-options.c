@@ -95,6 +95,7 @@ runtime_mode_description (LabRuntimeChoice choice,
     case LAB_MODE_ASYNC:
       return _("One interpreter with an asyncio event loop");
     case LAB_MODE_GIL:
+    case LAB_MODE_GTASK:
     case LAB_N_MODES:
     default:
       return NULL;

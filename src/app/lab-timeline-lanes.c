@@ -161,6 +161,13 @@ lab_timeline_lane_dup_label (const LabTimelineLane *lane,
       /* Translators: a lane of the timeline: one of the requests the event loop keeps going */
       return g_strdup_printf (_("Request slot %u"), number);
 
+    case LAB_MODE_GTASK:
+      if (lane->n_ids == 0)
+        /* Translators: a lane of the timeline for a worker asked for, where GLib's shared pool ran nothing */
+        return g_strdup_printf (_("Worker %u asked for: no thread"), number);
+      /* Translators: a lane of the timeline: a thread of GLib's shared pool that ran tasks, counted from 1 */
+      return g_strdup_printf (_("GLib pool thread %u"), number);
+
     case LAB_MODE_SEQUENTIAL:
     case LAB_MODE_THREADS:
     case LAB_MODE_GIL:

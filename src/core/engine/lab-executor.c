@@ -8,6 +8,7 @@
 #include "lab-async-executor.h"
 #include "lab-executor.h"
 #include "lab-gil.h"
+#include "lab-gtask-executor.h"
 
 /* Hand finished spans from pool threads to the coordinator in batches of
  * this many (or sooner when the queue runs dry): one wake-up per task would
@@ -28,6 +29,7 @@ struct _LabExecutor
   ThreadsState       *threads;    /* threads, gil */
   LabAsyncExecutor   *async;      /* async */
   LabGil             *gil;        /* gil */
+  LabGTaskExecutor   *gtask;      /* gtask */
 };
 
 struct _ThreadsState
@@ -281,6 +283,7 @@ python_pool_new (const LabRunConfig  *config,
       return lab_worker_pool_new_full ((const char * const *) argv, workers, 1, LAB_POOL_LANES_SLOT,
                                        mode == LAB_MODE_SPAWN ? 1 : 0, config->worker_nice, error);
     case LAB_MODE_GIL:
+    case LAB_MODE_GTASK:
     case LAB_N_MODES:
     default:
       g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
@@ -329,6 +332,17 @@ native_prepare (LabExecutor  *self,
           return FALSE;
         }
       self->async = lab_async_executor_new (self->config->workload, self->workers);
+      break;
+
+    case LAB_MODE_GTASK:
+      if (self->config->workload->kind == LAB_WORKLOAD_CPU)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("The mode “%s” cannot run this workload"), lab_mode_to_string (self->mode));
+          return FALSE;
+        }
+      /* GLib's threads are shared: the workers' niceness is not ours to set. */
+      self->gtask = lab_gtask_executor_new (self->config->workload, self->workers);
       break;
 
     case LAB_N_MODES:
@@ -390,6 +404,7 @@ lab_executor_free (LabExecutor *self)
   g_clear_pointer (&self->threads, threads_state_free);
   g_clear_pointer (&self->gil, lab_gil_free);
   g_clear_pointer (&self->async, lab_async_executor_free);
+  g_clear_pointer (&self->gtask, lab_gtask_executor_free);
   g_clear_pointer (&self->pool, lab_worker_pool_free);
   g_clear_pointer (&self->runner, lab_task_runner_free);
   g_free (self);
@@ -446,6 +461,9 @@ lab_executor_run (LabExecutor       *self,
       lab_gil_begin_repetition (self->gil, t0);
       ok = run_threads (self, t0, func, user_data, cancellable);
       usage->gil_intervals = lab_gil_take_intervals (self->gil);
+      break;
+    case LAB_MODE_GTASK:
+      ok = lab_gtask_executor_run (self->gtask, t0, func, user_data, cancellable);
       break;
     case LAB_N_MODES:
     default:

@@ -360,6 +360,9 @@ lab_run_builder_accepts_mode (LabRunBuilder *self,
     case LAB_MODE_ASYNC:
       /* An event loop overlaps waiting, it does not compute. */
       return self->workload->kind != LAB_WORKLOAD_CPU;
+    case LAB_MODE_GTASK:
+      /* GLib's shared pool is for blocking calls, as in downloads. */
+      return self->workload->kind == LAB_WORKLOAD_SLEEP || self->workload->kind == LAB_WORKLOAD_DOWNLOAD;
     case LAB_N_MODES:
     default:
       return FALSE;
@@ -472,7 +475,7 @@ build_modes (LabRunBuilder  *self,
           if (!lab_mode_from_string (g_strstrip (parts[i]), &mode))
             {
               g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                           _("%s: unknown mode “%s”; accepted: sequential, threads, processes, spawn, gil, and async for io:sleep and io:download"),
+                           _("%s: unknown mode “%s”; accepted: sequential, threads, processes, spawn, gil, and async and gtask for io:sleep and io:download"),
                            name, parts[i]);
               return NULL;
             }
@@ -494,9 +497,15 @@ build_modes (LabRunBuilder  *self,
         {
           g_autofree char *spec = lab_workload_to_spec (self->workload);
 
-          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                       _("%s: the mode “%s” cannot run the workload “%s”"),
-                       name, lab_mode_to_string (mode), spec);
+          if (mode == LAB_MODE_GTASK)
+            g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                         _("%s: the mode “gtask” cannot run the workload “%s”: GLib’s default pool is "
+                           "meant for waiting, so it runs only io:sleep and io:download"),
+                         name, spec);
+          else
+            g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                         _("%s: the mode “%s” cannot run the workload “%s”"),
+                         name, lab_mode_to_string (mode), spec);
           return NULL;
         }
     }
@@ -738,7 +747,7 @@ check_modes_have_runtime (LabRunBuilder       *self,
       if (!has)
         {
           g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                       _("%s: no runtime of this run has the mode “%s” (the emulated GIL is the native runtime’s)"),
+                       _("%s: no runtime of this run has the mode “%s” (the emulated GIL and gtask are the native runtime’s)"),
                        lab_run_builder_param_name (self, LAB_PARAM_MODES), lab_mode_to_string (mode));
           return FALSE;
         }

@@ -14,6 +14,7 @@ static const char * const mode_names[LAB_N_MODES] = {
   [LAB_MODE_SPAWN] = "spawn",
   [LAB_MODE_ASYNC] = "async",
   [LAB_MODE_GIL] = "gil",
+  [LAB_MODE_GTASK] = "gtask",
 };
 
 static const char * const mode_titles[LAB_N_MODES] = {
@@ -23,6 +24,7 @@ static const char * const mode_titles[LAB_N_MODES] = {
   [LAB_MODE_SPAWN] = N_("Process per task"),
   [LAB_MODE_ASYNC] = N_("Event loop"),
   [LAB_MODE_GIL] = N_("Threads + emulated GIL"),
+  [LAB_MODE_GTASK] = N_("GTask (GLib’s default pool)"),
 };
 
 static const char * const runtime_names[LAB_N_RUNTIMES] = {
@@ -39,7 +41,7 @@ static const char * const runtime_titles[LAB_N_RUNTIMES] = {
 
 /* Whole phrases, so that translations need not glue words together. The
  * native runtime's are the mode titles; NULL where a runtime has no such
- * mode (the emulated GIL is the native engine's). */
+ * mode (the emulated GIL and gtask are the native engine's). */
 static const char * const python_titles[LAB_N_MODES] = {
   [LAB_MODE_SEQUENTIAL] = N_("CPython, sequential"),
   [LAB_MODE_THREADS] = N_("CPython threads"),
@@ -151,7 +153,7 @@ lab_runtime_accepts_mode (LabRuntime runtime,
   g_return_val_if_fail (runtime < LAB_N_RUNTIMES, FALSE);
   g_return_val_if_fail (mode < LAB_N_MODES, FALSE);
 
-  return runtime == LAB_RUNTIME_NATIVE || mode != LAB_MODE_GIL;
+  return runtime == LAB_RUNTIME_NATIVE || (mode != LAB_MODE_GIL && mode != LAB_MODE_GTASK);
 }
 
 char *

@@ -13,6 +13,7 @@ typedef enum
   LAB_MODE_SPAWN,
   LAB_MODE_ASYNC,
   LAB_MODE_GIL,
+  LAB_MODE_GTASK,
   LAB_N_MODES
 } LabMode;
 
@@ -43,8 +44,9 @@ const char *lab_runtime_title       (LabRuntime  runtime);
 const char *lab_native_version      (void);
 gboolean    lab_runtime_from_string (const char *name,
                                      LabRuntime *runtime);
-/* Whether @runtime has @mode at all: the emulated GIL is the native
- * engine's; a Python interpreter has its real one. */
+/* Whether @runtime has @mode at all: the emulated GIL and GLib's shared
+ * pool (gtask) are the native engine's; a Python interpreter has its
+ * real GIL and no GTask. */
 gboolean    lab_runtime_accepts_mode (LabRuntime runtime,
                                       LabMode    mode);
 /* The machine-readable name of @mode run by @runtime: "threads" for the

@@ -47,6 +47,86 @@ lab_span_fail (LabSpan      *span,
   span->error = g_strdup (error->message);
 }
 
+/* A span's start (+1) or end (-1). */
+typedef struct
+{
+  gint64 time_us;
+  int    delta;
+} Edge;
+
+static int
+compare_edges (gconstpointer a,
+               gconstpointer b)
+{
+  const Edge *x = a, *y = b;
+
+  if (x->time_us != y->time_us)
+    return x->time_us < y->time_us ? -1 : 1;
+  /* Ends first: a task that ends as another starts did not overlap it. */
+  return x->delta - y->delta;
+}
+
+/**
+ * lab_spans_running_steps:
+ * @spans: (element-type LabSpan): spans of one repetition
+ *
+ * Spans that took no time (tasks cancelled before they started) count
+ * for nothing.
+ *
+ * Returns: (transfer full) (element-type LabRunningStep): the steps
+ */
+GArray *
+lab_spans_running_steps (GArray *spans)
+{
+  g_autoptr(GArray) edges = NULL;
+  GArray *steps;
+  guint running = 0;
+
+  g_return_val_if_fail (spans != NULL, NULL);
+
+  edges = g_array_sized_new (FALSE, FALSE, sizeof (Edge), 2 * spans->len);
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const LabSpan *span = &g_array_index (spans, LabSpan, i);
+      Edge start = { span->start_us, +1 }, end = { span->end_us, -1 };
+
+      if (span->end_us <= span->start_us)
+        continue;
+      g_array_append_val (edges, start);
+      g_array_append_val (edges, end);
+    }
+  g_array_sort (edges, compare_edges);
+
+  steps = g_array_new (FALSE, FALSE, sizeof (LabRunningStep));
+  for (guint i = 0; i < edges->len; i++)
+    {
+      const Edge *edge = &g_array_index (edges, Edge, i);
+      LabRunningStep step;
+
+      running += edge->delta;
+      /* The edges of one instant make one step, or none if they cancel out. */
+      if (i + 1 < edges->len && g_array_index (edges, Edge, i + 1).time_us == edge->time_us)
+        continue;
+      if (steps->len > 0 && g_array_index (steps, LabRunningStep, steps->len - 1).running == running)
+        continue;
+      step.time_us = edge->time_us;
+      step.running = running;
+      g_array_append_val (steps, step);
+    }
+  return steps;
+}
+
+guint
+lab_spans_max_running (GArray *spans)
+{
+  g_autoptr(GArray) steps = lab_spans_running_steps (spans);
+  guint max = 0;
+
+  for (guint i = 0; i < steps->len; i++)
+    max = MAX (max, g_array_index (steps, LabRunningStep, i).running);
+  return max;
+}
+
 static void
 lab_repetition_finalize (LabRepetition *self)
 {

@@ -75,6 +75,26 @@ void lab_span_fail  (LabSpan       *span,
                      const GError  *error);
 
 /**
+ * LabRunningStep:
+ * @time_us: when the count changed, as the spans' times
+ * @running: how many tasks were running from then until the next step
+ *
+ * One step of how many tasks ran at once; see lab_spans_running_steps().
+ */
+typedef struct
+{
+  gint64 time_us;
+  guint  running;
+} LabRunningStep;
+
+/* How many of @spans (LabSpan) were running at each moment: a
+ * LabRunningStep wherever the count changed, in time order, the last one
+ * back at 0. A task that ends as another starts did not run alongside it. */
+GArray *lab_spans_running_steps (GArray *spans);
+/* The most of @spans that were running at once. */
+guint   lab_spans_max_running   (GArray *spans);
+
+/**
  * LabRepetition:
  *
  * One measured (or warm-up) repetition of one cell. Reference counted.
