@@ -106,17 +106,29 @@ print_padded (const char *text,
     g_print ("%s%*s", text, pad, "");
 }
 
+/* A timeline (steps) has a column per moment: the terminal gets at most
+ * this many of them, evenly spaced; the CSV and JSON have every point. */
+#define MAX_STEP_COLUMNS 12
+
 /* One table: a row per series, a column per measured parameter. */
 static void
 print_table (const LabOverheadTable *table)
 {
   g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
-  guint n_columns = table->columns->len;
+  g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint stride = 1, n_columns;
   guint first_width = utf8_width (table->x_label);
-  g_autofree guint *widths = g_new0 (guint, n_columns);
+  g_autofree guint *widths = NULL;
+
+  if (table->kind == LAB_OVERHEAD_CHART_STEPS && table->columns->len > MAX_STEP_COLUMNS)
+    stride = (table->columns->len + MAX_STEP_COLUMNS - 1) / MAX_STEP_COLUMNS;
+  for (guint c = 0; c < table->columns->len; c += stride)
+    g_array_append_val (shown, c);
+  n_columns = shown->len;
+  widths = g_new0 (guint, n_columns);
 
   for (guint c = 0; c < n_columns; c++)
-    widths[c] = utf8_width (table->columns->pdata[c]);
+    widths[c] = utf8_width (table->columns->pdata[g_array_index (shown, guint, c)]);
   for (guint s = 0; s < table->series->len; s++)
     {
       LabOverheadSeries *series = table->series->pdata[s];
@@ -124,7 +136,8 @@ print_table (const LabOverheadTable *table)
       first_width = MAX (first_width, utf8_width (series->name));
       for (guint c = 0; c < n_columns; c++)
         {
-          char *cell = lab_overhead_format_value (g_array_index (series->values, double, c), table->unit);
+          double value = g_array_index (series->values, double, g_array_index (shown, guint, c));
+          char *cell = lab_overhead_format_value (value, table->unit);
 
           widths[c] = MAX (widths[c], utf8_width (cell));
           g_ptr_array_add (cells, cell);
@@ -136,7 +149,7 @@ print_table (const LabOverheadTable *table)
   for (guint c = 0; c < n_columns; c++)
     {
       g_print ("  ");
-      print_padded (table->columns->pdata[c], widths[c], TRUE);
+      print_padded (table->columns->pdata[g_array_index (shown, guint, c)], widths[c], TRUE);
     }
   g_print ("\n");
   for (guint s = 0; s < table->series->len; s++)
