@@ -198,13 +198,15 @@ lab_overhead_series_set (LabOverheadSeries *series,
   g_array_index (series->values, double, column) = value;
 }
 
-double
-lab_overhead_points_median (GPtrArray  *points,
-                            const char *variant,
-                            const char *metric,
-                            double      parameter_value)
+/* The finite values of the points matching @variant, @metric and
+ * @parameter_value. */
+static GArray *
+points_values (GPtrArray  *points,
+               const char *variant,
+               const char *metric,
+               double      parameter_value)
 {
-  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *values = g_array_new (FALSE, FALSE, sizeof (double));
 
   for (guint i = 0; i < points->len; i++)
     {
@@ -214,9 +216,36 @@ lab_overhead_points_median (GPtrArray  *points,
           point->parameter_value == parameter_value && isfinite (point->value))
         g_array_append_val (values, point->value);
     }
+  return values;
+}
+
+double
+lab_overhead_points_median (GPtrArray  *points,
+                            const char *variant,
+                            const char *metric,
+                            double      parameter_value)
+{
+  g_autoptr(GArray) values = points_values (points, variant, metric, parameter_value);
+
   if (values->len == 0)
     return NAN;
   return lab_stats_median ((double *) values->data, values->len);
+}
+
+double
+lab_overhead_points_spread (GPtrArray  *points,
+                            const char *variant,
+                            const char *metric,
+                            double      parameter_value)
+{
+  g_autoptr(GArray) values = points_values (points, variant, metric, parameter_value);
+  const double *v = (const double *) values->data;
+  double range;
+
+  if (values->len == 0)
+    return NAN;
+  range = lab_stats_max (v, values->len) - lab_stats_min (v, values->len);
+  return range == 0 ? 0 : range / fabs (lab_stats_median (v, values->len));
 }
 
 static int

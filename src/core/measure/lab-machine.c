@@ -334,3 +334,77 @@ lab_machine_cloexec_fds (void)
         set_cloexec (fd);
     }
 }
+
+/* The value in kB of the line of @contents that starts with @field
+ * (never its first line: that one names the process or the mappings). */
+static gboolean
+field_kib (const char *contents,
+           const char *field,
+           guint64    *kib)
+{
+  g_autofree char *needle = g_strconcat ("\n", field, NULL);
+  const char *line = strstr (contents, needle);
+
+  if (line == NULL)
+    return FALSE;
+  *kib = g_ascii_strtoull (line + strlen (needle), NULL, 10);
+  return TRUE;
+}
+
+/**
+ * lab_machine_process_memory:
+ * @pid: a process, or 0 for this one
+ * @memory: (out): its resident memory
+ *
+ * Reads the process's resident set (RSS), its proportional share of the
+ * pages it shares (PSS) and the pages that are its alone (USS, the sum
+ * of Private_Clean and Private_Dirty), which the kernel sums over all
+ * its mappings in smaps_rollup. Without that file, only the RSS is known.
+ *
+ * Returns: %TRUE when /proc could be read
+ */
+gboolean
+lab_machine_process_memory (int               pid,
+                            LabProcessMemory *memory)
+{
+  g_autofree char *dir = pid > 0 ? g_strdup_printf ("/proc/%d", pid) : g_strdup ("/proc/self");
+  g_autofree char *rollup = g_build_filename (dir, "smaps_rollup", NULL);
+  g_autofree char *status = g_build_filename (dir, "status", NULL);
+  g_autofree char *contents = NULL;
+  guint64 clean = 0, dirty = 0;
+
+  g_return_val_if_fail (memory != NULL, FALSE);
+
+  *memory = (LabProcessMemory) { 0 };
+  if (g_file_get_contents (rollup, &contents, NULL, NULL) &&
+      field_kib (contents, "Rss:", &memory->rss_kib) &&
+      field_kib (contents, "Pss:", &memory->pss_kib) &&
+      field_kib (contents, "Private_Clean:", &clean) &&
+      field_kib (contents, "Private_Dirty:", &dirty))
+    {
+      memory->uss_kib = clean + dirty;
+      memory->detailed = TRUE;
+      return TRUE;
+    }
+
+  g_clear_pointer (&contents, g_free);
+  return g_file_get_contents (status, &contents, NULL, NULL) &&
+         field_kib (contents, "VmRSS:", &memory->rss_kib);
+}
+
+gboolean
+lab_machine_ensure_fd_limit (guint needed)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+    return FALSE;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed)
+    {
+      /* Safe here: nothing in this application uses select(). */
+      limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : MIN ((rlim_t) needed, limit.rlim_max);
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+        return FALSE;
+    }
+  return limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed;
+}

@@ -40,4 +40,22 @@ double    lab_machine_ui_cpu_s      (void);
  * else (descriptors this process inherited included). */
 void      lab_machine_cloexec_fds   (void);
 
+/* The resident memory of one process, in KiB. */
+typedef struct
+{
+  guint64  rss_kib;
+  guint64  pss_kib;      /* its share of pages it shares with others */
+  guint64  uss_kib;      /* its own pages: Private_Clean + Private_Dirty */
+  gboolean detailed;     /* PSS and USS known (/proc/PID/smaps_rollup) */
+} LabProcessMemory;
+
+/* The resident memory of process @pid (0: this one) from
+ * /proc/PID/smaps_rollup, or its RSS alone from /proc/PID/status where
+ * that file does not exist (Linux < 4.14). FALSE when neither can be read. */
+gboolean  lab_machine_process_memory (int               pid,
+                                      LabProcessMemory *memory);
+/* Raises this process's soft limit of open files to @needed if it is
+ * lower, within the hard limit. FALSE when @needed cannot be had. */
+gboolean  lab_machine_ensure_fd_limit (guint            needed);
+
 G_END_DECLS

@@ -76,6 +76,12 @@ double             lab_overhead_points_median   (GPtrArray  *points,
                                                  const char *variant,
                                                  const char *metric,
                                                  double      parameter_value);
+/* How far apart the repeats of that point are: (max − min) ÷ |median|;
+ * NAN when there is none, infinite when the median is 0. */
+double             lab_overhead_points_spread   (GPtrArray  *points,
+                                                 const char *variant,
+                                                 const char *metric,
+                                                 double      parameter_value);
 /* The distinct parameter values of the points with @metric, ascending. */
 GArray            *lab_overhead_points_parameters (GPtrArray  *points,
                                                    const char *metric);
@@ -94,5 +100,22 @@ LabOverheadSeries *lab_overhead_table_add_series (LabOverheadTable   *table,
 void               lab_overhead_series_set       (LabOverheadSeries  *series,
                                                   guint               column,
                                                   double              value);
+
+/* Worker processes started as the worker pool starts them, for the
+ * experiments that count what starting or keeping them costs
+ * (lab-overhead-workers.c). */
+typedef struct _LabOverheadWorkers LabOverheadWorkers;
+
+LabOverheadWorkers *lab_overhead_workers_start   (const char * const  *argv,
+                                                  guint                n,
+                                                  GCancellable        *cancellable,
+                                                  GError             **error);
+int                 lab_overhead_workers_get_pid (LabOverheadWorkers  *self,
+                                                  guint                i);
+void                lab_overhead_workers_free    (LabOverheadWorkers  *self);
+/* A CPython worker's command line, or NULL without a CPython runtime. */
+GStrv               lab_overhead_workers_python_argv (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabOverheadWorkers, lab_overhead_workers_free)
 
 G_END_DECLS
