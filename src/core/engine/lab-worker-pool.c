@@ -31,6 +31,7 @@ struct _LabWorkerPool
   int            nice;
   GArray        *cpus;           /* int: slot i runs on cpus[i mod len]; NULL: unpinned */
   LabWorkerSlot *workers;
+  int            last_signal;    /* that killed a worker, not killed by us; 0: none */
   guint64        next_id;
   guint64        generation;
   GString       *out;
@@ -93,6 +94,8 @@ worker_lost (Run           *run,
 
   lab_worker_slot_stop (w, kill);
   why = reason != NULL ? g_strdup (reason) : lab_worker_slot_describe_exit (w);
+  if (!kill && g_subprocess_get_if_signaled (w->process))
+    run->pool->last_signal = g_subprocess_get_term_sig (w->process);
 
   if (head != NULL)
     fail_span (run, w, head, why);
@@ -832,6 +835,19 @@ lab_worker_pool_take_usage (LabWorkerPool *self,
     *sys_us = usage.sys_us;
   if (peak_rss_kib != NULL)
     *peak_rss_kib = usage.peak_rss_kib;
+}
+
+/**
+ * lab_worker_pool_get_last_signal:
+ *
+ * Returns: the signal that last killed one of the workers (a crash: not
+ *   one the pool sent), or 0 when none died of a signal
+ */
+int
+lab_worker_pool_get_last_signal (LabWorkerPool *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->last_signal;
 }
 
 /**

@@ -78,6 +78,8 @@ void           lab_worker_pool_take_usage  (LabWorkerPool     *self,
                                             guint64           *sys_us,
                                             guint64           *peak_rss_kib);
 GArray        *lab_worker_pool_get_pids    (LabWorkerPool     *self);
+/* The signal that last killed a worker on its own (a crash), or 0. */
+int            lab_worker_pool_get_last_signal (LabWorkerPool *self);
 
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabWorkerPool, lab_worker_pool_free)
