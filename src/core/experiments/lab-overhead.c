@@ -178,6 +178,32 @@ lab_overhead_points_median (GPtrArray  *points,
   return lab_stats_median ((double *) values->data, values->len);
 }
 
+gboolean
+lab_overhead_points_range (GPtrArray  *points,
+                           const char *variant,
+                           const char *metric,
+                           double      parameter_value,
+                           double     *min,
+                           double     *max)
+{
+  gboolean found = FALSE;
+
+  *min = NAN;
+  *max = NAN;
+  for (guint i = 0; i < points->len; i++)
+    {
+      const LabOverheadPoint *point = points->pdata[i];
+
+      if (g_strcmp0 (point->variant, variant) != 0 || g_strcmp0 (point->metric, metric) != 0 ||
+          point->parameter_value != parameter_value || !isfinite (point->value))
+        continue;
+      *min = found ? MIN (*min, point->value) : point->value;
+      *max = found ? MAX (*max, point->value) : point->value;
+      found = TRUE;
+    }
+  return found;
+}
+
 static int
 compare_doubles (gconstpointer a,
                  gconstpointer b)

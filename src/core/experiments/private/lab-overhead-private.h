@@ -76,6 +76,14 @@ double             lab_overhead_points_median   (GPtrArray  *points,
                                                  const char *variant,
                                                  const char *metric,
                                                  double      parameter_value);
+/* The smallest and largest value over the repeats of the same points:
+ * FALSE (and NAN) when there is none. */
+gboolean           lab_overhead_points_range    (GPtrArray  *points,
+                                                 const char *variant,
+                                                 const char *metric,
+                                                 double      parameter_value,
+                                                 double     *min,
+                                                 double     *max);
 /* The distinct parameter values of the points with @metric, ascending. */
 GArray            *lab_overhead_points_parameters (GPtrArray  *points,
                                                    const char *metric);
