@@ -41,7 +41,7 @@ typedef struct
 
 typedef struct
 {
-  guint  completed;
+  guint   completed;
   GArray *spans;  /* LabSpan without error text: what the pool reported */
 } PoolOutcome;
 
