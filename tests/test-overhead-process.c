@@ -375,6 +375,86 @@ test_affinity (void)
     }
 }
 
+static void
+add_point (GPtrArray       *points,
+           LabOverheadKind  kind,
+           const char      *variant,
+           const char      *metric,
+           double           parameter_value,
+           double           value,
+           guint            repeat)
+{
+  LabOverheadPoint *point = g_new0 (LabOverheadPoint, 1);
+
+  point->kind = kind;
+  point->variant = g_strdup (variant);
+  point->metric = g_strdup (metric);
+  point->parameter = g_strdup ("workers");
+  point->parameter_value = parameter_value;
+  point->value = value;
+  point->unit = g_strdup ("s");
+  point->repeat = repeat;
+  g_ptr_array_add (points, point);
+}
+
+static char *
+affinity_reading (guint         workers,
+                  const double *pinned,
+                  const double *unpinned,
+                  guint         repeats)
+{
+  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_overhead_point_free);
+
+  for (guint r = 0; r < repeats; r++)
+    {
+      add_point (points, LAB_OVERHEAD_AFFINITY, "pinned", "time", workers, pinned[r], r);
+      add_point (points, LAB_OVERHEAD_AFFINITY, "unpinned", "time", workers, unpinned[r], r);
+    }
+  return lab_overhead_experiment_get (LAB_OVERHEAD_AFFINITY)->reading (points, TRUE);
+}
+
+/* The verdict follows the numbers: a gap counts only beyond the spread of
+ * the repeats, and one core or one repeat gives none. */
+static void
+test_affinity_reading (void)
+{
+  static const double fast[] = { 1.00, 1.01, 1.02 }, slow[] = { 1.20, 1.21, 1.19 };
+  static const double wide[] = { 1.00, 1.30, 1.10 }, narrow[] = { 1.05, 1.20, 1.12 };
+  g_autofree char *faster = affinity_reading (2, fast, slow, 3);
+  g_autofree char *slower = affinity_reading (2, slow, fast, 3);
+  g_autofree char *same = affinity_reading (2, wide, narrow, 3);
+  g_autofree char *one_core = affinity_reading (1, fast, slow, 3);
+  g_autofree char *one_repeat = affinity_reading (2, fast, slow, 1);
+
+  g_assert_nonnull (strstr (faster, "faster"));
+  g_assert_null (strstr (faster, "slower"));
+  g_assert_nonnull (strstr (slower, "slower"));
+  g_assert_nonnull (strstr (same, "no measurable difference"));
+  g_assert_nonnull (strstr (one_core, "one core"));
+  g_assert_nonnull (strstr (one_repeat, "too few repeats"));
+}
+
+/* Stopped before the helper ran: the reading tells of the pool only, and
+ * does not claim the application's survival of a run that did not end. */
+static void
+test_crash_reading_partial (void)
+{
+  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_overhead_point_free);
+  const LabOverheadExperiment *crash = lab_overhead_experiment_get (LAB_OVERHEAD_CRASH);
+  g_autofree char *nothing = crash->reading (points, FALSE);
+  g_autofree char *partial = NULL;
+
+  g_assert_null (nothing);
+  add_point (points, LAB_OVERHEAD_CRASH, "processes", "completed", CRASH_TASKS, CRASH_TASKS - 1, 0);
+  add_point (points, LAB_OVERHEAD_CRASH, "processes", "lost", CRASH_TASKS, 1, 0);
+  add_point (points, LAB_OVERHEAD_CRASH, "processes", "signal", CRASH_TASKS, SIGBUS, 0);
+  partial = crash->reading (points, FALSE);
+  g_assert_nonnull (strstr (partial, "SIGBUS"));
+  g_assert_nonnull (strstr (partial, "19 of 20"));
+  g_assert_null (strstr (partial, "helper"));
+  g_assert_null (strstr (partial, "kept running"));
+}
+
 /* Cancellation --------------------------------------------------------------- */
 
 typedef struct
@@ -455,6 +535,8 @@ main (int    argc,
   g_test_add_func ("/overhead-process/crash", test_crash);
   g_test_add_func ("/overhead-process/pinned-pool", test_pinned_pool);
   g_test_add_func ("/overhead-process/affinity", test_affinity);
+  g_test_add_func ("/overhead-process/affinity-reading", test_affinity_reading);
+  g_test_add_func ("/overhead-process/crash-reading-partial", test_crash_reading_partial);
   for (guint i = 0; i < G_N_ELEMENTS (cancels); i++)
     {
       g_autofree char *path = g_strdup_printf ("/overhead-process/cancel/%s/%u-ms",
