@@ -346,6 +346,9 @@ def parse_message(line):
             fields.number("user time", I64_MAX)
             fields.number("system time", I64_MAX)
             fields.number("max RSS", I64_MAX)
+            if fields.p != fields.end:
+                fields.number("voluntary switches", I64_MAX)
+                fields.number("involuntary switches", I64_MAX)
             fields.expect_end()
         return ("U",)
     if kind == 0x48:  # H
@@ -354,6 +357,10 @@ def parse_message(line):
         fields.expect_end()
     elif kind == 0x52:  # R
         parse_result(fields)
+    elif kind == 0x50:  # P
+        fields.number("id", U64_MAX)
+        fields.number("task", MAX_TASKS)
+        fields.expect_end()
     elif kind == 0x45:  # E
         fields.rest(True, "message")
     else:
@@ -447,8 +454,8 @@ def format_result(msg_id, task, ok, checksum, start_us, end_us, nbytes, tid, htt
 
 def usage_reply():
     ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ("U %d %d %d\n" % (round(ru.ru_utime * 1e6), round(ru.ru_stime * 1e6),
-                              ru.ru_maxrss)).encode("ascii")
+    return ("U %d %d %d %d %d\n" % (round(ru.ru_utime * 1e6), round(ru.ru_stime * 1e6),
+                                    ru.ru_maxrss, ru.ru_nvcsw, ru.ru_nivcsw)).encode("ascii")
 
 
 # Downloads (src/core/io/lab-fetch.c) ----------------------------------------

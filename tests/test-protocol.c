@@ -49,6 +49,8 @@ roundtrip (const LabMessage *msg)
   g_assert_cmpuint (parsed.user_us, ==, msg->user_us);
   g_assert_cmpuint (parsed.sys_us, ==, msg->sys_us);
   g_assert_cmpuint (parsed.maxrss_kib, ==, msg->maxrss_kib);
+  g_assert_cmpuint (parsed.voluntary_switches, ==, msg->voluntary_switches);
+  g_assert_cmpuint (parsed.involuntary_switches, ==, msg->involuntary_switches);
   g_assert_cmpint (parsed.usage_request, ==, msg->usage_request);
   assert_workloads_equal (parsed.workload, msg->workload);
   g_assert_cmpstr (parsed.text, ==, msg->text);
@@ -80,6 +82,9 @@ test_roundtrip (void)
                       .text = (char *) "connection refused" };
   LabMessage usage = { .type = LAB_MESSAGE_USAGE, .user_us = 1, .sys_us = 2, .maxrss_kib = 3 };
   LabMessage usage_request = { .type = LAB_MESSAGE_USAGE, .usage_request = TRUE };
+  LabMessage switches = { .type = LAB_MESSAGE_USAGE, .user_us = 1, .sys_us = 2, .maxrss_kib = 3,
+                          .voluntary_switches = 4, .involuntary_switches = G_MAXINT64 };
+  LabMessage progress = { .type = LAB_MESSAGE_PROGRESS, .id = 9, .task = 5 };
   LabMessage error = { .type = LAB_MESSAGE_ERROR, .text = (char *) "task before workload" };
   g_autoptr(LabWorkload) primes = lab_workload_new_from_spec ("cpu:primes", NULL);
   LabMessage workload = { .type = LAB_MESSAGE_WORKLOAD, .workload = primes };
@@ -92,6 +97,8 @@ test_roundtrip (void)
   roundtrip (&fail);
   roundtrip (&usage);
   roundtrip (&usage_request);
+  roundtrip (&switches);
+  roundtrip (&progress);
   roundtrip (&error);
   roundtrip (&workload);
 }
@@ -118,7 +125,10 @@ test_malformed (void)
     "R 1  2 ok 3 4 5 6 7 200",         /* empty field */
     "R +1 2 ok 3 4 5 6 7 200",
     "U 1 2",
-    "U 1 2 3 4",
+    "U 1 2 3 4",                       /* one context switch count */
+    "U 1 2 3 4 5 6",
+    "P 1",
+    "P 1 2 3",
     "T 1",
     "W",
     "E",
@@ -178,7 +188,7 @@ test_fuzz (void)
       for (gsize k = 0; k < len; k++)
         line[k] = g_test_rand_bit () ? "HRUTWE 0123456789okfail-"[g_test_rand_int_range (0, 24)]
                                      : (char) g_test_rand_int_range (0, 256);
-      line[0] = "HRUTWE"[g_test_rand_int_range (0, 6)];
+      line[0] = "HRUTWEP"[g_test_rand_int_range (0, 7)];
       if (lab_message_parse (line, len, &msg, NULL))
         {
           g_autoptr(GString) out = g_string_new (NULL);
@@ -296,7 +306,9 @@ test_fuzz_mutations (void)
     "R 7 3 ok 18446744073709551615 10 20 5 99 200",
     "R 8 4 fail 0 1 1 0 0 0 connection refused",
     "U 1 2 3",
+    "U 1 2 3 4 5",
     "U",
+    "P 9 5",
     "E task before workload",
   };
 

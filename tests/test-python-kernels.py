@@ -253,7 +253,7 @@ class Sleep(unittest.TestCase):
         finally:
             peer.kill()
         self.assertEqual(usage[0], "U", usage)
-        self.assertEqual(len(usage), 4, usage)
+        self.assertEqual(len(usage), 6, usage)  # with the context switches
         self.assertGreater(int(usage[3]), 0)
         spans = sorted(replies.values(), key=lambda r: r.start)
         for r in spans:
@@ -475,6 +475,8 @@ BAD_INPUT = [
     b"E\n",
     b"E bye\n",
     b"U 1 2\n",
+    b"U 1 2 3 4\n",
+    b"P 1 0\n",
     b"Ux\n",
     b"T 1 0\x01\n",
     b"T 1 0\r\n",
@@ -522,7 +524,7 @@ class Protocol(unittest.TestCase):
     def test_usage_request_with_fields(self):
         out, status = run_lines(python_worker(), b"U 1 2 3\n")
         self.assertEqual(status, 0)
-        self.assertRegex(out, r"^U \d+ \d+ \d+\n$")
+        self.assertRegex(out, r"^U \d+ \d+ \d+ \d+ \d+\n$")
 
     def test_command_line(self):
         for args in (["--threads", "0"], ["--threads", "513"], ["--asyncio", "x"], ["--bogus"],

@@ -3,7 +3,8 @@
 
 #include "lab-worker.h"
 
-/* The installed worker: no hooks, so nothing in it misbehaves on request. */
+/* The installed worker: no hooks. It misbehaves only when its command
+ * line asks it to (--crash-on-task, for the crash isolation experiment). */
 int
 main (int    argc,
       char **argv)

@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE  /* sched_setaffinity() */
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "lab-machine.h"
-#include "lab-parse.h"
 #include "lab-task.h"
 #include "lab-worker.h"
 
 /*
  * The worker: runs tasks for a parent process. It reads requests on stdin
  * and answers on stdout, one line each (lab-protocol.h), and exits when
- * stdin closes. It is started by LabWorkerPool, not by people.
+ * stdin closes. It is started by LabWorkerPool and the experiments, not by
+ * people; its options (lab-protocol.h) are theirs.
  *
  * Everything but main() lives here, so that the tests' fault worker is
  * this very code with hooks added, and the installed worker has none.
@@ -22,9 +25,25 @@
 
 typedef struct
 {
+  gint     nice;
+  gint     cpu;            /* -1: not pinned */
+  gint     crash_on_task;  /* -1: never */
+  gint     map_threads;    /* 0: one task at a time, answered at once */
+  gboolean echo;
+  gint     shm_fd;         /* -1: none */
+} Options;
+
+typedef struct
+{
   const LabWorkerHooks *hooks;
+  Options               options;
   LabTaskRunner        *runner;  /* NULL until the first workload */
+  GMutex                lock;    /* the output, and the map's state */
   GString              *out;
+  /* --map-threads */
+  GThreadPool          *map_pool;
+  GPtrArray            *held;    /* LabMessage *: results not sent yet */
+  guint                 map_running;
 } Worker;
 
 void
@@ -44,9 +63,10 @@ lab_worker_write_all (const char *data,
     }
 }
 
+/* Call with the lock held. */
 static void
-send_message (Worker           *self,
-              const LabMessage *msg)
+send_message_locked (Worker           *self,
+                     const LabMessage *msg)
 {
   g_string_truncate (self->out, 0);
   lab_message_format (msg, self->out);
@@ -54,30 +74,106 @@ send_message (Worker           *self,
 }
 
 static void
-run_task (Worker           *self,
-          const LabMessage *request)
+send_message (Worker           *self,
+              const LabMessage *msg)
 {
-  LabMessage reply = { .type = LAB_MESSAGE_RESULT };
+  g_mutex_lock (&self->lock);
+  send_message_locked (self, msg);
+  g_mutex_unlock (&self->lock);
+}
+
+/* What --crash-on-task asks for: a real invalid memory access. Through a
+ * volatile pointer, as the compiler would turn a visible NULL dereference
+ * into a trap instruction (SIGILL) instead of a store. */
+static void
+crash (void)
+{
+  static int *volatile nowhere = NULL;
+
+  *nowhere = 1;
+  abort ();  /* not reached: the store raises SIGSEGV */
+}
+
+/* Runs the task @request asks for and fills @reply (for the caller to
+ * clear); FALSE when a hook says nothing is to be answered. */
+static gboolean
+run_task (Worker           *self,
+          const LabMessage *request,
+          LabMessage       *reply)
+{
   LabSpan span = { 0 };
 
+  if (self->options.crash_on_task >= 0 && request->task == (guint) self->options.crash_on_task)
+    crash ();
   if (self->hooks->task_starting != NULL && !self->hooks->task_starting (request->task))
-    return;
+    return FALSE;
 
   lab_task_runner_run (self->runner, request->task, request->text, NULL, &span);
-  reply.id = request->id;
-  reply.task = request->task;
-  reply.ok = span.status == LAB_TASK_OK;
-  reply.checksum = span.checksum;
-  reply.start_us = span.start_us;
-  reply.end_us = span.end_us;
-  reply.bytes = span.bytes;
-  reply.tid = span.tid;
-  reply.http_status = span.http_status;
-  reply.text = span.error;
-  if (self->hooks->reply_ready != NULL)
-    self->hooks->reply_ready (&reply);
-  send_message (self, &reply);
+  *reply = (LabMessage) {
+    .type = LAB_MESSAGE_RESULT,
+    .id = request->id,
+    .task = request->task,
+    .ok = span.status == LAB_TASK_OK,
+    .checksum = span.checksum,
+    .start_us = span.start_us,
+    .end_us = span.end_us,
+    .bytes = span.bytes,
+    .tid = span.tid,
+    .http_status = span.http_status,
+    .text = g_steal_pointer (&span.error),
+  };
   lab_span_clear (&span);
+  if (self->hooks->reply_ready != NULL)
+    self->hooks->reply_ready (reply);
+  return TRUE;
+}
+
+static int
+compare_by_task (gconstpointer a,
+                 gconstpointer b)
+{
+  const LabMessage *x = *(LabMessage * const *) a, *y = *(LabMessage * const *) b;
+
+  return (x->task > y->task) - (x->task < y->task);
+}
+
+static void
+message_free (LabMessage *msg)
+{
+  lab_message_clear (msg);
+  g_free (msg);
+}
+
+/* A task of --map-threads, on one of the map's threads: its result is
+ * held back, like pool.map's, until the whole workload is done. */
+static void
+map_task (gpointer data,
+          gpointer user_data)
+{
+  LabMessage *request = data;
+  Worker *self = user_data;
+  LabMessage *reply = g_new0 (LabMessage, 1);
+  gboolean answered = run_task (self, request, reply);
+  LabMessage progress = { .type = LAB_MESSAGE_PROGRESS, .id = request->id, .task = request->task };
+
+  g_mutex_lock (&self->lock);
+  self->map_running--;
+  if (answered)
+    {
+      g_ptr_array_add (self->held, reply);
+      send_message_locked (self, &progress);
+    }
+  else
+    g_free (reply);
+  if (self->held->len >= lab_task_runner_get_workload (self->runner)->tasks)
+    {
+      g_ptr_array_sort (self->held, compare_by_task);
+      for (guint i = 0; i < self->held->len; i++)
+        send_message_locked (self, self->held->pdata[i]);
+      g_ptr_array_set_size (self->held, 0);
+    }
+  g_mutex_unlock (&self->lock);
+  message_free (request);
 }
 
 static void
@@ -88,6 +184,68 @@ fatal (Worker     *self,
 
   send_message (self, &msg);
   exit (2);
+}
+
+static void
+handle_task (Worker     *self,
+             LabMessage *msg)
+{
+  LabMessage reply;
+
+  if (self->runner == NULL)
+    fatal (self, "task before workload");
+  if (msg->task >= lab_task_runner_get_workload (self->runner)->tasks)
+    fatal (self, "task index out of range");
+
+  if (self->map_pool != NULL)
+    {
+      LabMessage *request = g_new (LabMessage, 1);
+
+      *request = *msg;
+      msg->text = NULL;  /* now the request's */
+      g_mutex_lock (&self->lock);
+      self->map_running++;
+      g_mutex_unlock (&self->lock);
+      g_thread_pool_push (self->map_pool, request, NULL);
+      return;
+    }
+
+  if (run_task (self, msg, &reply))
+    {
+      send_message (self, &reply);
+      lab_message_clear (&reply);
+    }
+}
+
+static void
+handle_workload (Worker     *self,
+                 LabMessage *msg)
+{
+  gboolean busy;
+
+  g_mutex_lock (&self->lock);
+  busy = self->map_running > 0 || (self->held != NULL && self->held->len > 0);
+  g_mutex_unlock (&self->lock);
+  if (busy)
+    fatal (self, "workload changed before its tasks were done");
+
+  g_clear_pointer (&self->runner, lab_task_runner_free);
+  self->runner = lab_task_runner_new (msg->workload, MAX (self->options.map_threads, 1));
+}
+
+static void
+send_usage (Worker *self)
+{
+  LabMessage reply = { .type = LAB_MESSAGE_USAGE };
+  LabUsage usage;
+
+  lab_usage_self (&usage);
+  reply.user_us = usage.user_us;
+  reply.sys_us = usage.sys_us;
+  reply.maxrss_kib = lab_machine_peak_rss_kib ();
+  reply.voluntary_switches = usage.voluntary_switches;
+  reply.involuntary_switches = usage.involuntary_switches;
+  send_message (self, &reply);
 }
 
 static void
@@ -104,33 +262,20 @@ handle_line (Worker     *self,
   switch (msg.type)
     {
     case LAB_MESSAGE_WORKLOAD:
-      g_clear_pointer (&self->runner, lab_task_runner_free);
-      self->runner = lab_task_runner_new (msg.workload, 1);
+      handle_workload (self, &msg);
       break;
 
     case LAB_MESSAGE_TASK:
-      if (self->runner == NULL)
-        fatal (self, "task before workload");
-      if (msg.task >= lab_task_runner_get_workload (self->runner)->tasks)
-        fatal (self, "task index out of range");
-      run_task (self, &msg);
+      handle_task (self, &msg);
       break;
 
     case LAB_MESSAGE_USAGE:
-      {
-        LabMessage reply = { .type = LAB_MESSAGE_USAGE };
-        LabUsage usage;
-
-        lab_usage_self (&usage);
-        reply.user_us = usage.user_us;
-        reply.sys_us = usage.sys_us;
-        reply.maxrss_kib = lab_machine_peak_rss_kib ();
-        send_message (self, &reply);
-      }
+      send_usage (self);
       break;
 
     case LAB_MESSAGE_HELLO:
     case LAB_MESSAGE_RESULT:
+    case LAB_MESSAGE_PROGRESS:
     case LAB_MESSAGE_ERROR:
     default:
       fatal (self, "unexpected message type");
@@ -139,48 +284,106 @@ handle_line (Worker     *self,
   lab_message_clear (&msg);
 }
 
-/* FALSE (after the usage text) when the command line is not one the pool
+/* FALSE (after saying why) when the command line is not one the engine
  * would pass. */
 static gboolean
-parse_arguments (int    argc,
-                 char **argv)
+parse_arguments (int      argc,
+                 char   **argv,
+                 Options *options)
 {
-  if (argc == 3 && g_str_equal (argv[1], "--nice"))
-    {
-      guint64 nice;
+  const GOptionEntry entries[] = {
+    { "nice", 0, 0, G_OPTION_ARG_INT, &options->nice, "Lower the priority by N (0–19)", "N" },
+    { "cpu", 0, 0, G_OPTION_ARG_INT, &options->cpu, "Run on CPU N only", "N" },
+    { "crash-on-task", 0, 0, G_OPTION_ARG_INT, &options->crash_on_task,
+      "Die of a SIGSEGV when asked to run task N", "N" },
+    { "map-threads", 0, 0, G_OPTION_ARG_INT, &options->map_threads,
+      "Run the tasks on W threads and answer once all are done", "W" },
+    { "echo", 0, 0, G_OPTION_ARG_NONE, &options->echo, "Answer each frame with the same bytes", NULL },
+    { "shm-fd", 0, 0, G_OPTION_ARG_INT, &options->shm_fd,
+      "With --echo: the frames' bytes are in the shared memory FD", "FD" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const char *wrong = NULL;
 
-      if (lab_parse_uint64 ("--nice", argv[2], 0, 19, &nice, NULL))
-        setpriority (PRIO_PROCESS, 0, (int) nice);
-    }
-  else if (argc != 1)
+  *options = (Options) { .cpu = -1, .crash_on_task = -1, .shm_fd = -1 };
+  g_option_context_set_summary (context, "Started by Concurrency Lab: speaks its worker protocol on stdin/stdout.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    wrong = error->message;
+  else if (argc > 1)
+    wrong = "unexpected argument";
+  else if (options->nice < 0 || options->nice > 19)
+    wrong = "--nice must be 0–19";
+  else if (options->cpu < -1 || options->cpu >= CPU_SETSIZE)
+    wrong = "no such CPU";
+  else if (options->crash_on_task < -1 || options->map_threads < 0 || options->map_threads > LAB_MAX_WORKERS)
+    wrong = "out of range";
+  else if ((options->shm_fd != -1 && (!options->echo || options->shm_fd < 3)) ||
+           (options->echo && (options->map_threads > 0 || options->crash_on_task >= 0)))
+    wrong = "these options do not go together";
+
+  if (wrong != NULL)
     {
-      g_printerr ("%s is started by Concurrency Lab and speaks its worker protocol on stdin/stdout.\n"
-                  "Usage: %s [--nice 0..19]\n", argv[0], argv[0]);
+      g_printerr ("%s: %s\n", argv[0], wrong);
       return FALSE;
     }
   return TRUE;
 }
 
-int
-lab_worker_run (int                   argc,
-                char                **argv,
-                const LabWorkerHooks *hooks)
+/* --cpu: before the greeting, so that a parent that has it knows the
+ * worker already runs where it should. */
+static gboolean
+pin_to_cpu (int      cpu,
+            GError **error)
 {
-  static const LabWorkerHooks no_hooks = { NULL };
-  g_autoptr(GString) out = g_string_new (NULL);
-  Worker self = { .hooks = hooks != NULL ? hooks : &no_hooks, .out = out };
+  cpu_set_t set;
+
+  CPU_ZERO (&set);
+  CPU_SET (cpu, &set);
+  if (sched_setaffinity (0, sizeof set, &set) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot run on CPU %d: %s", cpu, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Applies the options that change the process itself. */
+static void
+apply_options (Worker *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->options.nice > 0)
+    setpriority (PRIO_PROCESS, 0, self->options.nice);
+  if (self->options.cpu >= 0 && !pin_to_cpu (self->options.cpu, &error))
+    {
+      g_printerr ("concurrency-lab-worker: %s\n", error->message);
+      fatal (self, error->message);
+    }
+  /* A crash on purpose leaves no core file in the user's folder. */
+  if (self->options.crash_on_task >= 0)
+    prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (self->options.map_threads > 0)
+    {
+      self->map_pool = g_thread_pool_new (map_task, self, self->options.map_threads, TRUE, NULL);
+      self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) message_free);
+    }
+}
+
+/* Reads lines until stdin closes. */
+static void
+serve_lines (Worker *self)
+{
   LabLineReader reader;
-  LabMessage hello = { .type = LAB_MESSAGE_HELLO, .version = LAB_PROTOCOL_VERSION };
   guint8 buf[16384];
 
-  if (!parse_arguments (argc, argv))
-    return 2;
-
   lab_line_reader_init (&reader, LAB_PROTOCOL_MAX_LINE);
-
-  hello.pid = getpid ();
-  send_message (&self, &hello);
-
   for (;;)
     {
       g_autoptr(GError) error = NULL;
@@ -194,12 +397,42 @@ lab_worker_run (int                   argc,
         break;
       lab_line_reader_feed (&reader, buf, n);
       while (lab_line_reader_next (&reader, &line, &len, &error))
-        handle_line (&self, line, len);
+        handle_line (self, line, len);
       if (error != NULL)
-        fatal (&self, error->message);
+        fatal (self, error->message);
     }
-
-  g_clear_pointer (&self.runner, lab_task_runner_free);
   lab_line_reader_clear (&reader);
-  return 0;
+}
+
+int
+lab_worker_run (int                   argc,
+                char                **argv,
+                const LabWorkerHooks *hooks)
+{
+  static const LabWorkerHooks no_hooks = { NULL };
+  g_autoptr(GString) out = g_string_new (NULL);
+  Worker self = { .hooks = hooks != NULL ? hooks : &no_hooks, .out = out };
+  LabMessage hello = { .type = LAB_MESSAGE_HELLO, .version = LAB_PROTOCOL_VERSION };
+  int status = 0;
+
+  if (!parse_arguments (argc, argv, &self.options))
+    return 2;
+  g_mutex_init (&self.lock);
+  apply_options (&self);
+
+  hello.pid = getpid ();
+  send_message (&self, &hello);
+
+  if (self.options.echo)
+    status = lab_worker_echo (self.options.shm_fd);
+  else
+    serve_lines (&self);
+
+  /* Tasks still running finish (and are answered) before the worker goes. */
+  if (self.map_pool != NULL)
+    g_thread_pool_free (self.map_pool, FALSE, TRUE);
+  g_clear_pointer (&self.held, g_ptr_array_unref);
+  g_clear_pointer (&self.runner, lab_task_runner_free);
+  g_mutex_clear (&self.lock);
+  return status;
 }

@@ -27,6 +27,10 @@ typedef struct
 int  lab_worker_run       (int                   argc,
                            char                **argv,
                            const LabWorkerHooks *hooks);
+/* --echo, after the greeting: answers each frame on stdin with the same
+ * bytes until stdin closes (lab-protocol.h); @shm_fd, if not -1, is the
+ * shared memory segment the payloads travel in. Returns the exit status. */
+int  lab_worker_echo      (int                   shm_fd);
 /* Writes all of @data to the parent; exits when the parent is gone. */
 void lab_worker_write_all (const char           *data,
                            gsize                 len);

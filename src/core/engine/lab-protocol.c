@@ -177,6 +177,25 @@ parse_result (Fields      *fields,
   return TRUE;
 }
 
+/* U from a worker: three figures, or five with the context switches
+ * (both or neither). */
+static gboolean
+parse_usage (Fields      *fields,
+             LabMessage  *msg,
+             GError     **error)
+{
+  if (!parse_unsigned_field (fields, "user time", G_MAXINT64, &msg->user_us, error) ||
+      !parse_unsigned_field (fields, "system time", G_MAXINT64, &msg->sys_us, error) ||
+      !parse_unsigned_field (fields, "max RSS", G_MAXINT64, &msg->maxrss_kib, error))
+    return FALSE;
+  if (fields->p == fields->end)
+    return TRUE;
+  if (!parse_unsigned_field (fields, "voluntary switches", G_MAXINT64, &msg->voluntary_switches, error) ||
+      !parse_unsigned_field (fields, "involuntary switches", G_MAXINT64, &msg->involuntary_switches, error))
+    return FALSE;
+  return expect_end (fields, error);
+}
+
 /* W: the workload's spec names its kind and kernel, so the protocol
  * shares the one table of names that the command line uses. */
 static gboolean
@@ -289,9 +308,12 @@ lab_message_parse (const char  *line,
           ok = TRUE;
           break;
         }
-      ok = parse_unsigned_field (&fields, "user time", G_MAXINT64, &msg->user_us, error);
-      ok = ok && parse_unsigned_field (&fields, "system time", G_MAXINT64, &msg->sys_us, error);
-      ok = ok && parse_unsigned_field (&fields, "max RSS", G_MAXINT64, &msg->maxrss_kib, error);
+      ok = parse_usage (&fields, msg, error);
+      break;
+
+    case LAB_MESSAGE_PROGRESS:
+      ok = parse_unsigned_field (&fields, "id", G_MAXUINT64, &msg->id, error);
+      ok = ok && parse_guint_field (&fields, "task", LAB_MAX_TASKS, &msg->task, error);
       ok = ok && expect_end (&fields, error);
       break;
 
@@ -382,8 +404,13 @@ lab_message_format (const LabMessage *msg,
       break;
     case LAB_MESSAGE_USAGE:
       if (!msg->usage_request)
-        g_string_append_printf (out, " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
-                                msg->user_us, msg->sys_us, msg->maxrss_kib);
+        g_string_append_printf (out, " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+                                " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+                                msg->user_us, msg->sys_us, msg->maxrss_kib,
+                                msg->voluntary_switches, msg->involuntary_switches);
+      break;
+    case LAB_MESSAGE_PROGRESS:
+      g_string_append_printf (out, " %" G_GUINT64_FORMAT " %u", msg->id, msg->task);
       break;
     default:
       g_return_if_reached ();

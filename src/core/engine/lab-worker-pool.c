@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE  /* sched_getaffinity() */
 #include "config.h"
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 
 #include "lab-protocol.h"
@@ -27,13 +29,17 @@ struct _LabWorkerPool
   guint          n_workers;
   guint          tasks_per_worker;
   int            nice;
+  GArray        *cpus;           /* int: slot i runs on cpus[i mod len]; NULL: unpinned */
   LabWorkerSlot *workers;
+  int            last_signal;    /* that killed a worker, not killed by us; 0: none */
   guint64        next_id;
   guint64        generation;
   GString       *out;
   /* Usage since the last lab_worker_pool_take_usage() */
   guint64        user_us;
   guint64        sys_us;
+  guint64        voluntary_switches;
+  guint64        involuntary_switches;
   guint64       *slot_peak_rss_kib;
 };
 
@@ -88,6 +94,8 @@ worker_lost (Run           *run,
 
   lab_worker_slot_stop (w, kill);
   why = reason != NULL ? g_strdup (reason) : lab_worker_slot_describe_exit (w);
+  if (!kill && g_subprocess_get_if_signaled (w->process))
+    run->pool->last_signal = g_subprocess_get_term_sig (w->process);
 
   if (head != NULL)
     fail_span (run, w, head, why);
@@ -192,6 +200,19 @@ task_lane (LabWorkerPool *self,
     }
 }
 
+/* Starts the worker of slot @w, pinned to its CPU if the pool pins. */
+static gboolean
+spawn_worker (LabWorkerPool  *self,
+              LabWorkerSlot  *w,
+              GError        **error)
+{
+  int cpu = -1;
+
+  if (self->cpus != NULL)
+    cpu = g_array_index (self->cpus, int, w->slot % self->cpus->len);
+  return lab_worker_slot_spawn_full (w, (const char * const *) self->argv, self->nice, cpu, -1, error);
+}
+
 static gboolean
 send_request (Run            *run,
               LabWorkerSlot  *w,
@@ -250,7 +271,7 @@ fill_worker (Run           *run,
     {
       g_autoptr(GError) error = NULL;
 
-      if (!lab_worker_slot_spawn (w, (const char * const *) self->argv, self->nice, &error))
+      if (!spawn_worker (self, w, &error))
         {
           LabInFlight req = { .task = take_task (run), .sent_us = g_get_monotonic_time () };
 
@@ -327,8 +348,14 @@ handle_usage (LabWorkerPool *self,
     self->user_us += msg->user_us - w->user_us;
   if (msg->sys_us >= w->sys_us)
     self->sys_us += msg->sys_us - w->sys_us;
+  if (msg->voluntary_switches >= w->voluntary_switches)
+    self->voluntary_switches += msg->voluntary_switches - w->voluntary_switches;
+  if (msg->involuntary_switches >= w->involuntary_switches)
+    self->involuntary_switches += msg->involuntary_switches - w->involuntary_switches;
   w->user_us = msg->user_us;
   w->sys_us = msg->sys_us;
+  w->voluntary_switches = msg->voluntary_switches;
+  w->involuntary_switches = msg->involuntary_switches;
   self->slot_peak_rss_kib[w->slot] = MAX (self->slot_peak_rss_kib[w->slot], msg->maxrss_kib);
   w->usage_pending = FALSE;
 }
@@ -621,6 +648,79 @@ lab_worker_pool_new (const char  *worker_path,
   return lab_worker_pool_new_full (argv, workers, 1, LAB_POOL_LANES_SLOT, tasks_per_worker, nice, error);
 }
 
+/* The CPUs this process may run on, in order (its affinity mask). */
+static GArray *
+allowed_cpus (void)
+{
+  GArray *cpus = g_array_new (FALSE, FALSE, sizeof (int));
+  cpu_set_t set;
+
+  if (sched_getaffinity (0, sizeof set, &set) == 0)
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+      if (CPU_ISSET (cpu, &set))
+        g_array_append_val (cpus, cpu);
+  if (cpus->len == 0)
+    {
+      int first = 0;
+
+      g_array_append_val (cpus, first);
+    }
+  return cpus;
+}
+
+static LabWorkerPool *
+pool_new (const char * const  *argv,
+          guint                workers,
+          guint                concurrency,
+          LabPoolLanes         lanes,
+          guint                tasks_per_worker,
+          int                  nice,
+          gboolean             pinned,
+          GError             **error)
+{
+  g_autoptr(LabWorkerPool) self = NULL;
+
+  self = g_new0 (LabWorkerPool, 1);
+  self->argv = g_strdupv ((char **) argv);
+  self->worker_path = self->argv[0];
+  self->concurrency = concurrency;
+  self->lanes = lanes;
+  self->lane_keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->n_workers = workers;
+  self->tasks_per_worker = tasks_per_worker;
+  self->nice = CLAMP (nice, 0, 19);
+  self->cpus = pinned ? allowed_cpus () : NULL;
+  self->workers = g_new0 (LabWorkerSlot, workers);
+  self->slot_peak_rss_kib = g_new0 (guint64, workers);
+  self->out = g_string_new (NULL);
+  for (guint i = 0; i < workers; i++)
+    {
+      lab_worker_slot_init (&self->workers[i], i);
+      self->workers[i].unordered = concurrency > 1;
+    }
+
+  if (tasks_per_worker == 0)
+    {
+      /* A persistent pool is warm before anything is measured, like a
+       * multiprocessing.Pool that already exists: start every worker, wait
+       * for its greeting, and take its start-up CPU time out of the count. */
+      for (guint i = 0; i < workers; i++)
+        if (!spawn_worker (self, &self->workers[i], error))
+          return NULL;
+      collect_usage (self);
+      for (guint i = 0; i < workers; i++)
+        if (self->workers[i].process == NULL || !self->workers[i].said_hello)
+          {
+            g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
+                         _("The worker “%s” started but did not answer"), self->worker_path);
+            return NULL;
+          }
+      lab_worker_pool_take_usage (self, NULL, NULL, NULL);
+    }
+
+  return g_steal_pointer (&self);
+}
+
 /**
  * lab_worker_pool_new_full:
  * @argv: the command line of a worker, which speaks the worker protocol
@@ -642,50 +742,35 @@ lab_worker_pool_new_full (const char * const  *argv,
                           int                  nice,
                           GError             **error)
 {
-  g_autoptr(LabWorkerPool) self = NULL;
-
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
   g_return_val_if_fail (workers > 0 && workers <= LAB_MAX_WORKERS, NULL);
   g_return_val_if_fail (concurrency > 0, NULL);
 
-  self = g_new0 (LabWorkerPool, 1);
-  self->argv = g_strdupv ((char **) argv);
-  self->worker_path = self->argv[0];
-  self->concurrency = concurrency;
-  self->lanes = lanes;
-  self->lane_keys = g_array_new (FALSE, FALSE, sizeof (gint64));
-  self->n_workers = workers;
-  self->tasks_per_worker = tasks_per_worker;
-  self->nice = CLAMP (nice, 0, 19);
-  self->workers = g_new0 (LabWorkerSlot, workers);
-  self->slot_peak_rss_kib = g_new0 (guint64, workers);
-  self->out = g_string_new (NULL);
-  for (guint i = 0; i < workers; i++)
-    {
-      lab_worker_slot_init (&self->workers[i], i);
-      self->workers[i].unordered = concurrency > 1;
-    }
+  return pool_new (argv, workers, concurrency, lanes, tasks_per_worker, nice, FALSE, error);
+}
 
-  if (tasks_per_worker == 0)
-    {
-      /* A persistent pool is warm before anything is measured, like a
-       * multiprocessing.Pool that already exists: start every worker, wait
-       * for its greeting, and take its start-up CPU time out of the count. */
-      for (guint i = 0; i < workers; i++)
-        if (!lab_worker_slot_spawn (&self->workers[i], (const char * const *) self->argv, self->nice, error))
-          return NULL;
-      collect_usage (self);
-      for (guint i = 0; i < workers; i++)
-        if (self->workers[i].process == NULL || !self->workers[i].said_hello)
-          {
-            g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
-                         _("The worker “%s” started but did not answer"), self->worker_path);
-            return NULL;
-          }
-      lab_worker_pool_take_usage (self, NULL, NULL, NULL);
-    }
+/**
+ * lab_worker_pool_new_pinned:
+ * @worker_path: (nullable): the native worker, or NULL for the default
+ * @workers: the number of persistent workers, started now
+ *
+ * Like lab_worker_pool_new(), but the worker of slot i runs on one CPU
+ * only: the (i mod n)-th of the n this process may run on. The worker
+ * pins itself (--cpu) before its greeting.
+ *
+ * Returns: (transfer full) (nullable): the pool
+ */
+LabWorkerPool *
+lab_worker_pool_new_pinned (const char  *worker_path,
+                            guint        workers,
+                            GError     **error)
+{
+  g_autofree char *path = worker_path != NULL ? g_strdup (worker_path) : lab_worker_path_default ();
+  const char *argv[] = { path, NULL };
 
-  return g_steal_pointer (&self);
+  g_return_val_if_fail (workers > 0 && workers <= LAB_MAX_WORKERS, NULL);
+
+  return pool_new (argv, workers, 1, LAB_POOL_LANES_SLOT, 0, 0, TRUE, error);
 }
 
 void
@@ -702,10 +787,35 @@ lab_worker_pool_free (LabWorkerPool *self)
     }
   g_free (self->workers);
   g_free (self->slot_peak_rss_kib);
+  g_clear_pointer (&self->cpus, g_array_unref);
   g_string_free (self->out, TRUE);
   g_array_unref (self->lane_keys);
   g_strfreev (self->argv);
   g_free (self);
+}
+
+void
+lab_worker_pool_take_usage_full (LabWorkerPool *self,
+                                 LabPoolUsage  *usage)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (usage != NULL);
+
+  collect_usage (self);
+  *usage = (LabPoolUsage) {
+    .user_us = self->user_us,
+    .sys_us = self->sys_us,
+    .voluntary_switches = self->voluntary_switches,
+    .involuntary_switches = self->involuntary_switches,
+  };
+  for (guint i = 0; i < self->n_workers; i++)
+    usage->peak_rss_kib += self->slot_peak_rss_kib[i];
+
+  self->user_us = 0;
+  self->sys_us = 0;
+  self->voluntary_switches = 0;
+  self->involuntary_switches = 0;
+  memset (self->slot_peak_rss_kib, 0, self->n_workers * sizeof (guint64));
 }
 
 void
@@ -714,24 +824,30 @@ lab_worker_pool_take_usage (LabWorkerPool *self,
                             guint64       *sys_us,
                             guint64       *peak_rss_kib)
 {
-  guint64 peak = 0;
+  LabPoolUsage usage;
 
   g_return_if_fail (self != NULL);
 
-  collect_usage (self);
-  for (guint i = 0; i < self->n_workers; i++)
-    peak += self->slot_peak_rss_kib[i];
-
+  lab_worker_pool_take_usage_full (self, &usage);
   if (user_us != NULL)
-    *user_us = self->user_us;
+    *user_us = usage.user_us;
   if (sys_us != NULL)
-    *sys_us = self->sys_us;
+    *sys_us = usage.sys_us;
   if (peak_rss_kib != NULL)
-    *peak_rss_kib = peak;
+    *peak_rss_kib = usage.peak_rss_kib;
+}
 
-  self->user_us = 0;
-  self->sys_us = 0;
-  memset (self->slot_peak_rss_kib, 0, self->n_workers * sizeof (guint64));
+/**
+ * lab_worker_pool_get_last_signal:
+ *
+ * Returns: the signal that last killed one of the workers (a crash: not
+ *   one the pool sent), or 0 when none died of a signal
+ */
+int
+lab_worker_pool_get_last_signal (LabWorkerPool *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->last_signal;
 }
 
 /**

@@ -85,6 +85,8 @@ lab_worker_slot_reset (LabWorkerSlot *self)
   self->usage_pending = FALSE;
   self->user_us = 0;
   self->sys_us = 0;
+  self->voluntary_switches = 0;
+  self->involuntary_switches = 0;
 }
 
 gboolean
@@ -93,9 +95,22 @@ lab_worker_slot_spawn (LabWorkerSlot       *self,
                        int                  nice,
                        GError             **error)
 {
+  return lab_worker_slot_spawn_full (self, worker_argv, nice, -1, -1, error);
+}
+
+gboolean
+lab_worker_slot_spawn_full (LabWorkerSlot       *self,
+                            const char * const  *worker_argv,
+                            int                  nice,
+                            int                  cpu,
+                            int                  shm_fd,
+                            GError             **error)
+{
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *nice_text = g_strdup_printf ("%d", nice);
+  g_autofree char *cpu_text = g_strdup_printf ("%d", cpu);
+  g_autofree char *shm_text = g_strdup_printf ("%d", LAB_WORKER_SHM_FD);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) argv = NULL;
   const char *pid;
@@ -114,6 +129,25 @@ lab_worker_slot_spawn (LabWorkerSlot       *self,
   g_strv_builder_addv (builder, (const char **) worker_argv);
   if (nice > 0)
     g_strv_builder_add_many (builder, "--nice", nice_text, NULL);
+  /* The worker pins itself: GLib could not use posix_spawn() with a
+   * child_setup function that did it. */
+  if (cpu >= 0)
+    g_strv_builder_add_many (builder, "--cpu", cpu_text, NULL);
+  if (shm_fd >= 0)
+    {
+      int copy = dup (shm_fd);
+
+      if (copy < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
+                       _("Could not start the worker “%s”: %s"), worker_argv[0], g_strerror (saved));
+          return FALSE;
+        }
+      g_subprocess_launcher_take_fd (launcher, copy, LAB_WORKER_SHM_FD);
+      g_strv_builder_add_many (builder, "--shm-fd", shm_text, NULL);
+    }
   argv = g_strv_builder_end (builder);
   self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &local_error);
   if (self->process == NULL)
@@ -146,6 +180,45 @@ lab_worker_slot_describe_exit (LabWorkerSlot *self)
     return g_strdup_printf (_("worker exited unexpectedly with status %d"),
                             g_subprocess_get_exit_status (process));
   return g_strdup (_("worker ended unexpectedly"));
+}
+
+gboolean
+lab_worker_slot_wait_hello (LabWorkerSlot  *self,
+                            guint           timeout_ms,
+                            GError        **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  LabMessage msg;
+
+  while (!self->said_hello)
+    {
+      struct pollfd pfd = { .fd = self->out_fd, .events = POLLIN };
+      gint64 left = deadline - g_get_monotonic_time ();
+      g_autoptr(GError) local_error = NULL;
+
+      if (left <= 0 || poll (&pfd, 1, (left + 999) / 1000) <= 0)
+        {
+          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_WORKER, _("The worker did not answer"));
+          return FALSE;
+        }
+      if (!lab_worker_slot_read (self))
+        {
+          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_WORKER, _("The worker ended before it answered"));
+          return FALSE;
+        }
+      /* Nothing but the greeting may come before the first request. */
+      if (lab_worker_slot_next_message (self, &msg, &local_error))
+        {
+          lab_message_clear (&msg);
+          g_set_error_literal (&local_error, LAB_ERROR, LAB_ERROR_PROTOCOL, "unexpected message before any request");
+        }
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* Waiting until the worker is reaped leaves no zombie, and its pipes close

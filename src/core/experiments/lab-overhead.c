@@ -232,20 +232,34 @@ lab_overhead_points_median (GPtrArray  *points,
   return lab_stats_median ((double *) values->data, values->len);
 }
 
+gboolean
+lab_overhead_points_range (GPtrArray  *points,
+                           const char *variant,
+                           const char *metric,
+                           double      parameter_value,
+                           double     *min,
+                           double     *max)
+{
+  g_autoptr(GArray) values = points_values (points, variant, metric, parameter_value);
+  const double *v = (const double *) values->data;
+
+  *min = values->len > 0 ? lab_stats_min (v, values->len) : NAN;
+  *max = values->len > 0 ? lab_stats_max (v, values->len) : NAN;
+  return values->len > 0;
+}
+
 double
 lab_overhead_points_spread (GPtrArray  *points,
                             const char *variant,
                             const char *metric,
                             double      parameter_value)
 {
-  g_autoptr(GArray) values = points_values (points, variant, metric, parameter_value);
-  const double *v = (const double *) values->data;
-  double range;
+  double min, max, median;
 
-  if (values->len == 0)
+  if (!lab_overhead_points_range (points, variant, metric, parameter_value, &min, &max))
     return NAN;
-  range = lab_stats_max (v, values->len) - lab_stats_min (v, values->len);
-  return range == 0 ? 0 : range / fabs (lab_stats_median (v, values->len));
+  median = lab_overhead_points_median (points, variant, metric, parameter_value);
+  return max == min ? 0 : (max - min) / fabs (median);
 }
 
 static int

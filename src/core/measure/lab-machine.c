@@ -72,6 +72,8 @@ lab_usage_self (LabUsage *usage)
   usage->user_us = (guint64) ru.ru_utime.tv_sec * G_USEC_PER_SEC + ru.ru_utime.tv_usec;
   usage->sys_us = (guint64) ru.ru_stime.tv_sec * G_USEC_PER_SEC + ru.ru_stime.tv_usec;
   usage->maxrss_kib = ru.ru_maxrss;
+  usage->voluntary_switches = ru.ru_nvcsw;
+  usage->involuntary_switches = ru.ru_nivcsw;
 }
 
 static guint64

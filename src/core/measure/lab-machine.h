@@ -10,6 +10,8 @@ typedef struct
   guint64 user_us;
   guint64 sys_us;
   guint64 maxrss_kib;
+  guint64 voluntary_switches;    /* ru_nvcsw: the process waited */
+  guint64 involuntary_switches;  /* ru_nivcsw: the scheduler preempted it */
 } LabUsage;
 
 guint     lab_machine_n_cpus        (void);

@@ -20,16 +20,45 @@ G_BEGIN_DECLS
  *   worker → parent
  *     H <protocol version> <pid>       first line after start
  *     R <id> <task> <ok|fail> <checksum> <start_us> <end_us> <bytes> <tid> <http> [error]
- *     U <user_us> <sys_us> <maxrss_kib>
+ *     U <user_us> <sys_us> <maxrss_kib> [<voluntary_switches> <involuntary_switches>]
+ *     P <id> <task>                    task done, its result held back
+ *                                      (--map-threads only)
  *     E <message>                      fatal, the worker exits
  *
  * start_us/end_us are CLOCK_MONOTONIC microseconds. <spec> is the
  * workload's lab_workload_to_spec() ("cpu:primes", "io:sleep", …); a
- * download's URLs are not in W, each task carries its own.
+ * download's URLs are not in W, each task carries its own. The context
+ * switches in U (getrusage's ru_nvcsw and ru_nivcsw) may be left out, as
+ * older workers do; they then read as 0.
+ *
+ * The worker's command line (concurrency-lab-worker [OPTION…]) changes
+ * how it works, for the experiments that measure the approaches:
+ *
+ *   --nice N           lower its priority (0–19)
+ *   --cpu N            pin itself to CPU N before its greeting
+ *   --crash-on-task N  die of a real SIGSEGV (an invalid memory access)
+ *                      when asked to run task N, without a core dump
+ *   --map-threads W    run the tasks on W threads of this one process and,
+ *                      like multiprocessing's pool.map, send their results
+ *                      only once every task of the workload is done; a P
+ *                      line tells of each one that finished meanwhile
+ *   --echo             after the greeting, answer each frame with a frame
+ *                      of the same bytes (no more lines): a frame is
+ *                      LAB_ECHO_HEADER bytes of payload length (unsigned,
+ *                      little-endian), then the payload
+ *   --shm-fd N         with --echo: the payloads travel in the shared
+ *                      memory segment N (a memfd), requests in its first
+ *                      half, replies in its second; the pipes carry only
+ *                      the headers, as notifications
  */
 
 #define LAB_PROTOCOL_VERSION   2
 #define LAB_PROTOCOL_MAX_LINE  (64 * 1024)
+/* --echo frames: the length header, and the largest payload */
+#define LAB_ECHO_HEADER        8
+#define LAB_ECHO_MAX_BYTES     (G_GUINT64_CONSTANT (64) * 1024 * 1024)
+/* The descriptor a worker started with a shared memory segment gets it as. */
+#define LAB_WORKER_SHM_FD      3
 
 typedef enum
 {
@@ -38,6 +67,7 @@ typedef enum
   LAB_MESSAGE_TASK = 'T',
   LAB_MESSAGE_RESULT = 'R',
   LAB_MESSAGE_USAGE = 'U',
+  LAB_MESSAGE_PROGRESS = 'P',
   LAB_MESSAGE_ERROR = 'E',
 } LabMessageType;
 
@@ -46,8 +76,8 @@ typedef struct
   LabMessageType type;
   guint          version;      /* H */
   gint           pid;          /* H */
-  guint64        id;           /* T, R */
-  guint          task;         /* T, R */
+  guint64        id;           /* T, R, P */
+  guint          task;         /* T, R, P */
   gboolean       ok;           /* R */
   guint64        checksum;     /* R */
   gint64         start_us;     /* R */
@@ -58,6 +88,8 @@ typedef struct
   guint64        user_us;      /* U (from the worker) */
   guint64        sys_us;       /* U */
   guint64        maxrss_kib;   /* U */
+  guint64        voluntary_switches;   /* U: waits */
+  guint64        involuntary_switches; /* U: preemptions */
   gboolean       usage_request;/* U from the parent: no fields */
   LabWorkload   *workload;     /* W; owned */
   char          *text;         /* T argument, R error, E message; owned */

@@ -43,6 +43,9 @@ LabWorkerPool *lab_worker_pool_new         (const char        *worker_path,
                                             guint              tasks_per_worker,
                                             int                nice,
                                             GError           **error);
+LabWorkerPool *lab_worker_pool_new_pinned  (const char        *worker_path,
+                                            guint              workers,
+                                            GError           **error);
 void           lab_worker_pool_free        (LabWorkerPool     *self);
 /* Runs all tasks of @workload; @func gets each span (times relative to @t0)
  * in the calling thread. Returns FALSE only when cancelled or when no
@@ -55,13 +58,28 @@ gboolean       lab_worker_pool_run         (LabWorkerPool     *self,
                                             gpointer           user_data,
                                             GCancellable      *cancellable,
                                             GError           **error);
-/* CPU time used by the pool's workers since the last call (and the
- * largest peak RSS of any slot, summed over slots). */
+/* What the pool's workers used since the last call: CPU time, context
+ * switches (voluntary: they waited; involuntary: they were preempted) and
+ * the largest peak RSS of any slot, summed over slots. */
+typedef struct
+{
+  guint64 user_us;
+  guint64 sys_us;
+  guint64 peak_rss_kib;
+  guint64 voluntary_switches;
+  guint64 involuntary_switches;
+} LabPoolUsage;
+
+void           lab_worker_pool_take_usage_full (LabWorkerPool *self,
+                                                LabPoolUsage  *usage);
+/* The same, CPU time and memory only. */
 void           lab_worker_pool_take_usage  (LabWorkerPool     *self,
                                             guint64           *user_us,
                                             guint64           *sys_us,
                                             guint64           *peak_rss_kib);
 GArray        *lab_worker_pool_get_pids    (LabWorkerPool     *self);
+/* The signal that last killed a worker on its own (a crash), or 0. */
+int            lab_worker_pool_get_last_signal (LabWorkerPool *self);
 
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabWorkerPool, lab_worker_pool_free)

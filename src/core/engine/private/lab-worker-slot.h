@@ -45,6 +45,8 @@ typedef struct
   LabLineReader  reader;
   guint64        user_us;        /* last reported totals */
   guint64        sys_us;
+  guint64        voluntary_switches;
+  guint64        involuntary_switches;
 } LabWorkerSlot;
 
 void     lab_worker_slot_init          (LabWorkerSlot  *self,
@@ -53,6 +55,21 @@ void     lab_worker_slot_init          (LabWorkerSlot  *self,
 gboolean lab_worker_slot_spawn         (LabWorkerSlot       *self,
                                         const char * const  *worker_argv,
                                         int                  nice,
+                                        GError             **error);
+/* The same, with "--cpu @cpu" when @cpu >= 0 (the worker pins itself to
+ * it before its greeting), and when @shm_fd >= 0 that descriptor given to
+ * the worker as LAB_WORKER_SHM_FD with "--shm-fd" (an --echo worker's
+ * shared memory). */
+gboolean lab_worker_slot_spawn_full    (LabWorkerSlot       *self,
+                                        const char * const  *worker_argv,
+                                        int                  nice,
+                                        int                  cpu,
+                                        int                  shm_fd,
+                                        GError             **error);
+/* Reads until the worker has greeted us, for at most @timeout_ms; FALSE
+ * with @error set when it did not, ended, or said something else. */
+gboolean lab_worker_slot_wait_hello    (LabWorkerSlot       *self,
+                                        guint                timeout_ms,
                                         GError             **error);
 /* The request in @self->in_flight that the result @msg answers, or NULL. */
 GList   *lab_worker_slot_find_request  (LabWorkerSlot       *self,

@@ -76,6 +76,14 @@ double             lab_overhead_points_median   (GPtrArray  *points,
                                                  const char *variant,
                                                  const char *metric,
                                                  double      parameter_value);
+/* The smallest and largest value over the repeats of the same points:
+ * FALSE (and NAN) when there is none. */
+gboolean           lab_overhead_points_range    (GPtrArray  *points,
+                                                 const char *variant,
+                                                 const char *metric,
+                                                 double      parameter_value,
+                                                 double     *min,
+                                                 double     *max);
 /* How far apart the repeats of that point are: (max − min) ÷ |median|;
  * NAN when there is none, infinite when the median is 0. */
 double             lab_overhead_points_spread   (GPtrArray  *points,
