@@ -339,9 +339,9 @@ class Overheads(unittest.TestCase):
         self.assertIn("Mutex", r.stdout)
 
     def test_sigint_keeps_what_was_measured(self):
-        p = subprocess.Popen([CLI, "overheads", "--only", "race,granularity", "--json"],
+        p = subprocess.Popen([CLI, "overheads", "--only", "race,startup,memory", "--json"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(4.0)
+        time.sleep(3.0)
         t0 = time.monotonic()
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=20)

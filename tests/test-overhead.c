@@ -174,7 +174,7 @@ static gboolean
 cancel_cb (gpointer data)
 {
   g_cancellable_cancel (data);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 /* Every experiment, cancelled once it has been measuring for a while,
@@ -188,12 +188,17 @@ test_cancel_within_200ms (gconstpointer data)
   g_autofree char *reading = NULL;
   RunResult run = { FALSE };
   gint64 cancelled_us;
+  guint timeout;
 
+  /* Cancelled once it has measured something, or after 150 ms if it
+   * measures longer than that before its first point. */
   lab_overhead_run_async (overhead, cancellable, on_run_done, &run);
   g_assert_true (lab_overhead_get_running (overhead));
-  g_timeout_add (700, cancel_cb, cancellable);
+  g_signal_connect_swapped (overhead, "point-added", G_CALLBACK (g_cancellable_cancel), cancellable);
+  timeout = g_timeout_add (150, cancel_cb, cancellable);
   while (!g_cancellable_is_cancelled (cancellable))
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
   cancelled_us = g_get_monotonic_time ();
   while (!run.done)
     g_main_context_iteration (NULL, TRUE);

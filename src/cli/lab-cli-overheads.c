@@ -34,6 +34,7 @@ parse_only (const char  *only,
             GError     **error)
 {
   gboolean wanted[LAB_N_OVERHEADS] = { FALSE };
+  g_autoptr(GString) accepted = g_string_new (NULL);
   g_auto(GStrv) names = NULL;
 
   if (only == NULL)
@@ -42,17 +43,21 @@ parse_only (const char  *only,
         g_array_append_val (kinds, k);
       return TRUE;
     }
+  for (guint k = 0; k < LAB_N_OVERHEADS; k++)
+    g_string_append_printf (accepted, "%s%s", k > 0 ? ", " : "", lab_overhead_kind_to_string (k));
   names = g_strsplit (only, ",", -1);
+  if (names[0] == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--only: name at least one experiment; accepted: %s"), accepted->str);
+      return FALSE;
+    }
   for (guint i = 0; names[i] != NULL; i++)
     {
       LabOverheadKind kind;
 
       if (!lab_overhead_kind_from_string (g_strstrip (names[i]), &kind))
         {
-          g_autoptr(GString) accepted = g_string_new (NULL);
-
-          for (guint k = 0; k < LAB_N_OVERHEADS; k++)
-            g_string_append_printf (accepted, "%s%s", k > 0 ? ", " : "", lab_overhead_kind_to_string (k));
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                        _("--only: unknown experiment “%s”; accepted: %s"), names[i], accepted->str);
           return FALSE;

@@ -776,19 +776,14 @@ lab_overhead_run_finish (LabOverhead   *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-typedef struct
-{
-  GAsyncResult *result;
-} SyncData;
-
 static void
 sync_done (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  SyncData *data = user_data;
+  GAsyncResult **out = user_data;
 
-  data->result = g_object_ref (result);
+  *out = g_object_ref (result);
 }
 
 gboolean
@@ -796,16 +791,14 @@ lab_overhead_run (LabOverhead   *self,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  SyncData data = { NULL };
-  gboolean ok;
+  g_autoptr(GAsyncResult) result = NULL;
 
-  g_main_context_push_thread_default (context);
-  lab_overhead_run_async (self, cancellable, sync_done, &data);
-  while (data.result == NULL)
-    g_main_context_iteration (context, TRUE);
-  ok = lab_overhead_run_finish (self, data.result, error);
-  g_object_unref (data.result);
-  g_main_context_pop_thread_default (context);
-  return ok;
+  g_return_val_if_fail (LAB_IS_OVERHEAD (self), FALSE);
+
+  /* The caller's context, where its other sources (the CLI's Ctrl+C
+   * handler) keep working meanwhile. */
+  lab_overhead_run_async (self, cancellable, sync_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  return lab_overhead_run_finish (self, result, error);
 }

@@ -178,7 +178,8 @@ void               lab_overhead_run_async      (LabOverhead              *self,
 gboolean           lab_overhead_run_finish     (LabOverhead              *self,
                                                 GAsyncResult             *result,
                                                 GError                  **error);
-/* Runs a main loop of its own until the experiment is over (CLI, tests). */
+/* Iterates the thread-default main context until the experiment is over
+ * (CLI, tests). */
 gboolean           lab_overhead_run            (LabOverhead              *self,
                                                 GCancellable             *cancellable,
                                                 GError                  **error);
