@@ -580,7 +580,7 @@ def check_runtimes(window):
 
 
 OVERHEADS = ('Start-up', 'Memory', 'Communication', 'Crash isolation', 'Race condition',
-             'Task granularity', 'CPU affinity', 'Default pools')
+             'Granularity', 'CPU affinity', 'Default pools')
 
 
 def check_overheads(window):

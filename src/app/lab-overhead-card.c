@@ -61,6 +61,8 @@ lab_overhead_card_update_charts (LabOverheadCard *self)
           }
       lab_overhead_chart_set_table (self->charts->pdata[i], table);
     }
+  /* One chart takes the card's width; two share it, and stack when narrow. */
+  gtk_flow_box_set_max_children_per_line (self->charts_box, CLAMP (tables->len, 1, 2));
   gtk_widget_set_visible (GTK_WIDGET (self->charts_box), tables->len > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), tables->len > 0);
 }

@@ -18,9 +18,11 @@
 #define MARKER       3.0
 
 /* The colours of the series, in order: the modes' hues, so that the
- * first series (usually threads) looks like threads elsewhere. */
+ * first series (usually threads) looks like threads elsewhere; past
+ * them, the same hues in the darker shade of the CPython runtime. */
 static const LabMode series_hues[] = {
   LAB_MODE_THREADS, LAB_MODE_PROCESSES, LAB_MODE_SPAWN, LAB_MODE_ASYNC, LAB_MODE_GIL, LAB_MODE_SEQUENTIAL,
+  LAB_MODE_GTASK,
 };
 
 /* An axis: linear from @lo to @hi, or logarithmic over whole decades
@@ -48,7 +50,11 @@ static const GdkRGBA *
 series_color (const LabChartPalette *palette,
               guint                  index)
 {
-  return &palette->modes[series_hues[index % G_N_ELEMENTS (series_hues)]];
+  LabMode hue = series_hues[index % G_N_ELEMENTS (series_hues)];
+
+  if (index < G_N_ELEMENTS (series_hues))
+    return &palette->modes[hue];
+  return &palette->variants[LAB_RUNTIME_CPYTHON][hue];
 }
 
 static gboolean

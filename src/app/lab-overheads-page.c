@@ -229,12 +229,17 @@ run_all_action (GtkWidget  *widget,
   lab_page_start (LAB_PAGE (widget));
 }
 
+/* A card's Stop: its experiment, and Run All with it. */
 static void
 stop_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  lab_page_stop (LAB_PAGE (widget));
+  LabOverheadsPage *self = LAB_OVERHEADS_PAGE (widget);
+  LabOverheadKind kind;
+
+  if (lab_overhead_kind_from_string (g_variant_get_string (parameter, NULL), &kind) && (int) kind == self->current)
+    lab_page_stop (LAB_PAGE (widget));
 }
 
 static GPtrArray *
@@ -465,7 +470,7 @@ lab_overheads_page_class_init (LabOverheadsPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "overheads.run", "s", run_action);
   gtk_widget_class_install_action (widget_class, "overheads.run-all", NULL, run_all_action);
-  gtk_widget_class_install_action (widget_class, "overheads.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "overheads.stop", "s", stop_action);
   gtk_widget_class_install_action (widget_class, "overheads.export-csv", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "overheads.export-json", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "overheads.export-chart", "(sus)", export_action);

@@ -19,7 +19,7 @@ G_DECLARE_FINAL_TYPE (LabOverheadsPage, lab_overheads_page, LAB, OVERHEADS_PAGE,
  * pools), each runnable alone; Start (the page's Run All) runs them in
  * order. Implements #LabPage.
  *
- * Actions: "overheads.run" (s: an experiment's name), "overheads.stop",
+ * Actions: "overheads.run" and "overheads.stop" (s: an experiment's name),
  * "overheads.run-all", "overheads.export-csv", "overheads.export-json",
  * "overheads.export-chart" ((sus): experiment, chart index, "png" or "svg").
  */
