@@ -304,6 +304,40 @@ rough (GPtrArray *points)
   return FALSE;
 }
 
+/* Why processes never caught up, when they did not: the whole job is
+ * smaller than what handing out tasks and collecting answers costs at
+ * best. NULL otherwise. */
+static char *
+why_sentence (GPtrArray *points)
+{
+  guint largest = largest_size (points, LAB_MODE_PROCESSES);
+  double loop = lab_overhead_points_median (points, "sequential", "wall", largest);
+  double best = INFINITY;
+  g_autofree char *number = NULL;
+  g_autofree char *job = NULL;
+  g_autofree char *best_text = NULL;
+
+  if (largest == 0 || isfinite (break_even (points, LAB_MODE_PROCESSES)) || !isfinite (loop))
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      double processes = lab_overhead_points_median (points, "processes", "wall", sizes[i]);
+
+      if (isfinite (processes))
+        best = MIN (best, processes);
+    }
+  if (!isfinite (best))
+    return NULL;
+  number = lab_format_number (loop * 1e9 / NUMBERS);
+  job = lab_format_duration_scaled (loop, loop);
+  best_text = lab_format_duration_scaled (best, best);
+  /* TRANSLATORS: "A square costs 0.39 ns here: the whole sum takes 154 µs in the loop, less than processes
+   * needed at best (251 µs) …" */
+  return g_strdup_printf (_("A square costs %s ns here: the whole sum takes %s in the loop, less than processes "
+                            "needed at best (%s) to hand out the tasks and collect the answers."),
+                          number, job, best_text);
+}
+
 static char *
 reading (GPtrArray *points,
          gboolean   complete)
@@ -311,6 +345,7 @@ reading (GPtrArray *points,
   g_autofree char *finest = finest_sentence (points);
   g_autofree char *threads = break_even_sentence (points, LAB_MODE_THREADS);
   g_autofree char *processes = break_even_sentence (points, LAB_MODE_PROCESSES);
+  g_autofree char *why = why_sentence (points);
   g_autoptr(GStrvBuilder) sentences = g_strv_builder_new ();
   g_auto(GStrv) parts = NULL;
 
@@ -324,6 +359,8 @@ reading (GPtrArray *points,
     g_strv_builder_add (sentences, finest);
   if (processes != NULL)
     g_strv_builder_add (sentences, processes);
+  if (why != NULL)
+    g_strv_builder_add (sentences, why);
   if (threads != NULL)
     g_strv_builder_add (sentences, threads);
   if (rough (points))
