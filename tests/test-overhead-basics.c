@@ -2,9 +2,7 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lab-interpreter.h"
 #include "lab-machine.h"
@@ -88,31 +86,6 @@ static GPtrArray *
 new_points (void)
 {
   return g_ptr_array_new_with_free_func ((GDestroyNotify) lab_overhead_point_free);
-}
-
-/* How many children of this process exist (alive or not yet reaped). */
-static guint
-count_children (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
-      g_autofree char *contents = NULL;
-      const char *rest;
-      int ppid;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &contents, NULL, NULL))
-        continue;
-      rest = strrchr (contents, ')');
-      if (rest != NULL && sscanf (rest + 1, " %*c %d", &ppid) == 1 && ppid == getpid ())
-        n++;
-    }
-  return n;
 }
 
 /* Start-up ----------------------------------------------------------------- */
@@ -382,82 +355,6 @@ test_granularity_break_even (void)
   g_assert_null (strstr (slow_reading, "Threads"));
 }
 
-/* Cancellation ------------------------------------------------------------- */
-
-typedef struct
-{
-  GCancellable *cancellable;
-  gint64        cancelled_us;
-  gint64        finished_us;
-  GError       *error;
-  gboolean      done;
-} CancelData;
-
-static gboolean
-cancel_cb (gpointer user_data)
-{
-  CancelData *data = user_data;
-
-  data->cancelled_us = g_get_monotonic_time ();
-  g_cancellable_cancel (data->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_done (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  CancelData *data = user_data;
-
-  data->finished_us = g_get_monotonic_time ();
-  lab_overhead_run_finish (LAB_OVERHEAD (object), result, &data->error);
-  data->done = TRUE;
-}
-
-/* Cancels @kind @delay_ms into its run: it must end within 200 ms, say
- * it was cancelled, and leave no process behind. */
-static void
-assert_cancels (LabOverheadKind kind,
-                guint           delay_ms)
-{
-  g_autoptr(LabOverhead) overhead = lab_overhead_new (kind, NULL);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  CancelData data = { .cancellable = cancellable };
-  guint children = count_children ();
-
-  lab_overhead_run_async (overhead, cancellable, run_done, &data);
-  g_timeout_add (delay_ms, cancel_cb, &data);
-  while (!data.done)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&data.error);
-  g_assert_cmpint (data.cancelled_us, >, 0);
-  g_test_message ("%s cancelled after %u ms: stopped in %.1f ms", lab_overhead_kind_to_string (kind),
-                  delay_ms, (data.finished_us - data.cancelled_us) / 1000.0);
-  g_assert_cmpint (data.finished_us - data.cancelled_us, <, 200 * 1000);
-  g_assert_cmpint (lab_overhead_get_state (overhead), ==, LAB_OVERHEAD_CANCELLED);
-  g_assert_cmpuint (count_children (), ==, children);
-}
-
-static void
-test_cancel (gconstpointer data)
-{
-  LabOverheadKind kind = GPOINTER_TO_UINT (data);
-  /* Early on, and in the middle of the heavy part: the workers (start-up,
-   * memory), the races, one number per task (granularity). */
-  const guint delays_ms[][2] = {
-    [LAB_OVERHEAD_STARTUP] = { 50, 1500 },
-    [LAB_OVERHEAD_MEMORY] = { 50, 2000 },
-    [LAB_OVERHEAD_RACE] = { 5, 100 },
-    [LAB_OVERHEAD_GRANULARITY] = { 50, 1000 },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (delays_ms[kind]); i++)
-    assert_cancels (kind, delays_ms[kind][i]);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -472,11 +369,6 @@ main (int    argc,
   g_test_add_func ("/overhead/race/reading", test_race_reading);
   g_test_add_func ("/overhead/granularity/points", test_granularity_points);
   g_test_add_func ("/overhead/granularity/break-even", test_granularity_break_even);
-  g_test_add_data_func ("/overhead/startup/cancel", GUINT_TO_POINTER (LAB_OVERHEAD_STARTUP), test_cancel);
-  g_test_add_data_func ("/overhead/memory/cancel", GUINT_TO_POINTER (LAB_OVERHEAD_MEMORY), test_cancel);
-  g_test_add_data_func ("/overhead/race/cancel", GUINT_TO_POINTER (LAB_OVERHEAD_RACE), test_cancel);
-  g_test_add_data_func ("/overhead/granularity/cancel", GUINT_TO_POINTER (LAB_OVERHEAD_GRANULARITY),
-                        test_cancel);
 
   return g_test_run ();
 }

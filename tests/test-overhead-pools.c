@@ -455,79 +455,6 @@ test_reading (void)
   g_assert_nonnull (strstr (unstable, "varied too much"));
 }
 
-/* Cancelling */
-
-typedef struct
-{
-  GCancellable *cancellable;
-  const char   *variant;     /* cancel once a point of it arrived, or NULL: at once */
-  gboolean      scheduled;
-  gint64        cancelled_us;
-  gboolean      done;
-} CancelData;
-
-static gboolean
-cancel_now (gpointer user_data)
-{
-  CancelData *data = user_data;
-
-  data->cancelled_us = g_get_monotonic_time ();
-  g_cancellable_cancel (data->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_point_added (LabOverhead      *overhead,
-                LabOverheadPoint *point,
-                CancelData       *data)
-{
-  if (data->variant != NULL && g_str_equal (point->variant, data->variant) && !data->scheduled)
-    {
-      /* In the middle of the next repetition */
-      data->scheduled = TRUE;
-      g_timeout_add (100, cancel_now, data);
-    }
-}
-
-static void
-run_done (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  CancelData *data = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_false (lab_overhead_run_finish (LAB_OVERHEAD (object), result, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  data->done = TRUE;
-}
-
-/* Cancelled 100 ms into the run (the threads), or 100 ms into the second
- * repetition of gtask: over within 200 ms, saying so. */
-static void
-test_cancel (gconstpointer variant)
-{
-  g_autoptr(LabOverhead) overhead = lab_overhead_new (LAB_OVERHEAD_POOLS, NULL);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autofree char *reading = NULL;
-  CancelData data = { cancellable, variant };
-
-  g_signal_connect (overhead, "point-added", G_CALLBACK (on_point_added), &data);
-  lab_overhead_run_async (overhead, cancellable, run_done, &data);
-  if (variant == NULL)
-    g_timeout_add (100, cancel_now, &data);
-  while (!data.done)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_cmpint (data.cancelled_us, >, 0);
-  g_test_message ("stopped %.1f ms after the cancel", (g_get_monotonic_time () - data.cancelled_us) / 1000.0);
-  g_assert_cmpint (g_get_monotonic_time () - data.cancelled_us, <=, 200 * 1000);
-  g_assert_cmpint (lab_overhead_get_state (overhead), ==, LAB_OVERHEAD_CANCELLED);
-  reading = lab_overhead_dup_reading (overhead);
-  g_test_message ("%s", reading);
-  g_assert_true (g_str_has_prefix (reading, "Stopped before"));
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -541,7 +468,5 @@ main (int   argc,
   g_test_add_func ("/overhead-pools/gtask-cancel", test_gtask_cancels);
   g_test_add_func ("/overhead-pools/experiment", test_experiment);
   g_test_add_func ("/overhead-pools/reading", test_reading);
-  g_test_add_data_func ("/overhead-pools/cancel-threads", NULL, test_cancel);
-  g_test_add_data_func ("/overhead-pools/cancel-gtask", "gtask", test_cancel);
   return g_test_run ();
 }

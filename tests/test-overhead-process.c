@@ -5,13 +5,12 @@
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lab-overhead-channel.h"
 #include "lab-overhead-private.h"
 #include "lab-run-config.h"
+#include "lab-test-overhead.h"
 #include "lab-worker-pool.h"
 
 /* The experiments that use worker processes: communication, crash
@@ -21,58 +20,6 @@
 #define CRASH_TASKS  20  /* as lab-overhead-crash.c runs them */
 
 /* Helpers ------------------------------------------------------------------ */
-
-/* The processes whose parent is this one, zombies included. */
-static guint
-count_children (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
-      g_autofree char *stat = NULL;
-      const char *after_name;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
-        continue;
-      /* "pid (comm) state ppid …": the name may hold spaces and parentheses. */
-      after_name = strrchr (stat, ')');
-      if (after_name != NULL && atoi (after_name + 4) == getpid ())
-        n++;
-    }
-  return n;
-}
-
-/* Threads of this process called @comm. */
-static guint
-count_threads (const char *comm)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
-      g_autofree char *contents = NULL;
-
-      if (g_file_get_contents (path, &contents, NULL, NULL) && g_str_equal (g_strstrip (contents), comm))
-        n++;
-    }
-  return n;
-}
-
-static void
-assert_nothing_left (void)
-{
-  g_assert_cmpuint (count_children (), ==, 0);
-  g_assert_cmpuint (count_threads ("lab-echo"), ==, 0);
-}
 
 static LabOverhead *
 run_experiment (LabOverheadKind kind)
@@ -89,7 +36,7 @@ run_experiment (LabOverheadKind kind)
   g_assert_nonnull (reading);
   g_test_message ("%s: %.2f s, %u points. %s", lab_overhead_kind_to_string (kind),
                   (g_get_monotonic_time () - start) / 1e6, lab_overhead_get_points (overhead)->len, reading);
-  assert_nothing_left ();
+  lab_test_assert_nothing_left ();
   return g_steal_pointer (&overhead);
 }
 
@@ -162,7 +109,7 @@ test_channels (void)
             g_assert_cmpuint (reply[size], ==, 0xa5);
           }
       g_clear_pointer (&channel, lab_channel_free);
-      assert_nothing_left ();
+      lab_test_assert_nothing_left ();
     }
 }
 
@@ -455,78 +402,10 @@ test_crash_reading_partial (void)
   g_assert_null (strstr (partial, "kept running"));
 }
 
-/* Cancellation --------------------------------------------------------------- */
-
-typedef struct
-{
-  GCancellable *cancellable;
-  guint         timeout;
-  gint64        cancelled_at;
-  gint64        done_at;
-  GError       *error;
-  gboolean      done;
-} CancelData;
-
-static gboolean
-cancel_now (gpointer user_data)
-{
-  CancelData *data = user_data;
-
-  data->cancelled_at = g_get_monotonic_time ();
-  g_cancellable_cancel (data->cancellable);
-  data->timeout = 0;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-cancel_done (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  CancelData *data = user_data;
-
-  data->done_at = g_get_monotonic_time ();
-  lab_overhead_run_finish (LAB_OVERHEAD (object), result, &data->error);
-  data->done = TRUE;
-}
-
-/* Stopped @delay_ms into its run, the experiment returns CANCELLED within
- * 200 ms and leaves no process or thread of its own behind. */
-static void
-test_cancel (gconstpointer user_data)
-{
-  LabOverheadKind kind = GPOINTER_TO_UINT (user_data) & 0xff;
-  guint delay_ms = GPOINTER_TO_UINT (user_data) >> 8;
-  g_autoptr(LabOverhead) overhead = lab_overhead_new (kind, NULL);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  CancelData data = { .cancellable = cancellable };
-
-  data.timeout = g_timeout_add (delay_ms, cancel_now, &data);
-  lab_overhead_run_async (overhead, cancellable, cancel_done, &data);
-  while (!data.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_clear_handle_id (&data.timeout, g_source_remove);
-
-  g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (data.cancelled_at, >, 0);
-  g_test_message ("%s cancelled after %u ms: returned in %.1f ms", lab_overhead_kind_to_string (kind),
-                  delay_ms, (data.done_at - data.cancelled_at) / 1000.0);
-  g_assert_cmpint (data.done_at - data.cancelled_at, <, 200 * 1000);
-  g_assert_cmpint (lab_overhead_get_state (overhead), ==, LAB_OVERHEAD_CANCELLED);
-  g_clear_error (&data.error);
-  assert_nothing_left ();
-}
-
 int
 main (int    argc,
       char **argv)
 {
-  static const struct { LabOverheadKind kind; guint delay_ms; } cancels[] = {
-    { LAB_OVERHEAD_COMMUNICATION, 30 }, { LAB_OVERHEAD_COMMUNICATION, 700 },
-    { LAB_OVERHEAD_CRASH, 30 }, { LAB_OVERHEAD_CRASH, 400 },
-    { LAB_OVERHEAD_AFFINITY, 30 }, { LAB_OVERHEAD_AFFINITY, 1200 },
-  };
-
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/overhead-process/channels", test_channels);
@@ -537,12 +416,5 @@ main (int    argc,
   g_test_add_func ("/overhead-process/affinity", test_affinity);
   g_test_add_func ("/overhead-process/affinity-reading", test_affinity_reading);
   g_test_add_func ("/overhead-process/crash-reading-partial", test_crash_reading_partial);
-  for (guint i = 0; i < G_N_ELEMENTS (cancels); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/overhead-process/cancel/%s/%u-ms",
-                                               lab_overhead_kind_to_string (cancels[i].kind), cancels[i].delay_ms);
-
-      g_test_add_data_func (path, GUINT_TO_POINTER (cancels[i].kind | cancels[i].delay_ms << 8), test_cancel);
-    }
   return g_test_run ();
 }

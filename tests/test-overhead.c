@@ -7,31 +7,13 @@
 
 #include "lab-overhead-export.h"
 #include "lab-overhead-private.h"
+#include "lab-test-overhead.h"
 
 /* The overheads runner, whatever the experiment: names, formatting, table
  * helpers, the state it ends in, the files it writes, and that every
- * experiment stops within 200 ms of being cancelled. The experiments'
- * own figures are tested in test-overhead-*.c. */
-
-typedef struct
-{
-  gboolean done;
-  gboolean ok;
-  GError  *error;
-  gint64   done_us;
-} RunResult;
-
-static void
-on_run_done (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  RunResult *run = user_data;
-
-  run->ok = lab_overhead_run_finish (LAB_OVERHEAD (object), result, &run->error);
-  run->done_us = g_get_monotonic_time ();
-  run->done = TRUE;
-}
+ * experiment stops within 200 ms of being cancelled, whenever that is,
+ * and leaves nothing running. The experiments' own figures are tested
+ * in test-overhead-*.c. */
 
 static void
 test_names (void)
@@ -170,54 +152,191 @@ test_cancelled_before_start (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (experiment, "points")), ==, 0);
 }
 
-static gboolean
-cancel_cb (gpointer data)
+/* Cancellation ------------------------------------------------------------- */
+
+typedef enum
 {
-  g_cancellable_cancel (data);
-  return G_SOURCE_CONTINUE;
+  CANCEL_AFTER_DELAY,     /* @delay_ms into the run */
+  CANCEL_AT_FIRST_POINT,  /* once it has measured something */
+  CANCEL_AFTER_VARIANT,   /* @delay_ms after the first point of @variant */
+} CancelWhen;
+
+typedef struct
+{
+  LabOverheadKind  kind;
+  CancelWhen       when;
+  guint            delay_ms;
+  const char      *variant;
+} CancelCase;
+
+/* Besides the first point of every experiment (added in main()): early on,
+ * and in the middle of the heavy part, each the moment that hit it for
+ * the tests of that experiment. */
+static const CancelCase cancel_cases[] = {
+  /* Starting workers */
+  { LAB_OVERHEAD_STARTUP, CANCEL_AFTER_DELAY, 50 },
+  { LAB_OVERHEAD_STARTUP, CANCEL_AFTER_DELAY, 1500 },
+  { LAB_OVERHEAD_MEMORY, CANCEL_AFTER_DELAY, 50 },
+  { LAB_OVERHEAD_MEMORY, CANCEL_AFTER_DELAY, 2000 },
+  /* Worker processes: before the first figure, and with some in */
+  { LAB_OVERHEAD_COMMUNICATION, CANCEL_AFTER_DELAY, 30 },
+  { LAB_OVERHEAD_COMMUNICATION, CANCEL_AFTER_DELAY, 700 },
+  { LAB_OVERHEAD_CRASH, CANCEL_AFTER_DELAY, 30 },
+  { LAB_OVERHEAD_CRASH, CANCEL_AFTER_DELAY, 400 },
+  /* The races */
+  { LAB_OVERHEAD_RACE, CANCEL_AFTER_DELAY, 5 },
+  { LAB_OVERHEAD_RACE, CANCEL_AFTER_DELAY, 100 },
+  /* One number per task */
+  { LAB_OVERHEAD_GRANULARITY, CANCEL_AFTER_DELAY, 50 },
+  { LAB_OVERHEAD_GRANULARITY, CANCEL_AFTER_DELAY, 1000 },
+  /* Worker processes: before the first figure, and with some in */
+  { LAB_OVERHEAD_AFFINITY, CANCEL_AFTER_DELAY, 30 },
+  { LAB_OVERHEAD_AFFINITY, CANCEL_AFTER_DELAY, 1200 },
+  /* The 40 threads waiting, then the middle of GLib's pool's second
+   * repetition: a repetition's points come at its end. */
+  { LAB_OVERHEAD_POOLS, CANCEL_AFTER_DELAY, 100 },
+  { LAB_OVERHEAD_POOLS, CANCEL_AFTER_VARIANT, 100, "gtask" },
+};
+
+/* Cancelled at its first point, or this long into the run if it measures
+ * longer than that before its first point. */
+#define FIRST_POINT_LIMIT_MS  150
+
+static char *
+cancel_case_name (const CancelCase *test)
+{
+  switch (test->when)
+    {
+    case CANCEL_AFTER_DELAY:
+      return g_strdup_printf ("%u-ms", test->delay_ms);
+    case CANCEL_AT_FIRST_POINT:
+      return g_strdup ("first-point");
+    case CANCEL_AFTER_VARIANT:
+      return g_strdup_printf ("%u-ms-after-%s", test->delay_ms, test->variant);
+    default:
+      g_assert_not_reached ();
+    }
 }
 
-/* Every experiment, cancelled once it has been measuring for a while,
- * returns within 200 ms, keeps what it measured, and says it stopped. */
-static void
-test_cancel_within_200ms (gconstpointer data)
+typedef struct
 {
-  LabOverheadKind kind = GPOINTER_TO_UINT (data);
-  g_autoptr(LabOverhead) overhead = lab_overhead_new (kind, NULL);
+  const CancelCase *test;
+  GCancellable     *cancellable;
+  guint             timeout;
+  gint64            cancelled_us;
+  gint64            done_us;
+  GError           *error;
+  gboolean          ok;
+  gboolean          done;
+} Cancel;
+
+static void
+cancel_now (Cancel *cancel)
+{
+  if (cancel->cancelled_us == 0)
+    cancel->cancelled_us = g_get_monotonic_time ();
+  g_cancellable_cancel (cancel->cancellable);
+}
+
+static gboolean
+cancel_timeout_cb (gpointer user_data)
+{
+  Cancel *cancel = user_data;
+
+  cancel->timeout = 0;
+  cancel_now (cancel);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cancel_on_point_added (LabOverhead      *overhead,
+                       LabOverheadPoint *point,
+                       Cancel           *cancel)
+{
+  if (cancel->cancelled_us != 0)
+    return;
+  if (cancel->test->when == CANCEL_AT_FIRST_POINT)
+    {
+      g_clear_handle_id (&cancel->timeout, g_source_remove);
+      cancel_now (cancel);
+    }
+  else if (cancel->test->when == CANCEL_AFTER_VARIANT && cancel->timeout == 0 &&
+           g_str_equal (point->variant, cancel->test->variant))
+    cancel->timeout = g_timeout_add (cancel->test->delay_ms, cancel_timeout_cb, cancel);
+}
+
+static void
+cancel_run_done (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Cancel *cancel = user_data;
+
+  cancel->ok = lab_overhead_run_finish (LAB_OVERHEAD (object), result, &cancel->error);
+  cancel->done_us = g_get_monotonic_time ();
+  cancel->done = TRUE;
+}
+
+/* Cancelled as @data says, the experiment returns CANCELLED within 200 ms,
+ * keeps what it measured and says it stopped, and leaves no process or
+ * thread of its own behind. */
+static void
+test_cancel (gconstpointer data)
+{
+  const CancelCase *test = data;
+  g_autoptr(LabOverhead) overhead = lab_overhead_new (test->kind, NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *name = cancel_case_name (test);
   g_autofree char *reading = NULL;
-  RunResult run = { FALSE };
-  gint64 cancelled_us;
-  guint timeout;
+  Cancel cancel = { .test = test, .cancellable = cancellable };
+  gulong handler;
 
-  /* Cancelled once it has measured something, or after 150 ms if it
-   * measures longer than that before its first point. */
-  lab_overhead_run_async (overhead, cancellable, on_run_done, &run);
+  /* What is left afterwards is then this run's. */
+  lab_test_assert_nothing_left ();
+
+  handler = g_signal_connect (overhead, "point-added", G_CALLBACK (cancel_on_point_added), &cancel);
+  lab_overhead_run_async (overhead, cancellable, cancel_run_done, &cancel);
   g_assert_true (lab_overhead_get_running (overhead));
-  g_signal_connect_swapped (overhead, "point-added", G_CALLBACK (g_cancellable_cancel), cancellable);
-  timeout = g_timeout_add (150, cancel_cb, cancellable);
-  while (!g_cancellable_is_cancelled (cancellable))
+  if (test->when == CANCEL_AFTER_DELAY)
+    cancel.timeout = g_timeout_add (test->delay_ms, cancel_timeout_cb, &cancel);
+  else if (test->when == CANCEL_AT_FIRST_POINT)
+    cancel.timeout = g_timeout_add (FIRST_POINT_LIMIT_MS, cancel_timeout_cb, &cancel);
+  while (!cancel.done)
     g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
-  cancelled_us = g_get_monotonic_time ();
-  while (!run.done)
-    g_main_context_iteration (NULL, TRUE);
+  g_clear_handle_id (&cancel.timeout, g_source_remove);
+  g_clear_signal_handler (&handler, overhead);
 
-  g_test_message ("%s stopped in %.1f ms", lab_overhead_kind_to_string (kind),
-                  (run.done_us - cancelled_us) / 1000.0);
-  g_assert_false (run.ok);
-  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (run.done_us - cancelled_us, <, 200 * 1000);
+  /* Never cancelled: the run ended first, so the moment chosen no longer
+   * falls in the middle of it. */
+  g_assert_cmpint (cancel.cancelled_us, >, 0);
+  g_test_message ("%s, %s: stopped in %.1f ms, points kept: %u", lab_overhead_kind_to_string (test->kind), name,
+                  (cancel.done_us - cancel.cancelled_us) / 1000.0, lab_overhead_get_points (overhead)->len);
+  g_assert_false (cancel.ok);
+  g_assert_error (cancel.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&cancel.error);
+  g_assert_cmpint (cancel.done_us - cancel.cancelled_us, <, 200 * 1000);
   g_assert_cmpint (lab_overhead_get_state (overhead), ==, LAB_OVERHEAD_CANCELLED);
   reading = lab_overhead_dup_reading (overhead);
   g_assert_true (g_str_has_prefix (reading, "Stopped before"));
-  g_clear_error (&run.error);
+  lab_test_assert_nothing_left ();
+}
+
+static void
+add_cancel_test (const CancelCase *test)
+{
+  g_autofree char *name = cancel_case_name (test);
+  g_autofree char *path = g_strdup_printf ("/overhead/cancel/%s/%s", lab_overhead_kind_to_string (test->kind), name);
+
+  g_test_add_data_func (path, test, test_cancel);
 }
 
 int
 main (int    argc,
       char **argv)
 {
+  /* Every experiment, whatever it measures first */
+  static CancelCase first_point[LAB_N_OVERHEADS];
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/overhead/names", test_names);
@@ -226,9 +345,11 @@ main (int    argc,
   g_test_add_func ("/overhead/cancelled-before-start", test_cancelled_before_start);
   for (guint k = 0; k < LAB_N_OVERHEADS; k++)
     {
-      g_autofree char *path = g_strdup_printf ("/overhead/cancel/%s", lab_overhead_kind_to_string (k));
-
-      g_test_add_data_func (path, GUINT_TO_POINTER (k), test_cancel_within_200ms);
+      first_point[k] = (CancelCase) { k, CANCEL_AT_FIRST_POINT };
+      add_cancel_test (&first_point[k]);
+      for (guint i = 0; i < G_N_ELEMENTS (cancel_cases); i++)
+        if (cancel_cases[i].kind == k)
+          add_cancel_test (&cancel_cases[i]);
     }
   return g_test_run ();
 }
