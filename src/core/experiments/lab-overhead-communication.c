@@ -367,7 +367,7 @@ reading (GPtrArray *points,
     g_string_append_printf (text, "%s%s", text->len > 0 ? " " : "", throughput);
   if (is_rough)
     g_string_append_printf (text, " %s",
-                            _("Most of their repeats differ by more than a quarter: the machine was busy, so take them as rough."));
+                            _("Most of their repeats differ by more than a quarter, so take them as rough."));
   return g_string_free (text, FALSE);
 }
 

@@ -329,7 +329,7 @@ reading (GPtrArray *points,
   if (rough)
     {
       g_string_append_c (text, ' ');
-      g_string_append (text, _("The repetitions disagreed by more than half (a busy machine?): "
+      g_string_append (text, _("The repetitions disagreed by more than half: "
                                "take these figures as rough."));
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
