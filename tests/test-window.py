@@ -125,10 +125,10 @@ class Window:
             return None
         return wait_for(what, find, timeout=15)
 
-    def export(self, item, path):
-        """Chooses an Export menu item and saves through the real file
-        chooser (GtkFileChooserDialog: the tests run without portals)."""
-        self.click(self.clickable('the Export menu button', 'push button', 'Export'))
+    def export(self, item, path, button='Export'):
+        """Chooses an item of the menu button @button and saves through the
+        real file chooser (GtkFileChooserDialog: the tests run without portals)."""
+        self.click(self.clickable(f'the {button} menu button', 'push button', button))
         time.sleep(0.5)  # the popover opens with an animation
         self.click(self.clickable(f'menu item "{item}"', 'menu item', item))
         name = self.need('the file name field', role='text', name='Name:', scope=self.app)
@@ -614,6 +614,21 @@ def check_overheads(window):
         fail(f'Overheads: expected a chart per experiment, found {len(charts)}')
     screenshot('overheads')
     print(f'ok - Overheads: {status!r}; {len(charts)} charts')
+
+    with tempfile.TemporaryDirectory() as d:
+        points = os.path.join(d, 'overheads.csv')
+        window.export('Points as CSV…', points)
+        with open(points, newline='', encoding='utf-8') as f:
+            rows = list(csv.DictReader(f))
+        experiments = {row['experiment'] for row in rows}
+        if len(experiments) != len(OVERHEADS):
+            fail(f'Overheads CSV: {len(rows)} rows from {sorted(experiments)}')
+        chart = os.path.join(d, 'race.png')
+        window.export('Lost updates (PNG)', chart, button='Export Race condition charts')
+        with open(chart, 'rb') as f:
+            if f.read(8) != b'\x89PNG\r\n\x1a\n':
+                fail('the exported race chart is not a PNG')
+        print(f'ok - Overheads exported: {len(rows)} points as CSV, a chart as PNG')
 
 
 def check_no_python(window):
