@@ -166,7 +166,6 @@ lab_overheads_page_run (LabOverheadsPage *self,
   self->cancellable = g_cancellable_new ();
   lab_overhead_set_server_url (self->overheads[kind], self->server_url);
   lab_overheads_page_set_current (self, kind);
-  gtk_widget_grab_focus (GTK_WIDGET (self->cards[kind]));
   lab_overhead_run_async (self->overheads[kind], self->cancellable, on_run_done, g_object_ref (self));
 }
 
