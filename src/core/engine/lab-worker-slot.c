@@ -183,40 +183,50 @@ lab_worker_slot_describe_exit (LabWorkerSlot *self)
 }
 
 gboolean
+lab_worker_slot_read_hello (LabWorkerSlot  *self,
+                            GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  LabMessage msg;
+
+  if (!lab_worker_slot_read (self))
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_WORKER, _("The worker ended before it answered"));
+      return FALSE;
+    }
+  /* Nothing but the greeting may come before the first request. */
+  if (lab_worker_slot_next_message (self, &msg, &local_error))
+    {
+      lab_message_clear (&msg);
+      g_set_error_literal (&local_error, LAB_ERROR, LAB_ERROR_PROTOCOL, "unexpected message before any request");
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 lab_worker_slot_wait_hello (LabWorkerSlot  *self,
                             guint           timeout_ms,
                             GError        **error)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  LabMessage msg;
 
   while (!self->said_hello)
     {
       struct pollfd pfd = { .fd = self->out_fd, .events = POLLIN };
       gint64 left = deadline - g_get_monotonic_time ();
-      g_autoptr(GError) local_error = NULL;
 
       if (left <= 0 || poll (&pfd, 1, (left + 999) / 1000) <= 0)
         {
           g_set_error_literal (error, LAB_ERROR, LAB_ERROR_WORKER, _("The worker did not answer"));
           return FALSE;
         }
-      if (!lab_worker_slot_read (self))
-        {
-          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_WORKER, _("The worker ended before it answered"));
-          return FALSE;
-        }
-      /* Nothing but the greeting may come before the first request. */
-      if (lab_worker_slot_next_message (self, &msg, &local_error))
-        {
-          lab_message_clear (&msg);
-          g_set_error_literal (&local_error, LAB_ERROR, LAB_ERROR_PROTOCOL, "unexpected message before any request");
-        }
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
+      if (!lab_worker_slot_read_hello (self, error))
+        return FALSE;
     }
   return TRUE;
 }

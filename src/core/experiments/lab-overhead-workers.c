@@ -44,35 +44,6 @@ lab_overhead_workers_free (LabOverheadWorkers *self)
   g_free (self);
 }
 
-/* Reads what @w wrote: TRUE unless it ended or said something else than
- * its greeting. */
-static gboolean
-read_hello (LabWorkerSlot  *w,
-            GError        **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  LabMessage msg;
-
-  if (!lab_worker_slot_read (w))
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER, _("A worker ended before it was ready"));
-      return FALSE;
-    }
-  if (lab_worker_slot_next_message (w, &msg, &local_error))
-    {
-      /* Nothing was asked: any message after the greeting is out of turn. */
-      lab_message_clear (&msg);
-      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, _("A worker spoke before it was asked"));
-      return FALSE;
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* Polls the workers that have not greeted yet, and the cancellable. */
 static gboolean
 wait_for_hellos (LabOverheadWorkers  *self,
@@ -121,7 +92,7 @@ wait_for_hellos (LabOverheadWorkers  *self,
             }
           for (guint i = 0; ok && i < n; i++)
             if (pfds[i].revents != 0)
-              ok = read_hello (polled[i], error);
+              ok = lab_worker_slot_read_hello (polled[i], error);
         }
     }
 

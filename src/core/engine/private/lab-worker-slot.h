@@ -66,6 +66,11 @@ gboolean lab_worker_slot_spawn_full    (LabWorkerSlot       *self,
                                         int                  cpu,
                                         int                  shm_fd,
                                         GError             **error);
+/* Reads what the worker wrote before its first request, once its output
+ * is readable: FALSE with @error set when it ended or said something else
+ * than its greeting. */
+gboolean lab_worker_slot_read_hello    (LabWorkerSlot       *self,
+                                        GError             **error);
 /* Reads until the worker has greeted us, for at most @timeout_ms; FALSE
  * with @error set when it did not, ended, or said something else. */
 gboolean lab_worker_slot_wait_hello    (LabWorkerSlot       *self,
