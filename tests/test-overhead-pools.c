@@ -365,17 +365,10 @@ add_point (GPtrArray  *points,
            double      value,
            guint       repeat)
 {
-  LabOverheadPoint *point = g_new0 (LabOverheadPoint, 1);
-
-  point->kind = LAB_OVERHEAD_POOLS;
-  point->variant = g_strdup (variant);
-  point->metric = g_strdup (metric);
-  point->parameter = g_strdup (g_str_equal (metric, "running") ? "ms" : "workers");
-  point->parameter_value = parameter_value;
-  point->value = value;
-  point->unit = g_strdup (g_str_equal (metric, "wall") ? "s" : "tasks");
-  point->repeat = repeat;
-  g_ptr_array_add (points, point);
+  g_ptr_array_add (points, lab_overhead_point_new (LAB_OVERHEAD_POOLS, variant, metric,
+                                                   g_str_equal (metric, "running") ? "ms" : "workers",
+                                                   parameter_value, value,
+                                                   g_str_equal (metric, "wall") ? "s" : "tasks", repeat));
 }
 
 /* One repetition: @first at once from 1 ms, @most from 150 ms, none at @wall_s. */

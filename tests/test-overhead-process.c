@@ -331,17 +331,8 @@ add_point (GPtrArray       *points,
            double           value,
            guint            repeat)
 {
-  LabOverheadPoint *point = g_new0 (LabOverheadPoint, 1);
-
-  point->kind = kind;
-  point->variant = g_strdup (variant);
-  point->metric = g_strdup (metric);
-  point->parameter = g_strdup ("workers");
-  point->parameter_value = parameter_value;
-  point->value = value;
-  point->unit = g_strdup ("s");
-  point->repeat = repeat;
-  g_ptr_array_add (points, point);
+  g_ptr_array_add (points, lab_overhead_point_new (kind, variant, metric, "workers", parameter_value, value, "s",
+                                                   repeat));
 }
 
 static char *

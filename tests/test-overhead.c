@@ -65,17 +65,8 @@ point_new (const char *variant,
            double      value,
            guint       repeat)
 {
-  LabOverheadPoint *point = g_new0 (LabOverheadPoint, 1);
-
-  point->kind = LAB_OVERHEAD_STARTUP;
-  point->variant = g_strdup (variant);
-  point->metric = g_strdup (metric);
-  point->parameter = g_strdup ("count");
-  point->parameter_value = parameter_value;
-  point->value = value;
-  point->unit = g_strdup ("us");
-  point->repeat = repeat;
-  return point;
+  return lab_overhead_point_new (LAB_OVERHEAD_STARTUP, variant, metric, "count", parameter_value, value, "us",
+                                 repeat);
 }
 
 static void

@@ -122,17 +122,9 @@ add_point (LabOverheadContext *ctx,
            const char         *unit,
            guint               repeat)
 {
-  LabOverheadPoint *point = g_new0 (LabOverheadPoint, 1);
-
   lab_overhead_context_add_point (ctx, variant, metric, parameter, parameter_value, value, unit, repeat);
-  point->variant = g_strdup (variant);
-  point->metric = g_strdup (metric);
-  point->parameter = g_strdup (parameter);
-  point->parameter_value = parameter_value;
-  point->value = value;
-  point->unit = g_strdup (unit);
-  point->repeat = repeat;
-  g_ptr_array_add (measured, point);
+  g_ptr_array_add (measured, lab_overhead_point_new (LAB_OVERHEAD_GRANULARITY, variant, metric, parameter,
+                                                     parameter_value, value, unit, repeat));
 }
 
 static gboolean

@@ -63,6 +63,29 @@ lab_overhead_kind_description (LabOverheadKind kind)
   return _(lab_overhead_experiment_get (kind)->description);
 }
 
+LabOverheadPoint *
+lab_overhead_point_new (LabOverheadKind  kind,
+                        const char      *variant,
+                        const char      *metric,
+                        const char      *parameter,
+                        double           parameter_value,
+                        double           value,
+                        const char      *unit,
+                        guint            repeat)
+{
+  LabOverheadPoint *point = g_new0 (LabOverheadPoint, 1);
+
+  point->kind = kind;
+  point->variant = g_strdup (variant);
+  point->metric = g_strdup (metric);
+  point->parameter = g_strdup (parameter);
+  point->parameter_value = parameter_value;
+  point->value = value;
+  point->unit = g_strdup (unit);
+  point->repeat = repeat;
+  return point;
+}
+
 void
 lab_overhead_point_free (LabOverheadPoint *point)
 {
@@ -619,17 +642,9 @@ lab_overhead_context_add_point (LabOverheadContext *ctx,
                                 const char         *unit,
                                 guint               repeat)
 {
-  LabOverheadPoint *point = g_new0 (LabOverheadPoint, 1);
-
-  point->kind = ctx->overhead->experiment->kind;
-  point->variant = g_strdup (variant);
-  point->metric = g_strdup (metric);
-  point->parameter = g_strdup (parameter);
-  point->parameter_value = parameter_value;
-  point->value = value;
-  point->unit = g_strdup (unit);
-  point->repeat = repeat;
-  post (ctx, point, -1);
+  post (ctx, lab_overhead_point_new (ctx->overhead->experiment->kind, variant, metric, parameter,
+                                     parameter_value, value, unit, repeat),
+        -1);
 }
 
 void

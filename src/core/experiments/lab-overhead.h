@@ -61,7 +61,15 @@ typedef struct
   guint            repeat;
 } LabOverheadPoint;
 
-void lab_overhead_point_free (LabOverheadPoint *point);
+LabOverheadPoint *lab_overhead_point_new  (LabOverheadKind   kind,
+                                           const char       *variant,
+                                           const char       *metric,
+                                           const char       *parameter,
+                                           double            parameter_value,
+                                           double            value,
+                                           const char       *unit,
+                                           guint             repeat);
+void              lab_overhead_point_free (LabOverheadPoint *point);
 
 /**
  * LabOverheadChartKind:
