@@ -160,46 +160,17 @@ lab_bar_chart_cells_changed (LabCellsChart *cells_chart)
   lab_chart_set_empty (chart, !any);
 }
 
-static int
-measure_ticks (LabBarChart *self)
+/* The labels of the value axis, from 0 up. */
+static GStrv
+dup_tick_labels (LabBarChart *self)
 {
-  int widest = 0;
+  GPtrArray *labels = g_ptr_array_new ();
   guint n_ticks = (guint) round (self->axis_max_s / self->step_s);
 
   for (guint i = 0; i <= n_ticks; i++)
-    {
-      g_autofree char *text = lab_format_duration_scaled (i * self->step_s, self->axis_max_s);
-      g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
-      int width;
-
-      pango_layout_get_pixel_size (layout, &width, NULL);
-      widest = MAX (widest, width);
-    }
-  return widest;
-}
-
-static void
-draw_axis (LabBarChart           *self,
-           GtkSnapshot           *snapshot,
-           const LabChartPalette *palette,
-           const graphene_rect_t *plot,
-           int                    tick_width)
-{
-  guint n_ticks = (guint) round (self->axis_max_s / self->step_s);
-
-  for (guint i = 0; i <= n_ticks; i++)
-    {
-      g_autofree char *text = lab_format_duration_scaled (i * self->step_s, self->axis_max_s);
-      g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
-      float y = plot->origin.y + plot->size.height * (1.0 - (double) i / n_ticks);
-      int width, height;
-
-      pango_layout_get_pixel_size (layout, &width, &height);
-      lab_chart_append_layout (snapshot, layout, plot->origin.x - PAD - width,
-                               y - height / 2.0, &palette->dim);
-      lab_chart_append_rect (snapshot, i == 0 ? &palette->dim : &palette->grid,
-                             plot->origin.x, y, plot->size.width, 1);
-    }
+    g_ptr_array_add (labels, lab_format_duration_scaled (i * self->step_s, self->axis_max_s));
+  g_ptr_array_add (labels, NULL);
+  return (GStrv) g_ptr_array_free (labels, FALSE);
 }
 
 /* Diagonal stripes over a bar whose cell had failed tasks */
@@ -341,12 +312,13 @@ lab_bar_chart_draw (LabChart    *chart,
   LabBarChart *self = LAB_BAR_CHART (chart);
   const LabChartPalette *palette = lab_chart_get_palette (chart);
   g_autoptr(PangoLayout) probe = lab_chart_create_layout (chart, "0", TRUE);
+  g_auto(GStrv) tick_labels = dup_tick_labels (self);
   graphene_rect_t plot;
   int tick_width, line_height;
   float slot_w;
 
   pango_layout_get_pixel_size (probe, NULL, &line_height);
-  tick_width = measure_ticks (self);
+  tick_width = lab_chart_measure_labels (chart, (const char * const *) tick_labels);
 
   /* Room for the value labels above, three lines of labels below */
   graphene_rect_init (&plot, PAD + tick_width + PAD, PAD + line_height + 2, 0, 0);
@@ -355,7 +327,7 @@ lab_bar_chart_draw (LabChart    *chart,
   if (plot.size.width < 8 || plot.size.height < 8 || self->bars->len == 0)
     return;
 
-  draw_axis (self, snapshot, palette, &plot, tick_width);
+  lab_chart_append_y_axis (chart, snapshot, &plot, (const char * const *) tick_labels);
 
   slot_w = plot.size.width / self->bars->len;
   for (guint i = 0; i < self->bars->len; i++)

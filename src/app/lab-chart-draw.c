@@ -10,6 +10,8 @@
 
 #define SWATCH 10.0
 #define LEGEND_GAP 8.0
+/* Between a value axis' labels and the plot */
+#define AXIS_GAP 8.0
 
 /**
  * lab_chart_create_layout:
@@ -90,6 +92,46 @@ lab_chart_nice_step (double range,
   else if (normalised < 7.0)
     return 5.0 * magnitude;
   return 10.0 * magnitude;
+}
+
+int
+lab_chart_measure_labels (LabChart           *self,
+                          const char * const *labels)
+{
+  int widest = 0;
+
+  for (guint i = 0; labels[i] != NULL; i++)
+    {
+      g_autoptr(PangoLayout) layout = lab_chart_create_layout (self, labels[i], TRUE);
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      widest = MAX (widest, width);
+    }
+  return widest;
+}
+
+void
+lab_chart_append_y_axis (LabChart              *self,
+                         GtkSnapshot           *snapshot,
+                         const graphene_rect_t *plot,
+                         const char * const    *labels)
+{
+  const LabChartPalette *palette = lab_chart_get_palette (self);
+  guint n_ticks = g_strv_length ((char **) labels) - 1;
+
+  for (guint i = 0; labels[i] != NULL; i++)
+    {
+      g_autoptr(PangoLayout) layout = lab_chart_create_layout (self, labels[i], TRUE);
+      float y = plot->origin.y + plot->size.height * (1.0 - (double) i / MAX (n_ticks, 1));
+      int width, height;
+
+      pango_layout_get_pixel_size (layout, &width, &height);
+      lab_chart_append_layout (snapshot, layout, plot->origin.x - AXIS_GAP - width, y - height / 2.0,
+                               &palette->dim);
+      lab_chart_append_rect (snapshot, i == 0 ? &palette->dim : &palette->grid, plot->origin.x, y,
+                             plot->size.width, 1);
+    }
 }
 
 /**

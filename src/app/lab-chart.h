@@ -107,6 +107,16 @@ void                   lab_chart_append_rect    (GtkSnapshot  *snapshot,
                                                  float         height);
 double                 lab_chart_nice_step      (double        range,
                                                  guint         target_ticks);
+/* The width of the widest of @labels in the axis labels' font. */
+int                    lab_chart_measure_labels (LabChart     *self,
+                                                 const char * const *labels);
+/* A value axis: @labels evenly spaced up the left of @plot, the first at
+ * its bottom and the last at its top, each with a line across the plot
+ * (the bottom one, the axis, darker than the grid). */
+void                   lab_chart_append_y_axis  (LabChart     *self,
+                                                 GtkSnapshot  *snapshot,
+                                                 const graphene_rect_t *plot,
+                                                 const char * const *labels);
 
 typedef enum
 {

@@ -189,43 +189,16 @@ describe (const LabOverheadTable *table)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-static int
-measure_y_ticks (LabOverheadChart *self)
+/* The labels of the value axis, from its bottom up. */
+static GStrv
+dup_y_labels (LabOverheadChart *self)
 {
-  int widest = 0;
+  GPtrArray *labels = g_ptr_array_new ();
 
   for (guint i = 0; i <= axis_n_ticks (&self->y); i++)
-    {
-      g_autofree char *text = lab_overhead_format_value (axis_tick_value (&self->y, i), self->table->unit);
-      g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
-      int width;
-
-      pango_layout_get_pixel_size (layout, &width, NULL);
-      widest = MAX (widest, width);
-    }
-  return widest;
-}
-
-static void
-draw_y_axis (LabOverheadChart      *self,
-             GtkSnapshot           *snapshot,
-             const LabChartPalette *palette,
-             const graphene_rect_t *plot)
-{
-  guint n_ticks = axis_n_ticks (&self->y);
-
-  for (guint i = 0; i <= n_ticks; i++)
-    {
-      g_autofree char *text = lab_overhead_format_value (axis_tick_value (&self->y, i), self->table->unit);
-      g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
-      float y = plot->origin.y + plot->size.height * (1.0 - (double) i / n_ticks);
-      int width, height;
-
-      pango_layout_get_pixel_size (layout, &width, &height);
-      lab_chart_append_layout (snapshot, layout, plot->origin.x - PAD - width, y - height / 2.0, &palette->dim);
-      lab_chart_append_rect (snapshot, i == 0 ? &palette->dim : &palette->grid, plot->origin.x, y,
-                             plot->size.width, 1);
-    }
+    g_ptr_array_add (labels, lab_overhead_format_value (axis_tick_value (&self->y, i), self->table->unit));
+  g_ptr_array_add (labels, NULL);
+  return (GStrv) g_ptr_array_free (labels, FALSE);
 }
 
 /* A label centred under @x, unless it would overlap the previous one
@@ -398,6 +371,7 @@ lab_overhead_chart_draw (LabChart    *chart,
   const LabChartPalette *palette = lab_chart_get_palette (chart);
   g_autoptr(PangoLayout) title = lab_chart_create_layout (chart, self->table->title, FALSE);
   g_autoptr(PangoLayout) x_title = lab_chart_create_layout (chart, self->table->x_label, TRUE);
+  g_auto(GStrv) y_labels = dup_y_labels (self);
   LabChartLegend legend;
   graphene_rect_t plot;
   int title_height, line_height, tick_width;
@@ -414,7 +388,7 @@ lab_overhead_chart_draw (LabChart    *chart,
                                    ((LabOverheadSeries *) self->table->series->pdata[s])->name,
                                    &palette->foreground);
 
-  tick_width = measure_y_ticks (self);
+  tick_width = lab_chart_measure_labels (chart, (const char * const *) y_labels);
   /* Room for value labels above the bars, the x labels and the x title below */
   graphene_rect_init (&plot, PAD + tick_width + PAD, lab_chart_legend_get_bottom (&legend) + PAD + line_height,
                       0, 0);
@@ -423,7 +397,7 @@ lab_overhead_chart_draw (LabChart    *chart,
   if (plot.size.width < 16 || plot.size.height < 16)
     return;
 
-  draw_y_axis (self, snapshot, palette, &plot);
+  lab_chart_append_y_axis (chart, snapshot, &plot, (const char * const *) y_labels);
   if (self->table->kind == LAB_OVERHEAD_CHART_BARS)
     draw_bars (self, snapshot, palette, &plot);
   else
