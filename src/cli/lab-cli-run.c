@@ -41,6 +41,8 @@ typedef struct
   char     *bytes;
   char     *timeout_s;
   char     *max_bytes;
+  char     *cache;
+  gboolean  fsync;
   gboolean  json;
   gboolean  quiet;
 } RunOptions;
@@ -69,6 +71,7 @@ run_options_clear (RunOptions *o)
   g_free (o->bytes);
   g_free (o->timeout_s);
   g_free (o->max_bytes);
+  g_free (o->cache);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
@@ -98,6 +101,7 @@ record_options (RunOptions     *o,
     { LAB_PARAM_MAX_BYTES, o->max_bytes },
     { LAB_PARAM_DELAY_MS, o->delay_ms },
     { LAB_PARAM_BYTES, o->bytes },
+    { LAB_PARAM_CACHE, o->cache },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (scalars); i++)
@@ -108,6 +112,8 @@ record_options (RunOptions     *o,
     lab_run_builder_add_url (builder, o->url[i]);
   if (o->urls_file != NULL && !lab_run_builder_add_url_file (builder, o->urls_file, error))
     return FALSE;
+  if (o->fsync)
+    lab_run_builder_set_number (builder, LAB_PARAM_FSYNC, 1);
   lab_run_builder_set_worker_path (builder, o->worker);
   return TRUE;
 }
@@ -131,6 +137,16 @@ print_gil_note (LabRun *run)
           return;
         }
     }
+}
+
+/* io:files: whether the files were synced and where the reads came from. */
+static void
+print_files_note (LabRun *run)
+{
+  g_autofree char *note = lab_reading_files (lab_run_get_config (run)->workload, lab_run_get_cells (run));
+
+  if (note != NULL)
+    g_print ("\n%s\n", note);
 }
 
 static void
@@ -189,8 +205,18 @@ print_table (LabRun *run)
           g_print (_("%20s latency p50 %s ms, p90 %s ms, p99 %s ms, max %s ms; throughput %s MiB/s\n"),
                    "", p50, p90, p99, max, mib_s);
         }
+      else if (config->workload->kind == LAB_WORKLOAD_FILES)
+        {
+          g_autofree char *cached = lab_format_value (100 * lab_cell_get_cached_fraction (cell), "%.0f %%");
+          g_autofree char *mib_s = lab_format_value (lab_cell_get_throughput_mib_s (cell), "%.1f");
+
+          /* Translators: "100 %" of the bytes read back; MiB/s of files written and read back */
+          g_print (_("%20s in the page cache before reading: %s; %s MiB/s of files written and read back\n"),
+                   "", cached, mib_s);
+        }
     }
   print_gil_note (run);
+  print_files_note (run);
 }
 
 /* What an interpreter cost to start, which the times above leave out. */
@@ -330,11 +356,11 @@ lab_cli_run (int    argc,
   gboolean ok;
   int status;
   const GOptionEntry entries[] = {
-    { "workload", 'w', 0, G_OPTION_ARG_STRING, &o.workload, N_("What to run: cpu:KERNEL, io:sleep, io:download (default cpu:primes)"), N_("SPEC") },
+    { "workload", 'w', 0, G_OPTION_ARG_STRING, &o.workload, N_("What to run: cpu:KERNEL, io:sleep, io:download, io:files (default cpu:primes)"), N_("SPEC") },
     { "runtime", 0, 0, G_OPTION_ARG_STRING, &o.runtime, N_("Who runs the tasks, one or several of: native, the C engine (default); cpython, python3 on PATH running the same kernels; cpython-nogil, a free-threaded python3.13t or newer"), N_("NAME") },
-    { "size", 's', 0, G_OPTION_ARG_STRING, &o.size, N_("Input size of the kernel (io:sleep: milliseconds per task)"), "N" },
+    { "size", 's', 0, G_OPTION_ARG_STRING, &o.size, N_("Input size of the kernel (io:sleep: milliseconds per task; io:files: bytes per file, default 4194304)"), "N" },
     { "tasks", 't', 0, G_OPTION_ARG_STRING, &o.tasks, N_("Number of tasks the work is split into (default 16)"), "N" },
-    { "modes", 'm', 0, G_OPTION_ARG_STRING, &o.modes, N_("Comma-separated modes: sequential, threads, processes, spawn, gil, and for io:sleep and io:download async and gtask (default sequential,threads,processes,spawn)"), N_("LIST") },
+    { "modes", 'm', 0, G_OPTION_ARG_STRING, &o.modes, N_("Comma-separated modes: sequential, threads, processes, spawn, gil, async for io:sleep and io:download, gtask for those and io:files (default sequential,threads,processes,spawn)"), N_("LIST") },
     { "workers", 'j', 0, G_OPTION_ARG_STRING, &o.workers, N_("Comma-separated worker counts (default 1 and the number of CPUs)"), N_("LIST") },
     { "repeat", 'r', 0, G_OPTION_ARG_STRING, &o.repeat, N_("Measured repetitions per mode and worker count (default 3)"), "N" },
     { "warmup", 0, 0, G_OPTION_ARG_STRING, &o.warmup, N_("Discarded warm-up repetitions (default 1)"), "N" },
@@ -351,6 +377,8 @@ lab_cli_run (int    argc,
     { "bytes", 0, 0, G_OPTION_ARG_STRING, &o.bytes, N_("io:download without URLs: body size per request (default 16384)"), "N" },
     { "timeout-s", 0, 0, G_OPTION_ARG_STRING, &o.timeout_s, N_("io:download: per-request timeout (default 30)"), N_("SECONDS") },
     { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &o.max_bytes, N_("io:download: largest body accepted (default 67108864)"), "N" },
+    { "fsync", 0, 0, G_OPTION_ARG_NONE, &o.fsync, N_("io:files: sync each file to storage after writing it"), NULL },
+    { "cache", 0, 0, G_OPTION_ARG_STRING, &o.cache, N_("io:files: read each file back from a warm page cache, or a cold one (dropped after a sync; default warm)"), N_("warm|cold") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON instead of a table"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, N_("Do not show progress"), NULL },
     { NULL }

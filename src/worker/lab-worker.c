@@ -120,6 +120,7 @@ run_task (Worker           *self,
     .bytes = span.bytes,
     .tid = span.tid,
     .http_status = span.http_status,
+    .cached_bytes = span.cached_bytes,
     .text = g_steal_pointer (&span.error),
   };
   lab_span_clear (&span);

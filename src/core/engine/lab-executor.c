@@ -7,6 +7,7 @@
 
 #include "lab-async-executor.h"
 #include "lab-executor.h"
+#include "lab-files.h"
 #include "lab-gil.h"
 #include "lab-gtask-executor.h"
 
@@ -20,6 +21,9 @@ typedef struct _ThreadsState ThreadsState;
 struct _LabExecutor
 {
   const LabRunConfig *config;
+  const LabWorkload  *workload;   /* the config's, or own_workload */
+  LabWorkload        *own_workload;
+  LabFilesDir        *files;      /* io:files: the cell's directory */
   LabRuntime          runtime;
   LabMode             mode;
   double              startup_s;
@@ -170,7 +174,7 @@ run_threads (LabExecutor  *self,
              GCancellable *cancellable)
 {
   ThreadsState *state = self->threads;
-  guint tasks = self->config->workload->tasks;
+  guint tasks = self->workload->tasks;
   g_autofree gint64 *queued = g_new (gint64, tasks);
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (LabSpan));
   guint received = 0;
@@ -225,7 +229,7 @@ run_sequential (LabExecutor  *self,
                 gpointer      user_data,
                 GCancellable *cancellable)
 {
-  const LabWorkload *workload = self->config->workload;
+  const LabWorkload *workload = self->workload;
 
   for (guint task = 0; task < workload->tasks; task++)
     {
@@ -302,12 +306,12 @@ native_prepare (LabExecutor  *self,
   switch (self->mode)
     {
     case LAB_MODE_SEQUENTIAL:
-      self->runner = lab_task_runner_new (self->config->workload, 1);
+      self->runner = lab_task_runner_new (self->workload, 1);
       break;
 
     case LAB_MODE_THREADS:
     case LAB_MODE_GIL:
-      self->runner = lab_task_runner_new (self->config->workload, self->workers);
+      self->runner = lab_task_runner_new (self->workload, self->workers);
       self->threads = threads_state_new (self->runner, self->workers, self->config->worker_nice, error);
       if (self->threads == NULL)
         return FALSE;
@@ -325,24 +329,25 @@ native_prepare (LabExecutor  *self,
       break;
 
     case LAB_MODE_ASYNC:
-      if (self->config->workload->kind == LAB_WORKLOAD_CPU)
+      /* One thread for everything: a file's system calls would block it. */
+      if (self->workload->kind == LAB_WORKLOAD_CPU || self->workload->kind == LAB_WORKLOAD_FILES)
         {
           g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
                        _("The mode “%s” cannot run this workload"), lab_mode_to_string (self->mode));
           return FALSE;
         }
-      self->async = lab_async_executor_new (self->config->workload, self->workers);
+      self->async = lab_async_executor_new (self->workload, self->workers);
       break;
 
     case LAB_MODE_GTASK:
-      if (self->config->workload->kind == LAB_WORKLOAD_CPU)
+      if (self->workload->kind == LAB_WORKLOAD_CPU)
         {
           g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
                        _("The mode “%s” cannot run this workload"), lab_mode_to_string (self->mode));
           return FALSE;
         }
       /* GLib's threads are shared: the workers' niceness is not ours to set. */
-      self->gtask = lab_gtask_executor_new (self->config->workload, self->workers);
+      self->gtask = lab_gtask_executor_new (self->workload, self->workers);
       break;
 
     case LAB_N_MODES:
@@ -351,6 +356,29 @@ native_prepare (LabExecutor  *self,
                    _("The mode “%s” cannot run this workload"), lab_mode_to_string (self->mode));
       return FALSE;
     }
+  return TRUE;
+}
+
+/* io:files: the cell's directory, which every task gets as its argument
+ * (in a worker process too) and which goes with the executor. It must
+ * hold the files of the tasks that run at once (GLib's pool: up to all). */
+static gboolean
+prepare_files (LabExecutor  *self,
+               GError      **error)
+{
+  const LabWorkload *workload = self->config->workload;
+  guint at_once = MIN (workload->tasks, self->workers);
+
+  if (self->mode == LAB_MODE_SEQUENTIAL)
+    at_once = 1;
+  else if (self->mode == LAB_MODE_GTASK)
+    at_once = workload->tasks;
+  self->files = lab_files_dir_new ((guint64) at_once * workload->size, error);
+  if (self->files == NULL)
+    return FALSE;
+  self->own_workload = lab_workload_copy (workload);
+  self->own_workload->files_dir = g_strdup (lab_files_dir_get_path (self->files));
+  self->workload = self->own_workload;
   return TRUE;
 }
 
@@ -370,13 +398,18 @@ lab_executor_new (const LabRunConfig  *config,
                   GError             **error)
 {
   g_autoptr(LabExecutor) self = g_new0 (LabExecutor, 1);
-  gint64 start = g_get_monotonic_time ();
+  gint64 start;
   gboolean ok;
 
   self->config = config;
+  self->workload = config->workload;
   self->runtime = runtime;
   self->mode = mode;
   self->workers = workers;
+  if (config->workload->kind == LAB_WORKLOAD_FILES && !prepare_files (self, error))
+    return NULL;
+
+  start = g_get_monotonic_time ();
 
   if (runtime == LAB_RUNTIME_NATIVE)
     ok = native_prepare (self, error);
@@ -396,6 +429,13 @@ lab_executor_get_startup_s (LabExecutor *self)
   return self->startup_s;
 }
 
+const char *
+lab_executor_get_files_fs (LabExecutor *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->files != NULL ? lab_files_dir_get_filesystem (self->files) : NULL;
+}
+
 void
 lab_executor_free (LabExecutor *self)
 {
@@ -407,6 +447,9 @@ lab_executor_free (LabExecutor *self)
   g_clear_pointer (&self->gtask, lab_gtask_executor_free);
   g_clear_pointer (&self->pool, lab_worker_pool_free);
   g_clear_pointer (&self->runner, lab_task_runner_free);
+  /* Last: every thread and worker process that wrote in it is gone. */
+  g_clear_pointer (&self->files, lab_files_dir_free);
+  g_clear_pointer (&self->own_workload, lab_workload_free);
   g_free (self);
 }
 
@@ -434,7 +477,7 @@ lab_executor_run (LabExecutor       *self,
 
   if (self->runtime != LAB_RUNTIME_NATIVE)
     {
-      ok = lab_worker_pool_run (self->pool, self->config->workload, self->config->task_timeout_ms,
+      ok = lab_worker_pool_run (self->pool, self->workload, self->config->task_timeout_ms,
                                 t0, func, user_data, cancellable, error);
       lab_worker_pool_take_usage (self->pool, &usage->user_us, &usage->sys_us, &usage->peak_rss_kib);
       return ok;
@@ -450,7 +493,7 @@ lab_executor_run (LabExecutor       *self,
       break;
     case LAB_MODE_PROCESSES:
     case LAB_MODE_SPAWN:
-      ok = lab_worker_pool_run (self->pool, self->config->workload, self->config->task_timeout_ms,
+      ok = lab_worker_pool_run (self->pool, self->workload, self->config->task_timeout_ms,
                                 t0, func, user_data, cancellable, error);
       lab_worker_pool_take_usage (self->pool, &usage->user_us, &usage->sys_us, &usage->peak_rss_kib);
       return ok;

@@ -167,14 +167,15 @@ parse_result (Fields      *fields,
   if (!parse_guint_field (fields, "http status", 999, &msg->http_status, error))
     return FALSE;
 
-  if (!parse_rest (fields, !msg->ok, "error message", &msg->text, error))
-    return FALSE;
-  if (msg->ok && msg->text != NULL)
+  if (!msg->ok)
+    return parse_rest (fields, TRUE, "error message", &msg->text, error);
+  /* A task of io:files adds how many of its bytes it found cached. */
+  if (fields->p != fields->end)
     {
-      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "error message on a successful task");
-      return FALSE;
+      if (!parse_unsigned_field (fields, "cached bytes", msg->bytes, &msg->cached_bytes, error))
+        return FALSE;
     }
-  return TRUE;
+  return expect_end (fields, error);
 }
 
 /* U from a worker: three figures, or five with the context switches
@@ -197,7 +198,8 @@ parse_usage (Fields      *fields,
 }
 
 /* W: the workload's spec names its kind and kernel, so the protocol
- * shares the one table of names that the command line uses. */
+ * shares the one table of names that the command line uses. io:files adds
+ * its fsync (0 or 1) and its cache (warm or cold). */
 static gboolean
 parse_workload (Fields      *fields,
                 LabMessage  *msg,
@@ -224,8 +226,29 @@ parse_workload (Fields      *fields,
   if (!parse_unsigned_field (fields, "size", G_MAXUINT64, &workload->size, error) ||
       !parse_guint_field (fields, "tasks", LAB_MAX_TASKS, &workload->tasks, error) ||
       !parse_guint_field (fields, "timeout", G_MAXUINT, &workload->timeout_s, error) ||
-      !parse_unsigned_field (fields, "max bytes", G_MAXUINT64, &workload->max_bytes, error) ||
-      !expect_end (fields, error))
+      !parse_unsigned_field (fields, "max bytes", G_MAXUINT64, &workload->max_bytes, error))
+    return FALSE;
+  if (workload->kind == LAB_WORKLOAD_FILES)
+    {
+      g_autofree char *cache = NULL;
+      guint fsync;
+
+      if (!parse_guint_field (fields, "fsync", 1, &fsync, error))
+        return FALSE;
+      workload->fsync = fsync;
+      if (!next_field (fields, &start, &len))
+        {
+          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "missing cache");
+          return FALSE;
+        }
+      cache = g_strndup (start, len);
+      if (!lab_files_cache_from_string (cache, &workload->cache))
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "bad cache “%.32s”", cache);
+          return FALSE;
+        }
+    }
+  if (!expect_end (fields, error))
     return FALSE;
 
   msg->workload = g_steal_pointer (&workload);
@@ -360,6 +383,9 @@ append_workload (GString           *out,
   g_string_append_printf (out, " %s %" G_GUINT64_FORMAT " %u %u %" G_GUINT64_FORMAT,
                           spec, workload->size, workload->tasks, workload->timeout_s,
                           workload->max_bytes);
+  if (workload->kind == LAB_WORKLOAD_FILES)
+    g_string_append_printf (out, " %u %s", workload->fsync ? 1 : 0,
+                            lab_files_cache_to_string (workload->cache));
 }
 
 void
@@ -396,6 +422,8 @@ lab_message_format (const LabMessage *msg,
                               " %" G_GINT64_FORMAT " %u",
                               msg->id, msg->task, msg->ok ? "ok" : "fail", msg->checksum,
                               msg->start_us, msg->end_us, msg->bytes, msg->tid, msg->http_status);
+      if (msg->ok && msg->cached_bytes > 0)
+        g_string_append_printf (out, " %" G_GUINT64_FORMAT, msg->cached_bytes);
       if (!msg->ok)
         {
           g_string_append_c (out, ' ');

@@ -131,3 +131,123 @@ lab_reading_run_trust (LabRun *run)
   g_return_val_if_fail (LAB_IS_RUN (run), NULL);
   return lab_reading_cells_trust (lab_run_get_cells (run));
 }
+
+/* Whether files on a file system of type @fs live only in memory. */
+static gboolean
+is_memory_fs (const char *fs)
+{
+  return g_strcmp0 (fs, "tmpfs") == 0 || g_strcmp0 (fs, "ramfs") == 0;
+}
+
+/* Where the reads of io:files came from, from the share that was cached
+ * (@lo to @hi over the cells) and the file system: two sentences. */
+static void
+add_cache_reading (GPtrArray         *sentences,
+                   const LabWorkload *workload,
+                   double             lo,
+                   double             hi,
+                   const char        *fs)
+{
+  g_autofree char *share = NULL;
+  gboolean cold = workload->cache == LAB_FILES_CACHE_COLD;
+
+  if (round (100 * lo) == round (100 * hi))
+    share = g_strdup_printf ("%.0f %%", 100 * lo);
+  else
+    share = g_strdup_printf ("%.0f–%.0f %%", 100 * lo, 100 * hi);
+
+  if (cold)
+    /* Translators: %s is a share, "0 %" or "0–3 %" */
+    g_ptr_array_add (sentences, g_strdup_printf (_("Cold cache: each file was dropped from the page cache "
+                                                   "(POSIX_FADV_DONTNEED) before it was read back; %s of the "
+                                                   "bytes were still in the page cache just before they were "
+                                                   "read (mincore)."), share));
+  else
+    /* Translators: %s is a share, "100 %" or "97–100 %" */
+    g_ptr_array_add (sentences, g_strdup_printf (_("Warm cache: %s of the bytes read back were in the page "
+                                                   "cache just before they were read (mincore)."), share));
+
+  if (fs == NULL)
+    fs = _("unknown");
+  if (is_memory_fs (fs))
+    /* Translators: %s is a file system type, "tmpfs" */
+    g_ptr_array_add (sentences, g_strdup_printf (_("The files were on %s, which keeps files only in memory: "
+                                                   "every read came from memory, not from storage, whatever "
+                                                   "the cache setting."), fs));
+  else if (cold && hi > 0.5)
+    g_ptr_array_add (sentences, g_strdup (_("The kernel kept most pages despite the request: those reads "
+                                            "came from memory, not from storage.")));
+  else if (cold)
+    /* Translators: %s is a file system type, "ext4" */
+    g_ptr_array_add (sentences, g_strdup_printf (_("The reads went to storage (file system %s), though a "
+                                                   "disk’s or a virtual machine host’s own cache may have "
+                                                   "answered them."), fs));
+  else if (lo < 0.99)
+    g_ptr_array_add (sentences, g_strdup (_("Some pages had left the page cache (memory was short): those "
+                                            "reads went to storage.")));
+  else
+    /* Translators: %s is a file system type, "ext4" */
+    g_ptr_array_add (sentences, g_strdup_printf (_("The reads came from memory, not from storage (file "
+                                                   "system %s)."), fs));
+}
+
+/**
+ * lab_reading_files:
+ * @workload: the workload of @cells
+ * @cells: a #GListModel of #LabCell
+ *
+ * What the figures of io:files rest on: whether each file was synced to
+ * storage, and how much of what the tasks read back was in the page cache
+ * before (a file system that lives in memory, such as tmpfs, has every
+ * byte cached, cold or not).
+ *
+ * Returns: (transfer full) (nullable): translated sentences, or %NULL for
+ *   another workload
+ */
+char *
+lab_reading_files (const LabWorkload *workload,
+                   GListModel        *cells)
+{
+  g_autoptr(GPtrArray) sentences = NULL;
+  double lo = INFINITY, hi = -INFINITY;
+  const char *fs = NULL;
+
+  g_return_val_if_fail (workload != NULL, NULL);
+  g_return_val_if_fail (G_IS_LIST_MODEL (cells), NULL);
+
+  if (workload->kind != LAB_WORKLOAD_FILES)
+    return NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (cells); i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
+      double cached = lab_cell_get_cached_fraction (cell);
+
+      if (isfinite (cached))
+        {
+          lo = MIN (lo, cached);
+          hi = MAX (hi, cached);
+        }
+      if (fs == NULL)
+        fs = lab_cell_get_files_fs (cell);
+    }
+
+  sentences = g_ptr_array_new_with_free_func (g_free);
+  if (workload->fsync)
+    g_ptr_array_add (sentences, g_strdup (_("Each file was synced to storage (fsync) after it was written, "
+                                            "within the measured time.")));
+  else if (workload->cache == LAB_FILES_CACHE_COLD)
+    g_ptr_array_add (sentences, g_strdup (_("No fsync was asked for, but a cold cache needs each file "
+                                            "written out first (fdatasync), within the measured time.")));
+  else
+    g_ptr_array_add (sentences, g_strdup (_("No file was synced (no fsync): what was written may have "
+                                            "stayed in the page cache, as it does for a program that does "
+                                            "not sync.")));
+  if (isfinite (lo))
+    add_cache_reading (sentences, workload, lo, hi, fs);
+  else
+    g_ptr_array_add (sentences, g_strdup (_("No file was read back: how much would have come from the page "
+                                            "cache is unknown.")));
+  g_ptr_array_add (sentences, NULL);
+  return g_strjoinv (" ", (char **) sentences->pdata);
+}

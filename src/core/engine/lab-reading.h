@@ -14,5 +14,8 @@ G_BEGIN_DECLS
 char *lab_reading_trust       (LabCell    *cell);
 char *lab_reading_cells_trust (GListModel *cells);
 char *lab_reading_run_trust   (LabRun     *run);
+/* io:files: whether the files were synced and where the reads came from. */
+char *lab_reading_files       (const LabWorkload *workload,
+                               GListModel        *cells);
 
 G_END_DECLS

@@ -13,9 +13,10 @@
 typedef enum
 {
   APPLIES_ALWAYS,
-  APPLIES_SIZED,      /* cpu:KERNEL and io:sleep */
+  APPLIES_SIZED,      /* cpu:KERNEL, io:sleep and io:files */
   APPLIES_DOWNLOAD,   /* io:download */
   APPLIES_SERVER,     /* io:download from the embedded server */
+  APPLIES_FILES,      /* io:files */
 } Applies;
 
 /* The limits and defaults of every parameter. A max of 0 means the
@@ -47,6 +48,9 @@ static const struct
                            200, APPLIES_SERVER },
   [LAB_PARAM_BYTES] = { "--bytes", N_("Body size"), 0, LAB_HTTP_SERVER_DEFAULT_MAX_BYTES,
                         16384, APPLIES_SERVER },
+  [LAB_PARAM_FSYNC] = { "--fsync", N_("Sync each file"), 0, 1, 0, APPLIES_FILES },
+  [LAB_PARAM_CACHE] = { "--cache", N_("Page cache"), LAB_FILES_CACHE_WARM, LAB_FILES_CACHE_COLD,
+                        LAB_FILES_CACHE_WARM, APPLIES_FILES },
 };
 
 static const LabMode default_modes[] = {
@@ -355,14 +359,16 @@ lab_run_builder_accepts_mode (LabRunBuilder *self,
     case LAB_MODE_THREADS:
     case LAB_MODE_PROCESSES:
     case LAB_MODE_SPAWN:
-    case LAB_MODE_GIL:      /* cpu:*, io:sleep and io:download */
+    case LAB_MODE_GIL:      /* every workload */
       return TRUE;
     case LAB_MODE_ASYNC:
-      /* An event loop overlaps waiting, it does not compute. */
-      return self->workload->kind != LAB_WORKLOAD_CPU;
+      /* An event loop overlaps waiting, it does not compute; nor can its
+       * one thread wait for a file's system calls without stopping. */
+      return self->workload->kind != LAB_WORKLOAD_CPU && self->workload->kind != LAB_WORKLOAD_FILES;
     case LAB_MODE_GTASK:
-      /* GLib's shared pool is for blocking calls, as in downloads. */
-      return self->workload->kind == LAB_WORKLOAD_SLEEP || self->workload->kind == LAB_WORKLOAD_DOWNLOAD;
+      /* GLib's shared pool is for blocking calls, as in downloads and
+       * GIO's own file operations. */
+      return self->workload->kind != LAB_WORKLOAD_CPU;
     case LAB_N_MODES:
     default:
       return FALSE;
@@ -387,6 +393,8 @@ param_max (LabRunBuilder *self,
     return params[param].max;
   if (self->workload->kind == LAB_WORKLOAD_CPU)
     return self->workload->kernel->max_size;
+  if (self->workload->kind == LAB_WORKLOAD_FILES)
+    return LAB_FILES_MAX_SIZE;
   return LAB_SLEEP_MAX_MS;
 }
 
@@ -445,6 +453,13 @@ check_applies (LabRunBuilder  *self,
                    _("%s applies only to the workload io:download, not to %s"), name, spec);
       return FALSE;
 
+    case APPLIES_FILES:
+      if (self->workload->kind == LAB_WORKLOAD_FILES)
+        return TRUE;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("%s applies only to the workload io:files, not to %s"), name, spec);
+      return FALSE;
+
     case APPLIES_ALWAYS:
     default:
       return TRUE;
@@ -475,7 +490,7 @@ build_modes (LabRunBuilder  *self,
           if (!lab_mode_from_string (g_strstrip (parts[i]), &mode))
             {
               g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                           _("%s: unknown mode “%s”; accepted: sequential, threads, processes, spawn, gil, and async and gtask for io:sleep and io:download"),
+                           _("%s: unknown mode “%s”; accepted: sequential, threads, processes, spawn, gil, and async (io:sleep and io:download) and gtask (io:sleep, io:download and io:files)"),
                            name, parts[i]);
               return NULL;
             }
@@ -500,7 +515,12 @@ build_modes (LabRunBuilder  *self,
           if (mode == LAB_MODE_GTASK)
             g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
                          _("%s: the mode “gtask” cannot run the workload “%s”: GLib’s default pool is "
-                           "meant for waiting, so it runs only io:sleep and io:download"),
+                           "meant for waiting, so it runs only io:sleep, io:download and io:files"),
+                         name, spec);
+          else if (mode == LAB_MODE_ASYNC && self->workload->kind == LAB_WORKLOAD_FILES)
+            g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                         _("%s: the mode “async” cannot run the workload “%s”: its one thread would stop "
+                           "at every read and write of a file; use threads, gil, processes, spawn or gtask"),
                          name, spec);
           else
             g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
@@ -611,9 +631,37 @@ build_urls (LabRunBuilder  *self,
   return g_strv_builder_end (urls);
 }
 
-/* The workload's own parameters: size, tasks, and for downloads the
- * URLs, the request time-out and the body cap (and in @config what the
- * embedded server is asked for). */
+/* io:files: whether each file is synced, and the page cache it is read
+ * from, as a word ("cold") or a number (a LabFilesCache). */
+static gboolean
+get_files_options (LabRunBuilder  *self,
+                   LabWorkload    *workload,
+                   GError        **error)
+{
+  const char *cache = self->settings[LAB_PARAM_CACHE].text;
+  guint64 value;
+
+  if (!get_number (self, LAB_PARAM_FSYNC, &value, error))
+    return FALSE;
+  workload->fsync = value != 0;
+  if (cache == NULL)
+    {
+      if (!get_number (self, LAB_PARAM_CACHE, &value, error))
+        return FALSE;
+      workload->cache = value;
+    }
+  else if (!lab_files_cache_from_string (cache, &workload->cache))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("%s: “%s” is neither warm nor cold"),
+                   lab_run_builder_param_name (self, LAB_PARAM_CACHE), cache);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The workload's own parameters: size, tasks, for downloads the URLs,
+ * the request time-out and the body cap (and in @config what the
+ * embedded server is asked for), for files their options. */
 static LabWorkload *
 build_workload (LabRunBuilder  *self,
                 LabRunConfig   *config,
@@ -638,6 +686,8 @@ build_workload (LabRunBuilder  *self,
     return NULL;
   workload->tasks = tasks;
 
+  if (workload->kind == LAB_WORKLOAD_FILES && !get_files_options (self, workload, error))
+    return NULL;
   if (workload->kind == LAB_WORKLOAD_DOWNLOAD)
     {
       guint64 timeout_s;
@@ -714,6 +764,13 @@ build_runtimes (LabRunBuilder  *self,
       g_array_append_val (config->runtimes, runtime);
       if (runtime == LAB_RUNTIME_NATIVE)
         continue;
+      if (self->workload->kind == LAB_WORKLOAD_FILES)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("%s: %s does not run io:files (the Python kernels have no file tasks); use native"),
+                       name, lab_runtime_to_string (runtime));
+          return FALSE;
+        }
       interpreter = lab_interpreter_find (runtime, &local_error);
       if (interpreter == NULL)
         {

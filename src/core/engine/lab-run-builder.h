@@ -25,6 +25,8 @@ typedef enum
   LAB_PARAM_MAX_BYTES,
   LAB_PARAM_DELAY_MS,
   LAB_PARAM_BYTES,
+  LAB_PARAM_FSYNC,      /* io:files: 0 or 1 */
+  LAB_PARAM_CACHE,      /* io:files: "warm" or "cold" (a LabFilesCache as a number) */
   LAB_N_PARAMS
 } LabParam;
 

@@ -46,7 +46,8 @@ lab_run_config_free (LabRunConfig *self)
  *
  * What the results of @config depend on, cell by cell: the workload and
  * its size, the tasks, the URLs (or what the embedded server was asked
- * for, wherever it listened), the time-outs and the byte cap. Not the
+ * for, wherever it listened), the time-outs and the byte cap, whether
+ * files are synced and read from a cold cache. Not the
  * runtimes, modes, worker counts, repetitions, warm-ups or niceness: those
  * choose which cells run and how often, not what a cell measures (a cell
  * knows its runtime; each runtime has its own sequential baseline).
@@ -76,6 +77,12 @@ lab_run_config_dup_settings_key (const LabRunConfig *config)
   g_variant_builder_add (&b, "{sv}", "task-timeout-ms",
                          g_variant_new_uint32 (config->task_timeout_ms));
 
+  if (workload->kind == LAB_WORKLOAD_FILES)
+    {
+      g_variant_builder_add (&b, "{sv}", "fsync", g_variant_new_boolean (workload->fsync));
+      g_variant_builder_add (&b, "{sv}", "cache",
+                             g_variant_new_string (lab_files_cache_to_string (workload->cache)));
+    }
   if (workload->kind != LAB_WORKLOAD_DOWNLOAD)
     g_variant_builder_add (&b, "{sv}", "size", g_variant_new_uint64 (workload->size));
   else
@@ -206,13 +213,29 @@ describe_download (const LabRunConfig *config,
   g_ptr_array_add (parts, g_strdup (_("built-in server")));
 }
 
+static void
+describe_files (const LabRunConfig *config,
+                GPtrArray          *parts)
+{
+  const LabWorkload *workload = config->workload;
+  g_autofree char *count = lab_format_count (workload->tasks);
+  g_autofree char *bytes = lab_format_bytes (workload->size);
+
+  /* Translators: "32 files of 4 MiB", the first %s a number, the second a size */
+  g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s file of %s", "%s files of %s",
+                                                        workload->tasks),
+                                           count, bytes));
+  g_ptr_array_add (parts, g_strdup (workload->fsync ? _("fsync") : _("no fsync")));
+  g_ptr_array_add (parts, g_strdup (workload->cache == LAB_FILES_CACHE_COLD ? _("cold cache") : _("warm cache")));
+}
+
 /**
  * lab_run_config_describe_settings:
  *
  * A caption of what lab_run_config_dup_settings_key() compares, for a
  * learner: "Prime count · size 2,000,000 · 32 tasks", "32 downloads ·
- * 1 KiB each · 100 ms latency · built-in server" or "32 downloads from
- * 3 URLs".
+ * 1 KiB each · 100 ms latency · built-in server", "32 downloads from
+ * 3 URLs" or "32 files of 4 MiB · fsync · cold cache".
  *
  * Returns: (transfer full): the caption, translated
  */
@@ -234,6 +257,9 @@ lab_run_config_describe_settings (const LabRunConfig *config)
       break;
     case LAB_WORKLOAD_DOWNLOAD:
       describe_download (config, parts);
+      break;
+    case LAB_WORKLOAD_FILES:
+      describe_files (config, parts);
       break;
     default:
       g_assert_not_reached ();

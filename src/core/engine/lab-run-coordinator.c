@@ -23,6 +23,7 @@ typedef struct
   gint64         last_flush_us;
   guint64        checksum;
   guint64        bytes;
+  guint64        cached_bytes;
   guint          ok_tasks;
   guint          failed_tasks;
 } RepState;
@@ -61,6 +62,7 @@ collect_span (const LabSpan *span,
   else
     state->failed_tasks++;
   state->bytes += span->bytes;
+  state->cached_bytes += span->cached_bytes;
 
   lab_span_copy (span, &copy);
   g_array_append_val (state->batch, copy);
@@ -152,6 +154,8 @@ run_repetition (LabRun        *self,
   event->measured.peak_rss_kib = lab_machine_peak_rss_kib () + workers.peak_rss_kib;
   event->measured.checksum = state.checksum;
   event->measured.bytes = state.bytes;
+  event->measured.cached_bytes = state.cached_bytes;
+  event->measured.files_fs = lab_executor_get_files_fs (executor);
   event->measured.ok_tasks = state.ok_tasks;
   event->measured.failed_tasks = state.failed_tasks;
   event->measured.tasks = self->config->workload->tasks;

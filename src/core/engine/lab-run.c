@@ -704,6 +704,8 @@ handle_rep_finished (LabRun              *self,
   rep->peak_rss_kib = measured->peak_rss_kib;
   rep->checksum = measured->checksum;
   rep->bytes = measured->bytes;
+  rep->cached_bytes = measured->cached_bytes;
+  rep->files_fs = measured->files_fs;
   rep->ok_tasks = measured->ok_tasks;
   rep->failed_tasks = measured->failed_tasks;
   rep->tasks = measured->tasks;

@@ -320,6 +320,7 @@ handle_result (Run           *run,
     .bytes = msg->bytes,
     .checksum = msg->checksum,
     .http_status = msg->http_status,
+    .cached_bytes = msg->cached_bytes,
     .status = msg->ok ? LAB_TASK_OK : LAB_TASK_FAILED,
     .error = msg->text,
   };

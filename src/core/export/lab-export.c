@@ -13,6 +13,7 @@ const char * const lab_results_columns[] = {
   "wall_s", "user_s", "sys_s", "cpu_util", "peak_rss_kib", "speedup", "efficiency", "checksum",
   "ok_tasks", "failed_tasks", "outlier", "host_cpus", "app_version", "ui_max_stall_ms", "ui_cpu_s",
   "background_cpu", "unstable", "cpu_model", "kernel", "runtime_version", "startup_ms",
+  "fsync", "cache", "page_cache_resident", "files_fs",
   NULL
 };
 
@@ -26,6 +27,22 @@ const char * const lab_gil_columns[] = {
   "run_id", "repeat", "worker", "tid", "state", "start_us", "end_us", "workers",
   NULL
 };
+
+/* io:files: whether the files were synced, which cache they were read
+ * from, how much of what was read was cached, and the file system; empty
+ * cells for other workloads. */
+static void
+add_files_cells (LabCsv              *csv,
+                 const LabWorkload   *workload,
+                 const LabRepetition *rep)
+{
+  gboolean files = workload->kind == LAB_WORKLOAD_FILES;
+
+  lab_csv_add_text (csv, !files ? NULL : workload->fsync ? "true" : "false");
+  lab_csv_add_text (csv, files ? lab_files_cache_to_string (workload->cache) : NULL);
+  lab_csv_add_double (csv, files && rep->bytes > 0 ? (double) rep->cached_bytes / rep->bytes : NAN);
+  lab_csv_add_text (csv, files ? rep->files_fs : NULL);
+}
 
 static void
 add_results_rows (LabCsv *csv,
@@ -76,6 +93,7 @@ add_results_rows (LabCsv *csv,
       lab_csv_add_text (csv, kernel);
       lab_csv_add_text (csv, runtime_version);
       lab_csv_add_double (csv, rep->startup_s * 1000.0);
+      add_files_cells (csv, config->workload, rep);
       lab_csv_end_row (csv);
     }
 }
@@ -362,6 +380,11 @@ add_cell (JsonBuilder        *builder,
   json_builder_end_object (builder);
   if (first_error != NULL)
     lab_json_add_string (builder, "first_error", first_error);
+  if (config->workload->kind == LAB_WORKLOAD_FILES)
+    {
+      lab_json_add_double (builder, "page_cache_resident", lab_cell_get_cached_fraction (cell));
+      lab_json_add_string (builder, "files_fs", lab_cell_get_files_fs (cell));
+    }
 
   json_builder_set_member_name (builder, "repetitions");
   json_builder_begin_array (builder);
@@ -393,6 +416,11 @@ lab_export_json (LabRun   *run,
   lab_json_add_string (builder, "workload", workload);
   lab_json_add_int (builder, "size", config->workload->size);
   lab_json_add_int (builder, "tasks", config->workload->tasks);
+  if (config->workload->kind == LAB_WORKLOAD_FILES)
+    {
+      lab_json_add_bool (builder, "fsync", config->workload->fsync);
+      lab_json_add_string (builder, "cache", lab_files_cache_to_string (config->workload->cache));
+    }
   json_builder_set_member_name (builder, "runtimes");
   json_builder_begin_array (builder);
   for (guint r = 0; r < config->runtimes->len; r++)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lab-fetch.h"
+#include "lab-files.h"
 #include "lab-task.h"
 #include "lab-yield.h"
 
@@ -202,6 +203,17 @@ lab_task_runner_run (LabTaskRunner *self,
         if (argument == NULL)
           argument = lab_workload_task_argument (workload, task);
         if (!download (self, argument, cancellable, span, &error))
+          lab_span_fail (span, error);
+      }
+      break;
+
+    case LAB_WORKLOAD_FILES:
+      {
+        g_autoptr(GError) error = NULL;
+
+        if (argument == NULL)
+          argument = lab_workload_task_argument (workload, task);
+        if (!lab_files_run_task (workload, argument, task, cancellable, span, &error))
           lab_span_fail (span, error);
       }
       break;

@@ -538,3 +538,35 @@ lab_cell_dup_first_error (LabCell *self)
     }
   return NULL;
 }
+
+double
+lab_cell_get_cached_fraction (LabCell *self)
+{
+  guint64 cached = 0, bytes = 0;
+
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+
+  for (guint i = 0; i < self->repetitions->len; i++)
+    {
+      const LabRepetition *rep = g_ptr_array_index (self->repetitions, i);
+
+      cached += rep->cached_bytes;
+      bytes += rep->bytes;
+    }
+  return bytes > 0 ? (double) cached / bytes : NAN;
+}
+
+const char *
+lab_cell_get_files_fs (LabCell *self)
+{
+  g_return_val_if_fail (LAB_IS_CELL (self), NULL);
+
+  for (guint i = 0; i < self->repetitions->len; i++)
+    {
+      const LabRepetition *rep = g_ptr_array_index (self->repetitions, i);
+
+      if (rep->files_fs != NULL)
+        return rep->files_fs;
+    }
+  return NULL;
+}

@@ -62,6 +62,10 @@ guint64     lab_cell_get_bytes         (LabCell         *self);
 double      lab_cell_get_latency_ms    (LabCell         *self,
                                         double           percentile);
 double      lab_cell_get_throughput_mib_s (LabCell      *self);
+/* io:files: the share of the bytes read back that were in the page cache
+ * just before (NAN when nothing was read), and the file system written to. */
+double      lab_cell_get_cached_fraction (LabCell       *self);
+const char *lab_cell_get_files_fs      (LabCell         *self);
 char       *lab_cell_dup_first_error   (LabCell         *self);
 
 G_END_DECLS

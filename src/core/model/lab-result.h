@@ -36,6 +36,9 @@ typedef struct
   guint          http_status;  /* 0 when not a download */
   LabTaskStatus  status;
   char          *error;        /* owned, NULL when ok */
+  /* io:files: bytes of the file that were in the page cache just before
+   * it was read back (mincore()); 0 otherwise */
+  guint64        cached_bytes;
 } LabSpan;
 
 /* What a thread did with the emulated GIL (mode gil) over an interval. */
@@ -134,6 +137,11 @@ typedef struct
   gboolean   finished;
   GArray    *spans;         /* LabSpan, in completion order */
   GArray    *gil_intervals; /* LabGilInterval, by worker then time; empty unless mode gil */
+  /* io:files: of the @bytes its tasks read back, how many were in the page
+   * cache just before (0 otherwise), and the type of the file system they
+   * were written to ("ext4", "tmpfs"; interned, NULL when unknown) */
+  guint64     cached_bytes;
+  const char *files_fs;
 } LabRepetition;
 
 #define LAB_TYPE_REPETITION (lab_repetition_get_type ())

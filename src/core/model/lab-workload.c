@@ -28,6 +28,7 @@ lab_workload_copy (const LabWorkload *self)
 
   copy = g_memdup2 (self, sizeof *self);
   copy->urls = g_strdupv (self->urls);
+  copy->files_dir = g_strdup (self->files_dir);
   return copy;
 }
 
@@ -37,12 +38,13 @@ lab_workload_free (LabWorkload *self)
   if (self == NULL)
     return;
   g_strfreev (self->urls);
+  g_free (self->files_dir);
   g_free (self);
 }
 
 /**
  * lab_workload_new_from_spec:
- * @spec: "cpu:KERNEL", "io:download" or "io:sleep"
+ * @spec: "cpu:KERNEL", "io:download", "io:sleep" or "io:files"
  *
  * Returns: (transfer full): a workload with that kind's defaults
  */
@@ -79,12 +81,19 @@ lab_workload_new_from_spec (const char  *spec,
       self->size = 200;
       return self;
     }
+  else if (g_str_equal (spec, "io:files"))
+    {
+      LabWorkload *self = lab_workload_new (LAB_WORKLOAD_FILES);
+
+      self->size = LAB_FILES_DEFAULT_SIZE;
+      return self;
+    }
 
   {
     g_autofree char *names = lab_kernel_names ();
 
     g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                 _("Unknown workload “%s”; accepted: cpu:KERNEL (kernels: %s), io:download, io:sleep"),
+                 _("Unknown workload “%s”; accepted: cpu:KERNEL (kernels: %s), io:download, io:sleep, io:files"),
                  spec, names);
   }
   return NULL;
@@ -108,6 +117,8 @@ lab_workload_to_spec (const LabWorkload *self)
       return g_strdup ("io:download");
     case LAB_WORKLOAD_SLEEP:
       return g_strdup ("io:sleep");
+    case LAB_WORKLOAD_FILES:
+      return g_strdup ("io:files");
     default:
       g_assert_not_reached ();
     }
@@ -117,7 +128,8 @@ lab_workload_to_spec (const LabWorkload *self)
  * lab_workload_task_argument:
  *
  * Returns: (transfer none) (nullable): what task @task works on beyond its
- *   index: its URL for downloads, NULL otherwise
+ *   index: its URL for downloads, the directory it writes in for files,
+ *   NULL otherwise
  */
 const char *
 lab_workload_task_argument (const LabWorkload *self,
@@ -127,8 +139,32 @@ lab_workload_task_argument (const LabWorkload *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
+  if (self->kind == LAB_WORKLOAD_FILES)
+    return self->files_dir;
   if (self->kind != LAB_WORKLOAD_DOWNLOAD || self->urls == NULL)
     return NULL;
   n_urls = g_strv_length (self->urls);
   return n_urls > 0 ? self->urls[task % n_urls] : NULL;
+}
+
+const char *
+lab_files_cache_to_string (LabFilesCache cache)
+{
+  return cache == LAB_FILES_CACHE_COLD ? "cold" : "warm";
+}
+
+/* "warm" or "cold", as the command line and the CSV write them. */
+gboolean
+lab_files_cache_from_string (const char    *name,
+                             LabFilesCache *cache)
+{
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (g_str_equal (name, "warm"))
+    *cache = LAB_FILES_CACHE_WARM;
+  else if (g_str_equal (name, "cold"))
+    *cache = LAB_FILES_CACHE_COLD;
+  else
+    return FALSE;
+  return TRUE;
 }

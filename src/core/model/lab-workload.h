@@ -14,11 +14,22 @@ typedef enum
   LAB_WORKLOAD_CPU,
   LAB_WORKLOAD_DOWNLOAD,
   LAB_WORKLOAD_SLEEP,
+  LAB_WORKLOAD_FILES,
 } LabWorkloadKind;
+
+/* io:files: whether a file's pages stay in the page cache between writing
+ * it and reading it back (warm), or are dropped first (cold). */
+typedef enum
+{
+  LAB_FILES_CACHE_WARM,
+  LAB_FILES_CACHE_COLD,
+} LabFilesCache;
 
 #define LAB_MAX_TASKS    1000000
 #define LAB_MAX_WORKERS  512
 #define LAB_SLEEP_MAX_MS (3600 * 1000)  /* io:sleep: one hour per task */
+#define LAB_FILES_DEFAULT_SIZE (G_GUINT64_CONSTANT (4) * 1024 * 1024)  /* io:files: bytes per file */
+#define LAB_FILES_MAX_SIZE     (G_GUINT64_CONSTANT (1) << 30)
 
 /**
  * LabWorkload:
@@ -26,7 +37,8 @@ typedef enum
  * What to do, split into @tasks tasks. For `cpu:KERNEL` the input
  * [0, size) is cut into contiguous slices, one per task. For `io:sleep`
  * @size is the number of milliseconds each task waits. For `io:download`
- * each task fetches one URL (`urls[task % n_urls]`).
+ * each task fetches one URL (`urls[task % n_urls]`). For `io:files` each
+ * task writes a file of @size bytes in @files_dir and reads it back.
  */
 typedef struct
 {
@@ -39,6 +51,11 @@ typedef struct
   char           **urls;
   guint            timeout_s;    /* per request */
   guint64          max_bytes;    /* body cap */
+
+  /* io:files */
+  gboolean         fsync;        /* fsync() each file after writing it */
+  LabFilesCache    cache;
+  char            *files_dir;    /* where the tasks write: set by the engine for one cell, else NULL */
 } LabWorkload;
 
 #define LAB_TYPE_WORKLOAD (lab_workload_get_type ())
@@ -52,6 +69,10 @@ void         lab_workload_free            (LabWorkload       *self);
 char        *lab_workload_to_spec         (const LabWorkload *self);
 const char  *lab_workload_task_argument   (const LabWorkload *self,
                                            guint              task);
+
+const char  *lab_files_cache_to_string    (LabFilesCache      cache);
+gboolean     lab_files_cache_from_string  (const char        *name,
+                                           LabFilesCache     *cache);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabWorkload, lab_workload_free)
 

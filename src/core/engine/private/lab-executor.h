@@ -34,6 +34,9 @@ void         lab_executor_free     (LabExecutor         *self);
  * ready (for an interpreter: its start-up and the kernels' import); NAN
  * for the spawn mode, which starts its processes inside the measurement. */
 double       lab_executor_get_startup_s (LabExecutor    *self);
+/* io:files: the type of the file system the tasks write to ("ext4",
+ * "tmpfs"; interned); NULL for other workloads or when unknown. */
+const char  *lab_executor_get_files_fs  (LabExecutor    *self);
 gboolean     lab_executor_run      (LabExecutor         *self,
                                     gint64               t0,
                                     LabSpanFunc          func,

@@ -13,13 +13,19 @@ G_BEGIN_DECLS
  * message, task argument) is the rest of the line.
  *
  *   parent → worker
- *     W <spec> <size> <tasks> <timeout_s> <max_bytes>
+ *     W <spec> <size> <tasks> <timeout_s> <max_bytes> [<fsync> <cache>]
  *                                      use this workload from now on
+ *                                      (fsync 0|1 and cache warm|cold:
+ *                                      io:files only, and there always)
  *     T <id> <task> [argument]         run task number <task>
  *     U                                report resource usage
  *   worker → parent
  *     H <protocol version> <pid>       first line after start
  *     R <id> <task> <ok|fail> <checksum> <start_us> <end_us> <bytes> <tid> <http> [error]
+ *     R <id> <task> ok <checksum> <start_us> <end_us> <bytes> <tid> <http> <cached>
+ *                                      io:files: <cached> of the <bytes> read
+ *                                      back were in the page cache (left out
+ *                                      when 0)
  *     U <user_us> <sys_us> <maxrss_kib> [<voluntary_switches> <involuntary_switches>]
  *     P <id> <task>                    task done, its result held back
  *                                      (--map-threads only)
@@ -27,7 +33,8 @@ G_BEGIN_DECLS
  *
  * start_us/end_us are CLOCK_MONOTONIC microseconds. <spec> is the
  * workload's lab_workload_to_spec() ("cpu:primes", "io:sleep", …); a
- * download's URLs are not in W, each task carries its own. The context
+ * download's URLs are not in W, each task carries its own, as each task
+ * of io:files carries the directory it writes its file in. The context
  * switches in U (getrusage's ru_nvcsw and ru_nivcsw) may be left out, as
  * older workers do; they then read as 0.
  *
@@ -85,6 +92,7 @@ typedef struct
   guint64        bytes;        /* R */
   gint64         tid;          /* R */
   guint          http_status;  /* R */
+  guint64        cached_bytes; /* R: io:files */
   guint64        user_us;      /* U (from the worker) */
   guint64        sys_us;       /* U */
   guint64        maxrss_kib;   /* U */

@@ -24,9 +24,10 @@ LabTaskRunner *lab_task_runner_new  (const LabWorkload *workload,
                                      guint              concurrency);
 void           lab_task_runner_free (LabTaskRunner     *self);
 /* Runs task @task; @argument is what the task works on beyond its index
- * (its URL for downloads; NULL: lab_workload_task_argument()). Fills
- * span->start_us/end_us (absolute monotonic µs), tid, pid, bytes, checksum,
- * http_status, status and error. */
+ * (its URL for downloads, its directory for files; NULL:
+ * lab_workload_task_argument()). Fills span->start_us/end_us (absolute
+ * monotonic µs), tid, pid, bytes, checksum, http_status, cached_bytes,
+ * status and error. */
 void           lab_task_runner_run  (LabTaskRunner     *self,
                                      guint              task,
                                      const char        *argument,
