@@ -17,7 +17,8 @@ CLI = os.environ["CONCURRENCY_LAB_CLI"]
 RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,repeat,wall_s,user_s,"
                    "sys_s,cpu_util,peak_rss_kib,speedup,efficiency,checksum,ok_tasks,failed_tasks,"
                    "outlier,host_cpus,app_version,ui_max_stall_ms,ui_cpu_s,background_cpu,unstable,"
-                   "cpu_model,kernel,runtime_version,startup_ms").split(",")
+                   "cpu_model,kernel,runtime_version,startup_ms,fsync,cache,page_cache_resident,"
+                   "files_fs").split(",")
 SPANS_COLUMNS = ("run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,"
                  "status,error,runtime").split(",")
 GIL_COLUMNS = "run_id,repeat,worker,tid,state,start_us,end_us,workers".split(",")
@@ -438,6 +439,154 @@ class CPythonRuntime(unittest.TestCase):
                 spans = list(csv.DictReader(f))
             self.assertEqual(len(spans), 6 * 6)
             self.assertEqual({s["runtime"] for s in spans} - {"native"}, {python[0]["runtime"]})
+
+
+class Files(unittest.TestCase):
+    """io:files, each test with its own XDG_CACHE_HOME."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.cache = os.path.join(self.tmp.name, "cache")
+        self.env = dict(os.environ, XDG_CACHE_HOME=self.cache)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def left(self):
+        """What the runs left in the cache: each directory and the files in it."""
+        parent = os.path.join(self.cache, "concurrency-lab")
+        if not os.path.isdir(parent):
+            return {}
+        return {name: sorted(os.listdir(os.path.join(parent, name))) for name in os.listdir(parent)}
+
+    def run_files(self, *args, timeout=120):
+        return cli("run", "--workload", "io:files", "--repeat", "1", "--warmup", "0", *args,
+                   env=self.env, timeout=timeout)
+
+    def rows(self, path):
+        with open(path, newline="") as f:
+            return list(csv.DictReader(f))
+
+    def start_and_wait_for_files(self, *args):
+        p = subprocess.Popen([CLI, "run", "--workload", "io:files", "--tasks", "5000", "--size", "4194304",
+                              "--fsync", "--cache", "cold", "--repeat", "1", "--warmup", "0", *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+        deadline = time.monotonic() + 30
+        while not any(self.left().values()):
+            self.assertLess(time.monotonic(), deadline, "no file appeared")
+            self.assertIsNone(p.poll())
+            time.sleep(0.005)
+        return p
+
+    def test_warm_and_cold(self):
+        """Same checksum in every mode and cache; the notes in the table, the reading and the CSV."""
+        r_csv = os.path.join(self.tmp.name, "r.csv")
+        r = self.run_files("--tasks", "6", "--size", "300001", "--modes", "sequential,threads,processes",
+                           "--workers", "2", "--csv", r_csv)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Every mode computed the same checksum.", r.stdout)
+        self.assertIn("No file was synced (no fsync)", r.stdout)
+        self.assertIn("Warm cache: 100 % of the bytes read back", r.stdout)
+        self.assertEqual(r.stdout.count("in the page cache before reading: 100 %"), 3, r.stdout)
+        warm = self.rows(r_csv)
+        self.assertEqual(len(warm), 3)
+        self.assertEqual(len({row["checksum"] for row in warm}), 1)
+        for row in warm:
+            self.assertEqual((row["fsync"], row["cache"], row["page_cache_resident"]), ("false", "warm", "1"))
+            self.assertTrue(row["files_fs"])
+
+        r = self.run_files("--tasks", "6", "--size", "300001", "--modes", "sequential,threads",
+                           "--workers", "2", "--fsync", "--cache", "cold", "--csv", r_csv)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Each file was synced to storage (fsync)", r.stdout)
+        self.assertIn("Cold cache: each file was dropped from the page cache", r.stdout)
+        cold = self.rows(r_csv)
+        self.assertEqual({row["checksum"] for row in cold}, {warm[0]["checksum"]})
+        for row in cold:
+            self.assertEqual((row["fsync"], row["cache"]), ("true", "cold"))
+            self.assertGreaterEqual(float(row["page_cache_resident"]), 0)
+            self.assertLessEqual(float(row["page_cache_resident"]), 1)
+            if row["files_fs"] == "tmpfs":
+                self.assertIn("which keeps files only in memory", r.stdout)
+        self.assertEqual(self.left(), {})
+
+    def test_json(self):
+        r = self.run_files("--tasks", "3", "--size", "65536", "--modes", "threads", "--workers", "2",
+                           "--fsync", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual((doc["workload"], doc["fsync"], doc["cache"]), ("io:files", True, "warm"))
+        self.assertEqual(doc["cells"][0]["page_cache_resident"], 1)
+        self.assertTrue(doc["cells"][0]["files_fs"])
+
+    def test_tmpfs_says_so(self):
+        with open("/proc/mounts") as f:
+            if not any(line.split()[1:3] == ["/dev/shm", "tmpfs"] for line in f):
+                self.skipTest("/dev/shm is not a tmpfs")
+        with tempfile.TemporaryDirectory(dir="/dev/shm") as shm:
+            env = dict(os.environ, XDG_CACHE_HOME=shm)
+            r = cli("run", "--workload", "io:files", "--tasks", "2", "--size", "65536", "--modes", "sequential",
+                    "--repeat", "1", "--warmup", "0", "--cache", "cold", env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("100 % of the bytes were still in the page cache", r.stdout)
+            self.assertIn("The files were on tmpfs, which keeps files only in memory", r.stdout)
+            self.assertEqual(os.listdir(os.path.join(shm, "concurrency-lab")), [])
+
+    def test_refused(self):
+        for args, needle in ((["--cache", "lukewarm"], "--cache"),
+                             (["--modes", "async"], "its one thread would stop"),
+                             (["--runtime", "cpython"], "does not run io:files"),
+                             (["--size", "0"], "--size")):
+            with self.subTest(args=args):
+                r = self.run_files(*args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(needle, r.stderr)
+        r = cli("run", "--workload", "cpu:primes", "--fsync", env=self.env)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--fsync applies only to the workload io:files", r.stderr)
+        self.assertEqual(self.left(), {})
+
+    def test_unwritable_cache(self):
+        """A file where the cache should be: even root cannot write there."""
+        with open(os.path.join(self.tmp.name, "cache"), "w"):
+            pass
+        r = self.run_files("--tasks", "2", "--modes", "threads")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(os.path.join(self.cache, "concurrency-lab"), r.stderr)
+        self.assertIn("XDG_CACHE_HOME", r.stderr)
+
+    def test_not_enough_space(self):
+        os.makedirs(self.cache)
+        st = os.statvfs(self.cache)
+        workers = st.f_bavail * st.f_frsize // (1 << 30) + 1
+        if workers > 512:
+            self.skipTest("more than 512 GiB free")
+        r = self.run_files("--tasks", str(workers), "--size", str(1 << 30), "--modes", "threads",
+                           "--workers", str(workers))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("free in", r.stderr)
+        self.assertEqual(self.left(), {})
+
+    def test_sigint_removes_the_files(self):
+        for mode in ("threads", "processes"):
+            with self.subTest(mode=mode):
+                p = self.start_and_wait_for_files("--modes", mode, "--workers", "2")
+                p.send_signal(signal.SIGINT)
+                out, err = p.communicate(timeout=30)
+                self.assertEqual(p.returncode, 1, err)
+                self.assertIn("cancel", err.lower())
+                self.assertEqual(self.left(), {})
+
+    def test_killed_run_cleaned_by_the_next(self):
+        p = self.start_and_wait_for_files("--modes", "threads", "--workers", "2")
+        p.kill()
+        p.communicate(timeout=30)
+        left = self.left()
+        self.assertEqual(list(left), [d for d in left if d.startswith("files-%d-" % p.pid)])
+        self.assertTrue(any(left.values()))
+        r = self.run_files("--tasks", "1", "--size", "4096", "--modes", "sequential")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.left(), {})
 
 
 if __name__ == "__main__":

@@ -141,7 +141,7 @@ static void
 test_builder_refuses_cpu (void)
 {
   const char *cpu[] = { "cpu:primes", "cpu:sumsq", "cpu:noop" };
-  const char *io[] = { "io:sleep", "io:download" };
+  const char *io[] = { "io:sleep", "io:download", "io:files" };
   LabMode mode;
 
   g_assert_true (lab_mode_from_string ("gtask", &mode));
@@ -166,7 +166,7 @@ test_builder_refuses_cpu (void)
       g_assert_nonnull (strstr (error->message, "--modes"));
       g_assert_nonnull (strstr (error->message, "“gtask”"));
       g_assert_nonnull (strstr (error->message, cpu[i]));
-      g_assert_nonnull (strstr (error->message, "io:sleep and io:download"));
+      g_assert_nonnull (strstr (error->message, "io:sleep, io:download and io:files"));
     }
   for (guint i = 0; i < G_N_ELEMENTS (io); i++)
     {

@@ -202,7 +202,7 @@ add_cache_reading (GPtrArray         *sentences,
  * byte cached, cold or not).
  *
  * Returns: (transfer full) (nullable): translated sentences, or %NULL for
- *   another workload
+ *   another workload or when nothing was measured
  */
 char *
 lab_reading_files (const LabWorkload *workload,
@@ -211,6 +211,7 @@ lab_reading_files (const LabWorkload *workload,
   g_autoptr(GPtrArray) sentences = NULL;
   double lo = INFINITY, hi = -INFINITY;
   const char *fs = NULL;
+  guint measured = 0;
 
   g_return_val_if_fail (workload != NULL, NULL);
   g_return_val_if_fail (G_IS_LIST_MODEL (cells), NULL);
@@ -223,6 +224,8 @@ lab_reading_files (const LabWorkload *workload,
       g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
       double cached = lab_cell_get_cached_fraction (cell);
 
+      measured += lab_cell_get_repetitions (cell)->len;
+
       if (isfinite (cached))
         {
           lo = MIN (lo, cached);
@@ -231,6 +234,8 @@ lab_reading_files (const LabWorkload *workload,
       if (fs == NULL)
         fs = lab_cell_get_files_fs (cell);
     }
+  if (measured == 0)
+    return NULL;
 
   sentences = g_ptr_array_new_with_free_func (g_free);
   if (workload->fsync)

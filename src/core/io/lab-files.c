@@ -162,6 +162,7 @@ check_free_space (LabFilesDir  *self,
 {
   struct statvfs st;
   guint64 available;
+  g_autofree char *parent = NULL;
   g_autofree char *display = NULL;
   g_autofree char *need = NULL;
   g_autofree char *have = NULL;
@@ -172,7 +173,9 @@ check_free_space (LabFilesDir  *self,
   if (available >= bytes)
     return TRUE;
 
-  display = g_filename_display_name (self->path);
+  /* The directory goes with the error: name the one the user knows. */
+  parent = g_path_get_dirname (self->path);
+  display = g_filename_display_name (parent);
   need = lab_format_bytes (bytes);
   have = lab_format_bytes (available);
   g_set_error (error, LAB_ERROR, LAB_ERROR_UNAVAILABLE,
@@ -211,8 +214,8 @@ lab_files_dir_new (guint64   bytes_at_once,
       g_autofree char *display = g_filename_display_name (parent);
 
       g_set_error (error, LAB_ERROR, LAB_ERROR_UNAVAILABLE,
-                   _("Cannot make a directory for the files in “%s”: %s. Make it writable, or point "
-                     "XDG_CACHE_HOME at a directory you can write to"),
+                   _("Cannot make a directory for the files in “%s”: %s. Make sure it is a directory "
+                     "you can write to, or point XDG_CACHE_HOME at another one"),
                    display, g_strerror (saved_errno));
       return NULL;
     }
