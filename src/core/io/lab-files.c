@@ -37,37 +37,55 @@ lab_files_parent_dir (void)
   return g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
 }
 
-/* Removes @path and the files in it (the tasks make no subdirectories). */
+/* @format names the file (%s) and then the error (%s). */
+static void
+set_errno_error (GError     **error,
+                 int          saved_errno,
+                 const char  *format,
+                 const char  *path)
+{
+  g_autofree char *display = g_filename_display_name (path);
+  g_autofree char *message = g_strdup_printf (format, display, g_strerror (saved_errno));
+
+  if (saved_errno == ENOSPC || saved_errno == EDQUOT)
+    /* Translators: %s is a message such as "Cannot write “…”: No space left on device" */
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                 _("%s. Free some space there, choose smaller files, or point XDG_CACHE_HOME at another "
+                   "file system"), message);
+  else
+    g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), message);
+}
+
+/* Removes @path and the files in it (the tasks make no subdirectories);
+ * one already gone (another process cleaned it up) is no error. */
 static gboolean
 remove_dir (const char  *path,
             GError     **error)
 {
-  g_autoptr(GDir) dir = g_dir_open (path, 0, error);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (path, 0, &local_error);
   const char *name;
 
   if (dir == NULL)
-    return FALSE;
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *file = g_build_filename (path, name, NULL);
 
       if (g_remove (file) != 0 && errno != ENOENT)
         {
-          int saved_errno = errno;
-          g_autofree char *display = g_filename_display_name (file);
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       _("Cannot remove “%s”: %s"), display, g_strerror (saved_errno));
+          set_errno_error (error, errno, _("Cannot remove “%s”: %s"), file);
           return FALSE;
         }
     }
-  if (g_rmdir (path) != 0)
+  if (g_rmdir (path) != 0 && errno != ENOENT)
     {
-      int saved_errno = errno;
-      g_autofree char *display = g_filename_display_name (path);
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot remove “%s”: %s"), display, g_strerror (saved_errno));
+      set_errno_error (error, errno, _("Cannot remove “%s”: %s"), path);
       return FALSE;
     }
   return TRUE;
@@ -316,24 +334,6 @@ fill_content (guint8  *buffer,
 
       memcpy (buffer + w * 8, &word, MIN (8, len - w * 8));
     }
-}
-
-static void
-set_errno_error (GError     **error,
-                 int          saved_errno,
-                 const char  *format,
-                 const char  *path)
-{
-  g_autofree char *display = g_filename_display_name (path);
-  g_autofree char *message = g_strdup_printf (format, display, g_strerror (saved_errno));
-
-  if (saved_errno == ENOSPC || saved_errno == EDQUOT)
-    /* Translators: %s is a message such as "Cannot write “…”: No space left on device" */
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                 _("%s. Free some space there, choose smaller files, or point XDG_CACHE_HOME at another "
-                   "file system"), message);
-  else
-    g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), message);
 }
 
 static gboolean
