@@ -249,8 +249,10 @@ def workload_kind_from_spec(spec):
     if spec == "io:files":
         # The engine never asks: its run builder keeps io:files native.
         raise ProtocolError("The CPython runtime does not run io:files")
+    if spec == "pipeline":
+        raise ProtocolError("The workload “pipeline” runs on the native runtime only")
     raise ProtocolError("Unknown workload “%s”; accepted: cpu:KERNEL (kernels: %s), io:download, "
-                        "io:sleep, io:files" % (spec, KERNEL_NAMES))
+                        "io:sleep, io:files, pipeline" % (spec, KERNEL_NAMES))
 
 
 def parse_number(what, text, maximum):
@@ -360,6 +362,12 @@ def parse_message(line):
         fields.expect_end()
     elif kind == 0x52:  # R
         parse_result(fields)
+    elif kind == 0x41:  # A: the pipeline's, which this runtime never has
+        fields.number("id", U64_MAX)
+        fields.number("task", MAX_TASKS)
+        fields.number("length", I64_MAX)
+        fields.expect_end()
+        raise ProtocolError("analysis without a pipeline workload")
     elif kind == 0x50:  # P
         fields.number("id", U64_MAX)
         fields.number("task", MAX_TASKS)
@@ -391,11 +399,28 @@ def parse_result(fields):
     fields.number("http status", 999)
     if not ok:
         fields.rest(True, "error message")
-        return
-    # A task of io:files adds how many of its bytes it found cached.
-    if fields.p != fields.end:
-        fields.number("cached bytes", nbytes)
+    elif fields.p != fields.end:
+        # One more figure: how many of io:files' bytes were cached; four:
+        # the pipeline's analysis.
+        first = fields.number("cached bytes or analysis start", I64_MAX)
+        if fields.p != fields.end:
+            parse_analysis(fields, first, start, end, nbytes)
+        elif first > nbytes:
+            raise ProtocolError("more bytes cached than read")
     fields.expect_end()
+
+
+def parse_analysis(fields, analysis_start, start, end, size):
+    """The pipeline's analysis at the end of a successful R, whose first
+    field, analysis_start, has been read."""
+    if analysis_start < start or analysis_start > end:
+        raise ProtocolError("analysis outside its task")
+    words = fields.number("words", size)
+    if fields.number("word length sum", size) < words:
+        raise ProtocolError("more words than letters")
+    digest = fields.next()
+    if digest is None or len(digest) != 64 or not all(c in b"0123456789abcdefABCDEF" for c in digest):
+        raise ProtocolError("missing or malformed digest")
 
 
 class LineReader:

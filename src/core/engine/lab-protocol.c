@@ -120,6 +120,40 @@ expect_end (Fields  *fields,
   return TRUE;
 }
 
+/* The pipeline's analysis at the end of a successful R, whose first
+ * field, @analysis_start, has been read. */
+static gboolean
+parse_analysis (Fields      *fields,
+                guint64      analysis_start,
+                LabMessage  *msg,
+                GError     **error)
+{
+  const char *start;
+  gsize len;
+
+  msg->analysis_start_us = analysis_start;
+  if (msg->analysis_start_us < msg->start_us || msg->analysis_start_us > msg->end_us)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "analysis outside its task");
+      return FALSE;
+    }
+  if (!parse_unsigned_field (fields, "words", msg->bytes, &msg->words, error) ||
+      !parse_unsigned_field (fields, "word length sum", msg->bytes, &msg->word_length_sum, error))
+    return FALSE;
+  if (msg->word_length_sum < msg->words)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "more words than letters");
+      return FALSE;
+    }
+  if (!next_field (fields, &start, &len) || !lab_document_digest_from_hex (start, len, msg->digest))
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "missing or malformed digest");
+      return FALSE;
+    }
+  msg->analysed = TRUE;
+  return expect_end (fields, error);
+}
+
 static gboolean
 parse_result (Fields      *fields,
               LabMessage  *msg,
@@ -167,15 +201,24 @@ parse_result (Fields      *fields,
   if (!parse_guint_field (fields, "http status", 999, &msg->http_status, error))
     return FALSE;
 
+  /* Past the fields every result has: a failure carries its error; a
+   * success may carry one more figure, how many of its bytes io:files
+   * found cached, or four, the pipeline's analysis. */
   if (!msg->ok)
     return parse_rest (fields, TRUE, "error message", &msg->text, error);
-  /* A task of io:files adds how many of its bytes it found cached. */
+  if (fields->p == fields->end)
+    return TRUE;
+  if (!parse_unsigned_field (fields, "cached bytes or analysis start", G_MAXINT64, &v, error))
+    return FALSE;
   if (fields->p != fields->end)
+    return parse_analysis (fields, v, msg, error);
+  if (v > msg->bytes)
     {
-      if (!parse_unsigned_field (fields, "cached bytes", msg->bytes, &msg->cached_bytes, error))
-        return FALSE;
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "more bytes cached than read");
+      return FALSE;
     }
-  return expect_end (fields, error);
+  msg->cached_bytes = v;
+  return TRUE;
 }
 
 /* U from a worker: three figures, or five with the context switches
@@ -320,6 +363,13 @@ lab_message_parse (const char  *line,
       ok = ok && parse_rest (&fields, FALSE, "argument", &msg->text, error);
       break;
 
+    case LAB_MESSAGE_ANALYSE:
+      ok = parse_unsigned_field (&fields, "id", G_MAXUINT64, &msg->id, error);
+      ok = ok && parse_guint_field (&fields, "task", LAB_MAX_TASKS, &msg->task, error);
+      ok = ok && parse_unsigned_field (&fields, "length", G_MAXINT64, &msg->bytes, error);
+      ok = ok && expect_end (&fields, error);
+      break;
+
     case LAB_MESSAGE_RESULT:
       ok = parse_result (&fields, msg, error);
       break;
@@ -429,6 +479,17 @@ lab_message_format (const LabMessage *msg,
           g_string_append_c (out, ' ');
           append_text (out, msg->text != NULL && msg->text[0] ? msg->text : "failed");
         }
+      else if (msg->analysed)
+        {
+          char hex[2 * LAB_DOCUMENT_DIGEST_LEN + 1];
+
+          lab_document_digest_to_hex (msg->digest, hex);
+          g_string_append_printf (out, " %" G_GINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %s",
+                                  msg->analysis_start_us, msg->words, msg->word_length_sum, hex);
+        }
+      break;
+    case LAB_MESSAGE_ANALYSE:
+      g_string_append_printf (out, " %" G_GUINT64_FORMAT " %u %" G_GUINT64_FORMAT, msg->id, msg->task, msg->bytes);
       break;
     case LAB_MESSAGE_USAGE:
       if (!msg->usage_request)
@@ -505,4 +566,16 @@ lab_line_reader_next (LabLineReader  *reader,
   *len = nl - start;
   reader->consumed += *len + 1;
   return TRUE;
+}
+
+gsize
+lab_line_reader_take (LabLineReader *reader,
+                      guint8        *dest,
+                      gsize          len)
+{
+  gsize n = MIN (len, reader->buffer->len - reader->consumed);
+
+  memcpy (dest, reader->buffer->data + reader->consumed, n);
+  reader->consumed += n;
+  return n;
 }

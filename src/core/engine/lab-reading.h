@@ -17,5 +17,6 @@ char *lab_reading_run_trust   (LabRun     *run);
 /* io:files: whether the files were synced and where the reads came from. */
 char *lab_reading_files       (const LabWorkload *workload,
                                GListModel        *cells);
+char *lab_reading_pipeline    (GListModel *cells);
 
 G_END_DECLS

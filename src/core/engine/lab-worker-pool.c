@@ -1,49 +1,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define _GNU_SOURCE  /* sched_getaffinity() */
 #include "config.h"
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <poll.h>
-#include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lab-protocol.h"
-#include "lab-run-config.h"
-#include "lab-worker-pool.h"
-#include "lab-worker-slot.h"
+#include "lab-worker-pool-private.h"
 
 /* Requests in flight per worker: at most this many, and no more bytes of
  * requests than fit easily in a pipe, so that writes never block. */
 #define MAX_DEPTH          64
 #define MAX_PENDING_BYTES  (16 * 1024)
-#define START_TIMEOUT_MS   10000
 
-struct _LabWorkerPool
-{
-  char         **argv;
-  const char    *worker_path;    /* argv[0] */
-  guint          concurrency;    /* tasks each worker runs at once */
-  LabPoolLanes   lanes;
-  GArray        *lane_keys;      /* gint64 per lane: its tid, or the end of its last task */
-  guint          n_workers;
-  guint          tasks_per_worker;
-  int            nice;
-  GArray        *cpus;           /* int: slot i runs on cpus[i mod len]; NULL: unpinned */
-  LabWorkerSlot *workers;
-  int            last_signal;    /* that killed a worker, not killed by us; 0: none */
-  guint64        next_id;
-  guint64        generation;
-  GString       *out;
-  /* Usage since the last lab_worker_pool_take_usage() */
-  guint64        user_us;
-  guint64        sys_us;
-  guint64        voluntary_switches;
-  guint64        involuntary_switches;
-  guint64       *slot_peak_rss_kib;
-};
 
-/* State of one lab_worker_pool_run() call. */
+/* State of one lab_worker_pool_run_full() call. */
 typedef struct
 {
   LabWorkerPool     *pool;
@@ -51,9 +24,11 @@ typedef struct
   GString           *workload_line;  /* its W message, formatted once */
   guint              task_timeout_ms;
   gint64             t0;
-  LabSpanFunc        func;
+  LabPoolResultFunc  result;
   gpointer           user_data;
-  GArray            *requeued;     /* guint task indices to send first */
+  const LabPoolFeed *feed;         /* NULL: tasks 0..tasks-1 in order */
+  LabInFlight       *staged;       /* taken from the feed, not sent yet */
+  GQueue             requeued;     /* LabInFlight: tasks to send first */
   guint              next_task;
   guint              done;
   guint              consecutive_start_failures;
@@ -77,7 +52,7 @@ fail_span (Run           *run,
     .error = (char *) reason,
   };
 
-  run->func (&span, run->user_data);
+  run->result (&span, NULL, run->user_data);
   run->done++;
 }
 
@@ -89,7 +64,7 @@ worker_lost (Run           *run,
              const char    *reason,
              gboolean       kill)
 {
-  g_autofree LabInFlight *head = g_queue_pop_head (&w->in_flight);
+  g_autoptr(LabInFlight) head = g_queue_pop_head (&w->in_flight);
   g_autofree char *why = NULL;
 
   lab_worker_slot_stop (w, kill);
@@ -103,30 +78,45 @@ worker_lost (Run           *run,
     g_debug ("worker %d lost while idle: %s", w->pid, why);
 
   /* Requests that never started are not failures: send them again. */
-  for (LabInFlight *req; (req = g_queue_pop_tail (&w->in_flight)) != NULL; g_free (req))
-    g_array_prepend_val (run->requeued, req->task);
+  for (LabInFlight *req; (req = g_queue_pop_tail (&w->in_flight)) != NULL;)
+    g_queue_push_head (&run->requeued, req);
 
   lab_worker_slot_reset (w);
 }
 
+/* Whether a task is ready to be sent; one from a feed is taken from it
+ * here, and kept until it is. */
 static gboolean
 pending_tasks (Run *run)
 {
-  return run->requeued->len > 0 || run->next_task < run->workload->tasks;
+  guint task;
+  GBytes *document = NULL;
+
+  if (!g_queue_is_empty (&run->requeued) || run->staged != NULL)
+    return TRUE;
+  if (run->feed == NULL)
+    return run->next_task < run->workload->tasks;
+  if (!run->feed->next (run->feed->user_data, &task, &document))
+    return FALSE;
+  run->staged = g_new0 (LabInFlight, 1);
+  run->staged->task = task;
+  run->staged->document = document;
+  return TRUE;
 }
 
+/* The next task to send (its document, if it has one, moves to @req). */
 static guint
-take_task (Run *run)
+take_task (Run         *run,
+           LabInFlight *req)
 {
-  guint task;
+  g_autoptr(LabInFlight) next = g_queue_pop_head (&run->requeued);
 
-  if (run->requeued->len > 0)
-    {
-      task = g_array_index (run->requeued, guint, 0);
-      g_array_remove_index (run->requeued, 0);
-      return task;
-    }
-  return run->next_task++;
+  if (next == NULL)
+    next = g_steal_pointer (&run->staged);
+  if (next == NULL)
+    return run->next_task++;
+  req->document = g_steal_pointer (&next->document);
+  return next->task;
 }
 
 /* Like multiprocessing.Pool.map's chunksize: many requests in flight while
@@ -136,9 +126,11 @@ static guint
 target_depth (Run *run)
 {
   LabWorkerPool *self = run->pool;
-  guint remaining = run->requeued->len + (run->workload->tasks - run->next_task);
+  guint remaining = run->requeued.length + (run->workload->tasks - run->next_task);
 
-  if (self->tasks_per_worker == 1)
+  /* A feed's tasks come one by one: the next one goes to whichever
+   * worker is free first. */
+  if (self->tasks_per_worker == 1 || run->feed != NULL)
     return 1;
   /* A worker that runs several tasks at once (an interpreter's thread
    * pool) gets them all queued, as ThreadPoolExecutor.map() would. */
@@ -200,19 +192,6 @@ task_lane (LabWorkerPool *self,
     }
 }
 
-/* Starts the worker of slot @w, pinned to its CPU if the pool pins. */
-static gboolean
-spawn_worker (LabWorkerPool  *self,
-              LabWorkerSlot  *w,
-              GError        **error)
-{
-  int cpu = -1;
-
-  if (self->cpus != NULL)
-    cpu = g_array_index (self->cpus, int, w->slot % self->cpus->len);
-  return lab_worker_slot_spawn_full (w, (const char * const *) self->argv, self->nice, cpu, -1, error);
-}
-
 static gboolean
 send_request (Run            *run,
               LabWorkerSlot  *w,
@@ -230,12 +209,23 @@ send_request (Run            *run,
 
   req = g_new0 (LabInFlight, 1);
   req->id = ++self->next_id;
-  req->task = take_task (run);
+  req->task = take_task (run, req);
   req->sent_us = g_get_monotonic_time ();
   msg.id = req->id;
   msg.task = req->task;
-  msg.text = (char *) lab_workload_task_argument (run->workload, req->task);
-  lab_message_format (&msg, self->out);
+  if (req->document != NULL)
+    {
+      /* An analysis: the document follows its line. */
+      msg.type = LAB_MESSAGE_ANALYSE;
+      msg.bytes = g_bytes_get_size (req->document);
+      lab_message_format (&msg, self->out);
+      g_string_append_len (self->out, g_bytes_get_data (req->document, NULL), msg.bytes);
+    }
+  else
+    {
+      msg.text = (char *) lab_workload_task_argument (run->workload, req->task);
+      lab_message_format (&msg, self->out);
+    }
   req->bytes = self->out->len - before;
 
   /* Its last task: ask for its usage in the same write, to save a round trip. */
@@ -271,12 +261,14 @@ fill_worker (Run           *run,
     {
       g_autoptr(GError) error = NULL;
 
-      if (!spawn_worker (self, w, &error))
+      if (!lab_worker_pool_spawn (self, w, &error))
         {
-          LabInFlight req = { .task = take_task (run), .sent_us = g_get_monotonic_time () };
+          LabInFlight req = { .sent_us = g_get_monotonic_time () };
 
+          req.task = take_task (run, &req);
           w->head_since_us = req.sent_us;
           fail_span (run, w, &req, error->message);
+          g_clear_pointer (&req.document, g_bytes_unref);
           run->consecutive_start_failures++;
           lab_worker_slot_reset (w);
           return;
@@ -308,7 +300,7 @@ handle_result (Run           *run,
 {
   LabWorkerPool *self = run->pool;
   GList *link = lab_worker_slot_find_request (w, msg);
-  g_autofree LabInFlight *req = link->data;
+  g_autoptr(LabInFlight) req = link->data;
   LabSpan span = {
     .task = req->task,
     .worker = task_lane (self, w, msg->tid, msg->start_us, msg->end_us),
@@ -330,7 +322,7 @@ handle_result (Run           *run,
   w->head_since_us = g_get_monotonic_time ();
   w->tasks_done++;
   run->consecutive_start_failures = 0;
-  run->func (&span, run->user_data);
+  run->result (&span, msg, run->user_data);
   run->done++;
 
   /* A worker that did its share (the spawn mode) goes once it has reported
@@ -338,27 +330,6 @@ handle_result (Run           *run,
   if (self->tasks_per_worker > 0 && w->tasks_done >= self->tasks_per_worker &&
       g_queue_is_empty (&w->in_flight))
     w->retiring = TRUE;
-}
-
-static void
-handle_usage (LabWorkerPool *self,
-              LabWorkerSlot *w,
-              LabMessage    *msg)
-{
-  if (msg->user_us >= w->user_us)
-    self->user_us += msg->user_us - w->user_us;
-  if (msg->sys_us >= w->sys_us)
-    self->sys_us += msg->sys_us - w->sys_us;
-  if (msg->voluntary_switches >= w->voluntary_switches)
-    self->voluntary_switches += msg->voluntary_switches - w->voluntary_switches;
-  if (msg->involuntary_switches >= w->involuntary_switches)
-    self->involuntary_switches += msg->involuntary_switches - w->involuntary_switches;
-  w->user_us = msg->user_us;
-  w->sys_us = msg->sys_us;
-  w->voluntary_switches = msg->voluntary_switches;
-  w->involuntary_switches = msg->involuntary_switches;
-  self->slot_peak_rss_kib[w->slot] = MAX (self->slot_peak_rss_kib[w->slot], msg->maxrss_kib);
-  w->usage_pending = FALSE;
 }
 
 /* Reads what the worker wrote and acts on it. A worker that is gone or
@@ -392,7 +363,7 @@ read_worker (Run           *run,
         handle_result (run, w, &msg);
       else
         {
-          handle_usage (run->pool, w, &msg);
+          lab_worker_pool_add_usage (run->pool, w, &msg);
           if (w->retiring)
             lab_worker_slot_close (w, FALSE);
         }
@@ -445,10 +416,25 @@ poll_timeout_ms (Run *run)
   return (int) CLAMP ((earliest - now + 999) / 1000, 0, G_MAXINT);
 }
 
+/* Whether tasks remain to be sent or answered. A feed says when no more
+ * will come; asked first, as a task may come just before it closes. */
+static gboolean
+tasks_left (Run *run)
+{
+  if (run->feed == NULL)
+    return run->done < run->workload->tasks;
+  if (run->feed->more (run->feed->user_data) || pending_tasks (run))
+    return TRUE;
+  for (guint i = 0; i < run->pool->n_workers; i++)
+    if (!g_queue_is_empty (&run->pool->workers[i].in_flight))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 busy (Run *run)
 {
-  if (run->done < run->workload->tasks)
+  if (tasks_left (run))
     return TRUE;
   /* Wait for retiring workers' usage too. */
   for (guint i = 0; i < run->pool->n_workers; i++)
@@ -467,44 +453,59 @@ format_workload (const LabWorkload *workload)
   return line;
 }
 
+/**
+ * lab_worker_pool_run_full:
+ * @feed: (nullable): where the tasks come from; NULL: tasks 0 to
+ *   workload->tasks - 1, in order
+ * @result: gets each task's span (times relative to @t0) and the worker's
+ *   answer, or NULL for a task that failed with its worker
+ *
+ * Runs tasks of @workload on the pool's workers, in the calling thread,
+ * until there are none left.
+ *
+ * Returns: FALSE when cancelled, or when no worker can be started at all
+ */
 gboolean
-lab_worker_pool_run (LabWorkerPool      *self,
-                     const LabWorkload  *workload,
-                     guint               task_timeout_ms,
-                     gint64              t0,
-                     LabSpanFunc         func,
-                     gpointer            user_data,
-                     GCancellable       *cancellable,
-                     GError            **error)
+lab_worker_pool_run_full (LabWorkerPool      *self,
+                          const LabWorkload  *workload,
+                          guint               task_timeout_ms,
+                          gint64              t0,
+                          const LabPoolFeed  *feed,
+                          LabPoolResultFunc   result,
+                          gpointer            user_data,
+                          GCancellable       *cancellable,
+                          GError            **error)
 {
   g_autofree struct pollfd *pfds = NULL;
   g_autofree LabWorkerSlot **polled = NULL;
   GPollFD cancel_fd = { .fd = -1 };
-  gboolean have_cancel_fd;
+  gboolean have_cancel_fd, complete;
   Run run = {
     .pool = self,
     .workload = workload,
     .task_timeout_ms = task_timeout_ms,
     .t0 = t0,
-    .func = func,
+    .result = result,
     .user_data = user_data,
+    .feed = feed,
   };
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (workload != NULL, FALSE);
-  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
 
   run.workload_line = format_workload (workload);
   g_array_set_size (self->lane_keys, 0);
-  run.requeued = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_queue_init (&run.requeued);
   self->generation++;
-  pfds = g_new0 (struct pollfd, self->n_workers + 1);
+  pfds = g_new0 (struct pollfd, self->n_workers + 2);
   polled = g_new0 (LabWorkerSlot *, self->n_workers);
   have_cancel_fd = cancellable != NULL && g_cancellable_make_pollfd (cancellable, &cancel_fd);
 
   while (busy (&run))
     {
-      guint n = 0;
+      guint n = 0, extra = 0;
+      int wake = -1;
       int ready;
 
       if (g_cancellable_is_cancelled (cancellable))
@@ -529,9 +530,14 @@ lab_worker_pool_run (LabWorkerPool      *self,
       if (n == 0)
         continue;
       if (have_cancel_fd)
-        pfds[n] = (struct pollfd) { .fd = cancel_fd.fd, .events = POLLIN };
+        pfds[n + extra++] = (struct pollfd) { .fd = cancel_fd.fd, .events = POLLIN };
+      if (feed != NULL && feed->wake_fd >= 0)
+        {
+          wake = n + extra++;
+          pfds[wake] = (struct pollfd) { .fd = feed->wake_fd, .events = POLLIN };
+        }
 
-      ready = poll (pfds, n + (have_cancel_fd ? 1 : 0), poll_timeout_ms (&run));
+      ready = poll (pfds, n + extra, poll_timeout_ms (&run));
       if (ready < 0 && errno != EINTR)
         {
           int saved = errno;
@@ -543,13 +549,22 @@ lab_worker_pool_run (LabWorkerPool      *self,
       for (guint i = 0; ready > 0 && i < n; i++)
         if (pfds[i].revents != 0 && polled[i]->process != NULL)
           read_worker (&run, polled[i]);
+      if (ready > 0 && wake >= 0 && pfds[wake].revents != 0)
+        {
+          guint64 count;
+
+          /* The feed may have tasks: drain its wake-up, and look. */
+          if (read (feed->wake_fd, &count, sizeof count) < 0 && errno != EAGAIN && errno != EINTR)
+            g_warning ("reading the pool's wake-up: %s", g_strerror (errno));
+        }
       check_timeouts (&run);
     }
 
   if (have_cancel_fd)
     g_cancellable_release_fd (cancellable);
 
-  if (run.done < workload->tasks && (error == NULL || *error == NULL))
+  complete = !tasks_left (&run);
+  if (!complete && (error == NULL || *error == NULL))
     {
       /* Cancelled: a killed worker stops at once, whatever it was doing. */
       for (guint i = 0; i < self->n_workers; i++)
@@ -558,311 +573,42 @@ lab_worker_pool_run (LabWorkerPool      *self,
       g_cancellable_set_error_if_cancelled (cancellable, error);
     }
 
-  g_array_unref (run.requeued);
+  g_queue_clear_full (&run.requeued, (GDestroyNotify) lab_in_flight_free);
+  g_clear_pointer (&run.staged, lab_in_flight_free);
   g_string_free (run.workload_line, TRUE);
-  return run.done == workload->tasks;
+  return complete;
 }
 
-/* Takes the usage reports the worker sent; anything else but its
- * greeting means it is not fit to keep. */
+typedef struct
+{
+  LabSpanFunc func;
+  gpointer    user_data;
+} SpanResult;
+
 static void
-read_usage (LabWorkerPool *self,
-            LabWorkerSlot *w)
+span_result (const LabSpan    *span,
+             const LabMessage *reply,
+             gpointer          user_data)
 {
-  g_autoptr(GError) error = NULL;
-  LabMessage msg;
+  SpanResult *adapter = user_data;
 
-  while (lab_worker_slot_next_message (w, &msg, &error))
-    {
-      gboolean usage = msg.type == LAB_MESSAGE_USAGE;
-
-      if (usage)
-        handle_usage (self, w, &msg);
-      lab_message_clear (&msg);
-      if (!usage)
-        {
-          lab_worker_slot_close (w, TRUE);
-          return;
-        }
-    }
-  if (error != NULL)
-    lab_worker_slot_close (w, TRUE);
+  adapter->func (span, adapter->user_data);
 }
 
-/* Asks every live worker for its usage and waits for the answers. */
-static void
-collect_usage (LabWorkerPool *self)
+gboolean
+lab_worker_pool_run (LabWorkerPool      *self,
+                     const LabWorkload  *workload,
+                     guint               task_timeout_ms,
+                     gint64              t0,
+                     LabSpanFunc         func,
+                     gpointer            user_data,
+                     GCancellable       *cancellable,
+                     GError            **error)
 {
-  gint64 deadline = g_get_monotonic_time () + START_TIMEOUT_MS * 1000;
+  SpanResult adapter = { func, user_data };
 
-  for (guint i = 0; i < self->n_workers; i++)
-    {
-      LabWorkerSlot *w = &self->workers[i];
+  g_return_val_if_fail (func != NULL, FALSE);
 
-      if (w->process == NULL || !g_queue_is_empty (&w->in_flight))
-        continue;
-      w->usage_pending = TRUE;
-      if (!lab_worker_slot_write (w, "U\n", 2, NULL))
-        lab_worker_slot_close (w, TRUE);
-    }
-
-  for (guint i = 0; i < self->n_workers; i++)
-    {
-      LabWorkerSlot *w = &self->workers[i];
-
-      while (w->process != NULL && w->usage_pending)
-        {
-          struct pollfd pfd = { .fd = w->out_fd, .events = POLLIN };
-          gint64 left = deadline - g_get_monotonic_time ();
-
-          if (left <= 0 || poll (&pfd, 1, left / 1000) <= 0 || !lab_worker_slot_read (w))
-            {
-              lab_worker_slot_close (w, TRUE);
-              break;
-            }
-          read_usage (self, w);
-        }
-    }
-}
-
-/**
- * lab_worker_pool_new:
- * @worker_path: (nullable): the worker executable, or NULL for the default
- * @workers: the number of worker slots (processes at a time)
- * @tasks_per_worker: tasks a process runs before it is replaced; 0 = no
- *   limit (persistent workers, started now), 1 = a fresh process per task
- * @nice: niceness for the workers, 0..19
- *
- * Returns: (transfer full) (nullable): the pool, or NULL when persistent
- *   workers could not be started
- */
-LabWorkerPool *
-lab_worker_pool_new (const char  *worker_path,
-                     guint        workers,
-                     guint        tasks_per_worker,
-                     int          nice,
-                     GError     **error)
-{
-  g_autofree char *path = worker_path != NULL ? g_strdup (worker_path) : lab_worker_path_default ();
-  const char *argv[] = { path, NULL };
-
-  return lab_worker_pool_new_full (argv, workers, 1, LAB_POOL_LANES_SLOT, tasks_per_worker, nice, error);
-}
-
-/* The CPUs this process may run on, in order (its affinity mask). */
-static GArray *
-allowed_cpus (void)
-{
-  GArray *cpus = g_array_new (FALSE, FALSE, sizeof (int));
-  cpu_set_t set;
-
-  if (sched_getaffinity (0, sizeof set, &set) == 0)
-    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
-      if (CPU_ISSET (cpu, &set))
-        g_array_append_val (cpus, cpu);
-  if (cpus->len == 0)
-    {
-      int first = 0;
-
-      g_array_append_val (cpus, first);
-    }
-  return cpus;
-}
-
-static LabWorkerPool *
-pool_new (const char * const  *argv,
-          guint                workers,
-          guint                concurrency,
-          LabPoolLanes         lanes,
-          guint                tasks_per_worker,
-          int                  nice,
-          gboolean             pinned,
-          GError             **error)
-{
-  g_autoptr(LabWorkerPool) self = NULL;
-
-  self = g_new0 (LabWorkerPool, 1);
-  self->argv = g_strdupv ((char **) argv);
-  self->worker_path = self->argv[0];
-  self->concurrency = concurrency;
-  self->lanes = lanes;
-  self->lane_keys = g_array_new (FALSE, FALSE, sizeof (gint64));
-  self->n_workers = workers;
-  self->tasks_per_worker = tasks_per_worker;
-  self->nice = CLAMP (nice, 0, 19);
-  self->cpus = pinned ? allowed_cpus () : NULL;
-  self->workers = g_new0 (LabWorkerSlot, workers);
-  self->slot_peak_rss_kib = g_new0 (guint64, workers);
-  self->out = g_string_new (NULL);
-  for (guint i = 0; i < workers; i++)
-    {
-      lab_worker_slot_init (&self->workers[i], i);
-      self->workers[i].unordered = concurrency > 1;
-    }
-
-  if (tasks_per_worker == 0)
-    {
-      /* A persistent pool is warm before anything is measured, like a
-       * multiprocessing.Pool that already exists: start every worker, wait
-       * for its greeting, and take its start-up CPU time out of the count. */
-      for (guint i = 0; i < workers; i++)
-        if (!spawn_worker (self, &self->workers[i], error))
-          return NULL;
-      collect_usage (self);
-      for (guint i = 0; i < workers; i++)
-        if (self->workers[i].process == NULL || !self->workers[i].said_hello)
-          {
-            g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
-                         _("The worker “%s” started but did not answer"), self->worker_path);
-            return NULL;
-          }
-      lab_worker_pool_take_usage (self, NULL, NULL, NULL);
-    }
-
-  return g_steal_pointer (&self);
-}
-
-/**
- * lab_worker_pool_new_full:
- * @argv: the command line of a worker, which speaks the worker protocol
- *   (the native worker, or an interpreter on the Python kernels)
- * @concurrency: how many tasks each worker runs at once (its threads, or
- *   its event loop's limit); replies then come in any order
- * @lanes: how the spans of such a worker are spread over lanes
- *
- * Like lab_worker_pool_new().
- *
- * Returns: (transfer full) (nullable): the pool
- */
-LabWorkerPool *
-lab_worker_pool_new_full (const char * const  *argv,
-                          guint                workers,
-                          guint                concurrency,
-                          LabPoolLanes         lanes,
-                          guint                tasks_per_worker,
-                          int                  nice,
-                          GError             **error)
-{
-  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
-  g_return_val_if_fail (workers > 0 && workers <= LAB_MAX_WORKERS, NULL);
-  g_return_val_if_fail (concurrency > 0, NULL);
-
-  return pool_new (argv, workers, concurrency, lanes, tasks_per_worker, nice, FALSE, error);
-}
-
-/**
- * lab_worker_pool_new_pinned:
- * @worker_path: (nullable): the native worker, or NULL for the default
- * @workers: the number of persistent workers, started now
- *
- * Like lab_worker_pool_new(), but the worker of slot i runs on one CPU
- * only: the (i mod n)-th of the n this process may run on. The worker
- * pins itself (--cpu) before its greeting.
- *
- * Returns: (transfer full) (nullable): the pool
- */
-LabWorkerPool *
-lab_worker_pool_new_pinned (const char  *worker_path,
-                            guint        workers,
-                            GError     **error)
-{
-  g_autofree char *path = worker_path != NULL ? g_strdup (worker_path) : lab_worker_path_default ();
-  const char *argv[] = { path, NULL };
-
-  g_return_val_if_fail (workers > 0 && workers <= LAB_MAX_WORKERS, NULL);
-
-  return pool_new (argv, workers, 1, LAB_POOL_LANES_SLOT, 0, 0, TRUE, error);
-}
-
-void
-lab_worker_pool_free (LabWorkerPool *self)
-{
-  if (self == NULL)
-    return;
-
-  for (guint i = 0; i < self->n_workers; i++)
-    {
-      LabWorkerSlot *w = &self->workers[i];
-
-      lab_worker_slot_close (w, !g_queue_is_empty (&w->in_flight));
-    }
-  g_free (self->workers);
-  g_free (self->slot_peak_rss_kib);
-  g_clear_pointer (&self->cpus, g_array_unref);
-  g_string_free (self->out, TRUE);
-  g_array_unref (self->lane_keys);
-  g_strfreev (self->argv);
-  g_free (self);
-}
-
-void
-lab_worker_pool_take_usage_full (LabWorkerPool *self,
-                                 LabPoolUsage  *usage)
-{
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (usage != NULL);
-
-  collect_usage (self);
-  *usage = (LabPoolUsage) {
-    .user_us = self->user_us,
-    .sys_us = self->sys_us,
-    .voluntary_switches = self->voluntary_switches,
-    .involuntary_switches = self->involuntary_switches,
-  };
-  for (guint i = 0; i < self->n_workers; i++)
-    usage->peak_rss_kib += self->slot_peak_rss_kib[i];
-
-  self->user_us = 0;
-  self->sys_us = 0;
-  self->voluntary_switches = 0;
-  self->involuntary_switches = 0;
-  memset (self->slot_peak_rss_kib, 0, self->n_workers * sizeof (guint64));
-}
-
-void
-lab_worker_pool_take_usage (LabWorkerPool *self,
-                            guint64       *user_us,
-                            guint64       *sys_us,
-                            guint64       *peak_rss_kib)
-{
-  LabPoolUsage usage;
-
-  g_return_if_fail (self != NULL);
-
-  lab_worker_pool_take_usage_full (self, &usage);
-  if (user_us != NULL)
-    *user_us = usage.user_us;
-  if (sys_us != NULL)
-    *sys_us = usage.sys_us;
-  if (peak_rss_kib != NULL)
-    *peak_rss_kib = usage.peak_rss_kib;
-}
-
-/**
- * lab_worker_pool_get_last_signal:
- *
- * Returns: the signal that last killed one of the workers (a crash: not
- *   one the pool sent), or 0 when none died of a signal
- */
-int
-lab_worker_pool_get_last_signal (LabWorkerPool *self)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  return self->last_signal;
-}
-
-/**
- * lab_worker_pool_get_pids:
- *
- * Returns: (transfer full): the pids (gint) of the live workers
- */
-GArray *
-lab_worker_pool_get_pids (LabWorkerPool *self)
-{
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (gint));
-
-  for (guint i = 0; i < self->n_workers; i++)
-    if (self->workers[i].process != NULL)
-      g_array_append_val (pids, self->workers[i].pid);
-  return pids;
+  return lab_worker_pool_run_full (self, workload, task_timeout_ms, t0, NULL, span_result, &adapter,
+                                   cancellable, error);
 }

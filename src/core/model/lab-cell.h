@@ -66,6 +66,8 @@ double      lab_cell_get_throughput_mib_s (LabCell      *self);
  * just before (NAN when nothing was read), and the file system written to. */
 double      lab_cell_get_cached_fraction (LabCell       *self);
 const char *lab_cell_get_files_fs      (LabCell         *self);
+double      lab_cell_get_stage_busy_s  (LabCell         *self,
+                                        LabStage         stage);
 char       *lab_cell_dup_first_error   (LabCell         *self);
 
 G_END_DECLS

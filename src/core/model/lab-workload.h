@@ -15,6 +15,7 @@ typedef enum
   LAB_WORKLOAD_DOWNLOAD,
   LAB_WORKLOAD_SLEEP,
   LAB_WORKLOAD_FILES,
+  LAB_WORKLOAD_PIPELINE,
 } LabWorkloadKind;
 
 /* io:files: whether a file's pages stay in the page cache between writing
@@ -30,6 +31,9 @@ typedef enum
 #define LAB_SLEEP_MAX_MS (3600 * 1000)  /* io:sleep: one hour per task */
 #define LAB_FILES_DEFAULT_SIZE (G_GUINT64_CONSTANT (4) * 1024 * 1024)  /* io:files: bytes per file */
 #define LAB_FILES_MAX_SIZE     (G_GUINT64_CONSTANT (1) << 30)
+/* pipeline: SHA-256 rounds of each document's analysis */
+#define LAB_PIPELINE_DEFAULT_ROUNDS 20000
+#define LAB_PIPELINE_MAX_ROUNDS     (G_GUINT64_CONSTANT (1) << 32)
 
 /**
  * LabWorkload:
@@ -38,7 +42,10 @@ typedef enum
  * [0, size) is cut into contiguous slices, one per task. For `io:sleep`
  * @size is the number of milliseconds each task waits. For `io:download`
  * each task fetches one URL (`urls[task % n_urls]`). For `io:files` each
- * task writes a file of @size bytes in @files_dir and reads it back.
+ * task writes a file of @size bytes in @files_dir and reads it back. For
+ * `pipeline` each task is a document: downloaded from `urls[task % n_urls]`
+ * (the embedded server's text for that document), analysed with @size
+ * rounds of a SHA-256 chain, and stored as one CSV row.
  */
 typedef struct
 {
@@ -47,7 +54,7 @@ typedef struct
   guint64          size;
   guint            tasks;
 
-  /* io:download */
+  /* io:download and pipeline */
   char           **urls;
   guint            timeout_s;    /* per request */
   guint64          max_bytes;    /* body cap */

@@ -22,6 +22,8 @@ typedef struct
   guint64 sys_us;
   guint64 peak_rss_kib;  /* summed over worker slots */
   GArray *gil_intervals; /* mode gil: LabGilInterval (transfer full), else NULL */
+  GArray *queue_samples; /* the pipeline: LabQueueSample (transfer full), else NULL */
+  guint   queue_capacity[LAB_N_QUEUES];
 } LabExecutorUsage;
 
 LabExecutor *lab_executor_new      (const LabRunConfig  *config,
@@ -37,7 +39,10 @@ double       lab_executor_get_startup_s (LabExecutor    *self);
 /* io:files: the type of the file system the tasks write to ("ext4",
  * "tmpfs"; interned); NULL for other workloads or when unknown. */
 const char  *lab_executor_get_files_fs  (LabExecutor    *self);
+/* @rep is the repetition being measured (the pipeline names its rows'
+ * file after it). */
 gboolean     lab_executor_run      (LabExecutor         *self,
+                                    const LabRepetition *rep,
                                     gint64               t0,
                                     LabSpanFunc          func,
                                     gpointer             user_data,
