@@ -214,7 +214,7 @@ test_modes (void)
     { "cpu:primes", "async", "“async” cannot run the workload “cpu:primes”" },
     { "cpu:sumsq", "threads,async", "“async” cannot run the workload “cpu:sumsq”" },
     { "cpu:primes", "threads,fibers", "unknown mode “fibers”" },
-    { "cpu:primes", "fibers", "sequential, threads, processes, spawn, gil, and async" },
+    { "cpu:primes", "fibers", "sequential, threads, processes, spawn, gil, async (io:sleep and io:download), gtask (io:sleep, io:download and io:files) and hybrid (pipeline)" },
     { "cpu:primes", "", "at least one mode" },
     { "cpu:primes", " , ", "unknown mode" },
   };
