@@ -93,7 +93,7 @@ static const ClaimText claims[] = {
   { "C17", { NIMBLE, ENTERPRISE },
     N_("Threads keep a GUI responsive while background work runs."),
     N_("Measures how late this program's main loop answers a 5 ms heartbeat while threads keep every core busy, and while the same work runs on the main loop's own thread."),
-    N_("Holds when the main loop's longest stall stays under 50 ms with the work in threads while running it on the main loop's thread stalls it by at least 200 ms; does not hold when the stall with threads reaches 50 ms; inconclusive when the blocking variant did not stall it (nothing to compare).") },
+    N_("Holds when the main loop's longest stall stays under 50 ms with the work in threads while running it on the main loop's thread stalls it by at least 200 ms; does not hold when the stall with threads reaches 50 ms; inconclusive when the blocking variant did not stall it (nothing to compare), or when the stall reached 50 ms while other programs used more than 10 % of the CPU.") },
   { "C18", { NIMBLE },
     N_("CPU affinity can reduce cache thrashing and context switches."),
     N_("The affinity experiment: a matrix product in as many worker processes as cores, each pinned to a core of its own or not; time and context switches."),

@@ -6,7 +6,9 @@
 
 #include "lab-claim-private.h"
 #include "lab-format.h"
+#include "lab-http-server.h"
 #include "lab-overhead.h"
+#include "lab-run-config.h"
 
 /* Progress travels to the main context at most this often. */
 #define PROGRESS_US  (50 * 1000)
@@ -171,6 +173,9 @@ struct _LabClaimContext
   GCancellable *cancellable;   /* owned */
   GTask        *task;          /* owned */
   gboolean      quick;
+  char         *worker_path;   /* the claim's, or the default */
+  char         *server_url;    /* the claim's, or NULL */
+  LabHttpServer *server;       /* started on demand when server_url is NULL */
   gint64        progress_sent_us;
 };
 
@@ -421,6 +426,29 @@ lab_claim_context_get_main_context (LabClaimContext *ctx)
   return ctx->context;
 }
 
+const char *
+lab_claim_context_get_worker_path (LabClaimContext *ctx)
+{
+  return ctx->worker_path;
+}
+
+const char *
+lab_claim_context_get_server_url (LabClaimContext  *ctx,
+                                  GError          **error)
+{
+  if (ctx->server_url != NULL)
+    return ctx->server_url;
+  if (ctx->server == NULL)
+    {
+      g_autoptr(LabHttpServer) server = lab_http_server_new ();
+
+      if (!lab_http_server_start_in_thread (server, 0, error))
+        return NULL;
+      ctx->server = g_steal_pointer (&server);
+    }
+  return lab_http_server_get_base_url (ctx->server);
+}
+
 typedef struct
 {
   LabClaim *claim;
@@ -467,6 +495,11 @@ lab_claim_context_set_progress (LabClaimContext *ctx,
 static void
 context_free (LabClaimContext *ctx)
 {
+  if (ctx->server != NULL)
+    lab_http_server_stop (ctx->server);
+  g_clear_object (&ctx->server);
+  g_free (ctx->worker_path);
+  g_free (ctx->server_url);
   g_clear_object (&ctx->task);
   g_clear_object (&ctx->cancellable);
   g_main_context_unref (ctx->context);
@@ -564,6 +597,8 @@ lab_claim_run_async (LabClaim            *self,
   ctx->context = g_main_context_ref_thread_default ();
   ctx->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
   ctx->quick = self->quick;
+  ctx->worker_path = self->worker_path != NULL ? g_strdup (self->worker_path) : lab_worker_path_default ();
+  ctx->server_url = g_strdup (self->server_url);
   /* Completes on this context after every progress posted before it. */
   ctx->task = g_task_new (self, NULL, run_done, g_steal_pointer (&outer));
   g_thread_unref (g_thread_new ("lab-claim", claim_thread, ctx));
