@@ -65,7 +65,7 @@ static const ClaimText claims[] = {
   { "C10", { NIMBLE, ENTERPRISE },
     N_("Communicating between processes is slower than sharing memory between threads."),
     N_("The communication experiment: round trips of 64 bytes (latency) and of the largest message (throughput) between two threads and through a worker's pipe."),
-    N_("Holds when the pipe is at least 1.5× worse than the threads in both latency and throughput; does not hold when it is worse in neither; depends when it is worse in one only.") },
+    N_("Holds when the pipe is at least 1.5× worse than the threads in both latency and throughput; does not hold when it is worse in neither; depends when it is worse in one only; inconclusive when the repeats are more than 30 % apart.") },
   { "C11", { ENTERPRISE, NIMBLE },
     N_("A crash in a thread can take down all threads; a crashed process takes down only itself."),
     N_("The crash experiment: 20 tasks, one of which dies of a real SIGSEGV, in a pool of worker processes and in threads inside one helper process."),

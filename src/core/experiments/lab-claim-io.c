@@ -121,8 +121,8 @@ lab_claim_check_c02 (LabClaimContext  *ctx,
 
   verdict = lab_claim_rule_c02 (speedup, threads, ideal, spread, failed);
   speedup_text = lab_claim_format_ratio (speedup);
-  time_text = lab_format_duration (threads);
-  ideal_text = lab_format_duration (ideal);
+  time_text = lab_claim_format_duration (threads);
+  ideal_text = lab_claim_format_duration (ideal);
   explanation = g_strdup_printf (/* TRANSLATORS: %u are numbers of downloads and threads, %s a speed-up and two times */
                                  _("%u downloads that each wait for the server took %s in %u threads, %s faster than one "
                                    "after another, against an ideal of %s when all waits overlap."),
@@ -142,19 +142,20 @@ scrape_extrapolation (guint  n,
                       double seq_10k_s,
                       double threads_10k_s)
 {
-  g_autofree char *seq_text = lab_format_duration (sequential_s);
-  g_autofree char *threads_text = lab_format_duration (threads_s);
-  g_autofree char *seq_10k = lab_format_duration (seq_10k_s);
-  g_autofree char *threads_10k = lab_format_duration (threads_10k_s);
+  g_autofree char *seq_text = lab_claim_format_duration (sequential_s);
+  g_autofree char *threads_text = lab_claim_format_duration (threads_s);
+  g_autofree char *seq_10k = lab_claim_format_duration (seq_10k_s);
+  g_autofree char *threads_10k = lab_claim_format_duration (threads_10k_s);
+  g_autofree char *urls = lab_format_count (SCRAPE_URLS);
+  g_autofree char *rounds = lab_format_count ((SCRAPE_URLS + workers - 1) / workers);
 
   return g_strdup_printf (/* TRANSLATORS: an extrapolation; N, n and W are symbols, keep the formulas */
-                          _("Extrapolated from n = %u URLs with a latency of %u ms to N = %u: "
-                            "T_seq = N × (t_seq ÷ n) = %u × (%s ÷ %u) = %s; "
-                            "T_W = ⌈N ÷ W⌉ × (t_W ÷ ⌈n ÷ W⌉) = %u × (%s ÷ %u) = %s with W = %u."),
-                          n, SCRAPE_LATENCY_MS, SCRAPE_URLS,
-                          SCRAPE_URLS, seq_text, n, seq_10k,
-                          (SCRAPE_URLS + workers - 1) / workers, threads_text, (n + workers - 1) / workers,
-                          threads_10k, workers);
+                          _("Extrapolated from n = %u URLs with a latency of %u ms to N = %s: "
+                            "T_seq = N × (t_seq ÷ n) = %s × (%s ÷ %u) = %s; "
+                            "T_W = ⌈N ÷ W⌉ × (t_W ÷ ⌈n ÷ W⌉) = %s × (%s ÷ %u) = %s with W = %u."),
+                          n, SCRAPE_LATENCY_MS, urls,
+                          urls, seq_text, n, seq_10k,
+                          rounds, threads_text, (n + workers - 1) / workers, threads_10k, workers);
 }
 
 gboolean
@@ -225,8 +226,8 @@ lab_claim_check_c03 (LabClaimContext  *ctx,
   result->extrapolation = scrape_extrapolation (n, sequential, chosen, chosen_s, seq_10k, threads_10k);
 
   verdict = lab_claim_rule_c03 (reached, seq_10k, threads_10k, spread, failed);
-  seq_10k_text = lab_format_duration (seq_10k);
-  threads_10k_text = lab_format_duration (threads_10k);
+  seq_10k_text = lab_claim_format_duration (seq_10k);
+  threads_10k_text = lab_claim_format_duration (threads_10k);
   speedup_text = lab_claim_format_ratio (sequential / chosen_s);
   if (reached)
     explanation = g_strdup_printf (/* TRANSLATORS: %u are numbers of threads and URLs, %s a speed-up and two durations */

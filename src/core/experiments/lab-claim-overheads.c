@@ -230,7 +230,8 @@ lab_claim_check_c10 (LabClaimContext  *ctx,
   g_autoptr(GPtrArray) points = lab_claim_measure_overhead (ctx, LAB_OVERHEAD_COMMUNICATION, 0, 1, error);
   g_autofree char *explanation = NULL, *pipe_latency_text = NULL, *thread_latency_text = NULL;
   g_autofree char *pipe_rate_text = NULL, *thread_rate_text = NULL, *shm_rate_text = NULL, *size_text = NULL;
-  double small, large, thread_latency, pipe_latency, thread_rate, pipe_rate, shm_rate;
+  g_autofree char *trust = NULL;
+  double small, large, thread_latency, pipe_latency, thread_rate, pipe_rate, shm_rate, spread;
   LabVerdict verdict;
 
   if (points == NULL)
@@ -257,7 +258,10 @@ lab_claim_check_c10 (LabClaimContext  *ctx,
   lab_claim_result_add (result, "shm_throughput", _("Throughput through shared memory between processes"), shm_rate,
                         lab_overhead_points_spread (points, "shm", "throughput", large), "GB/s", "native");
 
-  verdict = lab_claim_rule_c10 (pipe_latency / thread_latency, thread_rate / pipe_rate);
+  /* Threads at their best carry no spread of their own: the pipe's decides. */
+  spread = lab_claim_spread_max (lab_overhead_points_spread (points, "pipe", "latency", small),
+                                 lab_overhead_points_spread (points, "pipe", "throughput", large));
+  verdict = lab_claim_rule_c10 (pipe_latency / thread_latency, thread_rate / pipe_rate, spread);
   pipe_latency_text = lab_overhead_format_value (pipe_latency, "us");
   thread_latency_text = lab_overhead_format_value (thread_latency, "us");
   pipe_rate_text = lab_overhead_format_value (pipe_rate, "GB/s");
@@ -270,7 +274,9 @@ lab_claim_check_c10 (LabClaimContext  *ctx,
                                    "memory shared with a worker process."),
                                  pipe_latency_text, thread_latency_text, size_text, pipe_rate_text, thread_rate_text,
                                  shm_rate_text);
-  lab_claim_result_conclude (result, verdict, explanation, NULL);
+  if (verdict == LAB_VERDICT_INCONCLUSIVE)
+    trust = lab_claim_trust_sentence (spread, 0, NAN);
+  lab_claim_result_conclude (result, verdict, explanation, trust);
   return TRUE;
 }
 

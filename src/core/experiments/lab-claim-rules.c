@@ -232,11 +232,12 @@ lab_claim_rule_c09 (double ratio)
 
 LabVerdict
 lab_claim_rule_c10 (double latency_ratio,
-                    double throughput_ratio)
+                    double throughput_ratio,
+                    double spread)
 {
   gboolean slower, narrower;
 
-  if (!all_finite (2, latency_ratio, throughput_ratio))
+  if (!all_finite (2, latency_ratio, throughput_ratio) || spread > LAB_CLAIM_SPREAD_LIMIT)
     return LAB_VERDICT_INCONCLUSIVE;
   slower = latency_ratio >= IPC_WORSE;
   narrower = throughput_ratio >= IPC_WORSE;

@@ -54,17 +54,45 @@ lab_claim_value_free (LabClaimValue *value)
   g_free (value);
 }
 
+/* A count and what it counts, in the singular or plural: "1 task",
+ * "8,643 numbers"; NULL when @unit is not a counted thing. */
+static char *
+format_count (double      value,
+              const char *unit)
+{
+  g_autofree char *number = lab_overhead_format_value (value, unit);
+  gulong n = (gulong) MIN (fabs (round (value)), G_MAXULONG);
+
+  if (g_strcmp0 (unit, "tasks") == 0)
+    /* TRANSLATORS: %s is a number */
+    return g_strdup_printf (ngettext ("%s task", "%s tasks", n), number);
+  if (g_strcmp0 (unit, "updates") == 0)
+    /* TRANSLATORS: %s is a number */
+    return g_strdup_printf (ngettext ("%s update", "%s updates", n), number);
+  if (g_strcmp0 (unit, "switches") == 0)
+    /* TRANSLATORS: %s is a number of context switches */
+    return g_strdup_printf (ngettext ("%s switch", "%s switches", n), number);
+  if (g_strcmp0 (unit, "numbers") == 0)
+    /* TRANSLATORS: %s is a number */
+    return g_strdup_printf (ngettext ("%s number", "%s numbers", n), number);
+  if (g_strcmp0 (unit, "threads") == 0)
+    /* TRANSLATORS: %s is a number */
+    return g_strdup_printf (ngettext ("%s thread", "%s threads", n), number);
+  return NULL;
+}
+
 /* The figure and its unit, without the spread. */
 static char *
 format_figure (double      value,
                const char *unit)
 {
   g_autofree char *number = NULL;
+  char *counted;
 
   if (!isfinite (value))
     return g_strdup (LAB_FORMAT_NONE);
   if (g_strcmp0 (unit, "x") == 0)
-    return lab_format_value (value, "%.2f×");
+    return lab_claim_format_ratio (value);
   if (g_strcmp0 (unit, "%") == 0)
     {
       number = lab_format_number (value);
@@ -73,18 +101,54 @@ format_figure (double      value,
     }
   if (g_strcmp0 (unit, "ms") == 0)
     return lab_format_duration_scaled (value / 1000, fabs (value) / 1000);
+  if (g_strcmp0 (unit, "s") == 0)
+    return lab_claim_format_duration (value);
   if (g_strcmp0 (unit, "MiB") == 0)
     return lab_format_bytes ((guint64) MAX (round (value * 1024 * 1024), 0));
   if (g_strcmp0 (unit, "ratio") == 0)
     return lab_format_number (value);
-  /* "s", "us", "ns", "KiB", "GB/s" and counted things, as the overheads
-   * write them. */
-  number = lab_overhead_format_value (value, unit);
-  if (g_strcmp0 (unit, "updates") == 0 || g_strcmp0 (unit, "tasks") == 0 ||
-      g_strcmp0 (unit, "switches") == 0 || g_strcmp0 (unit, "numbers") == 0)
-    /* TRANSLATORS: a count and what it counts, e.g. "1,204 updates" */
-    return g_strdup_printf (C_("count and unit", "%s %s"), number, unit);
-  return g_steal_pointer (&number);
+  if ((counted = format_count (value, unit)) != NULL)
+    return counted;
+  /* "us", "ns", "KiB", "GB/s", as the overheads write them */
+  return lab_overhead_format_value (value, unit);
+}
+
+/**
+ * lab_claim_format_ratio:
+ *
+ * Returns: (transfer full): "1.93×", "292×", "0.00027×"; three
+ *   significant digits at most, two decimals at most above 0.1
+ */
+char *
+lab_claim_format_ratio (double ratio)
+{
+  if (!isfinite (ratio))
+    return g_strdup (LAB_FORMAT_NONE);
+  if (fabs (ratio) >= 100)
+    return lab_format_value (ratio, "%.0f×");
+  if (fabs (ratio) >= 10)
+    return lab_format_value (ratio, "%.1f×");
+  if (fabs (ratio) >= 0.1 || ratio == 0)
+    return lab_format_value (ratio, "%.2f×");
+  return lab_format_value (ratio, "%.2g×");
+}
+
+/**
+ * lab_claim_format_duration:
+ *
+ * Returns: (transfer full): "340 ms", "1.25 s", "25.2 min": minutes from
+ *   two of them on, as an extrapolation to thousands of tasks gives
+ */
+char *
+lab_claim_format_duration (double seconds)
+{
+  g_autofree char *number = NULL;
+
+  if (!isfinite (seconds) || fabs (seconds) < 120)
+    return lab_format_duration_scaled (seconds, fabs (seconds));
+  number = lab_format_number (seconds / 60);
+  /* TRANSLATORS: a duration in minutes, %s is the number */
+  return g_strdup_printf (_("%s min"), number);
 }
 
 char *
