@@ -285,7 +285,7 @@ lab_claim_check_c05 (LabClaimContext  *ctx,
                                         of processes */
                                      _("Pool.map with one number per task took %s in %u processes against %s for the "
                                        "sequential loop, %s as long: sending every number to a worker and its square back "
-                                       "costs far more than squaring it. In tasks of %s numbers the same processes reached "
+                                       "costs more than squaring it. In tasks of %s numbers the same processes reached "
                                        "%s."),
                                      fine_time, cpus, sequential_time, slower, chunk, chunked_text);
     }
@@ -309,7 +309,7 @@ lab_claim_check_c06 (LabClaimContext  *ctx,
   g_autoptr(GArray) workers = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autofree double *efficiency = NULL, *speedups = NULL, *counts = NULL;
   g_autofree char *at_cores = NULL, *explanation = NULL, *trust = NULL, *serial_text = NULL;
-  g_autofree char *speedup_text = NULL;
+  g_autofree char *speedup_text = NULL, *beyond_text = NULL, *beyond = NULL;
   g_autoptr(LabRun) run = NULL;
   double spread = NAN, serial = NAN;
   LabVerdict verdict;
@@ -361,11 +361,21 @@ lab_claim_check_c06 (LabClaimContext  *ctx,
   at_cores = lab_format_number (efficiency[cpus - 1]);
   speedup_text = lab_claim_format_ratio (speedups[cpus - 1]);
   serial_text = isfinite (serial) ? lab_format_number (100 * serial) : g_strdup (LAB_FORMAT_NONE);
+  beyond_text = lab_claim_format_ratio (speedups[workers->len - 1]);
   explanation = g_strdup_printf (/* TRANSLATORS: %u is the number of cores, the first %s an efficiency ("0.97"), the second
                                     a speed-up, the third a percentage without its sign */
                                  _("Monte Carlo π in %u processes ran at an efficiency of %s (speed-up %s); Amdahl's law fits a "
-                                   "serial fraction of %s %%. Beyond the cores more processes add no speed."),
+                                   "serial fraction of %s %%."),
                                  cpus, at_cores, speedup_text, serial_text);
+  /* Past the cores a process only takes turns with another. */
+  beyond = g_strdup_printf (speedups[workers->len - 1] > 1.1 * speedups[cpus - 1]
+                            /* TRANSLATORS: %s is the reading so far, %u a number of processes, then a speed-up */
+                            ? _("%s With %u processes, more than the cores, the speed-up still grew, to %s.")
+                            /* TRANSLATORS: %s is the reading so far, %u a number of processes, then a speed-up */
+                            : _("%s With %u processes, more than the cores, it grew no further (%s)."),
+                            explanation, g_array_index (workers, guint, workers->len - 1), beyond_text);
+  g_free (explanation);
+  explanation = g_steal_pointer (&beyond);
   if (verdict == LAB_VERDICT_INCONCLUSIVE)
     trust = lab_claim_trust_sentence (spread, lab_run_get_failed_tasks (run), run_background (run));
   lab_claim_result_conclude (result, verdict, explanation, trust);
@@ -439,11 +449,11 @@ lab_claim_check_c14 (LabClaimContext  *ctx,
   if (verdict == LAB_VERDICT_HOLDS)
     explanation = g_strdup_printf (/* TRANSLATORS: the first %s is a count, the second three times */
                                    ngettext ("With %s number per task, sequential / threads / processes took %s: handing "
-                                             "out tiny tasks costs the pools more than they gain, so sequential is at "
-                                             "least as fast.",
+                                             "out tiny tasks cost at least one pool more than it gained, so sequential "
+                                             "was at least as fast as that pool.",
                                              "With %s numbers per task, sequential / threads / processes took %s: handing "
-                                             "out tiny tasks costs the pools more than they gain, so sequential is at "
-                                             "least as fast.", (gulong) smallest),
+                                             "out tiny tasks cost at least one pool more than it gained, so sequential "
+                                             "was at least as fast as that pool.", (gulong) smallest),
                                    size_text, even);
   else
     explanation = g_strdup_printf (/* TRANSLATORS: the first %s is a count, the second three times */

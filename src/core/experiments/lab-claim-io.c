@@ -199,7 +199,8 @@ lab_claim_check_c03 (LabClaimContext  *ctx,
       double threads = cell_median (run, LAB_MODE_THREADS, w);
       double speedup = sequential / threads;
       g_autofree char *name = g_strdup_printf ("threads_speedup_w%u", w);
-      g_autofree char *speedup_label = g_strdup_printf (_("Speed-up of %u threads"), w);
+      /* TRANSLATORS: %u is a number of threads */
+      g_autofree char *speedup_label = g_strdup_printf (ngettext ("Speed-up of %u thread", "Speed-up of %u threads", w), w);
 
       lab_claim_result_add (result, name, speedup_label, speedup,
                             lab_claim_spread_ratio (spread, cell_spread (run, LAB_MODE_THREADS, w)), "x", "native");
@@ -322,8 +323,8 @@ lab_claim_check_c07 (LabClaimContext  *ctx,
   if (verdict == LAB_VERDICT_DEPENDS)
     {
       g_autofree char *more = g_strdup_printf ("%s %s", explanation,
-                                               _("They waited as well as threads, but each one cost a process: whether "
-                                                 "that matters depends on how many are needed."));
+                                               _("Not 1.25× slower, but dearer in memory or time: whether that "
+                                                 "matters depends on how many processes are needed."));
 
       g_free (explanation);
       explanation = g_steal_pointer (&more);
