@@ -40,7 +40,7 @@ static const ClaimText claims[] = {
     N_("Holds when some measured W reaches 5× and, extrapolated to 10,000 URLs, the smallest such W takes under 3 minutes while sequential takes over 15; does not hold when no measured W reaches 5×; depends when 5× is reached but the extrapolated times miss the article's figures; inconclusive when a download failed or the repeats are more than 30 % apart.") },
   { "C04", { ENTERPRISE },
     N_("Reading and writing files in parallel cuts ingestion time by 30–45 %, depending on the storage."),
-    N_("Writes and reads F files in a temporary folder, one after another and with W threads, with the files in the page cache (warm) and with fsync after each write; notes both."),
+    N_("Writes F files in a temporary folder and reads them back, one after another and with 4 threads: from a warm page cache, with fsync after each write, and from a cold cache (dropped before reading); notes where the reads came from."),
     N_("Holds when threads save at least 30 % of the sequential time in every variant; does not hold when they save less than 10 % in every variant; depends otherwise (the saving depends on cache and fsync); inconclusive when a task failed or the repeats are more than 30 % apart.") },
   { "C05", { ENTERPRISE },
     N_("A process pool squaring 10 million numbers is up to 3.5× faster on 4 cores."),
