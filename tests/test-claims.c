@@ -142,13 +142,14 @@ test_rules_cpu (void)
   g_assert_cmpint (lab_claim_rule_c05 (1, 0.5), ==, LAB_VERDICT_CANNOT_CHECK);
 
   /* C06: efficiency ≥ 0.8 up to the cores; < 0.6 at W = cores */
-  g_assert_cmpint (lab_claim_rule_c06 (2, linear, 2, 0.05, 0), ==, LAB_VERDICT_HOLDS);
-  g_assert_cmpint (lab_claim_rule_c06 (2, poor, 2, 0.05, 0), ==, LAB_VERDICT_DOES_NOT_HOLD);
-  g_assert_cmpint (lab_claim_rule_c06 (2, sublinear, 2, 0.05, 0), ==, LAB_VERDICT_DEPENDS);
-  g_assert_cmpint (lab_claim_rule_c06 (2, linear, 2, 0.4, 0), ==, LAB_VERDICT_INCONCLUSIVE);
-  g_assert_cmpint (lab_claim_rule_c06 (2, missing, 2, 0.05, 0), ==, LAB_VERDICT_INCONCLUSIVE);
-  g_assert_cmpint (lab_claim_rule_c06 (2, linear, 1, 0.05, 0), ==, LAB_VERDICT_INCONCLUSIVE);
-  g_assert_cmpint (lab_claim_rule_c06 (1, linear, 1, 0.05, 0), ==, LAB_VERDICT_CANNOT_CHECK);
+  g_assert_cmpint (lab_claim_rule_c06 (2, linear, 2, 0.05, 0, 0.02), ==, LAB_VERDICT_HOLDS);
+  g_assert_cmpint (lab_claim_rule_c06 (2, poor, 2, 0.05, 0, 0.02), ==, LAB_VERDICT_DOES_NOT_HOLD);
+  g_assert_cmpint (lab_claim_rule_c06 (2, sublinear, 2, 0.05, 0, 0.02), ==, LAB_VERDICT_DEPENDS);
+  g_assert_cmpint (lab_claim_rule_c06 (2, linear, 2, 0.4, 0, 0.02), ==, LAB_VERDICT_INCONCLUSIVE);
+  g_assert_cmpint (lab_claim_rule_c06 (2, missing, 2, 0.05, 0, 0.02), ==, LAB_VERDICT_INCONCLUSIVE);
+  g_assert_cmpint (lab_claim_rule_c06 (2, linear, 1, 0.05, 0, 0.02), ==, LAB_VERDICT_INCONCLUSIVE);
+  g_assert_cmpint (lab_claim_rule_c06 (2, sublinear, 2, 0.05, 0, 0.6), ==, LAB_VERDICT_INCONCLUSIVE);
+  g_assert_cmpint (lab_claim_rule_c06 (1, linear, 1, 0.05, 0, 0.02), ==, LAB_VERDICT_CANNOT_CHECK);
 
   /* C14: sequential at least as fast as one pool at the smallest size */
   g_assert_cmpint (lab_claim_rule_c14 (0.11, 0.21, 0.51), ==, LAB_VERDICT_HOLDS);

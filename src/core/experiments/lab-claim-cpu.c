@@ -357,7 +357,7 @@ lab_claim_check_c06 (LabClaimContext  *ctx,
     lab_claim_result_add (result, "serial_fraction", _("Serial fraction (Amdahl fit up to W = cores)"),
                           100 * serial, NAN, "%", "native");
 
-  verdict = lab_claim_rule_c06 (cpus, efficiency, cpus, spread, lab_run_get_failed_tasks (run));
+  verdict = lab_claim_rule_c06 (cpus, efficiency, cpus, spread, lab_run_get_failed_tasks (run), run_background (run));
   at_cores = lab_format_number (efficiency[cpus - 1]);
   speedup_text = lab_claim_format_ratio (speedups[cpus - 1]);
   serial_text = isfinite (serial) ? lab_format_number (100 * serial) : g_strdup (LAB_FORMAT_NONE);

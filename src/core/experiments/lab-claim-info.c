@@ -49,7 +49,7 @@ static const ClaimText claims[] = {
   { "C06", { ENTERPRISE, POWER },
     N_("A process pool scales nearly linearly for independent simulations (Monte Carlo)."),
     N_("Estimates π by Monte Carlo in worker processes for W = 1 to 2 × cores, and fits Amdahl's law to the speed-ups."),
-    N_("Holds when the efficiency (speed-up ÷ W) is at least 0.8 for every W up to the number of cores; does not hold when it is under 0.6 at W = cores; depends in between; inconclusive when a task failed or the repeats are more than 30 % apart; cannot be checked on one core.") },
+    N_("Holds when the efficiency (speed-up ÷ W) is at least 0.8 for every W up to the number of cores; does not hold when it is under 0.6 at W = cores; depends in between; inconclusive when a task failed, the repeats are more than 30 % apart or other programs used more than 10 % of the CPU; cannot be checked on one core.") },
   { "C07", { ENTERPRISE },
     N_("Processes are not suited to I/O-bound work because of their overhead."),
     N_("Downloads from the embedded server in W worker processes and in W threads; compares the time (start-up included) and the peak memory."),

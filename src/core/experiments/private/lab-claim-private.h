@@ -173,7 +173,7 @@ LabVerdict lab_claim_rule_c04 (const double *savings, guint n_savings,
                                double spread, guint failed);
 LabVerdict lab_claim_rule_c05 (guint cpus, double fine_speedup);
 LabVerdict lab_claim_rule_c06 (guint cpus, const double *efficiency, guint n_efficiency,
-                               double spread, guint failed);
+                               double spread, guint failed, double background_cpu);
 LabVerdict lab_claim_rule_c07 (double time_ratio, double memory_ratio,
                                double spread, guint failed);
 LabVerdict lab_claim_rule_c08 (double ratio, double spread);
