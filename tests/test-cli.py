@@ -25,6 +25,12 @@ GIL_COLUMNS = "run_id,repeat,worker,tid,state,start_us,end_us,workers".split(","
 OVERHEAD_COLUMNS = ("experiment,variant,metric,parameter,parameter_value,value,unit,repeat,"
                     "host_cpus,cpu_model,kernel").split(",")
 OVERHEADS = "startup,memory,communication,crash,race,granularity,affinity,pools".split(",")
+CLAIM_COLUMNS = ("id,verdict,rule,values,runtime,extrapolation,reading,host_cpus,cpu_model,kernel,"
+                 "duration_s").split(",")
+CLAIMS = ["C%02d" % i for i in range(1, 19)]
+VERDICTS = {"holds", "does-not-hold", "depends", "inconclusive", "cannot-check", "failed"}
+# Every claim checked takes minutes: only the cli-claims test asks for it.
+ALL_CLAIMS = "--all-claims" in sys.argv
 
 
 def cli(*args, env=None, timeout=120):
@@ -55,6 +61,11 @@ class UsageErrors(unittest.TestCase):
         (["overheads", "--only", ""], "accepted"),
         (["overheads", "--csv", "/nonexistent-dir/o.csv"], "/nonexistent-dir"),
         (["overheads", "extra"], "extra"),
+        (["claims", "--only", "C01,C99"], "C99"),
+        (["claims", "--only", "C01,C99"], "accepted: C01, C02"),
+        (["claims", "--only", ""], "accepted"),
+        (["claims", "--csv", "/nonexistent-dir/c.csv"], "/nonexistent-dir"),
+        (["claims", "--quick", "extra"], "extra"),
     ]
 
     def test_usage_errors(self):
@@ -67,7 +78,7 @@ class UsageErrors(unittest.TestCase):
 
     def test_help(self):
         for args in (["--help"], ["run", "--help"], ["info", "--help"], ["bench", "--help"],
-                     ["overheads", "--help"]):
+                     ["overheads", "--help"], ["claims", "--help"]):
             r = cli(*args)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("Usage", r.stdout)
@@ -351,6 +362,84 @@ class Overheads(unittest.TestCase):
         self.assertIn("stopped", err)
         doc = json.loads(out)
         self.assertGreaterEqual(len(doc["experiments"]), 1)
+
+
+class Claims(unittest.TestCase):
+    def test_list(self):
+        r = cli("claims", "--list")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ids = [line.split()[0] for line in r.stdout.splitlines() if line and not line[0].isspace()]
+        self.assertEqual(ids, CLAIMS)
+        self.assertIn("Holds when", r.stdout)
+
+    def test_race_json_and_csv(self):
+        """One claim, quick, printed as JSON and written as CSV: the same verdict."""
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "c.csv")
+            r = cli("claims", "--only", "c12", "--quick", "--json", "--csv", path)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            doc = json.loads(r.stdout)
+            self.assertEqual(doc["host_cpus"], os.cpu_count())
+            self.assertEqual([c["id"] for c in doc["claims"]], ["C12"])
+            claim = doc["claims"][0]
+            self.assertIn(claim["verdict"], VERDICTS - {"failed"})
+            if os.cpu_count() >= 2:
+                self.assertEqual(claim["verdict"], "holds", claim["reading"])
+            self.assertTrue(claim["rule"].startswith("Holds when"))
+            self.assertEqual(claim["runtime"], "native")
+            values = {v["name"]: v for v in claim["values"]}
+            self.assertEqual(values["lost_mutex"]["value"], 0)
+            self.assertEqual(values["lost_atomic"]["value"], 0)
+            with open(path, newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f))
+            self.assertEqual(rows[0], CLAIM_COLUMNS)
+            self.assertEqual(len(rows), 2)
+            row = dict(zip(rows[0], rows[1]))
+            self.assertEqual(row["id"], "C12")
+            self.assertEqual(row["verdict"], claim["verdict"])
+            self.assertEqual(row["reading"], claim["reading"])
+            self.assertIn("lost_mutex=0 updates", row["values"])
+
+    def test_printed(self):
+        r = cli("claims", "--only", "C12", "--quick")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("C12  ", r.stdout)
+        self.assertIn("Updates lost with a mutex", r.stdout)
+        self.assertIn("Runtime: native", r.stdout)
+
+    def test_sigint_keeps_what_was_measured(self):
+        """Ctrl+C during C13: C11 keeps its verdict, C13 says it stopped, C18 was not checked."""
+        p = subprocess.Popen([CLI, "claims", "--only", "C18,C11,C13", "--quick", "--json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(4.0)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertEqual(p.returncode, 1, err)
+        self.assertIn("stopped", err)
+        claims = {c["id"]: c for c in json.loads(out)["claims"]}
+        self.assertEqual(list(claims), ["C11", "C13", "C18"])
+        self.assertNotIn(claims["C11"]["verdict"], {"failed", "not-run"})
+        self.assertEqual(claims["C13"]["verdict"], "failed")
+        self.assertTrue(claims["C13"]["reading"].startswith("Stopped before the end"))
+        self.assertEqual(claims["C18"]["verdict"], "not-run")
+        self.assertTrue(claims["C18"]["reading"].startswith("Not checked"))
+
+    @unittest.skipUnless(ALL_CLAIMS, "takes minutes: run by the cli-claims test (--all-claims)")
+    def test_all_quick_json(self):
+        """Every claim, quick: 18 entries, each with a verdict or a reason."""
+        r = cli("claims", "--quick", "--json", "--quiet", timeout=540)
+        doc = json.loads(r.stdout)
+        self.assertEqual([c["id"] for c in doc["claims"]], CLAIMS)
+        failed = [c["id"] for c in doc["claims"] if c["verdict"] == "failed"]
+        self.assertEqual(r.returncode, 1 if failed else 0, r.stderr)
+        for claim in doc["claims"]:
+            with self.subTest(claim=claim["id"]):
+                self.assertIn(claim["verdict"], VERDICTS)
+                self.assertGreater(len(claim["reading"]), 20)
+                if claim["verdict"] not in ("cannot-check", "failed"):
+                    self.assertTrue(claim["values"])
 
 
 class CPythonRuntime(unittest.TestCase):
@@ -685,4 +774,4 @@ class Pipeline(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest.main(verbosity=2, argv=[a for a in sys.argv if a != "--all-claims"])
