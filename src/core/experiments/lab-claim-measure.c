@@ -54,6 +54,11 @@ build_config (LabClaimContext        *ctx,
   lab_run_builder_set_number (builder, LAB_PARAM_WARMUP, spec->warmup);
   lab_run_builder_set_number (builder, LAB_PARAM_NICE, spec->nice);
   lab_run_builder_set_worker_path (builder, lab_claim_context_get_worker_path (ctx));
+  if (g_str_equal (spec->workload, "io:files"))
+    {
+      lab_run_builder_set_number (builder, LAB_PARAM_FSYNC, spec->fsync);
+      lab_run_builder_set_number (builder, LAB_PARAM_CACHE, spec->cache);
+    }
   if (lab_run_builder_needs_server (builder))
     {
       const char *url = lab_claim_context_get_server_url (ctx, error);

@@ -74,7 +74,7 @@ const char   *lab_claim_context_get_server_url   (LabClaimContext  *ctx,
  *
  * One engine run of a check. A size of 0 keeps the workload's default;
  * @delay_ms and @bytes shape the embedded server's answers for
- * io:download.
+ * io:download; @fsync and @cache are io:files' options.
  */
 typedef struct
 {
@@ -91,6 +91,8 @@ typedef struct
   guint          nice;
   guint          delay_ms;
   guint64        bytes;
+  gboolean       fsync;
+  LabFilesCache  cache;
 } LabClaimRunSpec;
 
 /* Builds the run through LabRunBuilder and executes it on this thread
