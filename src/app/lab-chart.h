@@ -118,6 +118,12 @@ void                   lab_chart_append_y_axis  (LabChart     *self,
                                                  const graphene_rect_t *plot,
                                                  const char * const *labels);
 
+void                   lab_chart_append_time_axis (LabChart   *self,
+                                                 GtkSnapshot  *snapshot,
+                                                 const graphene_rect_t *plot,
+                                                 double        start_us,
+                                                 double        end_us);
+
 typedef enum
 {
   LAB_CHART_SWATCH_BOX,      /* a series drawn as bars or a solid line */

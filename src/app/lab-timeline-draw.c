@@ -4,7 +4,6 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "lab-format.h"
 #include "lab-timeline-private.h"
 
 /* Drawing the timeline: a caption saying what it shows, a label per lane,
@@ -238,35 +237,6 @@ draw_gil_legend (LabTimeline           *self,
   return width - x;
 }
 
-static void
-draw_time_axis (LabTimeline           *self,
-                GtkSnapshot           *snapshot,
-                const LabChartPalette *palette,
-                const Geometry        *geometry)
-{
-  double range_us = self->view_end_us - self->view_start_us;
-  double step = lab_chart_nice_step (range_us, MAX (2, (guint) (geometry->width / 100)));
-  float bottom = geometry->top + geometry->height;
-  double first = ceil (self->view_start_us / step) * step;
-
-  lab_chart_append_rect (snapshot, &palette->dim, geometry->left, bottom, geometry->width, 1);
-
-  for (double t = first; t <= self->view_end_us + step * 1e-6; t += step)
-    {
-      g_autofree char *text = lab_format_duration_scaled (t / 1e6, range_us / 1e6);
-      g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
-      float x = lab_timeline_time_to_x (self, geometry, t);
-      float label_x;
-      int width;
-
-      pango_layout_get_pixel_size (layout, &width, NULL);
-      lab_chart_append_rect (snapshot, &palette->grid, x, geometry->top, 1, geometry->height);
-      label_x = CLAMP (x - width / 2.0, geometry->left - PAD,
-                       geometry->left + geometry->width - width);
-      lab_chart_append_layout (snapshot, layout, label_x, bottom + PAD / 2, &palette->dim);
-    }
-}
-
 /* What the timeline shows, above the lanes, so that an exported image
  * says it too */
 static void
@@ -350,5 +320,7 @@ lab_timeline_draw_contents (LabTimeline *self,
         draw_bars (self, snapshot, &geometry, lane, colors, bar_y);
     }
 
-  draw_time_axis (self, snapshot, palette, &geometry);
+  lab_chart_append_time_axis (LAB_CHART (self), snapshot,
+                              &GRAPHENE_RECT_INIT (geometry.left, geometry.top, geometry.width, geometry.height),
+                              self->view_start_us, self->view_end_us);
 }
