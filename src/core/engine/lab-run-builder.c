@@ -349,6 +349,12 @@ lab_run_builder_accepts_mode (LabRunBuilder *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
+  /* The pipeline's shapes: its own hybrid, and the modes whose workers
+   * can download, analyse and hand rows to a storing thread. */
+  if (self->workload->kind == LAB_WORKLOAD_PIPELINE)
+    return mode == LAB_MODE_SEQUENTIAL || mode == LAB_MODE_THREADS || mode == LAB_MODE_GIL ||
+           mode == LAB_MODE_PROCESSES || mode == LAB_MODE_HYBRID;
+
   switch (mode)
     {
     case LAB_MODE_SEQUENTIAL:
@@ -363,6 +369,9 @@ lab_run_builder_accepts_mode (LabRunBuilder *self,
     case LAB_MODE_GTASK:
       /* GLib's shared pool is for blocking calls, as in downloads. */
       return self->workload->kind == LAB_WORKLOAD_SLEEP || self->workload->kind == LAB_WORKLOAD_DOWNLOAD;
+    case LAB_MODE_HYBRID:
+      /* Threads download, processes analyse, a thread stores: the pipeline's shape. */
+      return FALSE;
     case LAB_N_MODES:
     default:
       return FALSE;
