@@ -96,6 +96,7 @@ runtime_mode_description (LabRuntimeChoice choice,
       return _("One interpreter with an asyncio event loop");
     case LAB_MODE_GIL:
     case LAB_MODE_GTASK:
+    case LAB_MODE_HYBRID:
     case LAB_N_MODES:
     default:
       return NULL;
