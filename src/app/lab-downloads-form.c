@@ -229,11 +229,21 @@ lab_downloads_form_get_options (LabForm *form)
   return lab_downloads_form_get_pipeline (self) ? self->pipeline_options : self->options;
 }
 
+/* The page's own words are the downloads'. */
+static const char *
+lab_downloads_form_get_idle_status (LabForm *form)
+{
+  if (!lab_downloads_form_get_pipeline (LAB_DOWNLOADS_FORM (form)))
+    return NULL;
+  return _("I/O, then CPU: each document waits for the network, then is analysed");
+}
+
 static void
 lab_downloads_form_form_init (LabFormInterface *iface)
 {
   iface->fill_builder = lab_downloads_form_fill_builder;
   iface->get_options = lab_downloads_form_get_options;
+  iface->get_idle_status = lab_downloads_form_get_idle_status;
 }
 
 static void
