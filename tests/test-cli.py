@@ -17,9 +17,10 @@ CLI = os.environ["CONCURRENCY_LAB_CLI"]
 RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,repeat,wall_s,user_s,"
                    "sys_s,cpu_util,peak_rss_kib,speedup,efficiency,checksum,ok_tasks,failed_tasks,"
                    "outlier,host_cpus,app_version,ui_max_stall_ms,ui_cpu_s,background_cpu,unstable,"
-                   "cpu_model,kernel,runtime_version,startup_ms").split(",")
+                   "cpu_model,kernel,runtime_version,startup_ms,task_busy_s,download_busy_s,"
+                   "analyse_busy_s,store_busy_s").split(",")
 SPANS_COLUMNS = ("run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,"
-                 "status,error,runtime").split(",")
+                 "status,error,runtime,stage").split(",")
 GIL_COLUMNS = "run_id,repeat,worker,tid,state,start_us,end_us,workers".split(",")
 OVERHEAD_COLUMNS = ("experiment,variant,metric,parameter,parameter_value,value,unit,repeat,"
                     "host_cpus,cpu_model,kernel").split(",")

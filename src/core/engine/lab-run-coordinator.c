@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "lab-executor.h"
@@ -130,7 +131,7 @@ run_repetition (LabRun        *self,
     machine_before = NAN;
   lab_usage_self (&before);
   t0 = state.last_flush_us = g_get_monotonic_time ();
-  ok = lab_executor_run (executor, t0, collect_span, &state, cancellable, &workers, error);
+  ok = lab_executor_run (executor, rep, t0, collect_span, &state, cancellable, &workers, error);
   t1 = g_get_monotonic_time ();
   lab_usage_self (&after);
   if (!lab_machine_busy_s (&machine_after, NULL))
@@ -141,6 +142,7 @@ run_repetition (LabRun        *self,
   if (!ok)
     {
       g_clear_pointer (&workers.gil_intervals, g_array_unref);
+      g_clear_pointer (&workers.queue_samples, g_array_unref);
       return FALSE;
     }
 
@@ -161,6 +163,8 @@ run_repetition (LabRun        *self,
   event->measured.failed_tasks = state.failed_tasks;
   event->measured.tasks = self->config->workload->tasks;
   event->measured.gil_intervals = g_steal_pointer (&workers.gil_intervals);
+  event->measured.queue_samples = g_steal_pointer (&workers.queue_samples);
+  memcpy (event->measured.queue_capacity, workers.queue_capacity, sizeof workers.queue_capacity);
   for (guint s = 0; s < LAB_N_STAGES; s++)
     event->measured.stage_busy_s[s] = state.stage_busy_us[s] / (double) G_USEC_PER_SEC;
   lab_run_post_event (self, event);
