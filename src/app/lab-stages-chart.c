@@ -8,7 +8,6 @@
 #include "lab-cell.h"
 #include "lab-format.h"
 #include "lab-stages-chart.h"
-#include "lab-stats.h"
 
 /* How busy each stage of the pipeline was in each shape: a band per
  * cell, a bar per stage (the sum of the durations of its spans, the
@@ -48,19 +47,6 @@ band_clear (gpointer data)
   Band *band = data;
 
   g_clear_pointer (&band->label, g_free);
-}
-
-/* The median over @cell's measured repetitions of the busy time of @stage */
-static double
-median_busy_s (LabCell  *cell,
-               LabStage  stage)
-{
-  GPtrArray *reps = lab_cell_get_repetitions (cell);
-  g_autofree double *values = g_new (double, MAX (reps->len, 1));
-
-  for (guint i = 0; i < reps->len; i++)
-    values[i] = ((LabRepetition *) reps->pdata[i])->stage_busy_s[stage];
-  return reps->len > 0 ? lab_stats_median (values, reps->len) : NAN;
 }
 
 /* "Busy time of each stage … Hybrid ×2: Download 0.41 s, Analysis 1.2 s,
@@ -132,13 +118,14 @@ lab_stages_chart_cells_changed (LabCellsChart *cells_chart)
       top = MAX (top, band->wall_s);
       for (LabStage stage = LAB_STAGE_DOWNLOAD; stage < LAB_N_STAGES; stage++)
         {
-          band->busy_s[stage] = median_busy_s (cell, stage);
+          band->busy_s[stage] = lab_cell_get_stage_busy_s (cell, stage);
           top = MAX (top, band->busy_s[stage]);
         }
       any = TRUE;
     }
 
-  self->axis_max_s = top > 0 ? top * 1.05 : 1e-3;
+  /* Room after the longest bar for its value */
+  self->axis_max_s = top > 0 ? top * 1.15 : 1e-3;
   lab_chart_set_empty (LAB_CHART (self), !any);
   if (!any)
     return;
@@ -188,10 +175,15 @@ draw_band (LabStagesChart        *self,
       lab_chart_append_rect (snapshot, lab_chart_palette_stage_color (palette, stage), plot->origin.x, bar_y + 1,
                              x1 - plot->origin.x, bar_h - 2);
       pango_layout_get_pixel_size (value, &width, &height);
-      /* The value after its bar where there is room and the bar is thick
-       * enough to carry it */
-      if (bar_h >= height * 0.6 && x1 + 4 + width <= plot->origin.x + plot->size.width)
+      /* The value after its bar, or inside its end when there is no room
+       * after it, where the bar is thick enough to carry it */
+      if (bar_h < height * 0.6)
+        continue;
+      if (x1 + 4 + width <= plot->origin.x + plot->size.width)
         lab_chart_append_layout (snapshot, value, x1 + 4, bar_y + (bar_h - height) / 2, &palette->dim);
+      else if (x1 - plot->origin.x >= width + 8)
+        lab_chart_append_layout (snapshot, value, x1 - 4 - width, bar_y + (bar_h - height) / 2,
+                                 &palette->background);
     }
 
   /* The wall time: where the stages would end if each ran on one worker */
