@@ -441,5 +441,100 @@ class CPythonRuntime(unittest.TestCase):
             self.assertEqual({s["runtime"] for s in spans} - {"native"}, {python[0]["runtime"]})
 
 
+class Pipeline(unittest.TestCase):
+    SHAPES = ["sequential", "threads", "gil", "processes", "hybrid"]
+
+    def test_five_shapes(self):
+        """Every shape stores the same rows and checksum; the CSVs carry the stages."""
+        with tempfile.TemporaryDirectory() as d:
+            store = os.path.join(d, "rows")
+            r_csv, s_csv = os.path.join(d, "r.csv"), os.path.join(d, "s.csv")
+            r = cli("run", "--workload", "pipeline", "--modes", ",".join(self.SHAPES), "--workers", "2",
+                    "--tasks", "20", "--size", "500", "--server-bytes", "4096", "--server-delay", "5",
+                    "--repeat", "1", "--warmup", "0", "--store-dir", store, "--csv", r_csv,
+                    "--spans-csv", s_csv, timeout=240)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Every mode computed the same checksum.", r.stdout)
+            self.assertEqual(r.stdout.count("busy: download"), 5, r.stdout)
+            self.assertTrue("Fastest: " in r.stdout or "too large to tell" in r.stdout, r.stdout)
+
+            rows = None
+            for shape in self.SHAPES:
+                workers = 1 if shape == "sequential" else 2
+                with open(os.path.join(store, f"pipeline-{shape}-w{workers}-rep1.csv")) as f:
+                    lines = f.read().splitlines()
+                self.assertEqual(lines[0], "doc,bytes,words,word_length_sum,digest")
+                self.assertEqual(len(lines), 21)
+                self.assertEqual(sorted(int(line.split(",")[0]) for line in lines[1:]), list(range(20)))
+                if rows is None:
+                    rows = sorted(lines[1:])
+                self.assertEqual(sorted(lines[1:]), rows, shape)
+            self.assertEqual(len(os.listdir(store)), 5)
+
+            with open(r_csv, newline="") as f:
+                results = list(csv.DictReader(f))
+            self.assertEqual(list(results[0].keys()), RESULTS_COLUMNS)
+            self.assertEqual({row["mode"] for row in results}, set(self.SHAPES))
+            self.assertEqual(len({row["checksum"] for row in results}), 1)
+            for row in results:
+                self.assertEqual(row["tasks"], "20")
+                self.assertEqual(row["ok_tasks"], "20")
+                self.assertEqual(float(row["task_busy_s"]), 0)
+                for stage in ("download", "analyse", "store"):
+                    self.assertGreater(float(row[stage + "_busy_s"]), 0)
+
+            with open(s_csv, newline="") as f:
+                spans = list(csv.DictReader(f))
+            self.assertEqual(len(spans), 3 * 20 * 5)
+            self.assertEqual({s["stage"] for s in spans}, {"download", "analyse", "store"})
+            hybrid = [s for s in spans if s["mode"] == "hybrid"]
+            analysing = {s["pid"] for s in hybrid if s["stage"] == "analyse"}
+            others = {s["pid"] for s in hybrid if s["stage"] != "analyse"}
+            self.assertEqual(len(others), 1)
+            self.assertFalse(analysing & others)
+
+    def test_refusals(self):
+        cases = [
+            (["--workload", "cpu:primes", "--modes", "hybrid"], "hybrid"),
+            (["--workload", "io:sleep", "--modes", "threads,hybrid"], "pipeline"),
+            (["--workload", "pipeline", "--modes", "async"], "async"),
+            (["--workload", "pipeline", "--modes", "spawn"], "spawn"),
+            (["--workload", "pipeline", "--modes", "gtask"], "gtask"),
+            (["--workload", "pipeline", "--runtime", "cpython"], "native runtime"),
+            (["--workload", "pipeline", "--url", "http://127.0.0.1:1/"], "embedded server"),
+            (["--workload", "io:sleep", "--store-dir", "/tmp"], "--store-dir"),
+            (["--workload", "pipeline", "--bytes", "1", "--server-bytes", "2"], "--server-bytes"),
+        ]
+        for args, needle in cases:
+            with self.subTest(args=args):
+                r = cli("run", *args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(needle, r.stderr)
+                self.assertEqual(r.stdout.strip(), "")
+
+    def run_in_cache(self, cache, *args):
+        env = dict(os.environ, XDG_CACHE_HOME=cache)
+        return subprocess.Popen([CLI, "run", "--workload", "pipeline", "--workers", "2", "--repeat", "1",
+                                 "--warmup", "0", *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+    def test_temporary_store_removed(self):
+        """Without --store-dir the rows go to a folder in the cache, gone after the run and a cancel."""
+        with tempfile.TemporaryDirectory() as cache:
+            p = self.run_in_cache(cache, "--modes", "threads,hybrid", "--tasks", "10", "--size", "10",
+                                  "--delay-ms", "0")
+            out, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, err)
+            self.assertEqual(os.listdir(os.path.join(cache, "concurrency-lab")), [])
+
+            p = self.run_in_cache(cache, "--modes", "hybrid", "--tasks", "200", "--delay-ms", "200")
+            time.sleep(1.0)
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=20)
+            self.assertEqual(p.returncode, 1, err)
+            self.assertIn("cancel", err.lower())
+            self.assertEqual(os.listdir(os.path.join(cache, "concurrency-lab")), [])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -251,6 +251,19 @@ print_startup (LabRun *run)
     g_print (_("\nInterpreter start-up, before and not in the times above: %s\n"), line->str);
 }
 
+/* The pipeline: which shape won and why. */
+static void
+print_pipeline_reading (LabRun *run)
+{
+  g_autofree char *reading = NULL;
+
+  if (lab_run_get_config (run)->workload->kind != LAB_WORKLOAD_PIPELINE)
+    return;
+  reading = lab_reading_pipeline (lab_run_get_cells (run));
+  if (reading != NULL)
+    g_print ("\n%s\n", reading);
+}
+
 /* Says on stderr, once, when the figures cannot be trusted and why. */
 static void
 print_trust (LabRun *run)
@@ -446,6 +459,7 @@ lab_cli_run (int    argc,
     {
       print_table (run);
       print_startup (run);
+      print_pipeline_reading (run);
     }
   print_trust (run);
 

@@ -492,7 +492,8 @@ lab_pipeline_run (LabPipeline          *self,
   deliver_reported (&rep, 0);
   take_usage (&rep, usage);
 
-  if (ok && g_cancellable_set_error_if_cancelled (cancellable, error))
-    ok = FALSE;
+  /* A cancel is an error, whichever stage noticed it first. */
+  if (ok || (error != NULL && *error == NULL))
+    ok = !g_cancellable_set_error_if_cancelled (cancellable, error) && ok;
   return ok;
 }

@@ -814,6 +814,15 @@ build_runtimes (LabRunBuilder  *self,
       if (seen[runtime])
         continue;
       seen[runtime] = TRUE;
+      /* Before looking for an interpreter: the pipeline is the native engine's. */
+      if (self->workload->kind == LAB_WORKLOAD_PIPELINE && runtime != LAB_RUNTIME_NATIVE)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("%s: the workload “pipeline” runs on the native runtime only, not on %s; "
+                         "its gil mode shows what an interpreter lock does to it"),
+                       name, lab_runtime_to_string (runtime));
+          return FALSE;
+        }
       g_array_append_val (config->runtimes, runtime);
       if (runtime == LAB_RUNTIME_NATIVE)
         continue;
@@ -834,25 +843,12 @@ build_runtimes (LabRunBuilder  *self,
   return TRUE;
 }
 
-/* Every mode must be one that some runtime of the run has; the pipeline
- * is the native engine's. */
+/* Every mode must be one that some runtime of the run has. */
 static gboolean
 check_modes_have_runtime (LabRunBuilder       *self,
                           const LabRunConfig  *config,
                           GError             **error)
 {
-  for (guint r = 0; r < config->runtimes->len; r++)
-    if (config->workload->kind == LAB_WORKLOAD_PIPELINE &&
-        g_array_index (config->runtimes, LabRuntime, r) != LAB_RUNTIME_NATIVE)
-      {
-        g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                     _("%s: the workload “pipeline” runs on the native runtime only, not on %s; "
-                       "its gil mode shows what an interpreter lock does to it"),
-                     lab_run_builder_param_name (self, LAB_PARAM_RUNTIME),
-                     lab_runtime_to_string (g_array_index (config->runtimes, LabRuntime, r)));
-        return FALSE;
-      }
-
   for (guint m = 0; m < config->modes->len; m++)
     {
       LabMode mode = g_array_index (config->modes, LabMode, m);

@@ -237,16 +237,13 @@ gboolean
 lab_stage_from_string (const char *name,
                        LabStage   *stage)
 {
-  g_return_val_if_fail (name != NULL, FALSE);
+  guint index;
 
-  for (guint i = 0; i < LAB_N_STAGES; i++)
-    if (g_str_equal (stage_names[i], name))
-      {
-        if (stage != NULL)
-          *stage = i;
-        return TRUE;
-      }
-  return FALSE;
+  if (!lookup_name (stage_names, LAB_N_STAGES, name, &index))
+    return FALSE;
+  if (stage != NULL)
+    *stage = index;
+  return TRUE;
 }
 
 const char *
