@@ -573,8 +573,11 @@ def check_pipeline(window):
     for shape in ('Sequential:', 'Threads ×2:', 'Threads + emulated GIL ×2:', 'Processes ×2:', 'Hybrid ×2:'):
         if shape not in (stages.description or ''):
             fail(f'the stages chart says nothing of {shape} {stages.description!r}')
+    reading = window.need('the pipeline\'s reading', role='label', contains='Every shape stored the same rows')
+    if 'Fastest: ' not in reading.name and 'too large to tell which shape won' not in reading.name:
+        fail(f'the pipeline\'s reading names no winner: {reading.name!r}')
     screenshot('pipeline')
-    print(f'ok - the pipeline: rows {medians}; {timeline.description!r}; {queues.description!r}')
+    print(f'ok - the pipeline: rows {medians}; {reading.name!r}; {timeline.description!r}; {queues.description!r}')
 
     with tempfile.TemporaryDirectory() as d:
         results, queue_png, stages_svg = (os.path.join(d, name) for name in
@@ -587,6 +590,8 @@ def check_pipeline(window):
         checksums = {row['mode']: row['checksum'] for row in rows}
         if set(checksums) != PIPELINE_MODES or len(set(checksums.values())) != 1:
             fail(f'the pipeline\'s results CSV: checksums {checksums}')
+        if f'(checksum {rows[0]["checksum"]})' not in reading.name:
+            fail(f'the reading\'s checksum is not the CSV\'s {rows[0]["checksum"]}: {reading.name!r}')
         with open(queue_png, 'rb') as f:
             if f.read(8) != b'\x89PNG\r\n\x1a\n':
                 fail('the queue chart\'s PNG is not a PNG file')

@@ -61,7 +61,7 @@ static const LabModeChoice download_modes[] = {
 
 /* The pipeline's shapes */
 static const LabModeChoice pipeline_modes[] = {
-  { LAB_MODE_SEQUENTIAL, N_("One thread downloads, analyses and stores each document in turn") },
+  { LAB_MODE_SEQUENTIAL, N_("One thread downloads and analyses one document after another; one thread stores") },
   { LAB_MODE_THREADS, N_("Threads download and analyse; one thread stores") },
   { LAB_MODE_GIL, N_("The same threads, which must hold an emulated GIL to analyse") },
   { LAB_MODE_PROCESSES, N_("Worker processes download and analyse; one thread stores") },
