@@ -342,6 +342,12 @@ lab_timeline_draw_contents (LabTimeline *self,
       pale[i] = colors[i];
       pale[i].alpha *= 0.3f;
     }
+  /* A pipeline's threads hold the GIL only to analyse: its downloads and
+   * its storing stay solid */
+  if (self->pipeline)
+    for (guint i = COLOR_STAGE_0; i < N_COLORS; i++)
+      if (i != COLOR_STAGE_0 + LAB_STAGE_ANALYSE - 1)
+        pale[i] = colors[i];
 
   /* The GIL is held while the analysis computes: its waits are pale analysis */
   if (self->pipeline)
