@@ -244,7 +244,6 @@ index_gil (LabTimeline *self)
 static void
 prepare (LabTimeline *self)
 {
-
   if (self->rep == NULL || !self->stale)
     return;
 
