@@ -378,7 +378,8 @@ test_worker_refuses (void)
 }
 
 /* A cell of @mode that took @wall_s ± @mad_s with the stages' busy times
- * (download, analyse) and @failed failed documents. */
+ * (download, analyse) and @failed failed documents; in mode gil the lock
+ * was held for the analysis' time. */
 static LabCell *
 fake_cell (LabMode mode,
            double  wall_s,
@@ -402,6 +403,12 @@ fake_cell (LabMode mode,
       rep->ok_tasks = 100 - failed;
       rep->tasks = 100;
       rep->finished = TRUE;
+      if (mode == LAB_MODE_GIL)
+        {
+          LabGilInterval hold = { .state = LAB_GIL_HOLD, .end_us = analyse_s * G_USEC_PER_SEC };
+
+          g_array_append_val (rep->gil_intervals, hold);
+        }
       lab_cell_add_repetition (cell, rep);
     }
   lab_cell_update (cell, NAN);
@@ -440,16 +447,18 @@ static void
 test_reading (void)
 {
   g_autofree char *gil_bound = NULL, *native = NULL, *close = NULL, *failed = NULL, *alone = NULL;
+  g_autofree char *cheap_gil = NULL, *disturbed = NULL;
 
   /* Emulated GIL: one analysis at a time; native threads and the hybrid: two. */
   gil_bound = reading_of (fake_cell (LAB_MODE_SEQUENTIAL, 4.0, 0.01, 2.0, 2.0, 0),
-                          fake_cell (LAB_MODE_THREADS, 2.0, 0.01, 2.0, 2.0, 0),
+                          fake_cell (LAB_MODE_THREADS, 2.0, 0.01, 2.0, 2.4, 0),
                           fake_cell (LAB_MODE_GIL, 2.5, 0.01, 2.4, 2.0, 0),
                           fake_cell (LAB_MODE_HYBRID, 1.2, 0.01, 2.0, 2.0, 0), NULL);
   assert_contains (gil_bound, "Fastest: Hybrid");
   assert_contains (gil_bound, "next Threads");
-  assert_contains (gil_bound, "0.8 at once");
   assert_contains (gil_bound, "serialised");
+  assert_contains (gil_bound, "(0.8 cores’ worth), where native threads analysed on 1.2");
+  assert_contains (gil_bound, "took 1.200 s where those threads took 2.500 s");
   g_assert_null (strstr (gil_bound, "spread is unknown"));
 
   native = reading_of (fake_cell (LAB_MODE_SEQUENTIAL, 4.0, 0.01, 2.0, 2.0, 0),
@@ -463,6 +472,18 @@ test_reading (void)
     }
   else
     assert_contains (native, "one CPU");
+
+  /* Native threads that analysed on hardly more than one core. */
+  cheap_gil = reading_of (fake_cell (LAB_MODE_THREADS, 2.0, 0.01, 2.0, 2.1, 0),
+                          fake_cell (LAB_MODE_GIL, 2.1, 0.01, 2.0, 2.0, 0), NULL);
+  assert_contains (cheap_gil, "cost little");
+  assert_contains (cheap_gil, "1.1 cores");
+
+  disturbed = reading_of (fake_cell (LAB_MODE_THREADS, 1.0, 0.15, 2.0, 2.0, 0),
+                          fake_cell (LAB_MODE_HYBRID, 0.5, 0.01, 2.0, 2.0, 0), NULL);
+  assert_contains (disturbed, "Fastest: Hybrid");
+  assert_contains (disturbed, "disturbed");
+  g_assert_null (strstr (disturbed, "worked at the same time"));
 
   close = reading_of (fake_cell (LAB_MODE_THREADS, 1.00, 0.10, 2.0, 2.0, 0),
                       fake_cell (LAB_MODE_HYBRID, 1.05, 0.10, 2.0, 2.0, 0), NULL);

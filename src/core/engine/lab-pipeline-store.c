@@ -183,9 +183,3 @@ lab_pipeline_store_finish (LabPipelineStore  *self,
   store_free (self);
   return ok;
 }
-
-const char *
-lab_pipeline_store_get_path (LabPipelineStore *self)
-{
-  return self->path;
-}

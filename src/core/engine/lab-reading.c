@@ -7,6 +7,7 @@
 #include "lab-format.h"
 #include "lab-machine.h"
 #include "lab-reading.h"
+#include "lab-stats.h"
 
 /* What is wrong with a cell's figures, worst first. */
 typedef enum
@@ -142,6 +143,32 @@ stage_concurrency (LabCell  *cell,
   return lab_cell_get_stage_busy_s (cell, stage) / lab_cell_get_median_s (cell);
 }
 
+/* How many cores' worth of computing the emulated GIL let through in
+ * @cell: the time its lock was held ÷ the wall time, the median over the
+ * repetitions; at most 1, as one thread holds it at a time. */
+static double
+gil_held_share (LabCell *cell)
+{
+  GPtrArray *reps = lab_cell_get_repetitions (cell);
+  g_autofree double *shares = g_new (double, MAX (reps->len, 1));
+
+  for (guint r = 0; r < reps->len; r++)
+    {
+      LabRepetition *rep = g_ptr_array_index (reps, r);
+      gint64 held_us = 0;
+
+      for (guint i = 0; i < rep->gil_intervals->len; i++)
+        {
+          const LabGilInterval *interval = &g_array_index (rep->gil_intervals, LabGilInterval, i);
+
+          if (interval->state == LAB_GIL_HOLD)
+            held_us += interval->end_us - interval->start_us;
+        }
+      shares[r] = held_us / (rep->wall_s * G_USEC_PER_SEC);
+    }
+  return lab_stats_median (shares, reps->len);
+}
+
 /* The pipeline's cell of each shape: the one with the most workers. */
 static void
 find_shapes (GListModel *cells,
@@ -211,7 +238,9 @@ explain_winner (LabCell *winner,
     }
 }
 
-/* What the emulated GIL did to the analysis, next to native threads. */
+/* What the emulated GIL did to the analysis, next to native threads: how
+ * many cores native threads analysed on, against the share of the time
+ * the lock was held (one thread computing at a time). */
 static char *
 explain_gil (LabCell *shapes[LAB_N_MODES])
 {
@@ -221,25 +250,25 @@ explain_gil (LabCell *shapes[LAB_N_MODES])
   if (threads == NULL || gil == NULL)
     return NULL;
   native = stage_concurrency (threads, LAB_STAGE_ANALYSE);
-  locked = stage_concurrency (gil, LAB_STAGE_ANALYSE);
-  if (locked > 1.1 || native < locked + 0.2)
-    /* Translators: "1.0 … 1.1": analyses under way at once */
-    return g_strdup_printf (_("Here the emulated GIL did not hold the analysis back: %.1f analyses ran at "
-                              "once behind it, %.1f with native threads."),
-                            locked, native);
+  locked = gil_held_share (gil);
+  if (native < locked + 0.2)
+    /* Translators: "1.2 cores … 0.9 cores" */
+    return g_strdup_printf (_("Here the emulated GIL cost little: native threads analysed on %.1f cores at "
+                              "once, hardly more than the %.1f that computed behind the lock."),
+                            native, locked);
   if (hybrid != NULL && lab_cell_get_median_s (hybrid) < lab_cell_get_median_s (gil))
     {
       g_autofree char *gil_wall = lab_format_duration (lab_cell_get_median_s (gil));
       g_autofree char *hybrid_wall = lab_format_duration (lab_cell_get_median_s (hybrid));
 
-      /* Translators: "1.0 … 1.8 … 2.10 s … 1.20 s" */
-      return g_strdup_printf (_("Behind the emulated GIL the analysis was serialised (%.1f at once, against "
-                                "%.1f with native threads); the hybrid, which analyses in processes, took "
-                                "%s where those threads took %s."),
+      /* Translators: "0.9 … 1.8 … 2.10 s … 1.20 s" */
+      return g_strdup_printf (_("Behind the emulated GIL the analysis was serialised: one thread computed at "
+                                "a time (%.1f cores’ worth), where native threads analysed on %.1f; the "
+                                "hybrid, which analyses in processes, took %s where those threads took %s."),
                               locked, native, hybrid_wall, gil_wall);
     }
-  return g_strdup_printf (_("Behind the emulated GIL the analysis was serialised: %.1f at once, against "
-                            "%.1f with native threads."),
+  return g_strdup_printf (_("Behind the emulated GIL the analysis was serialised: one thread computed at a "
+                            "time (%.1f cores’ worth), where native threads analysed on %.1f."),
                           locked, native);
 }
 
@@ -248,9 +277,10 @@ explain_gil (LabCell *shapes[LAB_N_MODES])
  * @cells: a #GListModel of the #LabCell of a pipeline run
  *
  * Which shape of the pipeline was fastest and why, from the stages' busy
- * times: how many analyses and downloads were under way at once in each
- * shape. Says instead when it cannot tell: failed documents, a winner
- * within the spread of the next shape, or one CPU.
+ * times (how many analyses and downloads were under way at once in each
+ * shape) and the emulated GIL's holds. Says instead when it cannot tell:
+ * failed documents, a winner within the spread of the next shape,
+ * measurements disturbed by another program or unstable, or one CPU.
  *
  * Returns: (transfer full) (nullable): translated sentences, or %NULL
  *   without two measured shapes
@@ -262,6 +292,7 @@ lab_reading_pipeline (GListModel *cells)
   LabCell *best = NULL, *next = NULL;
   g_autofree char *best_wall = NULL, *next_wall = NULL, *why = NULL, *gil = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
+  double severity;
 
   g_return_val_if_fail (G_IS_LIST_MODEL (cells), NULL);
 
@@ -297,12 +328,17 @@ lab_reading_pipeline (GListModel *cells)
   /* Translators: "Fastest: Hybrid, 745.4 ms; next Processes, 1.182 s." */
   g_string_printf (text, _("Fastest: %s, %s; next %s, %s."), lab_cell_get_title (best), best_wall,
                    lab_cell_get_title (next), next_wall);
-  if (lab_machine_n_cpus () < 2)
+  if (cell_doubt (best, &severity) != DOUBT_NONE || cell_doubt (next, &severity) != DOUBT_NONE)
+    g_string_append_printf (text, " %s", _("The measurements were disturbed (by another program, or "
+                                           "repetitions that disagree), so this reading gives no reason: "
+                                           "run again on a quiet machine."));
+  else if (lab_machine_n_cpus () < 2)
     g_string_append_printf (text, " %s", _("This machine has one CPU: no shape can analyse on several "
                                            "cores, only overlap the analysis with the waiting."));
   else if ((why = explain_winner (best, shapes)) != NULL)
     g_string_append_printf (text, " %s", why);
-  if ((gil = explain_gil (shapes)) != NULL)
+  if (cell_doubt (best, &severity) == DOUBT_NONE && cell_doubt (next, &severity) == DOUBT_NONE &&
+      (gil = explain_gil (shapes)) != NULL)
     g_string_append_printf (text, " %s", gil);
   if (lab_cell_get_repetitions (best)->len < 2 || lab_cell_get_repetitions (next)->len < 2)
     g_string_append_printf (text, " %s", _("With one repetition each the spread is unknown: run with "

@@ -36,7 +36,5 @@ LabPipelineStore *lab_pipeline_store_start    (const char        *dir,
  * @error set when the file could not be completed. Frees @self. */
 gboolean          lab_pipeline_store_finish   (LabPipelineStore  *self,
                                                GError           **error);
-/* The file the rows go to. */
-const char       *lab_pipeline_store_get_path (LabPipelineStore  *self);
 
 G_END_DECLS
