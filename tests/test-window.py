@@ -38,6 +38,13 @@ SETTINGS = {
     'cpu-repeat': '1',
     'cpu-worker-sweep': 'false',
     'cpu-modes': "['sequential', 'threads', 'processes']",
+    'pipeline-documents': '12',
+    'pipeline-bytes': '4096',
+    'pipeline-rounds': '2000',
+    'pipeline-delay-ms': '20',
+    'pipeline-workers': '2',
+    'pipeline-repeat': '1',
+    'pipeline-modes': "['sequential', 'threads', 'gil', 'processes', 'hybrid']",
     'window-width': '1280',
     'window-height': '800',
 }
@@ -328,7 +335,11 @@ def main():
     env.pop('G_DEBUG', None)  # AT-SPI warnings must not abort the app
     os.environ.update(env)
 
-    launcher = subprocess.Popen([BUS_LAUNCHER, '--launch-immediately'], env=env)
+    # The accessibility bus starts at-spi2-registryd, which outlives the
+    # launcher: on the test's output pipes, it would keep the test runner
+    # waiting until its time-out.
+    launcher = subprocess.Popen([BUS_LAUNCHER, '--launch-immediately'], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     app_process = None
     try:
         time.sleep(0.5)
@@ -347,6 +358,7 @@ def main():
         check_controls_named(window)
         check_start_visible(window, frame, '1280 × 800')
         check_downloads(window, env)
+        check_pipeline(window)
         check_cpu(window)
         check_runtimes(window)
         check_overheads(window)
@@ -399,11 +411,11 @@ def stop_app(app_process):
         app_process.kill()
 
 
-def check_controls_named(window):
+def check_controls_named(window, scope=None):
     unnamed = []
     for role in ('push button', 'toggle button', 'check box', 'spin button', 'switch',
                  'combo box', 'text'):
-        for node in window.find_all(role=role, scope=window.app):
+        for node in window.find_all(role=role, scope=scope or window.app):
             if not (node.name or '').strip() or node.name.startswith('Gtk'):
                 unnamed.append(f'{role} {node.name!r}')
     if unnamed:
@@ -520,6 +532,84 @@ def check_downloads(window, env):
     print(f'ok - all tasks failed ({result}): no speed-up; {errors.name!r}')
     gsettings(env, 'set', SCHEMA, 'download-use-server', 'true')
     gsettings(env, 'set', SCHEMA, 'download-urls', '@as []')
+
+
+PIPELINE_SHAPES = ('Sequential', 'Threads', 'Threads + emulated GIL', 'Processes', 'Hybrid')
+PIPELINE_MODES = {'sequential', 'threads', 'gil', 'processes', 'hybrid'}
+
+
+def chart(window, name_start, *contains):
+    """The chart whose accessible name starts with @name_start and whose
+    description (its summary) says each of @contains."""
+    for node in window.find_all(role='image'):
+        description = node.description or ''
+        if (node.name or '').startswith(name_start) and all(text in description for text in contains):
+            return node
+    return None
+
+
+def check_pipeline(window):
+    """The pipeline on the Downloads page: a row per shape, each storing the
+    same rows; the timeline's lane groups, the queues and the stages' busy
+    times; the reading."""
+    started = time.monotonic()
+    window.switch_to(0, 'Downloads')
+    window.click(window.clickable('the Pipeline button', 'push button', 'Pipeline'))
+    window.need('the Hybrid mode row', role='check box', name='Hybrid')
+    check_controls_named(window, scope=window.page)
+    result = window.run_and_wait('the pipeline', window.start_button())
+    if result != 'Finished':
+        fail(f'the pipeline ended as {result!r}')
+    medians = wait_for('a median per shape', lambda: len(window.table_labels(contains=' ± ')) >= 5 and
+                       window.table_labels(contains=' ± '), timeout=10)
+    rows = window.table_labels()
+    missing = [shape for shape in PIPELINE_SHAPES if shape not in rows]
+    if len(medians) != 5 or missing:
+        fail(f'the pipeline: medians {medians}, no row for {missing} in {rows}')
+
+    # The latest repetition is the hybrid's: three groups of lanes.
+    timeline = wait_for('the hybrid timeline with its lane groups',
+                        lambda: chart(window, 'Timeline of Hybrid', 'Download threads: 2 lanes',
+                                      'Analysis processes: 2 lanes', 'Storing thread: 1 lane'), timeout=10)
+    queues = wait_for('the queue chart of the hybrid',
+                      lambda: chart(window, 'Queue lengths of Hybrid', 'Downloaded, waiting for analysis: at most',
+                                    'Analysed, waiting to be stored: at most'), timeout=10)
+    stages = window.need('the stages chart', role='image', name='Busy time of each stage')
+    for shape in ('Sequential:', 'Threads ×2:', 'Threads + emulated GIL ×2:', 'Processes ×2:', 'Hybrid ×2:'):
+        if shape not in (stages.description or ''):
+            fail(f'the stages chart says nothing of {shape} {stages.description!r}')
+    reading = window.need('the pipeline\'s reading', role='label', contains='Every shape stored the same rows')
+    if 'Fastest: ' not in reading.name and 'too large to tell which shape won' not in reading.name:
+        fail(f'the pipeline\'s reading names no winner: {reading.name!r}')
+    screenshot('pipeline')
+    print(f'ok - the pipeline: rows {medians}; {reading.name!r}; {timeline.description!r}; {queues.description!r}')
+
+    with tempfile.TemporaryDirectory() as d:
+        results, queue_svg = (os.path.join(d, name) for name in ('results.csv', 'queues.svg'))
+        window.export('Results as CSV…', results)
+        window.export('Queue lengths as SVG…', queue_svg)
+        with open(results, newline='', encoding='utf-8') as f:
+            rows = list(csv.DictReader(f))
+        checksums = {row['mode']: row['checksum'] for row in rows}
+        if set(checksums) != PIPELINE_MODES or len(set(checksums.values())) != 1:
+            fail(f'the pipeline\'s results CSV: checksums {checksums}')
+        if f'(checksum {rows[0]["checksum"]})' not in reading.name:
+            fail(f'the reading\'s checksum is not the CSV\'s {rows[0]["checksum"]}: {reading.name!r}')
+        with open(queue_svg, encoding='utf-8') as f:
+            if '<svg' not in f.read(4096):
+                fail('the queue chart\'s SVG is not an SVG file')
+    print(f'ok - every shape stored the same rows: checksum {rows[0]["checksum"]}; the queue chart exported')
+
+    # Another shape alone: its own lane groups.
+    window.run_and_wait('Processes alone', window.need('Run Processes', role='push button', name='Run “Processes”'))
+    timeline = wait_for('the processes\' timeline with its lane groups',
+                        lambda: chart(window, 'Timeline of Processes', 'Processes: 2 lanes', 'Storing thread: 1 lane'),
+                        timeout=10)
+    screenshot('pipeline-processes')
+    print(f'ok - the pipeline with processes: {timeline.description!r}')
+    window.click(window.clickable('the Downloads button', 'push button', 'Downloads'))
+    window.need('the URL list', role='label', contains='URLs, one per line')
+    print(f'ok - the pipeline checked in {time.monotonic() - started:.0f} s')
 
 
 def check_cpu(window):

@@ -4,14 +4,17 @@
 #include <math.h>
 
 #include "lab-chart.h"
+#include "lab-format.h"
 
 /* Drawing helpers for the charts: text in the widget's font, rectangles
- * on whole pixels, tick steps, legends. */
+ * on whole pixels, tick steps, axes, legends. */
 
 #define SWATCH 10.0
 #define LEGEND_GAP 8.0
 /* Between a value axis' labels and the plot */
 #define AXIS_GAP 8.0
+/* A time axis: a label about every so many pixels */
+#define TIME_TICK_SPACING 100
 
 /**
  * lab_chart_create_layout:
@@ -131,6 +134,45 @@ lab_chart_append_y_axis (LabChart              *self,
                                &palette->dim);
       lab_chart_append_rect (snapshot, i == 0 ? &palette->dim : &palette->grid, plot->origin.x, y,
                              plot->size.width, 1);
+    }
+}
+
+/**
+ * lab_chart_append_time_axis:
+ * @plot: the plot the axis runs under
+ * @start_us: the time at the left edge of @plot, in microseconds
+ * @end_us: the time at its right edge, after @start_us
+ *
+ * A time axis under @plot: a line, and round times ("0.5 s", "120 ms")
+ * under it, each with a grid line up the plot.
+ */
+void
+lab_chart_append_time_axis (LabChart              *self,
+                            GtkSnapshot           *snapshot,
+                            const graphene_rect_t *plot,
+                            double                 start_us,
+                            double                 end_us)
+{
+  const LabChartPalette *palette = lab_chart_get_palette (self);
+  double range_us = end_us - start_us;
+  double step = lab_chart_nice_step (range_us, MAX (2, (guint) (plot->size.width / TIME_TICK_SPACING)));
+  float bottom = plot->origin.y + plot->size.height;
+
+  g_return_if_fail (range_us > 0);
+
+  lab_chart_append_rect (snapshot, &palette->dim, plot->origin.x, bottom, plot->size.width, 1);
+  for (double t = ceil (start_us / step) * step; t <= end_us + step * 1e-6; t += step)
+    {
+      g_autofree char *text = lab_format_duration_scaled (t / 1e6, range_us / 1e6);
+      g_autoptr(PangoLayout) layout = lab_chart_create_layout (self, text, TRUE);
+      float x = plot->origin.x + (t - start_us) * plot->size.width / range_us;
+      float label_x;
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      lab_chart_append_rect (snapshot, &palette->grid, x, plot->origin.y, 1, plot->size.height);
+      label_x = CLAMP (x - width / 2.0, plot->origin.x - AXIS_GAP, plot->origin.x + plot->size.width - width);
+      lab_chart_append_layout (snapshot, layout, label_x, bottom + AXIS_GAP / 2, &palette->dim);
     }
 }
 

@@ -43,6 +43,7 @@ static const char * const light_mode_colors[LAB_N_MODES] = {
   "#813d9c", /* async: Purple 4 */
   "#986a44", /* gil: Brown 3 */
   "#2190a4", /* gtask: Teal (GNOME's accent palette) */
+  "#c2185b", /* hybrid: a deep pink, apart from the error red */
 };
 
 static const char * const dark_mode_colors[LAB_N_MODES] = {
@@ -53,6 +54,7 @@ static const char * const dark_mode_colors[LAB_N_MODES] = {
   "#c061cb", /* async: Purple 2 */
   "#cdab8f", /* gil: Brown 1 */
   "#5fc5d6", /* gtask: a light Teal */
+  "#f48fb1", /* hybrid: a light pink */
 };
 
 /* g_set_str() is GLib 2.76 */
@@ -160,6 +162,34 @@ compute_palette (LabChart        *self,
       palette->variants[LAB_RUNTIME_NATIVE][mode] = palette->modes[mode];
       palette->variants[LAB_RUNTIME_CPYTHON][mode] = mix (&palette->modes[mode], &palette->foreground, 0.45);
       palette->variants[LAB_RUNTIME_CPYTHON_NOGIL][mode] = mix (&palette->modes[mode], &palette->background, 0.45);
+    }
+}
+
+/**
+ * lab_chart_palette_stage_color:
+ *
+ * The colour of a pipeline's stage, the same in every chart: downloads
+ * in the hue of threads, the analysis in that of processes, the storing
+ * in that of spawn; a whole task in the accent colour.
+ *
+ * Returns: (transfer none): the colour
+ */
+const GdkRGBA *
+lab_chart_palette_stage_color (const LabChartPalette *palette,
+                               LabStage               stage)
+{
+  switch (stage)
+    {
+    case LAB_STAGE_DOWNLOAD:
+      return &palette->modes[LAB_MODE_THREADS];
+    case LAB_STAGE_ANALYSE:
+      return &palette->modes[LAB_MODE_PROCESSES];
+    case LAB_STAGE_STORE:
+      return &palette->modes[LAB_MODE_SPAWN];
+    case LAB_STAGE_TASK:
+    case LAB_N_STAGES:
+    default:
+      return &palette->accent;
     }
 }
 

@@ -4,7 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "lab-redraw-pacer.h"
-#include "lab-workload.h"
+#include "lab-result.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +37,9 @@ typedef struct
   GdkRGBA  variants[LAB_N_RUNTIMES][LAB_N_MODES];
   gboolean dark;
 } LabChartPalette;
+
+const GdkRGBA         *lab_chart_palette_stage_color (const LabChartPalette *palette,
+                                                      LabStage               stage);
 
 struct _LabChartClass
 {
@@ -117,6 +120,12 @@ void                   lab_chart_append_y_axis  (LabChart     *self,
                                                  GtkSnapshot  *snapshot,
                                                  const graphene_rect_t *plot,
                                                  const char * const *labels);
+
+void                   lab_chart_append_time_axis (LabChart   *self,
+                                                 GtkSnapshot  *snapshot,
+                                                 const graphene_rect_t *plot,
+                                                 double        start_us,
+                                                 double        end_us);
 
 typedef enum
 {

@@ -9,7 +9,9 @@
 #include "lab-cpu-chart.h"
 #include "lab-drop-down.h"
 #include "lab-machine.h"
+#include "lab-queue-chart.h"
 #include "lab-speedup-chart.h"
+#include "lab-stages-chart.h"
 #include "lab-timeline.h"
 
 /**
@@ -18,7 +20,8 @@
  * The charts of a page: wall time and speed-up of the shown results, the
  * timeline of one repetition, picked from every repetition of the shown
  * runs (by default the latest, followed live), and the CPU use of the
- * whole machine during the current run.
+ * whole machine during the current run. For the pipeline, also how busy
+ * each stage was, and how full its queues were in the repetition shown.
  */
 struct _LabChartsView
 {
@@ -31,9 +34,14 @@ struct _LabChartsView
   GtkStringList *repetition_names;
   GMenu         *export_menu;
   gboolean       following;
+  gboolean       pipeline;
 
   /* Template children */
   GtkWidget     *bar_chart;
+  GtkWidget     *stages_section;
+  GtkWidget     *stages_chart;
+  GtkWidget     *queue_frame;
+  GtkWidget     *queue_chart;
   GtkWidget     *speedup_section;
   GtkWidget     *speedup_chart;
   GtkWidget     *timeline;
@@ -80,6 +88,8 @@ lab_charts_view_show_repetition (LabChartsView *self,
   lab_timeline_set_repetition_total (LAB_TIMELINE (self->timeline),
                                      rep != NULL ? g_array_index (self->totals, guint, index) : 0);
   lab_timeline_set_repetition (LAB_TIMELINE (self->timeline), rep);
+  lab_queue_chart_set_repetition (LAB_QUEUE_CHART (self->queue_chart), rep,
+                                  rep != NULL ? gtk_string_list_get_string (self->repetition_names, index) : NULL);
 }
 
 static void
@@ -120,7 +130,11 @@ on_spans_added (LabChartsView *self,
                 guint          n_spans)
 {
   if (lab_timeline_get_repetition (LAB_TIMELINE (self->timeline)) == rep)
-    lab_timeline_spans_added (LAB_TIMELINE (self->timeline), first, n_spans);
+    {
+      lab_timeline_spans_added (LAB_TIMELINE (self->timeline), first, n_spans);
+      /* The queues are sampled as the documents move: they grow with the spans */
+      lab_queue_chart_samples_added (LAB_QUEUE_CHART (self->queue_chart));
+    }
 }
 
 static void
@@ -128,7 +142,10 @@ on_repetition_finished (LabChartsView *self,
                         LabRepetition *rep)
 {
   if (lab_timeline_get_repetition (LAB_TIMELINE (self->timeline)) == rep)
-    lab_timeline_repetition_finished (LAB_TIMELINE (self->timeline));
+    {
+      lab_timeline_repetition_finished (LAB_TIMELINE (self->timeline));
+      lab_queue_chart_samples_added (LAB_QUEUE_CHART (self->queue_chart));
+    }
 }
 
 static void
@@ -138,6 +155,56 @@ lab_charts_view_clear_repetitions (LabChartsView *self)
   g_array_set_size (self->totals, 0);
   gtk_string_list_splice (self->repetition_names, 0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->repetition_names)), NULL);
+}
+
+static gboolean
+set_is_pipeline (LabResultSet *set)
+{
+  GPtrArray *runs = set != NULL ? lab_result_set_get_runs (set) : NULL;
+
+  return runs != NULL && runs->len > 0 &&
+         lab_run_get_config (g_ptr_array_index (runs, 0))->workload->kind == LAB_WORKLOAD_PIPELINE;
+}
+
+static void
+lab_charts_view_add_exports (LabChartsView *self,
+                             const char    *title,
+                             const char    *id)
+{
+  static const char * const formats[] = { "png", "svg" };
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      /* Translators: %s is the name of a chart, e.g. "Timeline" */
+      g_autofree char *label = g_strdup_printf (f == 0 ? _("%s as PNG…") : _("%s as SVG…"), title);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+      g_menu_item_set_action_and_target_value (item, "page.export-chart", g_variant_new ("(ss)", id, formats[f]));
+      g_menu_append_item (self->export_menu, item);
+    }
+}
+
+/* The charts shown, and their exports: the pipeline's two only for it */
+static void
+lab_charts_view_set_pipeline (LabChartsView *self,
+                              gboolean       pipeline)
+{
+  if (pipeline == self->pipeline && g_menu_model_get_n_items (G_MENU_MODEL (self->export_menu)) > 0)
+    return;
+  self->pipeline = pipeline;
+  gtk_widget_set_visible (self->stages_section, pipeline);
+  gtk_widget_set_visible (self->queue_frame, pipeline);
+
+  g_menu_remove_all (self->export_menu);
+  lab_charts_view_add_exports (self, _("Wall time"), "bars");
+  if (pipeline)
+    lab_charts_view_add_exports (self, _("Stage busy times"), "stages");
+  else
+    lab_charts_view_add_exports (self, _("Speed-up"), "speedup");
+  lab_charts_view_add_exports (self, _("Timeline"), "timeline");
+  if (pipeline)
+    lab_charts_view_add_exports (self, _("Queue lengths"), "queues");
+  lab_charts_view_add_exports (self, _("CPU use"), "cpu");
 }
 
 /**
@@ -153,7 +220,9 @@ lab_charts_view_set_results (LabChartsView *self,
   g_return_if_fail (LAB_IS_CHARTS_VIEW (self));
 
   g_set_object (&self->set, set);
+  lab_charts_view_set_pipeline (self, set_is_pipeline (set));
   lab_bar_chart_set_model (LAB_BAR_CHART (self->bar_chart), cells);
+  lab_cells_chart_set_model (LAB_CELLS_CHART (self->stages_chart), self->pipeline ? cells : NULL);
   lab_speedup_chart_set_model (LAB_SPEEDUP_CHART (self->speedup_chart), cells);
   gtk_widget_set_visible (self->speedup_section, set == NULL || !lab_result_set_get_io (set));
 
@@ -203,7 +272,8 @@ lab_charts_view_set_running (LabChartsView *self,
 
 /**
  * lab_charts_view_find_chart:
- * @id: "bars", "speedup", "timeline" or "cpu"
+ * @id: "bars", "speedup", "timeline" or "cpu"; for the pipeline "stages"
+ *   or "queues"
  *
  * Returns: (transfer none) (nullable): that chart
  */
@@ -211,7 +281,9 @@ LabChart *
 lab_charts_view_find_chart (LabChartsView *self,
                             const char    *id)
 {
-  GtkWidget *charts[] = { self->bar_chart, self->speedup_chart, self->timeline, self->cpu_chart };
+  GtkWidget *charts[] = {
+    self->bar_chart, self->speedup_chart, self->timeline, self->cpu_chart, self->stages_chart, self->queue_chart,
+  };
 
   g_return_val_if_fail (LAB_IS_CHARTS_VIEW (self), NULL);
 
@@ -232,24 +304,6 @@ lab_charts_view_get_export_menu (LabChartsView *self)
 {
   g_return_val_if_fail (LAB_IS_CHARTS_VIEW (self), NULL);
   return G_MENU_MODEL (self->export_menu);
-}
-
-static void
-lab_charts_view_add_exports (LabChartsView *self,
-                             const char    *title,
-                             const char    *id)
-{
-  static const char * const formats[] = { "png", "svg" };
-
-  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
-    {
-      /* Translators: %s is the name of a chart, e.g. "Timeline" */
-      g_autofree char *label = g_strdup_printf (f == 0 ? _("%s as PNG…") : _("%s as SVG…"), title);
-      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
-
-      g_menu_item_set_action_and_target_value (item, "page.export-chart", g_variant_new ("(ss)", id, formats[f]));
-      g_menu_append_item (self->export_menu, item);
-    }
 }
 
 static void
@@ -282,9 +336,15 @@ lab_charts_view_class_init (LabChartsViewClass *klass)
   g_type_ensure (LAB_TYPE_SPEEDUP_CHART);
   g_type_ensure (LAB_TYPE_TIMELINE);
   g_type_ensure (LAB_TYPE_CPU_CHART);
+  g_type_ensure (LAB_TYPE_STAGES_CHART);
+  g_type_ensure (LAB_TYPE_QUEUE_CHART);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/concurrencylab/ConcurrencyLab/lab-charts-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LabChartsView, bar_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabChartsView, stages_section);
+  gtk_widget_class_bind_template_child (widget_class, LabChartsView, stages_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabChartsView, queue_frame);
+  gtk_widget_class_bind_template_child (widget_class, LabChartsView, queue_chart);
   gtk_widget_class_bind_template_child (widget_class, LabChartsView, speedup_section);
   gtk_widget_class_bind_template_child (widget_class, LabChartsView, speedup_chart);
   gtk_widget_class_bind_template_child (widget_class, LabChartsView, timeline);
@@ -314,8 +374,5 @@ lab_charts_view_init (LabChartsView *self)
   lab_speedup_chart_set_n_cpus (LAB_SPEEDUP_CHART (self->speedup_chart), lab_machine_n_cpus ());
 
   self->export_menu = g_menu_new ();
-  lab_charts_view_add_exports (self, _("Wall time"), "bars");
-  lab_charts_view_add_exports (self, _("Speed-up"), "speedup");
-  lab_charts_view_add_exports (self, _("Timeline"), "timeline");
-  lab_charts_view_add_exports (self, _("CPU use"), "cpu");
+  lab_charts_view_set_pipeline (self, FALSE);
 }

@@ -256,7 +256,7 @@ lab_cpu_form_init (LabCpuForm *self)
   g_settings_bind (self->settings, "cpu-size", self->size_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "cpu-tasks", self->tasks_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   lab_run_options_setup (self->options, self->settings, "cpu",
-                         _("Threads or processes computing at once"), TRUE, "cpu:primes",
+                         _("Threads or processes computing at once"), LAB_RUN_OPTIONS_SWEEP, "cpu:primes",
                          cpu_modes, G_N_ELEMENTS (cpu_modes));
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed), self, G_CONNECT_SWAPPED);
   self->initializing = FALSE;

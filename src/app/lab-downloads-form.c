@@ -12,23 +12,38 @@
  * The parameters of a download experiment: the URLs (empty: the
  * embedded server, with its latency and response size), tasks, and the
  * shared run options. Settings: "download-*".
+ *
+ * Or, with Pipeline picked ("download-workload"), those of the pipeline
+ * that downloads documents from the embedded server, analyses and stores
+ * them: documents, their size, the analysis' cost, the server's latency,
+ * and run options of its own, its shapes as modes. Settings: "pipeline-*".
  */
 struct _LabDownloadsForm
 {
-  GtkWidget      parent_instance;
+  GtkWidget        parent_instance;
 
-  GSettings     *settings;
-  gboolean       initializing;
+  GSettings       *settings;
+  gboolean         initializing;
 
   /* Template children */
-  GtkTextView   *urls_view;
-  GtkLabel      *urls_hint;
-  GtkWidget     *delay_row;
-  GtkWidget     *bytes_row;
-  GtkAdjustment *delay_adjustment;
-  GtkAdjustment *bytes_adjustment;
-  GtkAdjustment *tasks_adjustment;
-  LabRunOptions *options;
+  GtkToggleButton *downloads_button;
+  GtkToggleButton *pipeline_button;
+  GtkLabel        *workload_description;
+  GtkWidget       *downloads_box;
+  GtkWidget       *pipeline_box;
+  GtkTextView     *urls_view;
+  GtkLabel        *urls_hint;
+  GtkWidget       *delay_row;
+  GtkWidget       *bytes_row;
+  GtkAdjustment   *delay_adjustment;
+  GtkAdjustment   *bytes_adjustment;
+  GtkAdjustment   *tasks_adjustment;
+  LabRunOptions   *options;
+  GtkAdjustment   *documents_adjustment;
+  GtkAdjustment   *document_bytes_adjustment;
+  GtkAdjustment   *rounds_adjustment;
+  GtkAdjustment   *document_delay_adjustment;
+  LabRunOptions   *pipeline_options;
 };
 
 static void lab_downloads_form_form_init (LabFormInterface *iface);
@@ -43,6 +58,21 @@ static const LabModeChoice download_modes[] = {
   { LAB_MODE_ASYNC, N_("One thread, one event loop, many requests in flight") },
   { LAB_MODE_GTASK, N_("Each download a GTask on GLib’s shared pool, which decides how many run at once") },
 };
+
+/* The pipeline's shapes */
+static const LabModeChoice pipeline_modes[] = {
+  { LAB_MODE_SEQUENTIAL, N_("One thread downloads and analyses one document after another; one thread stores") },
+  { LAB_MODE_THREADS, N_("Threads download and analyse; one thread stores") },
+  { LAB_MODE_GIL, N_("The same threads, which must hold an emulated GIL to analyse") },
+  { LAB_MODE_PROCESSES, N_("Worker processes download and analyse; one thread stores") },
+  { LAB_MODE_HYBRID, N_("Threads download, worker processes analyse, one thread stores, with bounded queues between") },
+};
+
+static gboolean
+lab_downloads_form_get_pipeline (LabDownloadsForm *self)
+{
+  return gtk_toggle_button_get_active (self->pipeline_button);
+}
 
 static char **
 lab_downloads_form_dup_urls (LabDownloadsForm *self)
@@ -109,10 +139,50 @@ lab_downloads_form_load_urls (LabDownloadsForm *self)
   self->initializing = FALSE;
 }
 
+/* Shows the parameters of the workload picked. */
+static void
+lab_downloads_form_update_workload (LabDownloadsForm *self)
+{
+  gboolean pipeline = lab_downloads_form_get_pipeline (self);
+
+  /* The settings may have unpicked Pipeline, which picks nothing else */
+  if (!pipeline)
+    gtk_toggle_button_set_active (self->downloads_button, TRUE);
+  gtk_widget_set_visible (self->downloads_box, !pipeline);
+  gtk_widget_set_visible (self->pipeline_box, pipeline);
+  gtk_label_set_text (self->workload_description,
+                      pipeline ? _("Each document is downloaded, analysed and handed through a bounded queue to one "
+                                   "thread that stores it as a CSV row. The shapes differ in who downloads and "
+                                   "who analyses.")
+                               : _("Each task downloads one URL: the modes wait for the network in different ways."));
+}
+
+static gboolean
+workload_get_mapping (GValue   *value,
+                      GVariant *variant,
+                      gpointer  user_data)
+{
+  g_value_set_boolean (value, g_str_equal (g_variant_get_string (variant, NULL), "pipeline"));
+  return TRUE;
+}
+
+static GVariant *
+workload_set_mapping (const GValue       *value,
+                      const GVariantType *expected_type,
+                      gpointer            user_data)
+{
+  return g_variant_new_string (g_value_get_boolean (value) ? "pipeline" : "downloads");
+}
+
 static void
 on_settings_changed (LabDownloadsForm *self,
                      const char       *key)
 {
+  if (g_str_has_prefix (key, "pipeline-"))
+    {
+      lab_form_emit_changed (LAB_FORM (self));
+      return;
+    }
   if (!g_str_has_prefix (key, "download-"))
     return;
   /* Changed elsewhere too (another window, gsettings). */
@@ -126,8 +196,19 @@ lab_downloads_form_fill_builder (LabForm       *form,
                                  LabRunBuilder *builder)
 {
   LabDownloadsForm *self = LAB_DOWNLOADS_FORM (form);
-  g_auto(GStrv) urls = lab_downloads_form_dup_urls (self);
+  g_auto(GStrv) urls = NULL;
 
+  if (lab_downloads_form_get_pipeline (self))
+    {
+      lab_run_builder_set_workload (builder, "pipeline", NULL);
+      lab_run_builder_set_number (builder, LAB_PARAM_TASKS, (guint64) gtk_adjustment_get_value (self->documents_adjustment));
+      lab_run_builder_set_number (builder, LAB_PARAM_SIZE, (guint64) gtk_adjustment_get_value (self->rounds_adjustment));
+      lab_run_builder_set_number (builder, LAB_PARAM_BYTES, (guint64) gtk_adjustment_get_value (self->document_bytes_adjustment));
+      lab_run_builder_set_number (builder, LAB_PARAM_DELAY_MS, (guint64) gtk_adjustment_get_value (self->document_delay_adjustment));
+      return;
+    }
+
+  urls = lab_downloads_form_dup_urls (self);
   lab_run_builder_set_workload (builder, "io:download", NULL);
   for (guint i = 0; urls[i] != NULL; i++)
     lab_run_builder_add_url (builder, urls[i]);
@@ -143,7 +224,18 @@ lab_downloads_form_fill_builder (LabForm       *form,
 static LabRunOptions *
 lab_downloads_form_get_options (LabForm *form)
 {
-  return LAB_DOWNLOADS_FORM (form)->options;
+  LabDownloadsForm *self = LAB_DOWNLOADS_FORM (form);
+
+  return lab_downloads_form_get_pipeline (self) ? self->pipeline_options : self->options;
+}
+
+/* The page's own words are the downloads'. */
+static const char *
+lab_downloads_form_get_idle_status (LabForm *form)
+{
+  if (!lab_downloads_form_get_pipeline (LAB_DOWNLOADS_FORM (form)))
+    return NULL;
+  return _("I/O, then CPU: each document waits for the network, then is analysed");
 }
 
 static void
@@ -151,6 +243,7 @@ lab_downloads_form_form_init (LabFormInterface *iface)
 {
   iface->fill_builder = lab_downloads_form_fill_builder;
   iface->get_options = lab_downloads_form_get_options;
+  iface->get_idle_status = lab_downloads_form_get_idle_status;
 }
 
 static void
@@ -175,6 +268,11 @@ lab_downloads_form_class_init (LabDownloadsFormClass *klass)
   g_type_ensure (LAB_TYPE_RUN_OPTIONS);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/concurrencylab/ConcurrencyLab/lab-downloads-form.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, downloads_button);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, pipeline_button);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, workload_description);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, downloads_box);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, pipeline_box);
   gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, urls_view);
   gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, urls_hint);
   gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, delay_row);
@@ -183,6 +281,11 @@ lab_downloads_form_class_init (LabDownloadsFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, bytes_adjustment);
   gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, tasks_adjustment);
   gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, options);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, documents_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, document_bytes_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, rounds_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, document_delay_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, LabDownloadsForm, pipeline_options);
 }
 
 static void
@@ -205,7 +308,22 @@ lab_downloads_form_init (LabDownloadsForm *self)
   g_settings_bind (self->settings, "download-bytes", self->bytes_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "download-tasks", self->tasks_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   lab_run_options_setup (self->options, self->settings, "download",
-                         _("Threads, processes or requests in flight at once"), FALSE, "io:download",
+                         _("Threads, processes or requests in flight at once"), 0, "io:download",
                          download_modes, G_N_ELEMENTS (download_modes));
+
+  g_settings_bind (self->settings, "pipeline-documents", self->documents_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "pipeline-bytes", self->document_bytes_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "pipeline-rounds", self->rounds_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "pipeline-delay-ms", self->document_delay_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  /* The pipeline's shapes are the C engine's own, the emulated GIL one of them. */
+  lab_run_options_setup (self->pipeline_options, self->settings, "pipeline",
+                         _("Threads or processes in each stage; one thread stores"), LAB_RUN_OPTIONS_NATIVE_ONLY,
+                         "pipeline", pipeline_modes, G_N_ELEMENTS (pipeline_modes));
+
+  g_settings_bind_with_mapping (self->settings, "download-workload", self->pipeline_button, "active",
+                                G_SETTINGS_BIND_DEFAULT, workload_get_mapping, workload_set_mapping, NULL, NULL);
+  g_signal_connect_object (self->pipeline_button, "notify::active",
+                           G_CALLBACK (lab_downloads_form_update_workload), self, G_CONNECT_SWAPPED);
+  lab_downloads_form_update_workload (self);
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed), self, G_CONNECT_SWAPPED);
 }

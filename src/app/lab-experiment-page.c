@@ -73,6 +73,16 @@ lab_experiment_page_update_actions (LabExperimentPage *self)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), exports[i], has_results);
 }
 
+/* What the page says before it runs: the form's words for its workload,
+ * or the page's own. */
+static const char *
+lab_experiment_page_get_idle_status (LabExperimentPage *self)
+{
+  const char *status = lab_form_get_idle_status (self->form);
+
+  return status != NULL ? status : self->idle_status;
+}
+
 /* Readings ---------------------------------------------------------------- */
 
 static void
@@ -358,7 +368,7 @@ lab_experiment_page_set_blocked_reason (LabExperimentPage *self,
   g_free (self->blocked_reason);
   self->blocked_reason = g_strdup (reason);
   if (!lab_experiment_page_get_running (self))
-    lab_run_view_set_status (self->run_view, reason != NULL ? reason : self->idle_status);
+    lab_run_view_set_status (self->run_view, reason != NULL ? reason : lab_experiment_page_get_idle_status (self));
   lab_experiment_page_update_actions (self);
   g_object_notify (G_OBJECT (self), "blocked-reason");
 }
@@ -440,6 +450,14 @@ lab_experiment_page_get_stall_meter (LabExperimentPage *self)
 
 /* GObject ----------------------------------------------------------------- */
 
+/* Before the first run, the status follows the form's workload. */
+static void
+on_form_changed (LabExperimentPage *self)
+{
+  if (self->run == NULL && self->blocked_reason == NULL)
+    lab_run_view_set_status (self->run_view, lab_experiment_page_get_idle_status (self));
+}
+
 static void
 on_leaflet_folded (LabExperimentPage *self)
 {
@@ -460,6 +478,7 @@ lab_experiment_page_constructed (GObject *object)
   gtk_box_prepend (self->form_box, GTK_WIDGET (self->form));
   g_signal_connect_object (self->form, "changed", G_CALLBACK (lab_experiment_page_update_caption),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->form, "changed", G_CALLBACK (on_form_changed), self, G_CONNECT_SWAPPED);
 
   g_menu_append_section (self->chart_export_section, NULL,
                          lab_charts_view_get_export_menu (self->charts_view));
@@ -469,7 +488,7 @@ lab_experiment_page_constructed (GObject *object)
   g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (on_leaflet_folded), self, G_CONNECT_SWAPPED);
   on_leaflet_folded (self);
 
-  lab_run_view_set_status (self->run_view, self->idle_status);
+  lab_run_view_set_status (self->run_view, lab_experiment_page_get_idle_status (self));
   lab_experiment_page_update_reading (self);
   lab_experiment_page_update_caption (self);
   lab_experiment_page_update_actions (self);

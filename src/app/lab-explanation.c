@@ -247,6 +247,69 @@ explain_cell (LabCell  *cell,
     }
 }
 
+static gboolean
+set_is_pipeline (LabResultSet *set)
+{
+  GPtrArray *runs = lab_result_set_get_runs (set);
+
+  return runs->len > 0 && lab_run_get_config (g_ptr_array_index (runs, 0))->workload->kind == LAB_WORKLOAD_PIPELINE;
+}
+
+/* Whether the shapes stored the same rows: the checksums of the cells
+ * measured without failures agree. NULL with fewer than two such cells. */
+static char *
+describe_pipeline_checksums (GListModel *cells)
+{
+  guint n = g_list_model_get_n_items (cells), compared = 0;
+  gboolean agree = TRUE;
+  guint64 checksum = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
+
+      if (!cell_measured (cell) || lab_cell_get_failed_tasks (cell) > 0)
+        continue;
+      if (compared++ == 0)
+        checksum = lab_cell_get_checksum (cell);
+      agree &= lab_cell_get_checksum_consistent (cell) && lab_cell_get_checksum (cell) == checksum;
+    }
+  if (compared < 2)
+    return NULL;
+  if (!agree)
+    return g_strdup (_("The shapes stored different rows: their checksums differ, which is a bug."));
+  /* Translators: the checksum of the rows stored, a 64-bit number */
+  return g_strdup_printf (_("Every shape stored the same rows (checksum %" G_GUINT64_FORMAT ")."), checksum);
+}
+
+/* The pipeline: which shape won and why (the core's reading), and
+ * whether every shape stored the same rows. */
+static char *
+describe_pipeline (LabResultSet *set,
+                   gboolean      running)
+{
+  GListModel *cells = lab_result_set_get_cells (set);
+  g_autofree char *reading = lab_reading_pipeline (cells);
+  g_autofree char *checksums = describe_pipeline_checksums (cells);
+  guint n = g_list_model_get_n_items (cells);
+
+  if (reading != NULL)
+    return checksums != NULL ? g_strjoin (" ", reading, checksums, NULL) : g_steal_pointer (&reading);
+  for (guint i = 0; !running && i < n; i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
+      g_autofree char *median = NULL;
+
+      if (!cell_measured (cell))
+        continue;
+      median = lab_format_duration (lab_cell_get_median_s (cell));
+      /* Translators: a shape of the pipeline and its median wall time, "Hybrid took 0.13 s." */
+      return g_strdup_printf (_("%s took %s. Run the other shapes too: the reading compares them."),
+                              lab_cell_get_title (cell), median);
+    }
+  return g_strdup ("");
+}
+
 /**
  * lab_explanation_describe_trust:
  *
@@ -263,7 +326,8 @@ lab_explanation_describe_trust (LabResultSet *set)
  * lab_explanation_describe_results:
  * @running: whether a run of the set is going on
  *
- * Returns: (transfer full): one line per mode compared with sequential
+ * Returns: (transfer full): one line per mode compared with sequential;
+ *   for the pipeline, which shape won and why
  */
 char *
 lab_explanation_describe_results (LabResultSet *set,
@@ -274,6 +338,9 @@ lab_explanation_describe_results (LabResultSet *set,
   g_autofree char *warning = lab_explanation_describe_trust (set);
   LabCell *sequential = NULL;
   gboolean others = FALSE;
+
+  if (set_is_pipeline (set))
+    return describe_pipeline (set, running);
 
   for (guint v = 0; v < LAB_N_RUNTIMES * LAB_N_MODES; v++)
     {

@@ -75,3 +75,20 @@ lab_form_emit_changed (LabForm *self)
   g_return_if_fail (LAB_IS_FORM (self));
   g_signal_emit_by_name (self, "changed");
 }
+
+/**
+ * lab_form_get_idle_status:
+ *
+ * Returns: (nullable): what the page should say of the form's workload
+ *   before it runs; %NULL: the page's own words
+ */
+const char *
+lab_form_get_idle_status (LabForm *self)
+{
+  LabFormInterface *iface;
+
+  g_return_val_if_fail (LAB_IS_FORM (self), NULL);
+
+  iface = LAB_FORM_GET_IFACE (self);
+  return iface->get_idle_status != NULL ? iface->get_idle_status (self) : NULL;
+}

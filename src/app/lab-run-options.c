@@ -14,8 +14,8 @@
  * The part of a form that every workload family shares: how many
  * workers, whether to sweep them, how many repetitions, who runs the
  * tasks, and which modes to compare. Its settings are the keys
- * "PREFIX-workers", "PREFIX-worker-sweep", "PREFIX-repeat",
- * "PREFIX-runtime" and "PREFIX-modes".
+ * "PREFIX-workers", "PREFIX-worker-sweep" (with a sweep), "PREFIX-repeat",
+ * "PREFIX-runtime" (unless native only) and "PREFIX-modes".
  */
 struct _LabRunOptions
 {
@@ -96,6 +96,7 @@ runtime_mode_description (LabRuntimeChoice choice,
       return _("One interpreter with an asyncio event loop");
     case LAB_MODE_GIL:
     case LAB_MODE_GTASK:
+    case LAB_MODE_HYBRID:
     case LAB_N_MODES:
     default:
       return NULL;
@@ -177,7 +178,7 @@ mode_row_new (LabRunOptions       *self,
  * @settings: where the options are kept
  * @prefix: the keys' prefix, e.g. "cpu"
  * @workers_subtitle: what a worker is for this family
- * @can_sweep: whether to offer a sweep over worker counts
+ * @flags: whether to offer a sweep over worker counts, and a runtime
  * @sample_workload: a workload spec of the family, to find the modes it accepts
  * @choices: (array length=n_choices): the modes offered, in order; must
  *   outlive @self
@@ -187,7 +188,7 @@ lab_run_options_setup (LabRunOptions       *self,
                        GSettings           *settings,
                        const char          *prefix,
                        const char          *workers_subtitle,
-                       gboolean             can_sweep,
+                       LabRunOptionsFlags   flags,
                        const char          *sample_workload,
                        const LabModeChoice *choices,
                        guint                n_choices)
@@ -203,7 +204,7 @@ lab_run_options_setup (LabRunOptions       *self,
 
   self->settings = g_object_ref (settings);
   self->modes_key = g_strconcat (prefix, "-modes", NULL);
-  self->can_sweep = can_sweep;
+  self->can_sweep = (flags & LAB_RUN_OPTIONS_SWEEP) != 0;
   self->choices = choices;
   self->n_choices = n_choices;
 
@@ -211,7 +212,7 @@ lab_run_options_setup (LabRunOptions       *self,
   g_settings_bind (settings, workers_key, self->workers_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, repeat_key, self->repeat_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
 
-  if (can_sweep)
+  if (self->can_sweep)
     {
       g_autofree char *sweep_key = g_strconcat (prefix, "-worker-sweep", NULL);
       /* Translators: %u is twice the number of CPU cores */
@@ -235,7 +236,11 @@ lab_run_options_setup (LabRunOptions       *self,
                                                lab_run_builder_accepts_mode (sample, choices[i].mode)));
     }
 
-  lab_runtime_switch_bind (self->runtime_switch, settings, runtime_key);
+  /* Without a runtime to pick, the switch stays unbound on its first
+   * choice, the C engine, and no interpreter is looked for. */
+  gtk_widget_set_visible (GTK_WIDGET (self->runtime_switch), (flags & LAB_RUN_OPTIONS_NATIVE_ONLY) == 0);
+  if ((flags & LAB_RUN_OPTIONS_NATIVE_ONLY) == 0)
+    lab_runtime_switch_bind (self->runtime_switch, settings, runtime_key);
   g_signal_connect_object (self->runtime_switch, "notify::choice", G_CALLBACK (update_mode_rows), self,
                            G_CONNECT_SWAPPED);
   update_mode_rows (self);

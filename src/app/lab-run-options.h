@@ -18,6 +18,18 @@ typedef struct
   const char *description;
 } LabModeChoice;
 
+/**
+ * LabRunOptionsFlags:
+ * @LAB_RUN_OPTIONS_SWEEP: offer a sweep over worker counts
+ * @LAB_RUN_OPTIONS_NATIVE_ONLY: no runtime to pick: the C engine runs
+ *   every mode (the form's modes name the emulated GIL themselves)
+ */
+typedef enum
+{
+  LAB_RUN_OPTIONS_SWEEP       = 1 << 0,
+  LAB_RUN_OPTIONS_NATIVE_ONLY = 1 << 1,
+} LabRunOptionsFlags;
+
 #define LAB_TYPE_RUN_OPTIONS (lab_run_options_get_type ())
 
 G_DECLARE_FINAL_TYPE (LabRunOptions, lab_run_options, LAB, RUN_OPTIONS, GtkWidget)
@@ -26,7 +38,7 @@ void  lab_run_options_setup        (LabRunOptions       *self,
                                     GSettings           *settings,
                                     const char          *prefix,
                                     const char          *workers_subtitle,
-                                    gboolean             can_sweep,
+                                    LabRunOptionsFlags   flags,
                                     const char          *sample_workload,
                                     const LabModeChoice *choices,
                                     guint                n_choices);

@@ -4,7 +4,6 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "lab-format.h"
 #include "lab-timeline-private.h"
 
 /* Drawing the timeline: a caption saying what it shows, a label per lane,
@@ -14,6 +13,19 @@
 
 #define PAD       LAB_TIMELINE_PAD
 #define MAX_BAR_H 22.0
+/* A pipeline's legend wraps to a second line when the GIL's is added on
+ * a window narrower than this */
+#define ONE_LINE_LEGEND_WIDTH 720
+
+/* The colours of the bars: a task by its status, and an ok pipeline
+ * stage by its stage */
+enum
+{
+  COLOR_FAILED = LAB_TASK_FAILED,
+  COLOR_CANCELLED = LAB_TASK_CANCELLED,
+  COLOR_STAGE_0,
+  N_COLORS = COLOR_STAGE_0 + LAB_N_STAGES - 1
+};
 
 typedef LabTimelineGeometry Geometry;
 typedef LabTimelineLane     Lane;
@@ -44,13 +56,18 @@ lab_timeline_compute_geometry (LabTimeline *self,
                                int          height,
                                Geometry    *geometry)
 {
-  guint lanes = MAX (1, lab_timeline_n_lanes (self));
+  guint rows = MAX (1, lab_timeline_n_rows (self));
+  guint legend_lines = 0;
+
+  /* A pipeline's legend, under the caption */
+  if (self->pipeline)
+    legend_lines = self->n_gil > 0 && width < ONE_LINE_LEGEND_WIDTH ? 2 : 1;
 
   geometry->left = PAD + self->label_width + PAD;
-  geometry->top = PAD / 2 + self->line_height + PAD / 2;
+  geometry->top = PAD / 2 + (1 + legend_lines) * (self->line_height + 2) + PAD / 2;
   geometry->width = MAX (1, width - geometry->left - PAD);
   geometry->height = MAX (1, height - geometry->top - self->line_height - PAD);
-  geometry->lane_h = geometry->height / lanes;
+  geometry->lane_h = geometry->height / rows;
   if (geometry->lane_h >= 6)
     geometry->bar_h = MIN (MAX_BAR_H, roundf (geometry->lane_h * 0.7f));
   else
@@ -123,22 +140,32 @@ draw_waits (LabTimeline    *self,
   flush_run (snapshot, &run, color, y, 1);
 }
 
+static guint
+bar_color (const LabTimelineBar *bar)
+{
+  if (bar->status != LAB_TASK_OK)
+    return MIN (bar->status, COLOR_CANCELLED);
+  if (bar->stage == LAB_STAGE_TASK)
+    return LAB_TASK_OK;
+  return COLOR_STAGE_0 + MIN (bar->stage, LAB_N_STAGES - 1) - 1;
+}
+
 static void
 draw_bars (LabTimeline    *self,
            GtkSnapshot    *snapshot,
            const Geometry *geometry,
            const Lane     *lane,
-           const GdkRGBA   colors[3],
+           const GdkRGBA   colors[N_COLORS],
            float           y)
 {
   double right = geometry->left + geometry->width;
-  Run runs[3] = { { FALSE }, { FALSE }, { FALSE } };
+  Run runs[N_COLORS] = { { FALSE } };
 
   for (guint i = lab_timeline_lane_first_ending_after (lane, self->view_start_us);
        i < lane->bars->len; i++)
     {
       const LabTimelineBar *bar = &g_array_index (lane->bars, LabTimelineBar, i);
-      guint status = MIN (bar->status, 2);
+      guint status = bar_color (bar);
       double x0, x1;
 
       if (bar->start > self->view_end_us)
@@ -161,7 +188,7 @@ draw_bars (LabTimeline    *self,
                              x1 - x0 >= 4 ? x1 - x0 - 1 : x1 - x0, geometry->bar_h);
     }
 
-  for (guint status = 0; status < 3; status++)
+  for (guint status = 0; status < N_COLORS; status++)
     flush_run (snapshot, &runs[status], &colors[status], y, geometry->bar_h);
 }
 
@@ -238,33 +265,30 @@ draw_gil_legend (LabTimeline           *self,
   return width - x;
 }
 
+/* Under the caption of a pipeline's timeline: the colour of each stage,
+ * and what solid and pale mean when the GIL is shown. */
 static void
-draw_time_axis (LabTimeline           *self,
-                GtkSnapshot           *snapshot,
-                const LabChartPalette *palette,
-                const Geometry        *geometry)
+draw_stage_legend (LabTimeline           *self,
+                   GtkSnapshot           *snapshot,
+                   const LabChartPalette *palette,
+                   const GdkRGBA          colors[N_COLORS],
+                   const GdkRGBA         *hold,
+                   const GdkRGBA         *wait,
+                   int                    width)
 {
-  double range_us = self->view_end_us - self->view_start_us;
-  double step = lab_chart_nice_step (range_us, MAX (2, (guint) (geometry->width / 100)));
-  float bottom = geometry->top + geometry->height;
-  double first = ceil (self->view_start_us / step) * step;
+  LabChartLegend legend;
 
-  lab_chart_append_rect (snapshot, &palette->dim, geometry->left, bottom, geometry->width, 1);
-
-  for (double t = first; t <= self->view_end_us + step * 1e-6; t += step)
-    {
-      g_autofree char *text = lab_format_duration_scaled (t / 1e6, range_us / 1e6);
-      g_autoptr(PangoLayout) layout = lab_chart_create_layout (LAB_CHART (self), text, TRUE);
-      float x = lab_timeline_time_to_x (self, geometry, t);
-      float label_x;
-      int width;
-
-      pango_layout_get_pixel_size (layout, &width, NULL);
-      lab_chart_append_rect (snapshot, &palette->grid, x, geometry->top, 1, geometry->height);
-      label_x = CLAMP (x - width / 2.0, geometry->left - PAD,
-                       geometry->left + geometry->width - width);
-      lab_chart_append_layout (snapshot, layout, label_x, bottom + PAD / 2, &palette->dim);
-    }
+  lab_chart_legend_init (&legend, PAD, PAD / 2 + self->line_height + 2, width - PAD, self->line_height);
+  for (LabStage stage = LAB_STAGE_DOWNLOAD; stage < LAB_N_STAGES; stage++)
+    lab_chart_append_legend_entry (LAB_CHART (self), snapshot, &legend, LAB_CHART_SWATCH_BOX,
+                                   &colors[COLOR_STAGE_0 + stage - 1], lab_stage_title (stage),
+                                   &palette->foreground);
+  if (self->n_gil == 0)
+    return;
+  lab_chart_append_legend_entry (LAB_CHART (self), snapshot, &legend, LAB_CHART_SWATCH_BOX, hold,
+                                 _("holds the emulated GIL"), &palette->foreground);
+  lab_chart_append_legend_entry (LAB_CHART (self), snapshot, &legend, LAB_CHART_SWATCH_BOX, wait,
+                                 _("waits for it"), &palette->foreground);
 }
 
 /* What the timeline shows, above the lanes, so that an exported image
@@ -295,7 +319,7 @@ lab_timeline_draw_contents (LabTimeline *self,
 {
   const LabChartPalette *palette = lab_chart_get_palette (LAB_CHART (self));
   g_autoptr(PangoLayout) label = lab_chart_create_layout (LAB_CHART (self), NULL, TRUE);
-  GdkRGBA colors[3], pale[3], wait_color, stripe;
+  GdkRGBA colors[N_COLORS], pale[N_COLORS], wait_color, stripe;
   gboolean gil = self->n_gil > 0;
   float legend_width = 0;
   Geometry geometry;
@@ -307,27 +331,40 @@ lab_timeline_draw_contents (LabTimeline *self,
   colors[LAB_TASK_OK] = palette->variants[self->rep->runtime][self->rep->mode];
   colors[LAB_TASK_FAILED] = palette->error;
   colors[LAB_TASK_CANCELLED] = palette->dim;
+  for (LabStage stage = LAB_STAGE_DOWNLOAD; stage < LAB_N_STAGES; stage++)
+    colors[COLOR_STAGE_0 + stage - 1] = *lab_chart_palette_stage_color (palette, stage);
   wait_color = palette->foreground;
   wait_color.alpha = 0.3f;
   stripe = palette->grid;
   stripe.alpha /= 2;
-  for (guint i = 0; i < 3; i++)
+  for (guint i = 0; i < N_COLORS; i++)
     {
       pale[i] = colors[i];
       pale[i].alpha *= 0.3f;
     }
+  /* A pipeline's threads hold the GIL only to analyse: its downloads and
+   * its storing stay solid */
+  if (self->pipeline)
+    for (guint i = COLOR_STAGE_0; i < N_COLORS; i++)
+      if (i != COLOR_STAGE_0 + LAB_STAGE_ANALYSE - 1)
+        pale[i] = colors[i];
 
-  if (gil && width > 480)
+  /* The GIL is held while the analysis computes: its waits are pale analysis */
+  if (self->pipeline)
+    draw_stage_legend (self, snapshot, palette, colors, &colors[LAB_TASK_OK],
+                       &pale[COLOR_STAGE_0 + LAB_STAGE_ANALYSE - 1], width);
+  else if (gil && width > 480)
     legend_width = draw_gil_legend (self, snapshot, palette, &colors[LAB_TASK_OK], &pale[LAB_TASK_OK], width);
   draw_caption (self, snapshot, palette, width, legend_width);
+  lab_timeline_draw_group_titles (self, snapshot, &geometry);
 
   for (guint i = 0; i < lab_timeline_n_lanes (self); i++)
     {
       const Lane *lane = g_ptr_array_index (self->lanes, i);
-      float lane_y = geometry.top + i * geometry.lane_h;
+      float lane_y = geometry.top + lab_timeline_lane_row (self, i) * geometry.lane_h;
       float bar_y = roundf (lane_y + (geometry.lane_h - geometry.bar_h) / 2);
 
-      if (i % 2 == 1 && geometry.lane_h >= 6)
+      if (lane->slot % 2 == 1 && geometry.lane_h >= 6)
         lab_chart_append_rect (snapshot, &stripe, geometry.left, lane_y,
                                geometry.width, geometry.lane_h);
 
@@ -350,5 +387,7 @@ lab_timeline_draw_contents (LabTimeline *self,
         draw_bars (self, snapshot, &geometry, lane, colors, bar_y);
     }
 
-  draw_time_axis (self, snapshot, palette, &geometry);
+  lab_chart_append_time_axis (LAB_CHART (self), snapshot,
+                              &GRAPHENE_RECT_INIT (geometry.left, geometry.top, geometry.width, geometry.height),
+                              self->view_start_us, self->view_end_us);
 }

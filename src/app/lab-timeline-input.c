@@ -54,8 +54,7 @@ lab_timeline_get_span_at (LabTimeline *self,
       || y < geometry.top || y >= geometry.top + geometry.height)
     return FALSE;
 
-  lane_index = (guint) ((y - geometry.top) / geometry.lane_h);
-  if (lane_index >= lab_timeline_n_lanes (self))
+  if (!lab_timeline_row_lane (self, (guint) ((y - geometry.top) / geometry.lane_h), &lane_index))
     return FALSE;
   lane = g_ptr_array_index (self->lanes, lane_index);
 
@@ -81,14 +80,19 @@ describe_span (LabTimeline   *self,
   g_autofree char *duration = format_ms (span->end_us - span->start_us);
   g_autofree char *wait = format_ms (span->start_us - span->queued_us);
 
-  const Lane *lane = g_ptr_array_index (self->lanes, MIN (span->worker, LAB_TIMELINE_MAX_LANES - 1));
+  const Lane *lane = lab_timeline_lane_for_span (self, span, FALSE);
 
-  g_string_append_printf (text, _("Task #%u"), span->task);
+  if (span->stage != LAB_STAGE_TASK)
+    /* Translators: a pipeline's document, counted from 0, and the stage of it the tooltip
+     * describes: "Document #12 · Analysis" */
+    g_string_append_printf (text, _("Document #%u · %s"), span->task, lab_stage_title (span->stage));
+  else
+    g_string_append_printf (text, _("Task #%u"), span->task);
   g_string_append_c (text, '\n');
   /* Translators: the lane's name ("Thread 3"), then the ids the system gave the task's
    * process and thread */
   g_string_append_printf (text, _("%s · process ID %d, thread ID %" PRId64),
-                          lane->label != NULL ? lane->label : "", span->pid, span->tid);
+                          lane != NULL && lane->label != NULL ? lane->label : "", span->pid, span->tid);
   g_string_append_c (text, '\n');
   g_string_append_printf (text, _("Start %s, end %s"), start, end);
   g_string_append_c (text, '\n');

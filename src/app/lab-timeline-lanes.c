@@ -9,11 +9,17 @@
  * start with a running maximum of their ends, so that drawing and hit
  * testing find the tasks of a time range by binary search. */
 
+/* @mode: what runs in the lane, which names it */
 LabTimelineLane *
-lab_timeline_lane_new (void)
+lab_timeline_lane_new (LabMode mode,
+                       guint   group,
+                       guint   slot)
 {
   LabTimelineLane *lane = g_new0 (LabTimelineLane, 1);
 
+  lane->mode = mode;
+  lane->group = group;
+  lane->slot = slot;
   lane->bars = g_array_new (FALSE, FALSE, sizeof (LabTimelineBar));
   lane->max_end = g_array_new (FALSE, FALSE, sizeof (double));
   lane->waits = g_array_new (FALSE, FALSE, sizeof (LabTimelineInterval));
@@ -49,6 +55,7 @@ lab_timeline_lane_add_span (LabTimelineLane *lane,
   bar.queued = CLAMP ((double) span->queued_us, 0, bar.start);
   bar.index = index;
   bar.status = span->status;
+  bar.stage = span->stage;
 
   if (lane->bars->len > 0
       && bar.start < g_array_index (lane->bars, LabTimelineBar, lane->bars->len - 1).start)
@@ -118,7 +125,6 @@ rebuild_waits (LabTimelineLane *lane)
 
 /**
  * lab_timeline_lane_dup_label:
- * @slot: the worker slot, from 0
  *
  * Names the lane by what runs in it, counted from 1 as a person counts:
  * a thread, a worker process (with its pid, and how often it was
@@ -128,15 +134,13 @@ rebuild_waits (LabTimelineLane *lane)
  * Returns: (transfer full): the label
  */
 char *
-lab_timeline_lane_dup_label (const LabTimelineLane *lane,
-                             LabMode                mode,
-                             guint                  slot)
+lab_timeline_lane_dup_label (const LabTimelineLane *lane)
 {
-  guint number = slot + 1;
+  guint number = lane->slot + 1;
   guint replaced = lane->n_ids > 0 ? lane->n_ids - 1 : 0;
   int pid = (int) lane->last_id;
 
-  switch (mode)
+  switch (lane->mode)
     {
     case LAB_MODE_PROCESSES:
       if (lane->n_ids == 0 || pid <= 0)
@@ -171,6 +175,7 @@ lab_timeline_lane_dup_label (const LabTimelineLane *lane,
     case LAB_MODE_SEQUENTIAL:
     case LAB_MODE_THREADS:
     case LAB_MODE_GIL:
+    case LAB_MODE_HYBRID:
     case LAB_N_MODES:
     default:
       /* Translators: a lane of the timeline: a worker thread, counted from 1 */
@@ -181,9 +186,7 @@ lab_timeline_lane_dup_label (const LabTimelineLane *lane,
 /* Sorts the new bars and extends the index over them: O(new) when they
  * came in start order, which is the usual case. */
 void
-lab_timeline_lane_prepare (LabTimelineLane *lane,
-                           LabMode          mode,
-                           guint            slot)
+lab_timeline_lane_prepare (LabTimelineLane *lane)
 {
   double running = 0;
 
@@ -206,7 +209,7 @@ lab_timeline_lane_prepare (LabTimelineLane *lane,
 
   rebuild_waits (lane);
   g_free (lane->label);
-  lane->label = lab_timeline_lane_dup_label (lane, mode, slot);
+  lane->label = lab_timeline_lane_dup_label (lane);
   lane->dirty = FALSE;
 }
 

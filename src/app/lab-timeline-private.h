@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 
 #define LAB_TIMELINE_PAD       8.0
 #define LAB_TIMELINE_MAX_LANES LAB_MAX_WORKERS
+#define LAB_TIMELINE_MAX_GROUPS 3
 
 typedef struct
 {
@@ -20,6 +21,7 @@ typedef struct
   double queued;
   guint  index;      /* into rep->spans */
   guint  status;     /* LabTaskStatus */
+  guint  stage;      /* LabStage */
 } LabTimelineBar;
 
 typedef struct
@@ -30,6 +32,10 @@ typedef struct
 
 typedef struct
 {
+  LabMode   mode;       /* what runs in it: the run's mode, or for a pipeline
+                         * threads or processes, as the lane's group */
+  guint     group;      /* its lane group (0 unless a pipeline) */
+  guint     slot;       /* the worker slot inside the group, from 0 */
   GArray   *bars;       /* LabTimelineBar, sorted by start once prepared */
   GArray   *max_end;    /* double: running maximum of bars[0..i].end */
   GArray   *waits;      /* LabTimelineInterval: union of the queue waits, sorted */
@@ -58,7 +64,13 @@ struct _LabTimeline
 
   LabRepetition  *rep;
   guint           repetition_total;
-  GPtrArray      *lanes;          /* LabTimelineLane, one per worker slot */
+  GPtrArray      *lanes;          /* LabTimelineLane, one per worker slot, by group */
+  /* A pipeline's stages go to groups of lanes, each under a row with its
+   * title (lab-timeline-groups.c); any other run has one untitled group */
+  gboolean        pipeline;
+  guint           n_groups;
+  guint           group_lanes[LAB_TIMELINE_MAX_GROUPS];
+  guint           sized_rows;     /* the rows when the size was last queued */
   guint           n_processed;    /* spans of rep->spans sorted into lanes */
   guint           n_failed;
   double          range_us;       /* end of the last span */
@@ -100,25 +112,39 @@ gboolean         lab_timeline_query_tooltip    (GtkWidget               *widget,
                                                 gboolean                 keyboard_mode,
                                                 GtkTooltip              *tooltip);
 
+/* lab-timeline-groups.c */
+void             lab_timeline_groups_reset     (LabTimeline             *self);
+LabTimelineLane *lab_timeline_lane_for_span    (LabTimeline             *self,
+                                                const LabSpan           *span,
+                                                gboolean                 create);
+guint            lab_timeline_n_rows           (LabTimeline             *self);
+guint            lab_timeline_lane_row         (LabTimeline             *self,
+                                                guint                    lane);
+gboolean         lab_timeline_row_lane         (LabTimeline             *self,
+                                                guint                    row,
+                                                guint                   *lane);
+void             lab_timeline_draw_group_titles (LabTimeline            *self,
+                                                GtkSnapshot             *snapshot,
+                                                const LabTimelineGeometry *geometry);
+char            *lab_timeline_describe_groups  (LabTimeline             *self);
+
 /* lab-timeline-lanes.c */
-LabTimelineLane *lab_timeline_lane_new         (void);
+LabTimelineLane *lab_timeline_lane_new         (LabMode                  mode,
+                                                guint                    group,
+                                                guint                    slot);
 void             lab_timeline_lane_free        (gpointer                 lane);
 void             lab_timeline_lane_add_span    (LabTimelineLane         *lane,
                                                 const LabSpan           *span,
                                                 guint                    index,
                                                 gint64                   id);
-void             lab_timeline_lane_prepare     (LabTimelineLane         *lane,
-                                                LabMode                  mode,
-                                                guint                    slot);
+void             lab_timeline_lane_prepare     (LabTimelineLane         *lane);
 guint            lab_timeline_lane_first_ending_after (const LabTimelineLane *lane,
                                                 double                   t);
 gboolean         lab_timeline_lane_find_bar    (const LabTimelineLane   *lane,
                                                 double                   t,
                                                 double                   tolerance,
                                                 guint                   *index);
-char            *lab_timeline_lane_dup_label   (const LabTimelineLane   *lane,
-                                                LabMode                  mode,
-                                                guint                    slot);
+char            *lab_timeline_lane_dup_label   (const LabTimelineLane   *lane);
 
 /* lab-timeline-draw.c */
 void             lab_timeline_measure_labels   (LabTimeline             *self);

@@ -45,15 +45,6 @@ lab_timeline_drop_cache (LabTimeline *self)
   g_clear_pointer (&self->cache, gsk_render_node_unref);
 }
 
-static void
-ensure_lanes (LabTimeline *self,
-              guint        count)
-{
-  count = MIN (count, LAB_TIMELINE_MAX_LANES);
-  while (self->lanes->len < count)
-    g_ptr_array_add (self->lanes, lab_timeline_lane_new ());
-}
-
 /* Data: sorting spans into lanes */
 
 static void
@@ -61,12 +52,10 @@ add_span (LabTimeline   *self,
           const LabSpan *span,
           guint          index)
 {
-  gboolean by_pid = lab_mode_uses_workers_processes (self->rep->mode);
-  guint slot = MIN (span->worker, LAB_TIMELINE_MAX_LANES - 1);
+  Lane *lane = lab_timeline_lane_for_span (self, span, TRUE);
+  gboolean by_pid = lab_mode_uses_workers_processes (lane->mode);
 
-  ensure_lanes (self, slot + 1);
-  lab_timeline_lane_add_span (g_ptr_array_index (self->lanes, slot), span, index,
-                              by_pid ? span->pid : span->tid);
+  lab_timeline_lane_add_span (lane, span, index, by_pid ? span->pid : span->tid);
 
   self->range_us = MAX (self->range_us, MAX (0, span->end_us));
   if (span->status != LAB_TASK_OK)
@@ -118,10 +107,16 @@ describe (LabTimeline *self)
   guint n_spans = self->n_processed, lanes = lab_timeline_n_lanes (self);
   g_autofree char *tasks = NULL;
   g_autofree char *on_lanes = NULL;
+  g_autofree char *groups = lab_timeline_describe_groups (self);
   double busy = 0;
 
-  /* Translators: "100 tasks", in "… repetition 2 of 3: 100 tasks on 4 lanes in 1.2 s" */
-  tasks = g_strdup_printf (ngettext ("%u task", "%u tasks", n_spans), n_spans);
+  if (self->pipeline)
+    /* Translators: "120 stages of documents", in "… repetition 2 of 3: 120 stages of documents
+     * on 5 lanes in 1.2 s": a document is downloaded, analysed and stored, each a stage */
+    tasks = g_strdup_printf (ngettext ("%u stage of documents", "%u stages of documents", n_spans), n_spans);
+  else
+    /* Translators: "100 tasks", in "… repetition 2 of 3: 100 tasks on 4 lanes in 1.2 s" */
+    tasks = g_strdup_printf (ngettext ("%u task", "%u tasks", n_spans), n_spans);
   /* Translators: "4 lanes", in "… repetition 2 of 3: 100 tasks on 4 lanes in 1.2 s" */
   on_lanes = g_strdup_printf (ngettext ("%u lane", "%u lanes", lanes), lanes);
 
@@ -143,7 +138,9 @@ describe (LabTimeline *self)
                                               self->gil_holds),
                               self->gil_holds, hold);
     }
-  if (self->range_us > 0 && lanes > 0)
+  if (groups != NULL)
+    g_string_append_printf (text, " %s", groups);
+  else if (self->range_us > 0 && lanes > 0)
     {
       g_string_append_c (text, ' ');
       g_string_append_printf (text, _("The lanes were busy %.0f %% of the time."),
@@ -247,8 +244,6 @@ index_gil (LabTimeline *self)
 static void
 prepare (LabTimeline *self)
 {
-  guint old_lanes = lab_timeline_n_lanes (self);
-
   if (self->rep == NULL || !self->stale)
     return;
 
@@ -259,7 +254,7 @@ prepare (LabTimeline *self)
       Lane *lane = g_ptr_array_index (self->lanes, i);
 
       if (lane->dirty)
-        lab_timeline_lane_prepare (lane, self->rep->mode, i);
+        lab_timeline_lane_prepare (lane);
     }
 
   lab_timeline_measure_labels (self);
@@ -284,8 +279,13 @@ prepare (LabTimeline *self)
   queue_summary (self);
   lab_chart_set_empty (LAB_CHART (self), self->n_processed == 0);
   lab_timeline_drop_cache (self);
-  if (old_lanes != lab_timeline_n_lanes (self))
-    gtk_widget_queue_resize (GTK_WIDGET (self));
+  /* Lanes come with the spans, in lab_timeline_spans_added() too: the
+   * height asked for follows here. */
+  if (self->sized_rows != lab_timeline_n_rows (self))
+    {
+      self->sized_rows = lab_timeline_n_rows (self);
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
 }
 
 /* Before reading lanes outside an update: hit tests, exports */
@@ -365,6 +365,7 @@ clear_data (LabTimeline *self)
   g_clear_handle_id (&self->summary_id, g_source_remove);
   g_ptr_array_set_size (self->lanes, 0);
   g_clear_pointer (&self->rep, lab_repetition_unref);
+  lab_timeline_groups_reset (self);
   self->n_processed = 0;
   self->n_failed = 0;
   self->range_us = 0;
@@ -397,7 +398,7 @@ lab_timeline_set_repetition (LabTimeline   *self,
   if (rep != NULL)
     {
       self->rep = lab_repetition_ref (rep);
-      ensure_lanes (self, MAX (1, rep->workers));
+      lab_timeline_groups_reset (self);
       self->stale = TRUE;
     }
   else
@@ -515,7 +516,7 @@ lab_timeline_measure (GtkWidget      *widget,
                                                          minimum, natural,
                                                          minimum_baseline, natural_baseline);
   if (orientation == GTK_ORIENTATION_VERTICAL)
-    *natural = MAX (*natural, (int) (MIN (lab_timeline_n_lanes (self), 32) * 28 + 56));
+    *natural = MAX (*natural, (int) (MIN (lab_timeline_n_rows (self), 32) * 28 + 56));
 }
 
 static void
