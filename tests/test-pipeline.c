@@ -10,6 +10,7 @@
 #include "lab-http-server.h"
 #include "lab-machine.h"
 #include "lab-pipeline.h"
+#include "lab-pipeline-queue.h"
 #include "lab-protocol.h"
 #include "lab-reading.h"
 #include "lab-test-run.h"
@@ -594,6 +595,45 @@ test_builder (void)
   }
 }
 
+/* A push and a pop closer together than the sampler's gap: the samples
+ * keep the peak, and end at the length the queue really has (empty), not
+ * at the peak until the next event. */
+static void
+test_queue_samples (void)
+{
+  g_autoptr(LabQueueSampler) sampler = lab_queue_sampler_new (g_get_monotonic_time ());
+  g_autoptr(LabPipelineQueue) queue = lab_pipeline_queue_new (LAB_QUEUE_ANALYSED, 4, sampler, NULL);
+  g_autoptr(GArray) samples = NULL;
+  guint peak = 0;
+  const LabQueueSample *last = NULL;
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_assert_true (lab_pipeline_queue_push (queue, GUINT_TO_POINTER (1)));
+      g_assert_true (lab_pipeline_queue_push (queue, GUINT_TO_POINTER (2)));
+      g_assert_nonnull (lab_pipeline_queue_try_pop (queue));
+      g_assert_nonnull (lab_pipeline_queue_try_pop (queue));
+      g_usleep (5000);
+    }
+  lab_pipeline_queue_close (queue);
+  /* The samples of the events, then the one take() adds with the length
+   * at the end */
+  samples = lab_queue_sampler_take (sampler);
+  g_assert_cmpuint (samples->len, >=, 2);
+  for (guint i = 0; i + 1 < samples->len; i++)
+    {
+      const LabQueueSample *sample = &g_array_index (samples, LabQueueSample, i);
+
+      g_assert_cmpint (sample->time_us, <=, g_array_index (samples, LabQueueSample, i + 1).time_us);
+      peak = MAX (peak, sample->length);
+      last = sample;
+    }
+  g_assert_cmpuint (peak, ==, 2);
+  /* Each round's last event left the queue empty */
+  g_assert_cmpuint (last->length, ==, 0);
+  g_assert_cmpuint (g_array_index (samples, LabQueueSample, samples->len - 1).length, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -614,6 +654,7 @@ main (int   argc,
     g_error ("cannot start the HTTP server: %s", error->message);
 
   g_test_add_func ("/pipeline/model", test_model);
+  g_test_add_func ("/pipeline/queue-samples", test_queue_samples);
   g_test_add_func ("/pipeline/shapes", test_shapes);
   g_test_add_func ("/pipeline/memory-flat", test_memory_flat);
   g_test_add_func ("/pipeline/temporary-store", test_temporary_store);

@@ -18,7 +18,8 @@ struct _LabQueueSampler
   gint64  t0;
   gint64  gap_us;
   GArray *samples;                  /* LabQueueSample */
-  gint    last[LAB_N_QUEUES];       /* index of each queue's last sample, or -1 */
+  gint    first[LAB_N_QUEUES];      /* index of the sample opening each queue's window, or -1 */
+  gint    tail[LAB_N_QUEUES];       /* index of the window's latest length, or -1 */
   guint   length[LAB_N_QUEUES];     /* each queue's length now */
   gboolean seen[LAB_N_QUEUES];
 };
@@ -33,7 +34,7 @@ lab_queue_sampler_new (gint64 t0)
   self->gap_us = SAMPLE_GAP_US;
   self->samples = g_array_new (FALSE, FALSE, sizeof (LabQueueSample));
   for (guint q = 0; q < LAB_N_QUEUES; q++)
-    self->last[q] = -1;
+    self->first[q] = self->tail[q] = -1;
   return self;
 }
 
@@ -47,26 +48,53 @@ lab_queue_sampler_free (LabQueueSampler *self)
   g_free (self);
 }
 
-/* Appends @sample, or raises the last one of its queue to it when that
- * one is younger than the gap. Call with the mutex held. */
+/* Removes the sample at @index, keeping the samples in time order and
+ * the windows' indices right. */
+static void
+remove_sample (LabQueueSampler *self,
+               GArray          *samples,
+               gint             index)
+{
+  g_array_remove_index (samples, index);
+  for (guint q = 0; q < LAB_N_QUEUES; q++)
+    {
+      if (self->first[q] > index)
+        self->first[q]--;
+      if (self->tail[q] > index)
+        self->tail[q]--;
+    }
+}
+
+/* Appends @sample, or merges it into its queue's window when that opened
+ * less than the gap before: the window's first sample keeps the peak, and
+ * one more sample, the tail, the latest length and its time (moved to the
+ * end, so that the samples stay in time order), so that a
+ * push and a pop within the gap do not leave the queue looking fuller
+ * than it is until the next event. Call with the mutex held. */
 static void
 merge_sample (LabQueueSampler      *self,
               GArray               *samples,
-              gint                 *last,
               const LabQueueSample *sample)
 {
-  if (last[sample->queue] >= 0)
-    {
-      LabQueueSample *prev = &g_array_index (samples, LabQueueSample, last[sample->queue]);
+  LabQueue q = sample->queue;
 
-      if (sample->time_us - prev->time_us < self->gap_us)
+  if (self->first[q] >= 0)
+    {
+      LabQueueSample *opening = &g_array_index (samples, LabQueueSample, self->first[q]);
+
+      if (sample->time_us - opening->time_us < self->gap_us)
         {
-          prev->length = MAX (prev->length, sample->length);
+          opening->length = MAX (opening->length, sample->length);
+          if (self->tail[q] >= 0)
+            remove_sample (self, samples, self->tail[q]);
+          g_array_append_val (samples, *sample);
+          self->tail[q] = samples->len - 1;
           return;
         }
     }
   g_array_append_val (samples, *sample);
-  last[sample->queue] = samples->len - 1;
+  self->first[q] = samples->len - 1;
+  self->tail[q] = -1;
 }
 
 /* Too many samples: twice the gap, and the samples merged again with it. */
@@ -78,9 +106,9 @@ thin_samples (LabQueueSampler *self)
   self->gap_us *= 2;
   self->samples = g_array_sized_new (FALSE, FALSE, sizeof (LabQueueSample), old->len / 2);
   for (guint q = 0; q < LAB_N_QUEUES; q++)
-    self->last[q] = -1;
+    self->first[q] = self->tail[q] = -1;
   for (guint i = 0; i < old->len; i++)
-    merge_sample (self, self->samples, self->last, &g_array_index (old, LabQueueSample, i));
+    merge_sample (self, self->samples, &g_array_index (old, LabQueueSample, i));
 }
 
 static void
@@ -93,7 +121,7 @@ sampler_record (LabQueueSampler *self,
   g_mutex_lock (&self->mutex);
   self->length[queue] = length;
   self->seen[queue] = TRUE;
-  merge_sample (self, self->samples, self->last, &sample);
+  merge_sample (self, self->samples, &sample);
   if (self->samples->len > MAX_SAMPLES)
     thin_samples (self);
   g_mutex_unlock (&self->mutex);
@@ -112,7 +140,7 @@ lab_queue_sampler_take (LabQueueSampler *self)
     {
       LabQueueSample end = { now, q, self->length[q] };
 
-      self->last[q] = -1;
+      self->first[q] = self->tail[q] = -1;
       if (self->seen[q])
         g_array_append_val (samples, end);
     }
