@@ -263,6 +263,7 @@ describe_pipeline_checksums (GListModel *cells)
   guint n = g_list_model_get_n_items (cells), compared = 0;
   gboolean agree = TRUE;
   guint64 checksum = 0;
+  g_autofree char *text = NULL;
 
   for (guint i = 0; i < n; i++)
     {
@@ -278,8 +279,9 @@ describe_pipeline_checksums (GListModel *cells)
     return NULL;
   if (!agree)
     return g_strdup (_("The shapes stored different rows: their checksums differ, which is a bug."));
+  text = g_strdup_printf ("%" G_GUINT64_FORMAT, checksum);
   /* Translators: the checksum of the rows stored, a 64-bit number */
-  return g_strdup_printf (_("Every shape stored the same rows (checksum %" G_GUINT64_FORMAT ")."), checksum);
+  return g_strdup_printf (_("Every shape stored the same rows (checksum %s)."), text);
 }
 
 /* The pipeline: which shape won and why (the core's reading), and

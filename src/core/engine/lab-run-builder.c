@@ -729,11 +729,14 @@ build_document_urls (LabRunBuilder  *self,
     return NULL;
   if (bytes > workload->max_bytes)
     {
+      g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
+      g_autofree char *cap = g_strdup_printf ("%" G_GUINT64_FORMAT, workload->max_bytes);
+
+      /* Translators: "--bytes: documents of 100000 bytes are over the cap of --max-bytes (65536): …" */
       g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("%s: documents of %" G_GUINT64_FORMAT " bytes are over the cap of %s (%" G_GUINT64_FORMAT
-                     "): raise it or ask for smaller documents"),
-                   lab_run_builder_param_name (self, LAB_PARAM_BYTES), bytes,
-                   lab_run_builder_param_name (self, LAB_PARAM_MAX_BYTES), workload->max_bytes);
+                   _("%s: documents of %s bytes are over the cap of %s (%s): raise it or ask for smaller documents"),
+                   lab_run_builder_param_name (self, LAB_PARAM_BYTES), size,
+                   lab_run_builder_param_name (self, LAB_PARAM_MAX_BYTES), cap);
       return NULL;
     }
   config->server = TRUE;

@@ -29,18 +29,22 @@ static const ClaimText claims[] = {
   { "C01", { ENTERPRISE, NIMBLE, POWER },
     N_("Threads give no speed-up on CPU-bound Python code because of the GIL: the gain is negligible or even negative."),
     N_("Counts primes in as many threads as cores and one after another, in CPython (or, without python3, behind the emulated GIL) and in native threads."),
+    /* xgettext:no-c-format */
     N_("Holds when the GIL-bound threads reach at most 1.2× at W = cores while native threads reach at least 0.8 × cores ×; does not hold when the GIL-bound threads exceed 1.2× while native threads scale; inconclusive when native threads do not scale either, a task failed or the repeats are more than 30 % apart; cannot be checked on one core.") },
   { "C02", { ENTERPRISE, POWER },
     N_("Threads overlap waiting: downloads finish much faster than one after another."),
     N_("Downloads M answers that each take the same latency from the embedded server, one after another and with W threads, and compares with the ideal ceil(M/W) × latency."),
+    /* xgettext:no-c-format */
     N_("Holds when the threads are at least 2× faster than sequential and within 1.25× of the ideal time; does not hold under 1.5×; depends in between; inconclusive when a download failed or the repeats are more than 30 % apart.") },
   { "C03", { ENTERPRISE },
     N_("Threaded scraping is up to 5× faster: 10,000 URLs in under 3 minutes instead of over 15 minutes."),
     N_("Downloads a smaller number of URLs with a realistic latency (150 ms) one after another and with several worker counts, then extrapolates to 10,000 URLs from the measured cost per request."),
+    /* xgettext:no-c-format */
     N_("Holds when some measured W reaches 5× and, extrapolated to 10,000 URLs, the smallest such W takes under 3 minutes while sequential takes over 15; does not hold when no measured W reaches 5×; depends when 5× is reached but the extrapolated times miss the article's figures; inconclusive when a download failed or the repeats are more than 30 % apart.") },
   { "C04", { ENTERPRISE },
     N_("Reading and writing files in parallel cuts ingestion time by 30–45 %, depending on the storage."),
     N_("Writes F files in a temporary folder and reads them back, one after another and with 4 threads: from a warm page cache, with fsync after each write, and from a cold cache (dropped before reading); notes where the reads came from."),
+    /* xgettext:no-c-format */
     N_("Holds when threads save at least 30 % of the sequential time in every variant; does not hold when they save less than 10 % in every variant; depends otherwise (the saving depends on cache and fsync); inconclusive when a task failed or the repeats are more than 30 % apart.") },
   { "C05", { ENTERPRISE },
     N_("A process pool squaring 10 million numbers is up to 3.5× faster on 4 cores."),
@@ -49,14 +53,17 @@ static const ClaimText claims[] = {
   { "C06", { ENTERPRISE, POWER },
     N_("A process pool scales nearly linearly for independent simulations (Monte Carlo)."),
     N_("Estimates π by Monte Carlo in worker processes for W = 1 to 2 × cores, and fits Amdahl's law to the speed-ups."),
+    /* xgettext:no-c-format */
     N_("Holds when the efficiency (speed-up ÷ W) is at least 0.8 for every W up to the number of cores; does not hold when it is under 0.6 at W = cores; depends in between; inconclusive when a task failed, the repeats are more than 30 % apart or other programs used more than 10 % of the CPU; cannot be checked on one core.") },
   { "C07", { ENTERPRISE },
     N_("Processes are not suited to I/O-bound work because of their overhead."),
     N_("Downloads from the embedded server in W worker processes and in W threads; compares the time (start-up included) and the peak memory."),
+    /* xgettext:no-c-format */
     N_("Holds when the processes take at least 1.25× the threads' time; does not hold when they take at most 1.1× the time and at most 1.5× the memory; depends otherwise (as fast, but at a memory cost); inconclusive when a download failed or the repeats are more than 30 % apart.") },
   { "C08", { ENTERPRISE },
     N_("Starting a thread is fast; starting a process is slower."),
     N_("The start-up experiment: the cost of one start when 10 threads or 10 worker processes are started at once."),
+    /* xgettext:no-c-format */
     N_("Holds when a process start costs at least 5× a thread start; does not hold when it costs less than 2×; depends in between; inconclusive when the repeats are more than 30 % apart (and the ratio is under 10×).") },
   { "C09", { ENTERPRISE, NIMBLE },
     N_("Processes cost more memory than threads."),
@@ -65,6 +72,7 @@ static const ClaimText claims[] = {
   { "C10", { NIMBLE, ENTERPRISE },
     N_("Communicating between processes is slower than sharing memory between threads."),
     N_("The communication experiment: round trips of 64 bytes (latency) and of the largest message (throughput) between two threads and through a worker's pipe."),
+    /* xgettext:no-c-format */
     N_("Holds when the pipe is at least 1.5× worse than the threads in both latency and throughput; does not hold when it is worse in neither; depends when it is worse in one only; inconclusive when the repeats are more than 30 % apart.") },
   { "C11", { ENTERPRISE, NIMBLE },
     N_("A crash in a thread can take down all threads; a crashed process takes down only itself."),
@@ -85,18 +93,22 @@ static const ClaimText claims[] = {
   { "C15", { ENTERPRISE },
     N_("Hybrid (threads download, processes analyse, threads store) gives the best performance."),
     N_("The pipeline workload: D documents downloaded, analysed and stored, sequentially, in threads behind the emulated GIL (Python's threads), in processes and hybrid; native threads, which no GIL holds back, beside them."),
+    /* xgettext:no-c-format */
     N_("Holds when the hybrid shape is the fastest of the shapes a Python program has (sequential, threads behind the GIL, processes) or within 5 % of the fastest; does not hold when one of them is more than 10 % faster; depends in between; inconclusive when a task failed or the repeats are more than 30 % apart.") },
   { "C16", { NIMBLE, ENTERPRISE },
     N_("A single-threaded event loop (asyncio) handles I/O concurrency like threads, with less overhead."),
     N_("Downloads from the embedded server with an event loop and with threads at the same concurrency, in CPython when python3 is found (asyncio against threading), else natively; compares time, CPU time and peak memory."),
+    /* xgettext:no-c-format */
     N_("Holds when the event loop takes at most 1.1× the threads' time and uses less CPU time or memory (at most 0.9×); does not hold when it takes more than 1.25× the time or uses more of both; depends otherwise; inconclusive when a download failed or the repeats are more than 30 % apart.") },
   { "C17", { NIMBLE, ENTERPRISE },
     N_("Threads keep a GUI responsive while background work runs."),
     N_("Measures how late this program's main loop answers a 5 ms heartbeat while threads keep every core busy, and while the same work runs on the main loop's own thread."),
+    /* xgettext:no-c-format */
     N_("Holds when the main loop's longest stall stays under 50 ms with the work in threads while running it on the main loop's thread stalls it by at least 200 ms; does not hold when the stall with threads reaches 50 ms; inconclusive when the blocking variant did not stall it (nothing to compare), or when the stall reached 50 ms while other programs used more than 10 % of the CPU.") },
   { "C18", { NIMBLE },
     N_("CPU affinity can reduce cache thrashing and context switches."),
     N_("The affinity experiment: a matrix product in as many worker processes as cores, each pinned to a core of its own or not; time and context switches."),
+    /* xgettext:no-c-format */
     N_("Holds when pinned workers are faster (at most 0.95× the time) and switch context less (at most 0.8×); does not hold when they are neither; depends when only one improves; inconclusive when the repeats are more than 30 % apart; cannot be checked on one core.") },
 };
 
