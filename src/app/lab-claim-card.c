@@ -65,14 +65,36 @@ lab_claim_card_update_verdict (LabClaimCard         *self,
   gtk_widget_set_css_classes (GTK_WIDGET (self->verdict_label), classes);
 }
 
-/* One row per measured value: what it is and which runtime produced it,
- * then the value with its spread. */
+/* Whether the values of @result come from more than one runtime: then
+ * each row names its own, else the caption names the one. */
+static gboolean
+values_mix_runtimes (const LabClaimResult *result)
+{
+  const char *first = NULL;
+
+  for (guint i = 0; i < result->values->len; i++)
+    {
+      const LabClaimValue *value = g_ptr_array_index (result->values, i);
+
+      if (value->runtime == NULL || value->runtime[0] == '\0')
+        continue;
+      if (first == NULL)
+        first = value->runtime;
+      else if (!g_str_equal (first, value->runtime))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* One row per measured value: what it is (and, where the runtimes
+ * differ, which one produced it), then the value with its spread. */
 static void
 lab_claim_card_update_values (LabClaimCard         *self,
                               const LabClaimResult *result)
 {
   GtkWidget *child;
   guint n_values = result != NULL && result->values != NULL ? result->values->len : 0;
+  gboolean mixed = n_values > 0 && values_mix_runtimes (result);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->values_grid))) != NULL)
     gtk_grid_remove (self->values_grid, child);
@@ -84,7 +106,7 @@ lab_claim_card_update_values (LabClaimCard         *self,
       g_autofree char *what = NULL;
       GtkWidget *name_label, *value_label;
 
-      if (value->runtime != NULL && value->runtime[0] != '\0')
+      if (mixed && value->runtime != NULL && value->runtime[0] != '\0')
         /* Translators: a measured value's label and the runtime that produced it,
          * "CPython threads, W = 2, vs sequential (cpython-3.11.2)" */
         what = g_strdup_printf (_("%s (%s)"), value->label, value->runtime);
@@ -95,7 +117,6 @@ lab_claim_card_update_values (LabClaimCard         *self,
       gtk_label_set_xalign (GTK_LABEL (name_label), 0);
       gtk_label_set_wrap (GTK_LABEL (name_label), TRUE);
       gtk_label_set_wrap_mode (GTK_LABEL (name_label), PANGO_WRAP_WORD_CHAR);
-      gtk_widget_set_hexpand (name_label, TRUE);
       gtk_widget_set_valign (name_label, GTK_ALIGN_START);
 
       value_label = gtk_label_new (formatted);
@@ -103,7 +124,6 @@ lab_claim_card_update_values (LabClaimCard         *self,
       gtk_label_set_selectable (GTK_LABEL (value_label), TRUE);
       gtk_widget_set_valign (value_label, GTK_ALIGN_START);
       gtk_widget_add_css_class (value_label, "numeric");
-      gtk_widget_add_css_class (value_label, "claim-value");
 
       gtk_grid_attach (self->values_grid, name_label, 0, i, 1, 1);
       gtk_grid_attach (self->values_grid, value_label, 1, i, 1, 1);
@@ -121,7 +141,7 @@ lab_claim_card_update_texts (LabClaimCard         *self,
   gboolean has_reading = result != NULL && result->reading != NULL && result->reading[0] != '\0';
 
   if (has_extrapolation)
-    set_headed_text (self->extrapolation_label, _("Extrapolated, not measured:"), result->extrapolation);
+    set_headed_text (self->extrapolation_label, _("Extrapolation:"), result->extrapolation);
   gtk_widget_set_visible (GTK_WIDGET (self->extrapolation_label), has_extrapolation);
 
   gtk_label_set_text (self->reading_label, has_reading ? result->reading : "");
