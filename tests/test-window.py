@@ -660,7 +660,7 @@ def check_claims(window):
     counts all eighteen, and the CSV export has a row per claim."""
     import pyatspi
     open_claims(window)
-    switch = window.need('the Quick settings switch', name='Quick settings')
+    switch = window.need('the Quick settings switch', role='check box', contains='Quick settings')
     if not switch.getState().contains(pyatspi.STATE_CHECKED):
         window.click(switch)
         wait_for('Quick settings on', lambda: switch.getState().contains(pyatspi.STATE_CHECKED), timeout=5)
