@@ -246,7 +246,9 @@ def workload_kind_from_spec(spec):
         return DOWNLOAD, None
     if spec == "io:sleep":
         return SLEEP, None
-    raise ProtocolError("Unknown workload “%s”; accepted: cpu:KERNEL (kernels: %s), io:download, io:sleep"
+    if spec == "pipeline":
+        raise ProtocolError("The workload “pipeline” runs on the native runtime only")
+    raise ProtocolError("Unknown workload “%s”; accepted: cpu:KERNEL (kernels: %s), io:download, io:sleep, pipeline"
                         % (spec, KERNEL_NAMES))
 
 
@@ -357,6 +359,12 @@ def parse_message(line):
         fields.expect_end()
     elif kind == 0x52:  # R
         parse_result(fields)
+    elif kind == 0x41:  # A: the pipeline's, which this runtime never has
+        fields.number("id", U64_MAX)
+        fields.number("task", MAX_TASKS)
+        fields.number("length", I64_MAX)
+        fields.expect_end()
+        raise ProtocolError("analysis without a pipeline workload")
     elif kind == 0x50:  # P
         fields.number("id", U64_MAX)
         fields.number("task", MAX_TASKS)
@@ -383,12 +391,27 @@ def parse_result(fields):
     end = fields.number("end", I64_MAX)
     if end < start:
         raise ProtocolError("task ends before it starts")
-    fields.number("bytes", U64_MAX)
+    size = fields.number("bytes", U64_MAX)
     fields.number("tid", I32_MAX)
     fields.number("http status", 999)
-    text = fields.rest(not ok, "error message")
-    if ok and text is not None:
-        raise ProtocolError("error message on a successful task")
+    if not ok:
+        fields.rest(True, "error message")
+    elif fields.p != fields.end:
+        parse_analysis(fields, start, end, size)
+
+
+def parse_analysis(fields, start, end, size):
+    """The pipeline's analysis at the end of a successful R."""
+    analysis_start = fields.number("analysis start", I64_MAX)
+    if analysis_start < start or analysis_start > end:
+        raise ProtocolError("analysis outside its task")
+    words = fields.number("words", size)
+    if fields.number("word length sum", size) < words:
+        raise ProtocolError("more words than letters")
+    digest = fields.next()
+    if digest is None or len(digest) != 64 or not all(c in b"0123456789abcdefABCDEF" for c in digest):
+        raise ProtocolError("missing or malformed digest")
+    fields.expect_end()
 
 
 class LineReader:

@@ -17,13 +17,20 @@ CLI = os.environ["CONCURRENCY_LAB_CLI"]
 RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,repeat,wall_s,user_s,"
                    "sys_s,cpu_util,peak_rss_kib,speedup,efficiency,checksum,ok_tasks,failed_tasks,"
                    "outlier,host_cpus,app_version,ui_max_stall_ms,ui_cpu_s,background_cpu,unstable,"
-                   "cpu_model,kernel,runtime_version,startup_ms").split(",")
+                   "cpu_model,kernel,runtime_version,startup_ms,task_busy_s,download_busy_s,"
+                   "analyse_busy_s,store_busy_s").split(",")
 SPANS_COLUMNS = ("run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,"
-                 "status,error,runtime").split(",")
+                 "status,error,runtime,stage").split(",")
 GIL_COLUMNS = "run_id,repeat,worker,tid,state,start_us,end_us,workers".split(",")
 OVERHEAD_COLUMNS = ("experiment,variant,metric,parameter,parameter_value,value,unit,repeat,"
                     "host_cpus,cpu_model,kernel").split(",")
 OVERHEADS = "startup,memory,communication,crash,race,granularity,affinity,pools".split(",")
+CLAIM_COLUMNS = ("id,verdict,rule,values,runtime,extrapolation,reading,host_cpus,cpu_model,kernel,"
+                 "duration_s").split(",")
+CLAIMS = ["C%02d" % i for i in range(1, 19)]
+VERDICTS = {"holds", "does-not-hold", "depends", "inconclusive", "cannot-check", "failed"}
+# Every claim checked takes minutes: only the cli-claims test asks for it.
+ALL_CLAIMS = "--all-claims" in sys.argv
 
 
 def cli(*args, env=None, timeout=120):
@@ -54,6 +61,11 @@ class UsageErrors(unittest.TestCase):
         (["overheads", "--only", ""], "accepted"),
         (["overheads", "--csv", "/nonexistent-dir/o.csv"], "/nonexistent-dir"),
         (["overheads", "extra"], "extra"),
+        (["claims", "--only", "C01,C99"], "C99"),
+        (["claims", "--only", "C01,C99"], "accepted: C01, C02"),
+        (["claims", "--only", ""], "accepted"),
+        (["claims", "--csv", "/nonexistent-dir/c.csv"], "/nonexistent-dir"),
+        (["claims", "--quick", "extra"], "extra"),
     ]
 
     def test_usage_errors(self):
@@ -66,7 +78,7 @@ class UsageErrors(unittest.TestCase):
 
     def test_help(self):
         for args in (["--help"], ["run", "--help"], ["info", "--help"], ["bench", "--help"],
-                     ["overheads", "--help"]):
+                     ["overheads", "--help"], ["claims", "--help"]):
             r = cli(*args)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("Usage", r.stdout)
@@ -352,6 +364,84 @@ class Overheads(unittest.TestCase):
         self.assertGreaterEqual(len(doc["experiments"]), 1)
 
 
+class Claims(unittest.TestCase):
+    def test_list(self):
+        r = cli("claims", "--list")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ids = [line.split()[0] for line in r.stdout.splitlines() if line and not line[0].isspace()]
+        self.assertEqual(ids, CLAIMS)
+        self.assertIn("Holds when", r.stdout)
+
+    def test_race_json_and_csv(self):
+        """One claim, quick, printed as JSON and written as CSV: the same verdict."""
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "c.csv")
+            r = cli("claims", "--only", "c12", "--quick", "--json", "--csv", path)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            doc = json.loads(r.stdout)
+            self.assertEqual(doc["host_cpus"], os.cpu_count())
+            self.assertEqual([c["id"] for c in doc["claims"]], ["C12"])
+            claim = doc["claims"][0]
+            self.assertIn(claim["verdict"], VERDICTS - {"failed"})
+            if os.cpu_count() >= 2:
+                self.assertEqual(claim["verdict"], "holds", claim["reading"])
+            self.assertTrue(claim["rule"].startswith("Holds when"))
+            self.assertEqual(claim["runtime"], "native")
+            values = {v["name"]: v for v in claim["values"]}
+            self.assertEqual(values["lost_mutex"]["value"], 0)
+            self.assertEqual(values["lost_atomic"]["value"], 0)
+            with open(path, newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f))
+            self.assertEqual(rows[0], CLAIM_COLUMNS)
+            self.assertEqual(len(rows), 2)
+            row = dict(zip(rows[0], rows[1]))
+            self.assertEqual(row["id"], "C12")
+            self.assertEqual(row["verdict"], claim["verdict"])
+            self.assertEqual(row["reading"], claim["reading"])
+            self.assertIn("lost_mutex=0 updates", row["values"])
+
+    def test_printed(self):
+        r = cli("claims", "--only", "C12", "--quick")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("C12  ", r.stdout)
+        self.assertIn("Updates lost with a mutex", r.stdout)
+        self.assertIn("Runtime: native", r.stdout)
+
+    def test_sigint_keeps_what_was_measured(self):
+        """Ctrl+C during C13: C11 keeps its verdict, C13 says it stopped, C18 was not checked."""
+        p = subprocess.Popen([CLI, "claims", "--only", "C18,C11,C13", "--quick", "--json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(4.0)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertEqual(p.returncode, 1, err)
+        self.assertIn("stopped", err)
+        claims = {c["id"]: c for c in json.loads(out)["claims"]}
+        self.assertEqual(list(claims), ["C11", "C13", "C18"])
+        self.assertNotIn(claims["C11"]["verdict"], {"failed", "not-run"})
+        self.assertEqual(claims["C13"]["verdict"], "failed")
+        self.assertTrue(claims["C13"]["reading"].startswith("Stopped before the end"))
+        self.assertEqual(claims["C18"]["verdict"], "not-run")
+        self.assertTrue(claims["C18"]["reading"].startswith("Not checked"))
+
+    @unittest.skipUnless(ALL_CLAIMS, "takes minutes: run by the cli-claims test (--all-claims)")
+    def test_all_quick_json(self):
+        """Every claim, quick: 18 entries, each with a verdict or a reason."""
+        r = cli("claims", "--quick", "--json", "--quiet", timeout=540)
+        doc = json.loads(r.stdout)
+        self.assertEqual([c["id"] for c in doc["claims"]], CLAIMS)
+        failed = [c["id"] for c in doc["claims"] if c["verdict"] == "failed"]
+        self.assertEqual(r.returncode, 1 if failed else 0, r.stderr)
+        for claim in doc["claims"]:
+            with self.subTest(claim=claim["id"]):
+                self.assertIn(claim["verdict"], VERDICTS)
+                self.assertGreater(len(claim["reading"]), 20)
+                if claim["verdict"] not in ("cannot-check", "failed"):
+                    self.assertTrue(claim["values"])
+
+
 class CPythonRuntime(unittest.TestCase):
     """--runtime cpython with the real python3 on PATH, and with fake interpreters
     that are missing, broken, too old or free-threaded."""
@@ -440,5 +530,100 @@ class CPythonRuntime(unittest.TestCase):
             self.assertEqual({s["runtime"] for s in spans} - {"native"}, {python[0]["runtime"]})
 
 
+class Pipeline(unittest.TestCase):
+    SHAPES = ["sequential", "threads", "gil", "processes", "hybrid"]
+
+    def test_five_shapes(self):
+        """Every shape stores the same rows and checksum; the CSVs carry the stages."""
+        with tempfile.TemporaryDirectory() as d:
+            store = os.path.join(d, "rows")
+            r_csv, s_csv = os.path.join(d, "r.csv"), os.path.join(d, "s.csv")
+            r = cli("run", "--workload", "pipeline", "--modes", ",".join(self.SHAPES), "--workers", "2",
+                    "--tasks", "20", "--size", "500", "--server-bytes", "4096", "--server-delay", "5",
+                    "--repeat", "1", "--warmup", "0", "--store-dir", store, "--csv", r_csv,
+                    "--spans-csv", s_csv, timeout=240)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Every mode computed the same checksum.", r.stdout)
+            self.assertEqual(r.stdout.count("busy: download"), 5, r.stdout)
+            self.assertTrue("Fastest: " in r.stdout or "too large to tell" in r.stdout, r.stdout)
+
+            rows = None
+            for shape in self.SHAPES:
+                workers = 1 if shape == "sequential" else 2
+                with open(os.path.join(store, f"pipeline-{shape}-w{workers}-rep1.csv")) as f:
+                    lines = f.read().splitlines()
+                self.assertEqual(lines[0], "doc,bytes,words,word_length_sum,digest")
+                self.assertEqual(len(lines), 21)
+                self.assertEqual(sorted(int(line.split(",")[0]) for line in lines[1:]), list(range(20)))
+                if rows is None:
+                    rows = sorted(lines[1:])
+                self.assertEqual(sorted(lines[1:]), rows, shape)
+            self.assertEqual(len(os.listdir(store)), 5)
+
+            with open(r_csv, newline="") as f:
+                results = list(csv.DictReader(f))
+            self.assertEqual(list(results[0].keys()), RESULTS_COLUMNS)
+            self.assertEqual({row["mode"] for row in results}, set(self.SHAPES))
+            self.assertEqual(len({row["checksum"] for row in results}), 1)
+            for row in results:
+                self.assertEqual(row["tasks"], "20")
+                self.assertEqual(row["ok_tasks"], "20")
+                self.assertEqual(float(row["task_busy_s"]), 0)
+                for stage in ("download", "analyse", "store"):
+                    self.assertGreater(float(row[stage + "_busy_s"]), 0)
+
+            with open(s_csv, newline="") as f:
+                spans = list(csv.DictReader(f))
+            self.assertEqual(len(spans), 3 * 20 * 5)
+            self.assertEqual({s["stage"] for s in spans}, {"download", "analyse", "store"})
+            hybrid = [s for s in spans if s["mode"] == "hybrid"]
+            analysing = {s["pid"] for s in hybrid if s["stage"] == "analyse"}
+            others = {s["pid"] for s in hybrid if s["stage"] != "analyse"}
+            self.assertEqual(len(others), 1)
+            self.assertFalse(analysing & others)
+
+    def test_refusals(self):
+        cases = [
+            (["--workload", "cpu:primes", "--modes", "hybrid"], "hybrid"),
+            (["--workload", "io:sleep", "--modes", "threads,hybrid"], "pipeline"),
+            (["--workload", "pipeline", "--modes", "async"], "async"),
+            (["--workload", "pipeline", "--modes", "spawn"], "spawn"),
+            (["--workload", "pipeline", "--modes", "gtask"], "gtask"),
+            (["--workload", "pipeline", "--runtime", "cpython"], "native runtime"),
+            (["--workload", "pipeline", "--url", "http://127.0.0.1:1/"], "embedded server"),
+            (["--workload", "io:sleep", "--store-dir", "/tmp"], "--store-dir"),
+            (["--workload", "pipeline", "--bytes", "1", "--server-bytes", "2"], "--server-bytes"),
+        ]
+        for args, needle in cases:
+            with self.subTest(args=args):
+                r = cli("run", *args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(needle, r.stderr)
+                self.assertEqual(r.stdout.strip(), "")
+
+    def run_in_cache(self, cache, *args):
+        env = dict(os.environ, XDG_CACHE_HOME=cache)
+        return subprocess.Popen([CLI, "run", "--workload", "pipeline", "--workers", "2", "--repeat", "1",
+                                 "--warmup", "0", *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+    def test_temporary_store_removed(self):
+        """Without --store-dir the rows go to a folder in the cache, gone after the run and a cancel."""
+        with tempfile.TemporaryDirectory() as cache:
+            p = self.run_in_cache(cache, "--modes", "threads,hybrid", "--tasks", "10", "--size", "10",
+                                  "--delay-ms", "0")
+            out, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, err)
+            self.assertEqual(os.listdir(os.path.join(cache, "concurrency-lab")), [])
+
+            p = self.run_in_cache(cache, "--modes", "hybrid", "--tasks", "200", "--delay-ms", "200")
+            time.sleep(1.0)
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=20)
+            self.assertEqual(p.returncode, 1, err)
+            self.assertIn("cancel", err.lower())
+            self.assertEqual(os.listdir(os.path.join(cache, "concurrency-lab")), [])
+
+
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest.main(verbosity=2, argv=[a for a in sys.argv if a != "--all-claims"])

@@ -95,9 +95,10 @@ test_columns (void)
                    "run_id,started_at,workload,size,tasks,mode,runtime,workers,repeat,wall_s,user_s,sys_s,"
                    "cpu_util,peak_rss_kib,speedup,efficiency,checksum,ok_tasks,failed_tasks,outlier,host_cpus,"
                    "app_version,ui_max_stall_ms,ui_cpu_s,background_cpu,unstable,cpu_model,kernel,"
-                   "runtime_version,startup_ms");
+                   "runtime_version,startup_ms,task_busy_s,download_busy_s,analyse_busy_s,store_busy_s");
   g_assert_cmpstr (spans, ==,
-                   "run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,status,error,runtime");
+                   "run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,status,error,runtime,"
+                   "stage");
 }
 
 /* The row of the one repetition of @run, with the window's cost @ui_max_stall_ms, @ui_cpu_s. */
@@ -153,7 +154,11 @@ test_results_row (void)
   startup = strstr (cli_row, tail) + strlen (tail);
   g_assert_cmpfloat (g_ascii_strtod (startup, NULL), >=, 0.0);
   g_assert_cmpfloat (g_ascii_strtod (startup, NULL), <, 1000.0);
-  g_assert_null (strchr (startup, ','));
+  /* Then the stages' busy times: the whole task's, and none of the pipeline's. */
+  startup = strchr (startup, ',');
+  g_assert_nonnull (startup);
+  g_assert_cmpfloat (g_ascii_strtod (startup + 1, NULL), >, 0.0);
+  g_assert_true (g_str_has_suffix (startup, ",0,0,0\r\n") || g_str_has_suffix (startup, ",0,0,0"));
 
   ui_row = results_row (run, 12.5, 0.25);
   g_assert_nonnull (strstr (ui_row, "," PACKAGE_VERSION ",12.5,0.25,"));

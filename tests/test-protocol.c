@@ -46,6 +46,11 @@ roundtrip (const LabMessage *msg)
   g_assert_cmpuint (parsed.bytes, ==, msg->bytes);
   g_assert_cmpint (parsed.tid, ==, msg->tid);
   g_assert_cmpuint (parsed.http_status, ==, msg->http_status);
+  g_assert_cmpint (parsed.analysed, ==, msg->analysed);
+  g_assert_cmpint (parsed.analysis_start_us, ==, msg->analysis_start_us);
+  g_assert_cmpuint (parsed.words, ==, msg->words);
+  g_assert_cmpuint (parsed.word_length_sum, ==, msg->word_length_sum);
+  g_assert_cmpmem (parsed.digest, sizeof parsed.digest, msg->digest, sizeof msg->digest);
   g_assert_cmpuint (parsed.user_us, ==, msg->user_us);
   g_assert_cmpuint (parsed.sys_us, ==, msg->sys_us);
   g_assert_cmpuint (parsed.maxrss_kib, ==, msg->maxrss_kib);
@@ -85,12 +90,18 @@ test_roundtrip (void)
   LabMessage switches = { .type = LAB_MESSAGE_USAGE, .user_us = 1, .sys_us = 2, .maxrss_kib = 3,
                           .voluntary_switches = 4, .involuntary_switches = G_MAXINT64 };
   LabMessage progress = { .type = LAB_MESSAGE_PROGRESS, .id = 9, .task = 5 };
+  LabMessage analyse = { .type = LAB_MESSAGE_ANALYSE, .id = 11, .task = 6, .bytes = 4096 };
+  LabMessage analysed = { .type = LAB_MESSAGE_RESULT, .id = 11, .task = 6, .ok = TRUE, .checksum = 77,
+                          .start_us = 100, .end_us = 300, .bytes = 4096, .tid = 5, .http_status = 200,
+                          .analysed = TRUE, .analysis_start_us = 250, .words = 700, .word_length_sum = 3300 };
   LabMessage error = { .type = LAB_MESSAGE_ERROR, .text = (char *) "task before workload" };
   g_autoptr(LabWorkload) primes = lab_workload_new_from_spec ("cpu:primes", NULL);
   LabMessage workload = { .type = LAB_MESSAGE_WORKLOAD, .workload = primes };
 
   primes->size = 10;
   primes->tasks = 2;
+  for (guint i = 0; i < sizeof analysed.digest; i++)
+    analysed.digest[i] = 255 - i;
   roundtrip (&hello);
   roundtrip (&task);
   roundtrip (&ok);
@@ -99,6 +110,8 @@ test_roundtrip (void)
   roundtrip (&usage_request);
   roundtrip (&switches);
   roundtrip (&progress);
+  roundtrip (&analyse);
+  roundtrip (&analysed);
   roundtrip (&error);
   roundtrip (&workload);
 }
@@ -133,6 +146,19 @@ test_malformed (void)
     "W",
     "E",
     "R 1 2 ok 3 4 5 6\t7 200",
+    "A 1 2",                           /* no length */
+    "A 1 2 3 4",
+    "A 1 2 -3",
+    /* the pipeline's analysis: start before the task's, more words than
+     * bytes, fewer letters than words, a short or non-hexadecimal digest,
+     * anything after it, and an analysis on a failure */
+    "R 1 2 ok 3 4 9 100 7 200 3 10 20 " "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+    "R 1 2 ok 3 4 9 10 7 200 5 11 11 " "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+    "R 1 2 ok 3 4 9 10 7 200 5 8 7 " "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+    "R 1 2 ok 3 4 9 10 7 200 5 2 4 00112233",
+    "R 1 2 ok 3 4 9 10 7 200 5 2 4 " "0011223344556677889xaabbccddeeff00112233445566778899aabbccddeeff",
+    "R 1 2 ok 3 4 9 10 7 200 5 2 4 " "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff x",
+    "R 1 2 ok 3 4 9 10 7 200 5 2 4",
     "H 1 2\x01",
   };
 
@@ -168,6 +194,19 @@ test_line_reader (void)
   g_assert_true (lab_line_reader_next (&reader, &line, &len, &error));
   g_assert_cmpstr (line, ==, "R 1 2");
 
+  /* An A's document follows its line, whatever bytes it holds. */
+  lab_line_reader_feed (&reader, (const guint8 *) "A 1 2 5\nab\ncdR 3", 16);
+  g_assert_true (lab_line_reader_next (&reader, &line, &len, &error));
+  g_assert_cmpstr (line, ==, "A 1 2 5");
+  {
+    guint8 document[5];
+
+    g_assert_cmpuint (lab_line_reader_take (&reader, document, 5), ==, 5);
+    g_assert_cmpmem (document, 5, "ab\ncd", 5);
+    g_assert_cmpuint (lab_line_reader_take (&reader, document, 5), ==, 3);
+    g_assert_cmpmem (document, 3, "R 3", 3);
+  }
+
   memset (big, 'x', sizeof big);
   lab_line_reader_feed (&reader, (const guint8 *) big, sizeof big);
   g_assert_false (lab_line_reader_next (&reader, &line, &len, &error));
@@ -188,7 +227,7 @@ test_fuzz (void)
       for (gsize k = 0; k < len; k++)
         line[k] = g_test_rand_bit () ? "HRUTWE 0123456789okfail-"[g_test_rand_int_range (0, 24)]
                                      : (char) g_test_rand_int_range (0, 256);
-      line[0] = "HRUTWEP"[g_test_rand_int_range (0, 7)];
+      line[0] = "HRUTWEPA"[g_test_rand_int_range (0, 8)];
       if (lab_message_parse (line, len, &msg, NULL))
         {
           g_autoptr(GString) out = g_string_new (NULL);

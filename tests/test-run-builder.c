@@ -257,9 +257,10 @@ test_parameters_that_do_not_apply (void)
     LabParam    param;
     const char *needle;
   } cases[] = {
-    { "cpu:primes", LAB_PARAM_TIMEOUT_S, "--timeout-s applies only to the workload io:download" },
+    { "cpu:primes", LAB_PARAM_TIMEOUT_S, "--timeout-s applies only to the workloads io:download and pipeline" },
     { "cpu:primes", LAB_PARAM_MAX_BYTES, "--max-bytes applies only" },
-    { "io:sleep", LAB_PARAM_DELAY_MS, "--delay-ms applies only to the workload io:download, not to io:sleep" },
+    { "io:sleep", LAB_PARAM_DELAY_MS, "--delay-ms applies only to the workloads io:download and pipeline, not to io:sleep" },
+    { "io:sleep", LAB_PARAM_STORE_DIR, "--store-dir applies only to the workload pipeline, not to io:sleep" },
     { "cpu:primes", LAB_PARAM_BYTES, "--bytes applies only" },
     { "io:download", LAB_PARAM_SIZE, "--size does not apply to the workload io:download" },
   };

@@ -20,6 +20,7 @@ static const Command commands[] = {
   { "serve", lab_cli_serve, N_("Run the embedded HTTP test server until interrupted") },
   { "info", lab_cli_info, N_("Print facts about this machine") },
   { "overheads", lab_cli_overheads, N_("Measure the costs and traps of threads and processes") },
+  { "claims", lab_cli_claims, N_("Check the articles' claims by measurement, with a verdict for each") },
   { "bench", lab_cli_bench, N_("Measure the engine's own costs (dispatch, spawn, scaling)") },
 };
 
@@ -114,5 +115,5 @@ main (int    argc,
       }
 
   print_usage (stderr);
-  return lab_cli_fail (LAB_CLI_EXIT_USAGE, _("unknown command “%s”; accepted: run, serve, info, overheads, bench"), argv[1]);
+  return lab_cli_fail (LAB_CLI_EXIT_USAGE, _("unknown command “%s”; accepted: run, serve, info, overheads, claims, bench"), argv[1]);
 }

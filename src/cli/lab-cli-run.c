@@ -39,6 +39,9 @@ typedef struct
   char     *urls_file;
   char     *delay_ms;
   char     *bytes;
+  char     *server_delay;
+  char     *server_bytes;
+  char     *store_dir;
   char     *timeout_s;
   char     *max_bytes;
   gboolean  json;
@@ -67,6 +70,9 @@ run_options_clear (RunOptions *o)
   g_free (o->urls_file);
   g_free (o->delay_ms);
   g_free (o->bytes);
+  g_free (o->server_delay);
+  g_free (o->server_bytes);
+  g_free (o->store_dir);
   g_free (o->timeout_s);
   g_free (o->max_bytes);
 }
@@ -96,9 +102,18 @@ record_options (RunOptions     *o,
     { LAB_PARAM_NICE, o->nice },
     { LAB_PARAM_TIMEOUT_S, o->timeout_s },
     { LAB_PARAM_MAX_BYTES, o->max_bytes },
-    { LAB_PARAM_DELAY_MS, o->delay_ms },
-    { LAB_PARAM_BYTES, o->bytes },
+    { LAB_PARAM_DELAY_MS, o->delay_ms != NULL ? o->delay_ms : o->server_delay },
+    { LAB_PARAM_BYTES, o->bytes != NULL ? o->bytes : o->server_bytes },
+    { LAB_PARAM_STORE_DIR, o->store_dir },
   };
+
+  /* --server-delay and --server-bytes are other names of the same options. */
+  if ((o->delay_ms != NULL && o->server_delay != NULL) || (o->bytes != NULL && o->server_bytes != NULL))
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                           _("--server-delay is --delay-ms and --server-bytes is --bytes: give each once"));
+      return FALSE;
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (scalars); i++)
     if (scalars[i].value != NULL &&
@@ -133,6 +148,18 @@ print_gil_note (LabRun *run)
     }
 }
 
+/* How long each stage of the pipeline kept its workers busy. */
+static void
+print_stage_busy (LabCell *cell)
+{
+  g_autofree char *download = lab_format_duration (lab_cell_get_stage_busy_s (cell, LAB_STAGE_DOWNLOAD));
+  g_autofree char *analyse = lab_format_duration (lab_cell_get_stage_busy_s (cell, LAB_STAGE_ANALYSE));
+  g_autofree char *store = lab_format_duration (lab_cell_get_stage_busy_s (cell, LAB_STAGE_STORE));
+
+  /* Translators: the time spent in each stage, summed over the workers: "download 4.1 s, analysis 2.0 s, …" */
+  g_print (_("%20s busy: download %s, analysis %s, storing %s\n"), "", download, analyse, store);
+}
+
 static void
 print_table (LabRun *run)
 {
@@ -148,7 +175,11 @@ print_table (LabRun *run)
                                               config->warmup);
   g_autofree char *cpus = g_strdup_printf (ngettext ("%u CPU", "%u CPUs", n_cpus), n_cpus);
 
-  if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD)
+  if (config->workload->kind == LAB_WORKLOAD_PIPELINE)
+    /* Translators: "Workload pipeline, 20000 SHA-256 rounds, 16384-byte documents, 200 tasks, …" */
+    g_print (_("Workload %s, %" PRIu64 " SHA-256 rounds, %" PRIu64 "-byte documents, %s, %s (+%s), %s\n\n"),
+             spec, config->workload->size, config->server_bytes, tasks, repeats, warmups, cpus);
+  else if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD)
     /* Translators: "Workload io:download, 40 tasks, 3 repetitions (+1 warm-up), 2 CPUs" */
     g_print (_("Workload %s, %s, %s (+%s), %s\n\n"), spec, tasks, repeats, warmups, cpus);
   else
@@ -178,7 +209,9 @@ print_table (LabRun *run)
                wall, (int) (22 - g_utf8_strlen (wall, -1)), "",
                (int) (8 + strlen (speedup) - g_utf8_strlen (speedup, -1)), speedup,
                efficiency, cpu, checksum, lab_cell_get_failed_tasks (cell));
-      if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD)
+      if (config->workload->kind == LAB_WORKLOAD_PIPELINE)
+        print_stage_busy (cell);
+      else if (config->workload->kind == LAB_WORKLOAD_DOWNLOAD)
         {
           g_autofree char *p50 = lab_format_value (lab_cell_get_latency_ms (cell, 50), "%.1f");
           g_autofree char *p90 = lab_format_value (lab_cell_get_latency_ms (cell, 90), "%.1f");
@@ -216,6 +249,19 @@ print_startup (LabRun *run)
   if (line->len > 0)
     /* Translators: %s lists cells and times, "cpython/threads ×2 31.2 ms, …" */
     g_print (_("\nInterpreter start-up, before and not in the times above: %s\n"), line->str);
+}
+
+/* The pipeline: which shape won and why. */
+static void
+print_pipeline_reading (LabRun *run)
+{
+  g_autofree char *reading = NULL;
+
+  if (lab_run_get_config (run)->workload->kind != LAB_WORKLOAD_PIPELINE)
+    return;
+  reading = lab_reading_pipeline (lab_run_get_cells (run));
+  if (reading != NULL)
+    g_print ("\n%s\n", reading);
 }
 
 /* Says on stderr, once, when the figures cannot be trusted and why. */
@@ -330,11 +376,11 @@ lab_cli_run (int    argc,
   gboolean ok;
   int status;
   const GOptionEntry entries[] = {
-    { "workload", 'w', 0, G_OPTION_ARG_STRING, &o.workload, N_("What to run: cpu:KERNEL, io:sleep, io:download (default cpu:primes)"), N_("SPEC") },
+    { "workload", 'w', 0, G_OPTION_ARG_STRING, &o.workload, N_("What to run: cpu:KERNEL, io:sleep, io:download, pipeline (default cpu:primes)"), N_("SPEC") },
     { "runtime", 0, 0, G_OPTION_ARG_STRING, &o.runtime, N_("Who runs the tasks, one or several of: native, the C engine (default); cpython, python3 on PATH running the same kernels; cpython-nogil, a free-threaded python3.13t or newer"), N_("NAME") },
-    { "size", 's', 0, G_OPTION_ARG_STRING, &o.size, N_("Input size of the kernel (io:sleep: milliseconds per task)"), "N" },
+    { "size", 's', 0, G_OPTION_ARG_STRING, &o.size, N_("Input size of the kernel (io:sleep: milliseconds per task; pipeline: SHA-256 rounds per document)"), "N" },
     { "tasks", 't', 0, G_OPTION_ARG_STRING, &o.tasks, N_("Number of tasks the work is split into (default 16)"), "N" },
-    { "modes", 'm', 0, G_OPTION_ARG_STRING, &o.modes, N_("Comma-separated modes: sequential, threads, processes, spawn, gil, and for io:sleep and io:download async and gtask (default sequential,threads,processes,spawn)"), N_("LIST") },
+    { "modes", 'm', 0, G_OPTION_ARG_STRING, &o.modes, N_("Comma-separated modes: sequential, threads, processes, spawn, gil, and for io:sleep and io:download async and gtask (default sequential,threads,processes,spawn); pipeline: sequential, threads, gil, processes, hybrid (all by default)"), N_("LIST") },
     { "workers", 'j', 0, G_OPTION_ARG_STRING, &o.workers, N_("Comma-separated worker counts (default 1 and the number of CPUs)"), N_("LIST") },
     { "repeat", 'r', 0, G_OPTION_ARG_STRING, &o.repeat, N_("Measured repetitions per mode and worker count (default 3)"), "N" },
     { "warmup", 0, 0, G_OPTION_ARG_STRING, &o.warmup, N_("Discarded warm-up repetitions (default 1)"), "N" },
@@ -347,8 +393,11 @@ lab_cli_run (int    argc,
     { "trace", 0, 0, G_OPTION_ARG_FILENAME, &o.trace, N_("Write the tasks as a Perfetto/Chrome trace (JSON) to FILE"), N_("FILE") },
     { "url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.url, N_("io:download: a URL to fetch (repeatable; default: the embedded server)"), N_("URL") },
     { "urls", 0, 0, G_OPTION_ARG_FILENAME, &o.urls_file, N_("io:download: read URLs from FILE, one per line (# comments)"), N_("FILE") },
-    { "delay-ms", 0, 0, G_OPTION_ARG_STRING, &o.delay_ms, N_("io:download without URLs: server delay per request (default 200)"), N_("MS") },
-    { "bytes", 0, 0, G_OPTION_ARG_STRING, &o.bytes, N_("io:download without URLs: body size per request (default 16384)"), "N" },
+    { "delay-ms", 0, 0, G_OPTION_ARG_STRING, &o.delay_ms, N_("io:download without URLs and pipeline: server delay per request (default 200)"), N_("MS") },
+    { "bytes", 0, 0, G_OPTION_ARG_STRING, &o.bytes, N_("io:download without URLs: body size per request (default 16384); pipeline: bytes per document"), "N" },
+    { "server-delay", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o.server_delay, N_("The same as --delay-ms"), N_("MS") },
+    { "server-bytes", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o.server_bytes, N_("The same as --bytes"), "N" },
+    { "store-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.store_dir, N_("pipeline: keep each repetition's rows in a CSV file in DIR (default: a temporary folder, removed)"), N_("DIR") },
     { "timeout-s", 0, 0, G_OPTION_ARG_STRING, &o.timeout_s, N_("io:download: per-request timeout (default 30)"), N_("SECONDS") },
     { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &o.max_bytes, N_("io:download: largest body accepted (default 67108864)"), "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON instead of a table"), NULL },
@@ -410,6 +459,7 @@ lab_cli_run (int    argc,
     {
       print_table (run);
       print_startup (run);
+      print_pipeline_reading (run);
     }
   print_trust (run);
 

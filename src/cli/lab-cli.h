@@ -19,6 +19,7 @@ int lab_cli_info  (int argc, char **argv);
 int lab_cli_bench (int argc, char **argv);
 int lab_cli_serve (int argc, char **argv);
 int lab_cli_overheads (int argc, char **argv);
+int lab_cli_claims (int argc, char **argv);
 
 /* Prints "concurrency-lab-cli: MESSAGE" to stderr and returns @code. */
 int lab_cli_fail  (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);

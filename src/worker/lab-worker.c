@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -94,11 +95,68 @@ crash (void)
   abort ();  /* not reached: the store raises SIGSEGV */
 }
 
-/* Runs the task @request asks for and fills @reply (for the caller to
- * clear); FALSE when a hook says nothing is to be answered. */
+/* The pipeline's R: the download (a T's, else NULL) and the analysis as
+ * one task, with the analysis at its end. */
+static void
+fill_document_reply (const LabSpan        *download,
+                     const LabSpan        *analyse,
+                     const LabDocumentRow *row,
+                     gboolean              ok,
+                     LabMessage           *reply)
+{
+  const LabSpan *last = download != NULL && download->status != LAB_TASK_OK ? download : analyse;
+  const LabSpan *first = download != NULL ? download : analyse;
+
+  reply->ok = ok;
+  reply->start_us = first->start_us;
+  reply->end_us = last->end_us;
+  reply->tid = last->tid;
+  reply->bytes = download != NULL ? download->bytes : row->bytes;
+  reply->http_status = download != NULL ? download->http_status : 0;
+  if (!ok)
+    {
+      reply->text = g_strdup (last->error != NULL ? last->error : "failed");
+      return;
+    }
+  reply->checksum = lab_document_row_checksum (row);
+  reply->analysed = TRUE;
+  reply->analysis_start_us = analyse->start_us;
+  reply->words = row->words;
+  reply->word_length_sum = row->word_length_sum;
+  memcpy (reply->digest, row->digest, sizeof reply->digest);
+}
+
+/* A pipeline document: downloaded and analysed (T), or analysed from
+ * @data (A). */
+static void
+run_document (Worker           *self,
+              const LabMessage *request,
+              GBytes           *data,
+              LabMessage       *reply)
+{
+  LabSpan download = { 0 }, analyse = { 0 };
+  LabDocumentRow row = { 0 };
+  gboolean ok;
+
+  if (data != NULL)
+    ok = lab_task_runner_analyse_document (self->runner, request->task, g_bytes_get_data (data, NULL),
+                                           g_bytes_get_size (data), NULL, &analyse, &row);
+  else
+    ok = lab_task_runner_run_document (self->runner, request->task, request->text, NULL,
+                                       &download, &analyse, &row);
+  *reply = (LabMessage) { .type = LAB_MESSAGE_RESULT, .id = request->id, .task = request->task };
+  fill_document_reply (data == NULL ? &download : NULL, &analyse, &row, ok, reply);
+  lab_span_clear (&download);
+  lab_span_clear (&analyse);
+}
+
+/* Runs the task @request asks for (with the document @data of an A) and
+ * fills @reply (for the caller to clear); FALSE when a hook says nothing
+ * is to be answered. */
 static gboolean
 run_task (Worker           *self,
           const LabMessage *request,
+          GBytes           *data,
           LabMessage       *reply)
 {
   LabSpan span = { 0 };
@@ -107,6 +165,14 @@ run_task (Worker           *self,
     crash ();
   if (self->hooks->task_starting != NULL && !self->hooks->task_starting (request->task))
     return FALSE;
+
+  if (lab_task_runner_get_workload (self->runner)->kind == LAB_WORKLOAD_PIPELINE)
+    {
+      run_document (self, request, data, reply);
+      if (self->hooks->reply_ready != NULL)
+        self->hooks->reply_ready (reply);
+      return TRUE;
+    }
 
   lab_task_runner_run (self->runner, request->task, request->text, NULL, &span);
   *reply = (LabMessage) {
@@ -153,7 +219,7 @@ map_task (gpointer data,
   LabMessage *request = data;
   Worker *self = user_data;
   LabMessage *reply = g_new0 (LabMessage, 1);
-  gboolean answered = run_task (self, request, reply);
+  gboolean answered = run_task (self, request, NULL, reply);
   LabMessage progress = { .type = LAB_MESSAGE_PROGRESS, .id = request->id, .task = request->task };
 
   g_mutex_lock (&self->lock);
@@ -188,7 +254,8 @@ fatal (Worker     *self,
 
 static void
 handle_task (Worker     *self,
-             LabMessage *msg)
+             LabMessage *msg,
+             GBytes     *data)
 {
   LabMessage reply;
 
@@ -210,7 +277,7 @@ handle_task (Worker     *self,
       return;
     }
 
-  if (run_task (self, msg, &reply))
+  if (run_task (self, msg, data, &reply))
     {
       send_message (self, &reply);
       lab_message_clear (&reply);
@@ -248,10 +315,54 @@ send_usage (Worker *self)
   send_message (self, &reply);
 }
 
+/* The @len bytes that follow an A line: those @reader already has, then
+ * the rest straight from stdin. */
+static GBytes *
+read_document (Worker        *self,
+               LabLineReader *reader,
+               gsize          len)
+{
+  guint8 *data = g_malloc (MAX (len, 1));
+  gsize have = lab_line_reader_take (reader, data, len);
+
+  while (have < len)
+    {
+      ssize_t n = read (STDIN_FILENO, data + have, len - have);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          g_free (data);
+          fatal (self, "document cut short");
+        }
+      have += n;
+    }
+  return g_bytes_new_take (data, len);
+}
+
+/* An A: the document must follow a pipeline workload, one at a time. */
 static void
-handle_line (Worker     *self,
-             const char *line,
-             gsize       len)
+handle_analyse (Worker        *self,
+                LabLineReader *reader,
+                LabMessage    *msg)
+{
+  const LabWorkload *workload = self->runner != NULL ? lab_task_runner_get_workload (self->runner) : NULL;
+  g_autoptr(GBytes) data = NULL;
+
+  if (workload == NULL || workload->kind != LAB_WORKLOAD_PIPELINE || self->map_pool != NULL)
+    fatal (self, "analysis without a pipeline workload");
+  if (msg->bytes > workload->max_bytes)
+    fatal (self, "document larger than the workload's cap");
+  data = read_document (self, reader, msg->bytes);
+  handle_task (self, msg, data);
+}
+
+static void
+handle_line (Worker        *self,
+             LabLineReader *reader,
+             const char    *line,
+             gsize          len)
 {
   g_autoptr(GError) error = NULL;
   LabMessage msg;
@@ -266,7 +377,11 @@ handle_line (Worker     *self,
       break;
 
     case LAB_MESSAGE_TASK:
-      handle_task (self, &msg);
+      handle_task (self, &msg, NULL);
+      break;
+
+    case LAB_MESSAGE_ANALYSE:
+      handle_analyse (self, reader, &msg);
       break;
 
     case LAB_MESSAGE_USAGE:
@@ -397,7 +512,7 @@ serve_lines (Worker *self)
         break;
       lab_line_reader_feed (&reader, buf, n);
       while (lab_line_reader_next (&reader, &line, &len, &error))
-        handle_line (self, line, len);
+        handle_line (self, &reader, line, len);
       if (error != NULL)
         fatal (self, error->message);
     }

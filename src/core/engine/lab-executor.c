@@ -3,19 +3,14 @@
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
-#include <sys/resource.h>
 
 #include "lab-async-executor.h"
 #include "lab-executor.h"
 #include "lab-gil.h"
 #include "lab-gtask-executor.h"
-
-/* Hand finished spans from pool threads to the coordinator in batches of
- * this many (or sooner when the queue runs dry): one wake-up per task would
- * cost more than a no-op task itself. */
-#define BATCH_SPANS 64
-
-typedef struct _ThreadsState ThreadsState;
+#include "lab-pipeline.h"
+#include "lab-span-sink.h"
+#include "lab-thread-pool.h"
 
 struct _LabExecutor
 {
@@ -26,140 +21,56 @@ struct _LabExecutor
   guint               workers;
   LabTaskRunner      *runner;     /* sequential, threads */
   LabWorkerPool      *pool;       /* processes, spawn */
-  ThreadsState       *threads;    /* threads, gil */
+  LabThreadPool      *threads;    /* threads, gil */
   LabAsyncExecutor   *async;      /* async */
   LabGil             *gil;        /* gil */
   LabGTaskExecutor   *gtask;      /* gtask */
+  LabPipeline        *pipeline;   /* the pipeline workload, every mode */
 };
 
-struct _ThreadsState
+/* One repetition of the threads (and gil) mode. */
+typedef struct
 {
-  GThreadPool   *pool;
-  LabTaskRunner *runner;
-  LabGil        *gil;           /* mode gil, else NULL */
-  int            nice;
-  GMutex         mutex;
-  GCond          cond;
-  /* Per repetition, under @mutex */
-  GArray        *finished;      /* LabSpan, not yet taken by the coordinator */
-  guint          outstanding;   /* tasks pushed and not finished */
-  gint64         t0;
-  GCancellable  *cancellable;
-  gint64        *queued_us;     /* per task */
-  guint          next_slot;
-  guint64        serial;        /* unique per state, for slot_owner */
-};
+  LabExecutor  *self;
+  gint64        t0;
+  GCancellable *cancellable;
+  LabSpanSink  *sink;
+} ThreadsRun;
 
-/* The slot (lane) of the calling pool thread, assigned on its first task.
- * GLib hands the threads of a freed pool to later pools, so ownership is
- * by serial number (a new state may reuse a freed one's address). */
-static __thread guint64 slot_owner;
-static __thread guint slot_index;
-static gsize next_serial = 1;
-
-/* Mode gil: a task holds the GIL while it runs, as a Python thread does
- * while it runs Python code; between tasks, waiting for its next work
- * item, the thread does not. The span covers the waits for the GIL. */
+/* A task in a pool thread; in mode gil it holds the lock throughout, and
+ * its span covers the waits for it and ends when it lets go. */
 static void
-run_behind_gil (ThreadsState *state,
-                guint         task,
-                LabSpan      *span)
+threads_task (const LabThreadTask *task,
+              gpointer             user_data)
 {
-  gint64 start_us = g_get_monotonic_time ();
-
-  lab_gil_thread_attach (state->gil, slot_index);
-  lab_gil_acquire (state->gil);
-  lab_task_runner_run (state->runner, task,
-                       lab_workload_task_argument (lab_task_runner_get_workload (state->runner), task),
-                       state->cancellable, span);
-  lab_gil_release (state->gil);
-  lab_gil_thread_detach (state->gil);
-  span->start_us = start_us;
-  span->end_us = g_get_monotonic_time ();
-}
-
-static void
-threads_task (gpointer data,
-              gpointer user_data)
-{
-  ThreadsState *state = user_data;
-  guint task = GPOINTER_TO_UINT (data) - 1;
+  ThreadsRun *run = user_data;
+  LabTaskRunner *runner = run->self->runner;
   LabSpan span = { 0 };
-  gboolean wake;
 
-  if (slot_owner != state->serial)
+  if (g_cancellable_is_cancelled (run->cancellable))
     {
-      g_mutex_lock (&state->mutex);
-      slot_index = state->next_slot++;
-      g_mutex_unlock (&state->mutex);
-      slot_owner = state->serial;
-      if (state->nice > 0)
-        setpriority (PRIO_PROCESS, (id_t) lab_thread_id (), state->nice);
-    }
-
-  if (g_cancellable_is_cancelled (state->cancellable))
-    {
-      span.task = task;
+      span.task = task->task;
       span.status = LAB_TASK_CANCELLED;
       span.start_us = span.end_us = g_get_monotonic_time ();
     }
-  else if (state->gil != NULL)
-    run_behind_gil (state, task, &span);
   else
-    lab_task_runner_run (state->runner, task,
-                         lab_workload_task_argument (lab_task_runner_get_workload (state->runner), task),
-                         state->cancellable, &span);
-  span.worker = slot_index;
-  span.queued_us = state->queued_us[task] - state->t0;
-  span.start_us -= state->t0;
-  span.end_us -= state->t0;
-
-  g_mutex_lock (&state->mutex);
-  g_array_append_val (state->finished, span);
-  state->outstanding--;
-  wake = state->finished->len >= BATCH_SPANS || state->outstanding == 0 ||
-         g_thread_pool_unprocessed (state->pool) == 0;
-  if (wake)
-    g_cond_signal (&state->cond);
-  g_mutex_unlock (&state->mutex);
-}
-
-static ThreadsState *
-threads_state_new (LabTaskRunner  *runner,
-                   guint           workers,
-                   int             nice,
-                   GError        **error)
-{
-  ThreadsState *state = g_new0 (ThreadsState, 1);
-
-  g_mutex_init (&state->mutex);
-  g_cond_init (&state->cond);
-  state->runner = runner;
-  state->nice = nice;
-  state->finished = g_array_new (FALSE, FALSE, sizeof (LabSpan));
-  state->serial = g_atomic_pointer_add (&next_serial, 1);
-  /* Exclusive: exactly @workers threads, started now and kept for the pool's
-   * life, unlike g_task_run_in_thread()'s shared pool. */
-  state->pool = g_thread_pool_new (threads_task, state, workers, TRUE, error);
-  if (state->pool == NULL)
     {
-      g_array_unref (state->finished);
-      g_free (state);
-      return NULL;
+      lab_thread_pool_enter (run->self->threads, task);
+      lab_task_runner_run (runner, task->task,
+                           lab_workload_task_argument (lab_task_runner_get_workload (runner), task->task),
+                           run->cancellable, &span);
+      lab_thread_pool_leave (run->self->threads);
     }
-  return state;
-}
-
-static void
-threads_state_free (ThreadsState *state)
-{
-  if (state == NULL)
-    return;
-  g_thread_pool_free (state->pool, FALSE, TRUE);
-  g_array_unref (state->finished);
-  g_mutex_clear (&state->mutex);
-  g_cond_clear (&state->cond);
-  g_free (state);
+  if (run->self->gil != NULL)
+    {
+      span.start_us = task->picked_us;
+      span.end_us = g_get_monotonic_time ();
+    }
+  span.worker = task->lane;
+  span.queued_us = task->queued_us - run->t0;
+  span.start_us -= run->t0;
+  span.end_us -= run->t0;
+  lab_span_sink_add (run->sink, &span, lab_thread_pool_draining (run->self->threads));
 }
 
 static gboolean
@@ -169,52 +80,15 @@ run_threads (LabExecutor  *self,
              gpointer      user_data,
              GCancellable *cancellable)
 {
-  ThreadsState *state = self->threads;
+  g_autoptr(LabSpanSink) sink = lab_span_sink_new ();
+  ThreadsRun run = { self, t0, cancellable, sink };
   guint tasks = self->config->workload->tasks;
-  g_autofree gint64 *queued = g_new (gint64, tasks);
-  g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (LabSpan));
   guint received = 0;
 
-  g_mutex_lock (&state->mutex);
-  state->t0 = t0;
-  state->cancellable = cancellable;
-  state->queued_us = queued;
-  state->outstanding = tasks;
-  g_mutex_unlock (&state->mutex);
-
-  /* Everything is queued up front, as ThreadPoolExecutor.map() does. */
-  for (guint i = 0; i < tasks; i++)
-    {
-      queued[i] = g_get_monotonic_time ();
-      g_thread_pool_push (state->pool, GUINT_TO_POINTER (i + 1), NULL);
-    }
-
+  lab_thread_pool_start (self->threads, tasks, threads_task, &run);
   while (received < tasks)
-    {
-      g_mutex_lock (&state->mutex);
-      while (state->finished->len == 0)
-        g_cond_wait_until (&state->cond, &state->mutex, g_get_monotonic_time () + 20 * G_TIME_SPAN_MILLISECOND);
-      /* Swap the buffers so that pool threads never wait on our callbacks. */
-      {
-        GArray *tmp = state->finished;
-
-        state->finished = batch;
-        batch = tmp;
-      }
-      g_mutex_unlock (&state->mutex);
-
-      for (guint i = 0; i < batch->len; i++)
-        {
-          LabSpan *span = &g_array_index (batch, LabSpan, i);
-
-          func (span, user_data);
-          lab_span_clear (span);
-        }
-      received += batch->len;
-      g_array_set_size (batch, 0);
-    }
-
-  state->queued_us = NULL;
+    received += lab_span_sink_deliver (sink, 20 * G_TIME_SPAN_MILLISECOND, func, user_data);
+  lab_thread_pool_wait (self->threads);
   return !g_cancellable_is_cancelled (cancellable);
 }
 
@@ -308,11 +182,11 @@ native_prepare (LabExecutor  *self,
     case LAB_MODE_THREADS:
     case LAB_MODE_GIL:
       self->runner = lab_task_runner_new (self->config->workload, self->workers);
-      self->threads = threads_state_new (self->runner, self->workers, self->config->worker_nice, error);
+      if (self->mode == LAB_MODE_GIL)
+        self->gil = lab_gil_new (self->workers, LAB_GIL_SWITCH_INTERVAL_US);
+      self->threads = lab_thread_pool_new (self->workers, self->config->worker_nice, self->gil, error);
       if (self->threads == NULL)
         return FALSE;
-      if (self->mode == LAB_MODE_GIL)
-        self->threads->gil = self->gil = lab_gil_new (self->workers, LAB_GIL_SWITCH_INTERVAL_US);
       break;
 
     case LAB_MODE_PROCESSES:
@@ -378,7 +252,9 @@ lab_executor_new (const LabRunConfig  *config,
   self->mode = mode;
   self->workers = workers;
 
-  if (runtime == LAB_RUNTIME_NATIVE)
+  if (config->workload->kind == LAB_WORKLOAD_PIPELINE)
+    ok = (self->pipeline = lab_pipeline_new (config, mode, workers, error)) != NULL;
+  else if (runtime == LAB_RUNTIME_NATIVE)
     ok = native_prepare (self, error);
   else
     ok = (self->pool = python_pool_new (config, runtime, mode, workers, error)) != NULL;
@@ -401,7 +277,8 @@ lab_executor_free (LabExecutor *self)
 {
   if (self == NULL)
     return;
-  g_clear_pointer (&self->threads, threads_state_free);
+  g_clear_pointer (&self->pipeline, lab_pipeline_free);
+  g_clear_pointer (&self->threads, lab_thread_pool_free);
   g_clear_pointer (&self->gil, lab_gil_free);
   g_clear_pointer (&self->async, lab_async_executor_free);
   g_clear_pointer (&self->gtask, lab_gtask_executor_free);
@@ -419,6 +296,7 @@ lab_executor_free (LabExecutor *self)
  */
 gboolean
 lab_executor_run (LabExecutor       *self,
+                  const LabRepetition *rep,
                   gint64             t0,
                   LabSpanFunc        func,
                   gpointer           user_data,
@@ -432,6 +310,8 @@ lab_executor_run (LabExecutor       *self,
 
   *usage = (LabExecutorUsage) { 0 };
 
+  if (self->pipeline != NULL)
+    return lab_pipeline_run (self->pipeline, rep, t0, func, user_data, cancellable, usage, error);
   if (self->runtime != LAB_RUNTIME_NATIVE)
     {
       ok = lab_worker_pool_run (self->pool, self->config->workload, self->config->task_timeout_ms,

@@ -120,6 +120,41 @@ expect_end (Fields  *fields,
   return TRUE;
 }
 
+/* The pipeline's analysis at the end of a successful R. */
+static gboolean
+parse_analysis (Fields      *fields,
+                LabMessage  *msg,
+                GError     **error)
+{
+  const char *start;
+  gsize len;
+  guint64 v;
+
+  if (!parse_unsigned_field (fields, "analysis start", G_MAXINT64, &v, error))
+    return FALSE;
+  msg->analysis_start_us = v;
+  if (msg->analysis_start_us < msg->start_us || msg->analysis_start_us > msg->end_us)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "analysis outside its task");
+      return FALSE;
+    }
+  if (!parse_unsigned_field (fields, "words", msg->bytes, &msg->words, error) ||
+      !parse_unsigned_field (fields, "word length sum", msg->bytes, &msg->word_length_sum, error))
+    return FALSE;
+  if (msg->word_length_sum < msg->words)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "more words than letters");
+      return FALSE;
+    }
+  if (!next_field (fields, &start, &len) || !lab_document_digest_from_hex (start, len, msg->digest))
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "missing or malformed digest");
+      return FALSE;
+    }
+  msg->analysed = TRUE;
+  return expect_end (fields, error);
+}
+
 static gboolean
 parse_result (Fields      *fields,
               LabMessage  *msg,
@@ -167,14 +202,11 @@ parse_result (Fields      *fields,
   if (!parse_guint_field (fields, "http status", 999, &msg->http_status, error))
     return FALSE;
 
-  if (!parse_rest (fields, !msg->ok, "error message", &msg->text, error))
-    return FALSE;
-  if (msg->ok && msg->text != NULL)
-    {
-      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "error message on a successful task");
-      return FALSE;
-    }
-  return TRUE;
+  /* Past the fields every result has: a success may carry an analysis, a
+   * failure carries its error. */
+  if (msg->ok)
+    return fields->p == fields->end || parse_analysis (fields, msg, error);
+  return parse_rest (fields, TRUE, "error message", &msg->text, error);
 }
 
 /* U from a worker: three figures, or five with the context switches
@@ -297,6 +329,13 @@ lab_message_parse (const char  *line,
       ok = ok && parse_rest (&fields, FALSE, "argument", &msg->text, error);
       break;
 
+    case LAB_MESSAGE_ANALYSE:
+      ok = parse_unsigned_field (&fields, "id", G_MAXUINT64, &msg->id, error);
+      ok = ok && parse_guint_field (&fields, "task", LAB_MAX_TASKS, &msg->task, error);
+      ok = ok && parse_unsigned_field (&fields, "length", G_MAXINT64, &msg->bytes, error);
+      ok = ok && expect_end (&fields, error);
+      break;
+
     case LAB_MESSAGE_RESULT:
       ok = parse_result (&fields, msg, error);
       break;
@@ -401,6 +440,17 @@ lab_message_format (const LabMessage *msg,
           g_string_append_c (out, ' ');
           append_text (out, msg->text != NULL && msg->text[0] ? msg->text : "failed");
         }
+      else if (msg->analysed)
+        {
+          char hex[2 * LAB_DOCUMENT_DIGEST_LEN + 1];
+
+          lab_document_digest_to_hex (msg->digest, hex);
+          g_string_append_printf (out, " %" G_GINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %s",
+                                  msg->analysis_start_us, msg->words, msg->word_length_sum, hex);
+        }
+      break;
+    case LAB_MESSAGE_ANALYSE:
+      g_string_append_printf (out, " %" G_GUINT64_FORMAT " %u %" G_GUINT64_FORMAT, msg->id, msg->task, msg->bytes);
       break;
     case LAB_MESSAGE_USAGE:
       if (!msg->usage_request)
@@ -477,4 +527,16 @@ lab_line_reader_next (LabLineReader  *reader,
   *len = nl - start;
   reader->consumed += *len + 1;
   return TRUE;
+}
+
+gsize
+lab_line_reader_take (LabLineReader *reader,
+                      guint8        *dest,
+                      gsize          len)
+{
+  gsize n = MIN (len, reader->buffer->len - reader->consumed);
+
+  memcpy (dest, reader->buffer->data + reader->consumed, n);
+  reader->consumed += n;
+  return n;
 }

@@ -5,7 +5,9 @@
 #include <math.h>
 
 #include "lab-format.h"
+#include "lab-machine.h"
 #include "lab-reading.h"
+#include "lab-stats.h"
 
 /* What is wrong with a cell's figures, worst first. */
 typedef enum
@@ -130,4 +132,216 @@ lab_reading_run_trust (LabRun *run)
 {
   g_return_val_if_fail (LAB_IS_RUN (run), NULL);
   return lab_reading_cells_trust (lab_run_get_cells (run));
+}
+
+/* How many of a stage's spans ran at once on average over @cell's
+ * repetitions: the stage's busy time ÷ the wall time. */
+static double
+stage_concurrency (LabCell  *cell,
+                   LabStage  stage)
+{
+  return lab_cell_get_stage_busy_s (cell, stage) / lab_cell_get_median_s (cell);
+}
+
+/* How many cores' worth of computing the emulated GIL let through in
+ * @cell: the time its lock was held ÷ the wall time, the median over the
+ * repetitions; at most 1, as one thread holds it at a time. */
+static double
+gil_held_share (LabCell *cell)
+{
+  GPtrArray *reps = lab_cell_get_repetitions (cell);
+  g_autofree double *shares = g_new (double, MAX (reps->len, 1));
+
+  for (guint r = 0; r < reps->len; r++)
+    {
+      LabRepetition *rep = g_ptr_array_index (reps, r);
+      gint64 held_us = 0;
+
+      for (guint i = 0; i < rep->gil_intervals->len; i++)
+        {
+          const LabGilInterval *interval = &g_array_index (rep->gil_intervals, LabGilInterval, i);
+
+          if (interval->state == LAB_GIL_HOLD)
+            held_us += interval->end_us - interval->start_us;
+        }
+      shares[r] = held_us / (rep->wall_s * G_USEC_PER_SEC);
+    }
+  return lab_stats_median (shares, reps->len);
+}
+
+/* The pipeline's cell of each shape: the one with the most workers. */
+static void
+find_shapes (GListModel *cells,
+             LabCell    *shapes[LAB_N_MODES])
+{
+  for (guint i = 0; i < g_list_model_get_n_items (cells); i++)
+    {
+      g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
+      LabMode mode = lab_cell_get_mode (cell);
+
+      if (lab_cell_get_repetitions (cell)->len == 0 || !isfinite (lab_cell_get_median_s (cell)))
+        continue;
+      if (shapes[mode] == NULL || lab_cell_get_workers (cell) > lab_cell_get_workers (shapes[mode]))
+        shapes[mode] = cell;
+    }
+}
+
+/* Why @winner won, from the stages' figures. */
+static char *
+explain_winner (LabCell *winner,
+                LabCell *shapes[LAB_N_MODES])
+{
+  LabCell *threads = shapes[LAB_MODE_THREADS], *gil = shapes[LAB_MODE_GIL];
+  double analyses = stage_concurrency (winner, LAB_STAGE_ANALYSE);
+  double downloads = stage_concurrency (winner, LAB_STAGE_DOWNLOAD);
+
+  switch (lab_cell_get_mode (winner))
+    {
+    case LAB_MODE_HYBRID:
+      if (threads == NULL)
+        /* Translators: "1.6 analyses and 2.0 downloads" */
+        return g_strdup_printf (_("Its download threads and analysis processes worked at the same time: "
+                                  "on average %.1f analyses and %.1f downloads were under way at once."),
+                                analyses, downloads);
+      /* Translators: averages of how many ran at once, "1.6 … 2.0 … 0.9 … 1.1" */
+      return g_strdup_printf (_("Its download threads and analysis processes worked at the same time: "
+                                "on average %.1f analyses and %.1f downloads were under way at once, where "
+                                "the threads, each downloading then analysing, had %.1f and %.1f."),
+                              analyses, downloads, stage_concurrency (threads, LAB_STAGE_ANALYSE),
+                              stage_concurrency (threads, LAB_STAGE_DOWNLOAD));
+    case LAB_MODE_THREADS:
+    case LAB_MODE_PROCESSES:
+      if (analyses > 1.2)
+        return g_strdup_printf (lab_cell_get_mode (winner) == LAB_MODE_THREADS
+                                /* Translators: "1.8 cores" */
+                                ? _("Native threads have no GIL: the analysis ran on %.1f cores at once "
+                                    "while other threads waited for their downloads.")
+                                : _("The worker processes analysed on %.1f cores at once while others "
+                                    "waited for their downloads."),
+                                analyses);
+      return g_strdup_printf (_("On average %.1f downloads were under way at once: the shape won by "
+                                "overlapping the waiting more than by computing in parallel."),
+                              downloads);
+    case LAB_MODE_GIL:
+      /* Translators: "1.9 downloads" */
+      return g_strdup_printf (_("The emulated GIL is released while waiting: its threads overlapped "
+                                "%.1f downloads at once, and the analysis was short enough not to matter."),
+                              downloads);
+    case LAB_MODE_SEQUENTIAL:
+      if (gil != NULL || threads != NULL)
+        return g_strdup (_("No other shape beat doing one document after another: with so little "
+                           "waiting and computing per document, their threads and processes cost more "
+                           "than they gained."));
+      return NULL;
+    default:
+      return NULL;
+    }
+}
+
+/* What the emulated GIL did to the analysis, next to native threads: how
+ * many cores native threads analysed on, against the share of the time
+ * the lock was held (one thread computing at a time). */
+static char *
+explain_gil (LabCell *shapes[LAB_N_MODES])
+{
+  LabCell *threads = shapes[LAB_MODE_THREADS], *gil = shapes[LAB_MODE_GIL], *hybrid = shapes[LAB_MODE_HYBRID];
+  double native, locked;
+
+  if (threads == NULL || gil == NULL)
+    return NULL;
+  native = stage_concurrency (threads, LAB_STAGE_ANALYSE);
+  locked = gil_held_share (gil);
+  if (native < locked + 0.2)
+    /* Translators: "1.2 cores … 0.9 cores" */
+    return g_strdup_printf (_("Here the emulated GIL cost little: native threads analysed on %.1f cores at "
+                              "once, hardly more than the %.1f that computed behind the lock."),
+                            native, locked);
+  if (hybrid != NULL && lab_cell_get_median_s (hybrid) < lab_cell_get_median_s (gil))
+    {
+      g_autofree char *gil_wall = lab_format_duration (lab_cell_get_median_s (gil));
+      g_autofree char *hybrid_wall = lab_format_duration (lab_cell_get_median_s (hybrid));
+
+      /* Translators: "0.9 … 1.8 … 2.10 s … 1.20 s" */
+      return g_strdup_printf (_("Behind the emulated GIL the analysis was serialised: one thread computed at "
+                                "a time (%.1f cores’ worth), where native threads analysed on %.1f; the "
+                                "hybrid, which analyses in processes, took %s where those threads took %s."),
+                              locked, native, hybrid_wall, gil_wall);
+    }
+  return g_strdup_printf (_("Behind the emulated GIL the analysis was serialised: one thread computed at a "
+                            "time (%.1f cores’ worth), where native threads analysed on %.1f."),
+                          locked, native);
+}
+
+/**
+ * lab_reading_pipeline:
+ * @cells: a #GListModel of the #LabCell of a pipeline run
+ *
+ * Which shape of the pipeline was fastest and why, from the stages' busy
+ * times (how many analyses and downloads were under way at once in each
+ * shape) and the emulated GIL's holds. Says instead when it cannot tell:
+ * failed documents, a winner within the spread of the next shape,
+ * measurements disturbed by another program or unstable, or one CPU.
+ *
+ * Returns: (transfer full) (nullable): translated sentences, or %NULL
+ *   without two measured shapes
+ */
+char *
+lab_reading_pipeline (GListModel *cells)
+{
+  LabCell *shapes[LAB_N_MODES] = { NULL };
+  LabCell *best = NULL, *next = NULL;
+  g_autofree char *best_wall = NULL, *next_wall = NULL, *why = NULL, *gil = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  double severity;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (cells), NULL);
+
+  find_shapes (cells, shapes);
+  for (guint m = 0; m < LAB_N_MODES; m++)
+    {
+      if (shapes[m] == NULL)
+        continue;
+      if (lab_cell_get_failed_tasks (shapes[m]) > 0)
+        return g_strdup (_("Some documents failed: the shapes did not all do the same work, so their "
+                           "times cannot be compared. See the errors, and run again."));
+      if (best == NULL || lab_cell_get_median_s (shapes[m]) < lab_cell_get_median_s (best))
+        {
+          next = best;
+          best = shapes[m];
+        }
+      else if (next == NULL || lab_cell_get_median_s (shapes[m]) < lab_cell_get_median_s (next))
+        next = shapes[m];
+    }
+  if (next == NULL)
+    return NULL;
+
+  best_wall = lab_format_duration (lab_cell_get_median_s (best));
+  next_wall = lab_format_duration (lab_cell_get_median_s (next));
+  if (lab_cell_get_median_s (next) - lab_cell_get_median_s (best) <=
+      lab_cell_get_mad_s (best) + lab_cell_get_mad_s (next))
+    /* Translators: "Hybrid (745.4 ms) … Processes (760.1 ms)" */
+    return g_strdup_printf (_("The spread is too large to tell which shape won: %s (%s) and %s (%s) are "
+                              "within each other’s variation. Run again with more repetitions on a quiet "
+                              "machine."),
+                            lab_cell_get_title (best), best_wall, lab_cell_get_title (next), next_wall);
+
+  /* Translators: "Fastest: Hybrid, 745.4 ms; next Processes, 1.182 s." */
+  g_string_printf (text, _("Fastest: %s, %s; next %s, %s."), lab_cell_get_title (best), best_wall,
+                   lab_cell_get_title (next), next_wall);
+  if (cell_doubt (best, &severity) != DOUBT_NONE || cell_doubt (next, &severity) != DOUBT_NONE)
+    g_string_append_printf (text, " %s", _("The measurements were disturbed (by another program, or "
+                                           "repetitions that disagree), so this reading gives no reason: "
+                                           "run again on a quiet machine."));
+  else if (lab_machine_n_cpus () < 2)
+    g_string_append_printf (text, " %s", _("This machine has one CPU: no shape can analyse on several "
+                                           "cores, only overlap the analysis with the waiting."));
+  else if ((why = explain_winner (best, shapes)) != NULL)
+    g_string_append_printf (text, " %s", why);
+  if (cell_doubt (best, &severity) == DOUBT_NONE && cell_doubt (next, &severity) == DOUBT_NONE &&
+      (gil = explain_gil (shapes)) != NULL)
+    g_string_append_printf (text, " %s", gil);
+  if (lab_cell_get_repetitions (best)->len < 2 || lab_cell_get_repetitions (next)->len < 2)
+    g_string_append_printf (text, " %s", _("With one repetition each the spread is unknown: run with "
+                                           "more repetitions to be sure."));
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }

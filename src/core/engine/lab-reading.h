@@ -14,5 +14,6 @@ G_BEGIN_DECLS
 char *lab_reading_trust       (LabCell    *cell);
 char *lab_reading_cells_trust (GListModel *cells);
 char *lab_reading_run_trust   (LabRun     *run);
+char *lab_reading_pipeline    (GListModel *cells);
 
 G_END_DECLS

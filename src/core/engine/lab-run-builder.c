@@ -13,9 +13,11 @@
 typedef enum
 {
   APPLIES_ALWAYS,
-  APPLIES_SIZED,      /* cpu:KERNEL and io:sleep */
-  APPLIES_DOWNLOAD,   /* io:download */
-  APPLIES_SERVER,     /* io:download from the embedded server */
+  APPLIES_SIZED,      /* cpu:KERNEL, io:sleep and pipeline */
+  APPLIES_URLS,       /* io:download */
+  APPLIES_DOWNLOAD,   /* io:download and pipeline */
+  APPLIES_SERVER,     /* io:download from the embedded server, and pipeline */
+  APPLIES_PIPELINE,   /* pipeline */
 } Applies;
 
 /* The limits and defaults of every parameter. A max of 0 means the
@@ -39,7 +41,7 @@ static const struct
   [LAB_PARAM_WARMUP] = { "--warmup", N_("Warm-up repetitions"), 0, 100, 1 },
   [LAB_PARAM_TASK_TIMEOUT_S] = { "--task-timeout-s", N_("Task time-out"), 0, 86400, 300 },
   [LAB_PARAM_NICE] = { "--nice", N_("Niceness"), 0, 19, 0 },
-  [LAB_PARAM_URLS] = { "--url/--urls", N_("URLs"), 0, 0, 0, APPLIES_DOWNLOAD },
+  [LAB_PARAM_URLS] = { "--url/--urls", N_("URLs"), 0, 0, 0, APPLIES_URLS },
   [LAB_PARAM_TIMEOUT_S] = { "--timeout-s", N_("Request time-out"), 1, 86400, 30, APPLIES_DOWNLOAD },
   [LAB_PARAM_MAX_BYTES] = { "--max-bytes", N_("Largest body"), 1, G_MAXINT64,
                             64 * 1024 * 1024, APPLIES_DOWNLOAD },
@@ -47,10 +49,15 @@ static const struct
                            200, APPLIES_SERVER },
   [LAB_PARAM_BYTES] = { "--bytes", N_("Body size"), 0, LAB_HTTP_SERVER_DEFAULT_MAX_BYTES,
                         16384, APPLIES_SERVER },
+  [LAB_PARAM_STORE_DIR] = { "--store-dir", N_("Folder for the rows"), 0, 0, 0, APPLIES_PIPELINE },
 };
 
 static const LabMode default_modes[] = {
   LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_PROCESSES, LAB_MODE_SPAWN,
+};
+
+static const LabMode pipeline_modes[] = {
+  LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_GIL, LAB_MODE_PROCESSES, LAB_MODE_HYBRID,
 };
 
 /* A parameter as set: typed, or text still to be parsed. */
@@ -349,6 +356,12 @@ lab_run_builder_accepts_mode (LabRunBuilder *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
+  /* The pipeline's shapes: its own hybrid, and the modes whose workers
+   * can download, analyse and hand rows to a storing thread. */
+  if (self->workload->kind == LAB_WORKLOAD_PIPELINE)
+    return mode == LAB_MODE_SEQUENTIAL || mode == LAB_MODE_THREADS || mode == LAB_MODE_GIL ||
+           mode == LAB_MODE_PROCESSES || mode == LAB_MODE_HYBRID;
+
   switch (mode)
     {
     case LAB_MODE_SEQUENTIAL:
@@ -363,6 +376,9 @@ lab_run_builder_accepts_mode (LabRunBuilder *self,
     case LAB_MODE_GTASK:
       /* GLib's shared pool is for blocking calls, as in downloads. */
       return self->workload->kind == LAB_WORKLOAD_SLEEP || self->workload->kind == LAB_WORKLOAD_DOWNLOAD;
+    case LAB_MODE_HYBRID:
+      /* Threads download, processes analyse, a thread stores: the pipeline's shape. */
+      return FALSE;
     case LAB_N_MODES:
     default:
       return FALSE;
@@ -374,7 +390,8 @@ lab_run_builder_needs_server (LabRunBuilder *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  return self->workload->kind == LAB_WORKLOAD_DOWNLOAD && self->urls->len == 0;
+  return (self->workload->kind == LAB_WORKLOAD_DOWNLOAD && self->urls->len == 0) ||
+         self->workload->kind == LAB_WORKLOAD_PIPELINE;
 }
 
 /* Checking ------------------------------------------------------------------ */
@@ -387,6 +404,8 @@ param_max (LabRunBuilder *self,
     return params[param].max;
   if (self->workload->kind == LAB_WORKLOAD_CPU)
     return self->workload->kernel->max_size;
+  if (self->workload->kind == LAB_WORKLOAD_PIPELINE)
+    return LAB_PIPELINE_MAX_ROUNDS;
   return LAB_SLEEP_MAX_MS;
 }
 
@@ -415,6 +434,7 @@ check_applies (LabRunBuilder  *self,
   g_autofree char *spec = NULL;
   const char *name = lab_run_builder_param_name (self, param);
   gboolean download = self->workload->kind == LAB_WORKLOAD_DOWNLOAD;
+  gboolean pipeline = self->workload->kind == LAB_WORKLOAD_PIPELINE;
 
   if (!self->settings[param].set)
     return TRUE;
@@ -429,6 +449,15 @@ check_applies (LabRunBuilder  *self,
                    _("%s does not apply to the workload %s: each task fetches one URL"), name, spec);
       return FALSE;
 
+    case APPLIES_URLS:
+      if (download)
+        return TRUE;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   pipeline ? _("%s does not apply to the workload %s: its documents come from the embedded server")
+                            : _("%s applies only to the workload io:download, not to %s"),
+                   name, spec);
+      return FALSE;
+
     case APPLIES_SERVER:
       if (download && self->urls->len > 0)
         {
@@ -439,10 +468,17 @@ check_applies (LabRunBuilder  *self,
         }
       G_GNUC_FALLTHROUGH;
     case APPLIES_DOWNLOAD:
-      if (download)
+      if (download || pipeline)
         return TRUE;
       g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("%s applies only to the workload io:download, not to %s"), name, spec);
+                   _("%s applies only to the workloads io:download and pipeline, not to %s"), name, spec);
+      return FALSE;
+
+    case APPLIES_PIPELINE:
+      if (pipeline)
+        return TRUE;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("%s applies only to the workload pipeline, not to %s"), name, spec);
       return FALSE;
 
     case APPLIES_ALWAYS:
@@ -461,6 +497,8 @@ build_modes (LabRunBuilder  *self,
 
   if (self->modes != NULL)
     modes = g_array_ref (self->modes);
+  else if (text == NULL && self->workload->kind == LAB_WORKLOAD_PIPELINE)
+    modes = array_from (pipeline_modes, G_N_ELEMENTS (pipeline_modes), sizeof (LabMode));
   else if (text == NULL)
     modes = array_from (default_modes, G_N_ELEMENTS (default_modes), sizeof (LabMode));
   else
@@ -475,7 +513,7 @@ build_modes (LabRunBuilder  *self,
           if (!lab_mode_from_string (g_strstrip (parts[i]), &mode))
             {
               g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                           _("%s: unknown mode “%s”; accepted: sequential, threads, processes, spawn, gil, and async and gtask for io:sleep and io:download"),
+                           _("%s: unknown mode “%s”; accepted: sequential, threads, processes, spawn, gil, and async and gtask for io:sleep and io:download; hybrid for pipeline"),
                            name, parts[i]);
               return NULL;
             }
@@ -497,7 +535,17 @@ build_modes (LabRunBuilder  *self,
         {
           g_autofree char *spec = lab_workload_to_spec (self->workload);
 
-          if (mode == LAB_MODE_GTASK)
+          if (self->workload->kind == LAB_WORKLOAD_PIPELINE)
+            g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                         _("%s: the mode “%s” cannot run the workload “pipeline”, whose shapes are "
+                           "sequential, threads, gil, processes and hybrid"),
+                         name, lab_mode_to_string (mode));
+          else if (mode == LAB_MODE_HYBRID)
+            g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                         _("%s: the mode “hybrid” (download threads, analysis processes, a storing "
+                           "thread) is the shape of the workload “pipeline” only, not of “%s”"),
+                         name, spec);
+          else if (mode == LAB_MODE_GTASK)
             g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
                          _("%s: the mode “gtask” cannot run the workload “%s”: GLib’s default pool is "
                            "meant for waiting, so it runs only io:sleep and io:download"),
@@ -611,6 +659,48 @@ build_urls (LabRunBuilder  *self,
   return g_strv_builder_end (urls);
 }
 
+/* The pipeline's documents: one URL each on the embedded server's /text,
+ * which answers after the delay asked for. */
+static char **
+build_document_urls (LabRunBuilder  *self,
+                     LabRunConfig   *config,
+                     const LabWorkload *workload,
+                     GError        **error)
+{
+  g_autoptr(GStrvBuilder) urls = g_strv_builder_new ();
+  guint64 delay_ms, bytes;
+
+  if (self->server_url == NULL)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                           _("The pipeline downloads its documents from the built-in server, which is not running"));
+      return NULL;
+    }
+  if (!get_number (self, LAB_PARAM_DELAY_MS, &delay_ms, error) ||
+      !get_number (self, LAB_PARAM_BYTES, &bytes, error))
+    return NULL;
+  if (bytes > workload->max_bytes)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("%s: documents of %" G_GUINT64_FORMAT " bytes are over the cap of %s (%" G_GUINT64_FORMAT
+                     "): raise it or ask for smaller documents"),
+                   lab_run_builder_param_name (self, LAB_PARAM_BYTES), bytes,
+                   lab_run_builder_param_name (self, LAB_PARAM_MAX_BYTES), workload->max_bytes);
+      return NULL;
+    }
+  config->server = TRUE;
+  config->server_delay_ms = delay_ms;
+  config->server_bytes = bytes;
+  for (guint i = 0; i < workload->tasks; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("%s/text/%" G_GUINT64_FORMAT "?doc=%u&delay=%" G_GUINT64_FORMAT,
+                                              self->server_url, bytes, i, delay_ms);
+
+      g_strv_builder_add (urls, url);
+    }
+  return g_strv_builder_end (urls);
+}
+
 /* The workload's own parameters: size, tasks, and for downloads the
  * URLs, the request time-out and the body cap (and in @config what the
  * embedded server is asked for). */
@@ -638,7 +728,7 @@ build_workload (LabRunBuilder  *self,
     return NULL;
   workload->tasks = tasks;
 
-  if (workload->kind == LAB_WORKLOAD_DOWNLOAD)
+  if (workload->kind == LAB_WORKLOAD_DOWNLOAD || workload->kind == LAB_WORKLOAD_PIPELINE)
     {
       guint64 timeout_s;
 
@@ -646,9 +736,22 @@ build_workload (LabRunBuilder  *self,
           !get_number (self, LAB_PARAM_MAX_BYTES, &workload->max_bytes, error))
         return NULL;
       workload->timeout_s = timeout_s;
-      workload->urls = build_urls (self, config, workload->tasks, error);
+      if (workload->kind == LAB_WORKLOAD_DOWNLOAD)
+        workload->urls = build_urls (self, config, workload->tasks, error);
+      else
+        workload->urls = build_document_urls (self, config, workload, error);
       if (workload->urls == NULL)
         return NULL;
+    }
+  if (workload->kind == LAB_WORKLOAD_PIPELINE && self->settings[LAB_PARAM_STORE_DIR].text != NULL)
+    {
+      if (self->settings[LAB_PARAM_STORE_DIR].text[0] == '\0')
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("%s: give a folder"),
+                       lab_run_builder_param_name (self, LAB_PARAM_STORE_DIR));
+          return NULL;
+        }
+      config->store_dir = g_strdup (self->settings[LAB_PARAM_STORE_DIR].text);
     }
   return g_steal_pointer (&workload);
 }
@@ -711,6 +814,15 @@ build_runtimes (LabRunBuilder  *self,
       if (seen[runtime])
         continue;
       seen[runtime] = TRUE;
+      /* Before looking for an interpreter: the pipeline is the native engine's. */
+      if (self->workload->kind == LAB_WORKLOAD_PIPELINE && runtime != LAB_RUNTIME_NATIVE)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("%s: the workload “pipeline” runs on the native runtime only, not on %s; "
+                         "its gil mode shows what an interpreter lock does to it"),
+                       name, lab_runtime_to_string (runtime));
+          return FALSE;
+        }
       g_array_append_val (config->runtimes, runtime);
       if (runtime == LAB_RUNTIME_NATIVE)
         continue;

@@ -25,6 +25,7 @@ typedef enum
   LAB_PARAM_MAX_BYTES,
   LAB_PARAM_DELAY_MS,
   LAB_PARAM_BYTES,
+  LAB_PARAM_STORE_DIR,
   LAB_N_PARAMS
 } LabParam;
 
@@ -102,7 +103,7 @@ void           lab_run_builder_set_server      (LabRunBuilder      *self,
 /* Whether the workload accepts @mode (async only waits, it computes nothing). */
 gboolean       lab_run_builder_accepts_mode    (LabRunBuilder      *self,
                                                 LabMode             mode);
-/* A download run with no URL: it needs lab_run_builder_set_server(). */
+/* A download run with no URL, or the pipeline: it needs lab_run_builder_set_server(). */
 gboolean       lab_run_builder_needs_server    (LabRunBuilder      *self);
 
 /* Checks every parameter. Returns: (transfer full) (nullable) */

@@ -23,6 +23,7 @@ lab_run_config_copy (const LabRunConfig *self)
   copy->modes = g_array_copy (self->modes);
   copy->workers = g_array_copy (self->workers);
   copy->worker_path = g_strdup (self->worker_path);
+  copy->store_dir = g_strdup (self->store_dir);
   return copy;
 }
 
@@ -38,6 +39,7 @@ lab_run_config_free (LabRunConfig *self)
   g_clear_pointer (&self->modes, g_array_unref);
   g_clear_pointer (&self->workers, g_array_unref);
   g_free (self->worker_path);
+  g_free (self->store_dir);
   g_free (self);
 }
 
@@ -49,7 +51,8 @@ lab_run_config_free (LabRunConfig *self)
  * for, wherever it listened), the time-outs and the byte cap. Not the
  * runtimes, modes, worker counts, repetitions, warm-ups or niceness: those
  * choose which cells run and how often, not what a cell measures (a cell
- * knows its runtime; each runtime has its own sequential baseline).
+ * knows its runtime; each runtime has its own sequential baseline), nor
+ * where the pipeline keeps its rows.
  *
  * Returns: (transfer full): a string, equal for two configurations
  *   exactly when their cells can be compared (a sequential cell of one is
@@ -78,7 +81,7 @@ lab_run_config_dup_settings_key (const LabRunConfig *config)
 
   if (workload->kind != LAB_WORKLOAD_DOWNLOAD)
     g_variant_builder_add (&b, "{sv}", "size", g_variant_new_uint64 (workload->size));
-  else
+  if (workload->kind == LAB_WORKLOAD_DOWNLOAD || workload->kind == LAB_WORKLOAD_PIPELINE)
     {
       g_variant_builder_add (&b, "{sv}", "timeout-s", g_variant_new_uint32 (workload->timeout_s));
       g_variant_builder_add (&b, "{sv}", "max-bytes", g_variant_new_uint64 (workload->max_bytes));
@@ -163,6 +166,46 @@ describe_sleep (const LabRunConfig *config,
   g_ptr_array_add (parts, describe_tasks (workload->tasks));
 }
 
+/* What the embedded server was asked for: "1 KiB each · 100 ms latency" */
+static void
+describe_server (const LabRunConfig *config,
+                 GPtrArray          *parts)
+{
+  g_autofree char *bytes = lab_format_bytes (config->server_bytes);
+
+  /* Translators: the body size of each download, %s is "1 KiB" */
+  g_ptr_array_add (parts, g_strdup_printf (_("%s each"), bytes));
+  if (config->server_delay_ms > 0)
+    {
+      double delay_s = config->server_delay_ms / 1000.0;
+      g_autofree char *latency = lab_format_duration_scaled (delay_s, delay_s);
+
+      /* Translators: how long the server waits before it answers, %s is "100 ms" */
+      g_ptr_array_add (parts, g_strdup_printf (_("%s latency"), latency));
+    }
+  else
+    g_ptr_array_add (parts, g_strdup (_("no latency")));
+}
+
+static void
+describe_pipeline (const LabRunConfig *config,
+                   GPtrArray          *parts)
+{
+  const LabWorkload *workload = config->workload;
+  g_autofree char *count = lab_format_count (workload->tasks);
+  g_autofree char *rounds = lab_format_count (workload->size);
+
+  /* Translators: %s is a number of documents, "200" */
+  g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Pipeline of %s document",
+                                                        "Pipeline of %s documents", workload->tasks),
+                                           count));
+  describe_server (config, parts);
+  /* Translators: the cost of each document's analysis, %s is a number, "20,000" */
+  g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s SHA-256 round",
+                                                        "%s SHA-256 rounds", workload->size),
+                                           rounds));
+}
+
 static void
 describe_download (const LabRunConfig *config,
                    GPtrArray          *parts)
@@ -170,8 +213,6 @@ describe_download (const LabRunConfig *config,
   const LabWorkload *workload = config->workload;
   guint tasks = workload->tasks;
   g_autofree char *count = lab_format_count (tasks);
-  g_autofree char *bytes = NULL;
-  g_autofree char *latency = NULL;
   g_autofree char *urls = NULL;
   guint n_urls;
 
@@ -190,19 +231,7 @@ describe_download (const LabRunConfig *config,
   /* Translators: %s is a number of downloads, "32" */
   g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s download",
                                                         "%s downloads", tasks), count));
-  bytes = lab_format_bytes (config->server_bytes);
-  /* Translators: the body size of each download, %s is "1 KiB" */
-  g_ptr_array_add (parts, g_strdup_printf (_("%s each"), bytes));
-  if (config->server_delay_ms > 0)
-    {
-      double delay_s = config->server_delay_ms / 1000.0;
-
-      latency = lab_format_duration_scaled (delay_s, delay_s);
-      /* Translators: how long the server waits before it answers, %s is "100 ms" */
-      g_ptr_array_add (parts, g_strdup_printf (_("%s latency"), latency));
-    }
-  else
-    g_ptr_array_add (parts, g_strdup (_("no latency")));
+  describe_server (config, parts);
   g_ptr_array_add (parts, g_strdup (_("built-in server")));
 }
 
@@ -234,6 +263,9 @@ lab_run_config_describe_settings (const LabRunConfig *config)
       break;
     case LAB_WORKLOAD_DOWNLOAD:
       describe_download (config, parts);
+      break;
+    case LAB_WORKLOAD_PIPELINE:
+      describe_pipeline (config, parts);
       break;
     default:
       g_assert_not_reached ();

@@ -34,6 +34,10 @@ typedef struct
   gboolean     server;
   guint        server_delay_ms;
   guint64      server_bytes;
+
+  /* pipeline: the folder that keeps each repetition's rows (one CSV file
+   * each); NULL: a temporary folder, removed after each repetition */
+  char        *store_dir;
 } LabRunConfig;
 
 #define LAB_TYPE_RUN_CONFIG (lab_run_config_get_type ())

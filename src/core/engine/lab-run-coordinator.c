@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "lab-executor.h"
@@ -25,6 +26,7 @@ typedef struct
   guint64        bytes;
   guint          ok_tasks;
   guint          failed_tasks;
+  gint64         stage_busy_us[LAB_N_STAGES];
 } RepState;
 
 static void
@@ -52,15 +54,19 @@ collect_span (const LabSpan *span,
   RepState *state = user_data;
   LabSpan copy;
 
-  /* Task checksums add up (modulo 2^64): the order tasks finish in does not matter. */
+  /* Task checksums add up (modulo 2^64): the order tasks finish in does
+   * not matter. A pipeline document counts once, by the span that ends it. */
   if (span->status == LAB_TASK_OK)
+    state->checksum += span->checksum;
+  if (lab_span_ends_task (span))
     {
-      state->checksum += span->checksum;
-      state->ok_tasks++;
+      if (span->status == LAB_TASK_OK)
+        state->ok_tasks++;
+      else
+        state->failed_tasks++;
     }
-  else
-    state->failed_tasks++;
   state->bytes += span->bytes;
+  state->stage_busy_us[span->stage] += span->end_us - span->start_us;
 
   lab_span_copy (span, &copy);
   g_array_append_val (state->batch, copy);
@@ -125,7 +131,7 @@ run_repetition (LabRun        *self,
     machine_before = NAN;
   lab_usage_self (&before);
   t0 = state.last_flush_us = g_get_monotonic_time ();
-  ok = lab_executor_run (executor, t0, collect_span, &state, cancellable, &workers, error);
+  ok = lab_executor_run (executor, rep, t0, collect_span, &state, cancellable, &workers, error);
   t1 = g_get_monotonic_time ();
   lab_usage_self (&after);
   if (!lab_machine_busy_s (&machine_after, NULL))
@@ -136,6 +142,7 @@ run_repetition (LabRun        *self,
   if (!ok)
     {
       g_clear_pointer (&workers.gil_intervals, g_array_unref);
+      g_clear_pointer (&workers.queue_samples, g_array_unref);
       return FALSE;
     }
 
@@ -156,6 +163,10 @@ run_repetition (LabRun        *self,
   event->measured.failed_tasks = state.failed_tasks;
   event->measured.tasks = self->config->workload->tasks;
   event->measured.gil_intervals = g_steal_pointer (&workers.gil_intervals);
+  event->measured.queue_samples = g_steal_pointer (&workers.queue_samples);
+  memcpy (event->measured.queue_capacity, workers.queue_capacity, sizeof workers.queue_capacity);
+  for (guint s = 0; s < LAB_N_STAGES; s++)
+    event->measured.stage_busy_s[s] = state.stage_busy_us[s] / (double) G_USEC_PER_SEC;
   lab_run_post_event (self, event);
   return TRUE;
 }

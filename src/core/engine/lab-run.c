@@ -37,6 +37,7 @@ event_free (Event *event)
   g_clear_pointer (&event->rep, lab_repetition_unref);
   g_clear_pointer (&event->spans, g_array_unref);
   g_clear_pointer (&event->measured.gil_intervals, g_array_unref);
+  g_clear_pointer (&event->measured.queue_samples, g_array_unref);
   g_clear_error (&event->error);
   g_free (event);
 }
@@ -682,7 +683,9 @@ handle_spans (LabRun        *self,
   g_array_append_vals (rep->spans, spans->data, spans->len);
   g_array_set_clear_func (spans, NULL);
 
-  self->tasks_done += spans->len;
+  /* Progress counts tasks (the pipeline's documents), not spans. */
+  for (guint i = 0; i < spans->len; i++)
+    self->tasks_done += lab_span_ends_task (&g_array_index (spans, LabSpan, i));
   g_signal_emit (self, signals[SPANS_ADDED], 0, rep, first, spans->len);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASKS_DONE]);
 }
@@ -709,6 +712,10 @@ handle_rep_finished (LabRun              *self,
   rep->tasks = measured->tasks;
   if (measured->gil_intervals != NULL)
     g_array_append_vals (rep->gil_intervals, measured->gil_intervals->data, measured->gil_intervals->len);
+  memcpy (rep->stage_busy_s, measured->stage_busy_s, sizeof rep->stage_busy_s);
+  if (measured->queue_samples != NULL)
+    g_array_append_vals (rep->queue_samples, measured->queue_samples->data, measured->queue_samples->len);
+  memcpy (rep->queue_capacity, measured->queue_capacity, sizeof rep->queue_capacity);
   rep->finished = TRUE;
 
   /* Failures are counted where the cells count them: a repetition that

@@ -43,7 +43,7 @@ struct _LabWorkerPool
   guint64       *slot_peak_rss_kib;
 };
 
-/* State of one lab_worker_pool_run() call. */
+/* State of one lab_worker_pool_run_full() call. */
 typedef struct
 {
   LabWorkerPool     *pool;
@@ -51,9 +51,11 @@ typedef struct
   GString           *workload_line;  /* its W message, formatted once */
   guint              task_timeout_ms;
   gint64             t0;
-  LabSpanFunc        func;
+  LabPoolResultFunc  result;
   gpointer           user_data;
-  GArray            *requeued;     /* guint task indices to send first */
+  const LabPoolFeed *feed;         /* NULL: tasks 0..tasks-1 in order */
+  LabInFlight       *staged;       /* taken from the feed, not sent yet */
+  GQueue             requeued;     /* LabInFlight: tasks to send first */
   guint              next_task;
   guint              done;
   guint              consecutive_start_failures;
@@ -77,7 +79,7 @@ fail_span (Run           *run,
     .error = (char *) reason,
   };
 
-  run->func (&span, run->user_data);
+  run->result (&span, NULL, run->user_data);
   run->done++;
 }
 
@@ -89,7 +91,7 @@ worker_lost (Run           *run,
              const char    *reason,
              gboolean       kill)
 {
-  g_autofree LabInFlight *head = g_queue_pop_head (&w->in_flight);
+  g_autoptr(LabInFlight) head = g_queue_pop_head (&w->in_flight);
   g_autofree char *why = NULL;
 
   lab_worker_slot_stop (w, kill);
@@ -103,30 +105,45 @@ worker_lost (Run           *run,
     g_debug ("worker %d lost while idle: %s", w->pid, why);
 
   /* Requests that never started are not failures: send them again. */
-  for (LabInFlight *req; (req = g_queue_pop_tail (&w->in_flight)) != NULL; g_free (req))
-    g_array_prepend_val (run->requeued, req->task);
+  for (LabInFlight *req; (req = g_queue_pop_tail (&w->in_flight)) != NULL;)
+    g_queue_push_head (&run->requeued, req);
 
   lab_worker_slot_reset (w);
 }
 
+/* Whether a task is ready to be sent; one from a feed is taken from it
+ * here, and kept until it is. */
 static gboolean
 pending_tasks (Run *run)
 {
-  return run->requeued->len > 0 || run->next_task < run->workload->tasks;
+  guint task;
+  GBytes *document = NULL;
+
+  if (!g_queue_is_empty (&run->requeued) || run->staged != NULL)
+    return TRUE;
+  if (run->feed == NULL)
+    return run->next_task < run->workload->tasks;
+  if (!run->feed->next (run->feed->user_data, &task, &document))
+    return FALSE;
+  run->staged = g_new0 (LabInFlight, 1);
+  run->staged->task = task;
+  run->staged->document = document;
+  return TRUE;
 }
 
+/* The next task to send (its document, if it has one, moves to @req). */
 static guint
-take_task (Run *run)
+take_task (Run         *run,
+           LabInFlight *req)
 {
-  guint task;
+  g_autoptr(LabInFlight) next = g_queue_pop_head (&run->requeued);
 
-  if (run->requeued->len > 0)
-    {
-      task = g_array_index (run->requeued, guint, 0);
-      g_array_remove_index (run->requeued, 0);
-      return task;
-    }
-  return run->next_task++;
+  if (next == NULL)
+    next = g_steal_pointer (&run->staged);
+  if (next == NULL)
+    return run->next_task++;
+  req->document = g_steal_pointer (&next->document);
+  return next->task;
 }
 
 /* Like multiprocessing.Pool.map's chunksize: many requests in flight while
@@ -136,9 +153,11 @@ static guint
 target_depth (Run *run)
 {
   LabWorkerPool *self = run->pool;
-  guint remaining = run->requeued->len + (run->workload->tasks - run->next_task);
+  guint remaining = run->requeued.length + (run->workload->tasks - run->next_task);
 
-  if (self->tasks_per_worker == 1)
+  /* A feed's tasks come one by one: the next one goes to whichever
+   * worker is free first. */
+  if (self->tasks_per_worker == 1 || run->feed != NULL)
     return 1;
   /* A worker that runs several tasks at once (an interpreter's thread
    * pool) gets them all queued, as ThreadPoolExecutor.map() would. */
@@ -230,12 +249,23 @@ send_request (Run            *run,
 
   req = g_new0 (LabInFlight, 1);
   req->id = ++self->next_id;
-  req->task = take_task (run);
+  req->task = take_task (run, req);
   req->sent_us = g_get_monotonic_time ();
   msg.id = req->id;
   msg.task = req->task;
-  msg.text = (char *) lab_workload_task_argument (run->workload, req->task);
-  lab_message_format (&msg, self->out);
+  if (req->document != NULL)
+    {
+      /* An analysis: the document follows its line. */
+      msg.type = LAB_MESSAGE_ANALYSE;
+      msg.bytes = g_bytes_get_size (req->document);
+      lab_message_format (&msg, self->out);
+      g_string_append_len (self->out, g_bytes_get_data (req->document, NULL), msg.bytes);
+    }
+  else
+    {
+      msg.text = (char *) lab_workload_task_argument (run->workload, req->task);
+      lab_message_format (&msg, self->out);
+    }
   req->bytes = self->out->len - before;
 
   /* Its last task: ask for its usage in the same write, to save a round trip. */
@@ -273,10 +303,12 @@ fill_worker (Run           *run,
 
       if (!spawn_worker (self, w, &error))
         {
-          LabInFlight req = { .task = take_task (run), .sent_us = g_get_monotonic_time () };
+          LabInFlight req = { .sent_us = g_get_monotonic_time () };
 
+          req.task = take_task (run, &req);
           w->head_since_us = req.sent_us;
           fail_span (run, w, &req, error->message);
+          g_clear_pointer (&req.document, g_bytes_unref);
           run->consecutive_start_failures++;
           lab_worker_slot_reset (w);
           return;
@@ -308,7 +340,7 @@ handle_result (Run           *run,
 {
   LabWorkerPool *self = run->pool;
   GList *link = lab_worker_slot_find_request (w, msg);
-  g_autofree LabInFlight *req = link->data;
+  g_autoptr(LabInFlight) req = link->data;
   LabSpan span = {
     .task = req->task,
     .worker = task_lane (self, w, msg->tid, msg->start_us, msg->end_us),
@@ -329,7 +361,7 @@ handle_result (Run           *run,
   w->head_since_us = g_get_monotonic_time ();
   w->tasks_done++;
   run->consecutive_start_failures = 0;
-  run->func (&span, run->user_data);
+  run->result (&span, msg, run->user_data);
   run->done++;
 
   /* A worker that did its share (the spawn mode) goes once it has reported
@@ -444,10 +476,25 @@ poll_timeout_ms (Run *run)
   return (int) CLAMP ((earliest - now + 999) / 1000, 0, G_MAXINT);
 }
 
+/* Whether tasks remain to be sent or answered. A feed says when no more
+ * will come; asked first, as a task may come just before it closes. */
+static gboolean
+tasks_left (Run *run)
+{
+  if (run->feed == NULL)
+    return run->done < run->workload->tasks;
+  if (run->feed->more (run->feed->user_data) || pending_tasks (run))
+    return TRUE;
+  for (guint i = 0; i < run->pool->n_workers; i++)
+    if (!g_queue_is_empty (&run->pool->workers[i].in_flight))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 busy (Run *run)
 {
-  if (run->done < run->workload->tasks)
+  if (tasks_left (run))
     return TRUE;
   /* Wait for retiring workers' usage too. */
   for (guint i = 0; i < run->pool->n_workers; i++)
@@ -466,44 +513,59 @@ format_workload (const LabWorkload *workload)
   return line;
 }
 
+/**
+ * lab_worker_pool_run_full:
+ * @feed: (nullable): where the tasks come from; NULL: tasks 0 to
+ *   workload->tasks - 1, in order
+ * @result: gets each task's span (times relative to @t0) and the worker's
+ *   answer, or NULL for a task that failed with its worker
+ *
+ * Runs tasks of @workload on the pool's workers, in the calling thread,
+ * until there are none left.
+ *
+ * Returns: FALSE when cancelled, or when no worker can be started at all
+ */
 gboolean
-lab_worker_pool_run (LabWorkerPool      *self,
-                     const LabWorkload  *workload,
-                     guint               task_timeout_ms,
-                     gint64              t0,
-                     LabSpanFunc         func,
-                     gpointer            user_data,
-                     GCancellable       *cancellable,
-                     GError            **error)
+lab_worker_pool_run_full (LabWorkerPool      *self,
+                          const LabWorkload  *workload,
+                          guint               task_timeout_ms,
+                          gint64              t0,
+                          const LabPoolFeed  *feed,
+                          LabPoolResultFunc   result,
+                          gpointer            user_data,
+                          GCancellable       *cancellable,
+                          GError            **error)
 {
   g_autofree struct pollfd *pfds = NULL;
   g_autofree LabWorkerSlot **polled = NULL;
   GPollFD cancel_fd = { .fd = -1 };
-  gboolean have_cancel_fd;
+  gboolean have_cancel_fd, complete;
   Run run = {
     .pool = self,
     .workload = workload,
     .task_timeout_ms = task_timeout_ms,
     .t0 = t0,
-    .func = func,
+    .result = result,
     .user_data = user_data,
+    .feed = feed,
   };
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (workload != NULL, FALSE);
-  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
 
   run.workload_line = format_workload (workload);
   g_array_set_size (self->lane_keys, 0);
-  run.requeued = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_queue_init (&run.requeued);
   self->generation++;
-  pfds = g_new0 (struct pollfd, self->n_workers + 1);
+  pfds = g_new0 (struct pollfd, self->n_workers + 2);
   polled = g_new0 (LabWorkerSlot *, self->n_workers);
   have_cancel_fd = cancellable != NULL && g_cancellable_make_pollfd (cancellable, &cancel_fd);
 
   while (busy (&run))
     {
-      guint n = 0;
+      guint n = 0, extra = 0;
+      int wake = -1;
       int ready;
 
       if (g_cancellable_is_cancelled (cancellable))
@@ -528,9 +590,14 @@ lab_worker_pool_run (LabWorkerPool      *self,
       if (n == 0)
         continue;
       if (have_cancel_fd)
-        pfds[n] = (struct pollfd) { .fd = cancel_fd.fd, .events = POLLIN };
+        pfds[n + extra++] = (struct pollfd) { .fd = cancel_fd.fd, .events = POLLIN };
+      if (feed != NULL && feed->wake_fd >= 0)
+        {
+          wake = n + extra++;
+          pfds[wake] = (struct pollfd) { .fd = feed->wake_fd, .events = POLLIN };
+        }
 
-      ready = poll (pfds, n + (have_cancel_fd ? 1 : 0), poll_timeout_ms (&run));
+      ready = poll (pfds, n + extra, poll_timeout_ms (&run));
       if (ready < 0 && errno != EINTR)
         {
           int saved = errno;
@@ -542,13 +609,22 @@ lab_worker_pool_run (LabWorkerPool      *self,
       for (guint i = 0; ready > 0 && i < n; i++)
         if (pfds[i].revents != 0 && polled[i]->process != NULL)
           read_worker (&run, polled[i]);
+      if (ready > 0 && wake >= 0 && pfds[wake].revents != 0)
+        {
+          guint64 count;
+
+          /* The feed may have tasks: drain its wake-up, and look. */
+          if (read (feed->wake_fd, &count, sizeof count) < 0 && errno != EAGAIN && errno != EINTR)
+            g_warning ("reading the pool's wake-up: %s", g_strerror (errno));
+        }
       check_timeouts (&run);
     }
 
   if (have_cancel_fd)
     g_cancellable_release_fd (cancellable);
 
-  if (run.done < workload->tasks && (error == NULL || *error == NULL))
+  complete = !tasks_left (&run);
+  if (!complete && (error == NULL || *error == NULL))
     {
       /* Cancelled: a killed worker stops at once, whatever it was doing. */
       for (guint i = 0; i < self->n_workers; i++)
@@ -557,9 +633,44 @@ lab_worker_pool_run (LabWorkerPool      *self,
       g_cancellable_set_error_if_cancelled (cancellable, error);
     }
 
-  g_array_unref (run.requeued);
+  g_queue_clear_full (&run.requeued, (GDestroyNotify) lab_in_flight_free);
+  g_clear_pointer (&run.staged, lab_in_flight_free);
   g_string_free (run.workload_line, TRUE);
-  return run.done == workload->tasks;
+  return complete;
+}
+
+typedef struct
+{
+  LabSpanFunc func;
+  gpointer    user_data;
+} SpanResult;
+
+static void
+span_result (const LabSpan    *span,
+             const LabMessage *reply,
+             gpointer          user_data)
+{
+  SpanResult *adapter = user_data;
+
+  adapter->func (span, adapter->user_data);
+}
+
+gboolean
+lab_worker_pool_run (LabWorkerPool      *self,
+                     const LabWorkload  *workload,
+                     guint               task_timeout_ms,
+                     gint64              t0,
+                     LabSpanFunc         func,
+                     gpointer            user_data,
+                     GCancellable       *cancellable,
+                     GError            **error)
+{
+  SpanResult adapter = { func, user_data };
+
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  return lab_worker_pool_run_full (self, workload, task_timeout_ms, t0, NULL, span_result, &adapter,
+                                   cancellable, error);
 }
 
 /* Takes the usage reports the worker sent; anything else but its

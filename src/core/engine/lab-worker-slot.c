@@ -31,6 +31,15 @@ ignore_sigpipe_once (void)
 }
 
 void
+lab_in_flight_free (LabInFlight *req)
+{
+  if (req == NULL)
+    return;
+  g_clear_pointer (&req->document, g_bytes_unref);
+  g_free (req);
+}
+
+void
 lab_worker_slot_init (LabWorkerSlot *self,
                       guint          slot)
 {
@@ -71,7 +80,7 @@ lab_worker_slot_write (LabWorkerSlot  *self,
 void
 lab_worker_slot_reset (LabWorkerSlot *self)
 {
-  g_queue_clear_full (&self->in_flight, g_free);
+  g_queue_clear_full (&self->in_flight, (GDestroyNotify) lab_in_flight_free);
   g_clear_object (&self->process);
   lab_line_reader_clear (&self->reader);
   self->in_fd = -1;

@@ -276,11 +276,19 @@ lab_claim_check_c05 (LabClaimContext  *ctx,
   fine_text = lab_claim_format_ratio (fine_speedup);
   chunked_text = lab_claim_format_ratio (chunked_speedup);
   if (verdict == LAB_VERDICT_DOES_NOT_HOLD)
-    explanation = g_strdup_printf (/* TRANSLATORS: %s are speed-ups ("0.01×") and a count, %u the number of processes */
-                                   _("Pool.map with one number per task ran at %s of the sequential loop's speed in %u processes: "
-                                     "sending every number to a worker and its square back costs far more than squaring it. "
-                                     "In tasks of %s numbers the same processes reached %s."),
-                                   fine_text, cpus, chunk, chunked_text);
+    {
+      g_autofree char *fine_time = lab_claim_format_duration (fine);
+      g_autofree char *sequential_time = lab_claim_format_duration (sequential);
+      g_autofree char *slower = lab_claim_format_ratio (fine / sequential);
+
+      explanation = g_strdup_printf (/* TRANSLATORS: %s are durations, ratios ("3,740×") and a count, %u the number
+                                        of processes */
+                                     _("Pool.map with one number per task took %s in %u processes against %s for the "
+                                       "sequential loop, %s as long: sending every number to a worker and its square back "
+                                       "costs more than squaring it. In tasks of %s numbers the same processes reached "
+                                       "%s."),
+                                     fine_time, cpus, sequential_time, slower, chunk, chunked_text);
+    }
   else
     explanation = g_strdup_printf (/* TRANSLATORS: %s are speed-ups ("1.5×") and a count, %u the number of processes */
                                    _("Pool.map with one number per task reached %s in %u processes, in tasks of %s numbers %s "
@@ -301,7 +309,7 @@ lab_claim_check_c06 (LabClaimContext  *ctx,
   g_autoptr(GArray) workers = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autofree double *efficiency = NULL, *speedups = NULL, *counts = NULL;
   g_autofree char *at_cores = NULL, *explanation = NULL, *trust = NULL, *serial_text = NULL;
-  g_autofree char *speedup_text = NULL;
+  g_autofree char *speedup_text = NULL, *beyond_text = NULL, *beyond = NULL;
   g_autoptr(LabRun) run = NULL;
   double spread = NAN, serial = NAN;
   LabVerdict verdict;
@@ -333,7 +341,8 @@ lab_claim_check_c06 (LabClaimContext  *ctx,
       guint w = g_array_index (workers, guint, i);
       g_autofree char *name = g_strdup_printf ("processes_efficiency_w%u", w);
       /* TRANSLATORS: %u is a number of worker processes */
-      g_autofree char *label = g_strdup_printf (_("Efficiency of %u processes (speed-up ÷ W)"), w);
+      g_autofree char *label = g_strdup_printf (ngettext ("Efficiency of %u process (speed-up ÷ W)",
+                                                          "Efficiency of %u processes (speed-up ÷ W)", w), w);
       double s;
 
       speedups[i] = cell_speedup (run, LAB_RUNTIME_NATIVE, LAB_MODE_PROCESSES, w, &s);
@@ -348,15 +357,25 @@ lab_claim_check_c06 (LabClaimContext  *ctx,
     lab_claim_result_add (result, "serial_fraction", _("Serial fraction (Amdahl fit up to W = cores)"),
                           100 * serial, NAN, "%", "native");
 
-  verdict = lab_claim_rule_c06 (cpus, efficiency, cpus, spread, lab_run_get_failed_tasks (run));
+  verdict = lab_claim_rule_c06 (cpus, efficiency, cpus, spread, lab_run_get_failed_tasks (run), run_background (run));
   at_cores = lab_format_number (efficiency[cpus - 1]);
   speedup_text = lab_claim_format_ratio (speedups[cpus - 1]);
   serial_text = isfinite (serial) ? lab_format_number (100 * serial) : g_strdup (LAB_FORMAT_NONE);
+  beyond_text = lab_claim_format_ratio (speedups[workers->len - 1]);
   explanation = g_strdup_printf (/* TRANSLATORS: %u is the number of cores, the first %s an efficiency ("0.97"), the second
                                     a speed-up, the third a percentage without its sign */
                                  _("Monte Carlo π in %u processes ran at an efficiency of %s (speed-up %s); Amdahl's law fits a "
-                                   "serial fraction of %s %%. Beyond the cores more processes add no speed."),
+                                   "serial fraction of %s %%."),
                                  cpus, at_cores, speedup_text, serial_text);
+  /* Past the cores a process only takes turns with another. */
+  beyond = g_strdup_printf (speedups[workers->len - 1] > 1.1 * speedups[cpus - 1]
+                            /* TRANSLATORS: %s is the reading so far, %u a number of processes, then a speed-up */
+                            ? _("%s With %u processes, more than the cores, the speed-up still grew, to %s.")
+                            /* TRANSLATORS: %s is the reading so far, %u a number of processes, then a speed-up */
+                            : _("%s With %u processes, more than the cores, it grew no further (%s)."),
+                            explanation, g_array_index (workers, guint, workers->len - 1), beyond_text);
+  g_free (explanation);
+  explanation = g_steal_pointer (&beyond);
   if (verdict == LAB_VERDICT_INCONCLUSIVE)
     trust = lab_claim_trust_sentence (spread, lab_run_get_failed_tasks (run), run_background (run));
   lab_claim_result_conclude (result, verdict, explanation, trust);
@@ -372,7 +391,7 @@ format_times (const double *seconds,
 
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *time = lab_format_duration (seconds[i]);
+      g_autofree char *time = lab_claim_format_duration (seconds[i]);
 
       g_string_append_printf (text, "%s%s", i > 0 ? " / " : "", time);
     }
@@ -406,8 +425,10 @@ lab_claim_check_c14 (LabClaimContext  *ctx,
   for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
     {
       g_autofree char *name = g_strdup_printf ("%s_smallest_s", lab_mode_to_string (modes[m]));
-      /* TRANSLATORS: %s is a mode ("Threads"), %s a count of numbers per task */
-      g_autofree char *label = g_strdup_printf (_("%s, %s numbers per task"), lab_mode_title (modes[m]), size_text);
+      /* TRANSLATORS: %s is a mode ("Threads"), then a count of numbers per task */
+      g_autofree char *label = g_strdup_printf (ngettext ("%s, %s number per task", "%s, %s numbers per task",
+                                                          (gulong) smallest),
+                                                lab_mode_title (modes[m]), size_text);
       double spread;
 
       walls[m] = granularity_wall (points, modes[m], smallest, &spread);
@@ -427,13 +448,19 @@ lab_claim_check_c14 (LabClaimContext  *ctx,
   even = format_times (walls, G_N_ELEMENTS (walls));
   if (verdict == LAB_VERDICT_HOLDS)
     explanation = g_strdup_printf (/* TRANSLATORS: the first %s is a count, the second three times */
-                                   _("With %s numbers per task, sequential / threads / processes took %s: handing out "
-                                     "tiny tasks costs the pools more than they gain, so sequential is at least as fast."),
+                                   ngettext ("With %s number per task, sequential / threads / processes took %s: handing "
+                                             "out tiny tasks cost at least one pool more than it gained, so sequential "
+                                             "was at least as fast as that pool.",
+                                             "With %s numbers per task, sequential / threads / processes took %s: handing "
+                                             "out tiny tasks cost at least one pool more than it gained, so sequential "
+                                             "was at least as fast as that pool.", (gulong) smallest),
                                    size_text, even);
   else
     explanation = g_strdup_printf (/* TRANSLATORS: the first %s is a count, the second three times */
-                                   _("Even with %s numbers per task, sequential / threads / processes took %s: both "
-                                     "pools beat the sequential loop."),
+                                   ngettext ("Even with %s number per task, sequential / threads / processes took %s: "
+                                             "both pools beat the sequential loop.",
+                                             "Even with %s numbers per task, sequential / threads / processes took %s: "
+                                             "both pools beat the sequential loop.", (gulong) smallest),
                                    size_text, even);
   lab_claim_result_conclude (result, verdict, explanation, NULL);
   return TRUE;

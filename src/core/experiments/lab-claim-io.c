@@ -84,7 +84,6 @@ lab_claim_check_c02 (LabClaimContext  *ctx,
   static const LabMode modes[] = { LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS };
   gboolean quick = lab_claim_context_get_quick (ctx);
   guint downloads = quick ? 8 : 24, workers = quick ? 4 : 8, latency_ms = 200;
-  guint all_workers[] = { 1, workers };
   g_autoptr(LabRun) run = NULL;
   g_autofree char *label = NULL, *speedup_text = NULL, *ideal_text = NULL, *time_text = NULL;
   g_autofree char *explanation = NULL, *trust = NULL;
@@ -95,7 +94,7 @@ lab_claim_check_c02 (LabClaimContext  *ctx,
   run = lab_claim_measure_run (ctx, &(LabClaimRunSpec) {
                                  .workload = "io:download", .tasks = downloads,
                                  .runtime = LAB_RUNTIME_NATIVE, .modes = modes, .n_modes = G_N_ELEMENTS (modes),
-                                 .workers = all_workers, .n_workers = G_N_ELEMENTS (all_workers),
+                                 .workers = &workers, .n_workers = 1,
                                  .repeat = repeats (ctx), .warmup = 0,
                                  .delay_ms = latency_ms, .bytes = 16 * 1024,
                                }, 0, 1, error);
@@ -121,8 +120,8 @@ lab_claim_check_c02 (LabClaimContext  *ctx,
 
   verdict = lab_claim_rule_c02 (speedup, threads, ideal, spread, failed);
   speedup_text = lab_claim_format_ratio (speedup);
-  time_text = lab_format_duration (threads);
-  ideal_text = lab_format_duration (ideal);
+  time_text = lab_claim_format_duration (threads);
+  ideal_text = lab_claim_format_duration (ideal);
   explanation = g_strdup_printf (/* TRANSLATORS: %u are numbers of downloads and threads, %s a speed-up and two times */
                                  _("%u downloads that each wait for the server took %s in %u threads, %s faster than one "
                                    "after another, against an ideal of %s when all waits overlap."),
@@ -142,19 +141,20 @@ scrape_extrapolation (guint  n,
                       double seq_10k_s,
                       double threads_10k_s)
 {
-  g_autofree char *seq_text = lab_format_duration (sequential_s);
-  g_autofree char *threads_text = lab_format_duration (threads_s);
-  g_autofree char *seq_10k = lab_format_duration (seq_10k_s);
-  g_autofree char *threads_10k = lab_format_duration (threads_10k_s);
+  g_autofree char *seq_text = lab_claim_format_duration (sequential_s);
+  g_autofree char *threads_text = lab_claim_format_duration (threads_s);
+  g_autofree char *seq_10k = lab_claim_format_duration (seq_10k_s);
+  g_autofree char *threads_10k = lab_claim_format_duration (threads_10k_s);
+  g_autofree char *urls = lab_format_count (SCRAPE_URLS);
+  g_autofree char *rounds = lab_format_count ((SCRAPE_URLS + workers - 1) / workers);
 
   return g_strdup_printf (/* TRANSLATORS: an extrapolation; N, n and W are symbols, keep the formulas */
-                          _("Extrapolated from n = %u URLs with a latency of %u ms to N = %u: "
-                            "T_seq = N × (t_seq ÷ n) = %u × (%s ÷ %u) = %s; "
-                            "T_W = ⌈N ÷ W⌉ × (t_W ÷ ⌈n ÷ W⌉) = %u × (%s ÷ %u) = %s with W = %u."),
-                          n, SCRAPE_LATENCY_MS, SCRAPE_URLS,
-                          SCRAPE_URLS, seq_text, n, seq_10k,
-                          (SCRAPE_URLS + workers - 1) / workers, threads_text, (n + workers - 1) / workers,
-                          threads_10k, workers);
+                          _("Extrapolated from n = %u URLs with a latency of %u ms to N = %s: "
+                            "T_seq = N × (t_seq ÷ n) = %s × (%s ÷ %u) = %s; "
+                            "T_W = ⌈N ÷ W⌉ × (t_W ÷ ⌈n ÷ W⌉) = %s × (%s ÷ %u) = %s with W = %u."),
+                          n, SCRAPE_LATENCY_MS, urls,
+                          urls, seq_text, n, seq_10k,
+                          rounds, threads_text, (n + workers - 1) / workers, threads_10k, workers);
 }
 
 gboolean
@@ -163,8 +163,8 @@ lab_claim_check_c03 (LabClaimContext  *ctx,
                      GError          **error)
 {
   static const LabMode modes[] = { LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS };
-  static const guint quick_workers[] = { 1, 5, 10, 20 };
-  static const guint full_workers[] = { 1, 5, 10, 20, 50 };
+  static const guint quick_workers[] = { 5, 10, 20 };
+  static const guint full_workers[] = { 5, 10, 20, 50 };
   gboolean quick = lab_claim_context_get_quick (ctx);
   const guint *workers = quick ? quick_workers : full_workers;
   guint n_workers = quick ? G_N_ELEMENTS (quick_workers) : G_N_ELEMENTS (full_workers);
@@ -193,13 +193,14 @@ lab_claim_check_c03 (LabClaimContext  *ctx,
   /* TRANSLATORS: %u is a number of URLs, then their latency in ms */
   label = g_strdup_printf (_("Sequential, %u URLs of %u ms"), n, SCRAPE_LATENCY_MS);
   lab_claim_result_add (result, "sequential_s", label, sequential, spread, "s", "native");
-  for (guint i = 1; i < n_workers; i++)
+  for (guint i = 0; i < n_workers; i++)
     {
       guint w = workers[i];
       double threads = cell_median (run, LAB_MODE_THREADS, w);
       double speedup = sequential / threads;
       g_autofree char *name = g_strdup_printf ("threads_speedup_w%u", w);
-      g_autofree char *speedup_label = g_strdup_printf (_("Speed-up of %u threads"), w);
+      /* TRANSLATORS: %u is a number of threads */
+      g_autofree char *speedup_label = g_strdup_printf (ngettext ("Speed-up of %u thread", "Speed-up of %u threads", w), w);
 
       lab_claim_result_add (result, name, speedup_label, speedup,
                             lab_claim_spread_ratio (spread, cell_spread (run, LAB_MODE_THREADS, w)), "x", "native");
@@ -225,8 +226,8 @@ lab_claim_check_c03 (LabClaimContext  *ctx,
   result->extrapolation = scrape_extrapolation (n, sequential, chosen, chosen_s, seq_10k, threads_10k);
 
   verdict = lab_claim_rule_c03 (reached, seq_10k, threads_10k, spread, failed);
-  seq_10k_text = lab_format_duration (seq_10k);
-  threads_10k_text = lab_format_duration (threads_10k);
+  seq_10k_text = lab_claim_format_duration (seq_10k);
+  threads_10k_text = lab_claim_format_duration (threads_10k);
   speedup_text = lab_claim_format_ratio (sequential / chosen_s);
   if (reached)
     explanation = g_strdup_printf (/* TRANSLATORS: %u are numbers of threads and URLs, %s a speed-up and two durations */
@@ -322,8 +323,8 @@ lab_claim_check_c07 (LabClaimContext  *ctx,
   if (verdict == LAB_VERDICT_DEPENDS)
     {
       g_autofree char *more = g_strdup_printf ("%s %s", explanation,
-                                               _("They waited as well as threads, but each one cost a process: whether "
-                                                 "that matters depends on how many are needed."));
+                                               _("Not 1.25× slower, but dearer in memory or time: whether that "
+                                                 "matters depends on how many processes are needed."));
 
       g_free (explanation);
       explanation = g_steal_pointer (&more);

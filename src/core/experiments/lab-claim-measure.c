@@ -285,9 +285,3 @@ lab_claim_result_conclude (LabClaimResult *result,
   lab_claim_result_collect_runtimes (result);
 }
 
-/* "1.93×": a speed-up or a ratio as the readings write it. */
-char *
-lab_claim_format_ratio (double ratio)
-{
-  return lab_format_value (ratio, "%.2f×");
-}

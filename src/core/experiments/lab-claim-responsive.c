@@ -266,7 +266,7 @@ measure (LabClaimContext  *ctx,
   verdict = lab_claim_rule_c17 (threads_max, blocking_max, background);
   threads_text = lab_claim_value_format (&(LabClaimValue) { .value = threads_max, .spread = NAN, .unit = "ms" });
   blocked_text = lab_claim_value_format (&(LabClaimValue) { .value = blocking_max, .spread = NAN, .unit = "ms" });
-  block_text = lab_format_duration (probe->blocked_s);
+  block_text = lab_claim_format_duration (probe->blocked_s);
   explanation = g_strdup_printf (/* TRANSLATORS: %u is the number of threads, %s durations */
                                  _("While %u threads kept every core busy, the main loop that asked for this check was at "
                                    "most %s late; running the same work (%s) on its own thread held it up %s."),

@@ -165,14 +165,17 @@ lab_claim_rule_c06 (guint         cpus,
                     const double *efficiency,
                     guint         n_efficiency,
                     double        spread,
-                    guint         failed)
+                    guint         failed,
+                    double        background_cpu)
 {
   gboolean linear = TRUE;
 
   if (cpus < 2)
     return LAB_VERDICT_CANNOT_CHECK;
-  /* efficiency[w − 1] for W = 1 … cpus */
-  if (n_efficiency < cpus || lab_claim_rule_trust (spread, failed) != LAB_VERDICT_NOT_RUN)
+  /* efficiency[w − 1] for W = 1 … cpus; cores another program used are
+   * not free to scale on. */
+  if (n_efficiency < cpus || lab_claim_rule_trust (spread, failed) != LAB_VERDICT_NOT_RUN ||
+      background_cpu > LAB_CONTENTION_THRESHOLD)
     return LAB_VERDICT_INCONCLUSIVE;
   for (guint w = 0; w < cpus; w++)
     {
@@ -232,11 +235,12 @@ lab_claim_rule_c09 (double ratio)
 
 LabVerdict
 lab_claim_rule_c10 (double latency_ratio,
-                    double throughput_ratio)
+                    double throughput_ratio,
+                    double spread)
 {
   gboolean slower, narrower;
 
-  if (!all_finite (2, latency_ratio, throughput_ratio))
+  if (!all_finite (2, latency_ratio, throughput_ratio) || spread > LAB_CLAIM_SPREAD_LIMIT)
     return LAB_VERDICT_INCONCLUSIVE;
   slower = latency_ratio >= IPC_WORSE;
   narrower = throughput_ratio >= IPC_WORSE;

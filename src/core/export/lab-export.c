@@ -13,12 +13,13 @@ const char * const lab_results_columns[] = {
   "wall_s", "user_s", "sys_s", "cpu_util", "peak_rss_kib", "speedup", "efficiency", "checksum",
   "ok_tasks", "failed_tasks", "outlier", "host_cpus", "app_version", "ui_max_stall_ms", "ui_cpu_s",
   "background_cpu", "unstable", "cpu_model", "kernel", "runtime_version", "startup_ms",
+  "task_busy_s", "download_busy_s", "analyse_busy_s", "store_busy_s",
   NULL
 };
 
 const char * const lab_spans_columns[] = {
   "run_id", "mode", "workers", "repeat", "task", "worker", "pid", "tid", "queued_us", "start_us",
-  "end_us", "bytes", "status", "error", "runtime",
+  "end_us", "bytes", "status", "error", "runtime", "stage",
   NULL
 };
 
@@ -76,6 +77,8 @@ add_results_rows (LabCsv *csv,
       lab_csv_add_text (csv, kernel);
       lab_csv_add_text (csv, runtime_version);
       lab_csv_add_double (csv, rep->startup_s * 1000.0);
+      for (guint s = 0; s < LAB_N_STAGES; s++)
+        lab_csv_add_double (csv, rep->stage_busy_s[s]);
       lab_csv_end_row (csv);
     }
 }
@@ -111,6 +114,7 @@ add_spans_rows (LabCsv *csv,
           lab_csv_add_text (csv, lab_task_status_to_string (span->status));
           lab_csv_add_text (csv, span->error);
           lab_csv_add_text (csv, runtime);
+          lab_csv_add_text (csv, lab_stage_to_string (span->stage));
           lab_csv_end_row (csv);
         }
     }
@@ -294,6 +298,11 @@ add_repetition (JsonBuilder   *builder,
   lab_json_add_int (builder, "ok_tasks", rep->ok_tasks);
   lab_json_add_int (builder, "failed_tasks", rep->failed_tasks);
   lab_json_add_bool (builder, "outlier", rep->outlier);
+  json_builder_set_member_name (builder, "stage_busy_s");
+  json_builder_begin_object (builder);
+  for (guint s = 0; s < LAB_N_STAGES; s++)
+    lab_json_add_double (builder, lab_stage_to_string (s), rep->stage_busy_s[s]);
+  json_builder_end_object (builder);
 
   if (include_spans)
     {
@@ -313,6 +322,7 @@ add_repetition (JsonBuilder   *builder,
           lab_json_add_int (builder, "end_us", span->end_us);
           lab_json_add_int (builder, "bytes", span->bytes);
           lab_json_add_string (builder, "status", lab_task_status_to_string (span->status));
+          lab_json_add_string (builder, "stage", lab_stage_to_string (span->stage));
           if (span->error != NULL)
             lab_json_add_string (builder, "error", span->error);
           json_builder_end_object (builder);

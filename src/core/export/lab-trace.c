@@ -32,7 +32,7 @@ trace_span (JsonBuilder         *builder,
             const LabSpan       *span,
             gint64               offset_us)
 {
-  g_autofree char *name = g_strdup_printf ("task %u", span->task);
+  g_autofree char *name = g_strdup_printf ("%s %u", lab_stage_to_string (span->stage), span->task);
   g_autofree char *variant = lab_variant_to_string (rep->runtime, rep->mode);
 
   json_builder_begin_object (builder);

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "lab-document.h"
 #include "lab-http-server-private.h"
 #include "lab-parse.h"
 
@@ -277,13 +278,28 @@ delay_elapsed_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Holds the response set on @msg back for @delay_ms, without blocking:
+ * nothing is written until the timer unpauses the message. */
+static void
+respond_after (LabHttpServer     *self,
+               SoupServerMessage *msg,
+               guint64            delay_ms)
+{
+  LabPendingResponse *pending;
+
+  if (delay_ms == 0)
+    return;
+  soup_server_message_pause (msg);
+  pending = lab_pending_response_new (self, msg);
+  lab_pending_response_schedule (pending, delay_ms, delay_elapsed_cb);
+}
+
 static void
 handle_delay (LabHttpServer     *self,
               SoupServerMessage *msg,
               const char        *ms_text,
               GHashTable        *query)
 {
-  LabPendingResponse *pending;
   guint64 delay_ms;
   guint64 n_bytes;
 
@@ -294,14 +310,33 @@ handle_delay (LabHttpServer     *self,
     return;
 
   respond_pattern (msg, n_bytes);
+  respond_after (self, msg, delay_ms);
+}
 
-  if (delay_ms == 0)
+/* /text/<n>[?doc=I&delay=MS]: the first n bytes of the pipeline's
+ * document I (lab_document_fill()), after MS milliseconds */
+
+static void
+handle_text (LabHttpServer     *self,
+             SoupServerMessage *msg,
+             const char        *n_text,
+             GHashTable        *query)
+{
+  guint64 n_bytes, doc, delay_ms;
+  guint8 *text;
+
+  if (!parse_byte_count (self, msg, "byte count", n_text, &n_bytes) ||
+      !parse_number (msg, "doc", query_get (query, "doc", "0"), 0, G_MAXUINT32, &doc) ||
+      !parse_number (msg, "delay", query_get (query, "delay", "0"),
+                     0, LAB_HTTP_SERVER_MAX_DURATION_MS, &delay_ms))
     return;
 
-  /* Nothing is written until the timer unpauses the message. */
-  soup_server_message_pause (msg);
-  pending = lab_pending_response_new (self, msg);
-  lab_pending_response_schedule (pending, delay_ms, delay_elapsed_cb);
+  text = g_malloc (MAX (n_bytes, 1));
+  lab_document_fill (doc, text, n_bytes);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_TAKE,
+                                    (const char *) text, n_bytes);
+  respond_after (self, msg, delay_ms);
 }
 
 /* /bytes/<n> */
@@ -476,6 +511,7 @@ typedef struct
 static const LabEndpoint endpoints[] = {
   { "/delay", TRUE, handle_delay },
   { "/bytes", TRUE, handle_bytes },
+  { "/text", TRUE, handle_text },
   { "/status", TRUE, handle_status },
   { "/redirect", TRUE, handle_redirect },
   { "/drip", FALSE, handle_drip },
@@ -491,8 +527,8 @@ static void
 respond_not_found (SoupServerMessage *msg)
 {
   respond_text (msg, SOUP_STATUS_NOT_FOUND,
-                "Not found. Endpoints: /delay/<ms>[?bytes=N], /bytes/<n>, /status/<code>, "
-                "/redirect/<n>, /drip[?bytes=N&duration_ms=D].\n");
+                "Not found. Endpoints: /delay/<ms>[?bytes=N], /bytes/<n>, /text/<n>[?doc=I&delay=MS], "
+                "/status/<code>, /redirect/<n>, /drip[?bytes=N&duration_ms=D].\n");
 }
 
 /* Counts the request, then answers 405 and returns %FALSE unless it is a GET or a HEAD. */

@@ -11,6 +11,9 @@ G_BEGIN_DECLS
  *
  *   /delay/<ms>[?bytes=N]           200 after @ms milliseconds, N pattern bytes (default 16)
  *   /bytes/<n>                      200 with @n pattern bytes and a Content-Length
+ *   /text/<n>[?doc=I&delay=MS]      200 after MS milliseconds (default 0) with the first @n
+ *                                   bytes of the pipeline's document I (default 0), text
+ *                                   made of seeded random words (lab_document_fill())
  *   /status/<code>                  that status (200..599), plain-text body
  *   /drip[?bytes=N&duration_ms=D]   N pattern bytes (default 10) spread over D ms
  *                                   (default 1000), chunked transfer encoding

@@ -43,7 +43,7 @@ lab_task_runner_new (const LabWorkload *workload,
   self = g_new0 (LabTaskRunner, 1);
   self->workload = lab_workload_copy (workload);
   self->concurrency = MAX (1, concurrency);
-  if (workload->kind == LAB_WORKLOAD_DOWNLOAD)
+  if (workload->kind == LAB_WORKLOAD_DOWNLOAD || workload->kind == LAB_WORKLOAD_PIPELINE)
     {
       /* libsoup's defaults (10 connections, 2 per host) would silently
        * serialise the demo. TLS verification stays on (the default). */
@@ -114,12 +114,14 @@ wait_cancellable (guint64       ms,
   return !g_cancellable_is_cancelled (cancellable);
 }
 
-/* Fetches @url, filling span->bytes, checksum and http_status. */
+/* Fetches @url, filling span->bytes, checksum and http_status, and
+ * keeping the body in @body when it is not NULL. */
 static gboolean
 download (LabTaskRunner  *self,
           const char     *url,
           GCancellable   *cancellable,
           LabSpan        *span,
+          GByteArray     *body,
           GError        **error)
 {
   g_autoptr(LabFetch) fetch = lab_fetch_new (url, self->workload->max_bytes, error);
@@ -156,10 +158,39 @@ download (LabTaskRunner  *self,
           ok = FALSE;
           break;
         }
+      if (body != NULL)
+        g_byte_array_append (body, buffer, n);
     }
   /* Closing early (over the cap) drops the connection rather than reading the rest. */
   g_input_stream_close (stream, NULL, NULL);
   return ok && lab_fetch_finish (fetch, span, error);
+}
+
+/* Ends @span now; a task that ran to its end after a cancel counts as cancelled. */
+static void
+finish_span (LabSpan      *span,
+             GCancellable *cancellable)
+{
+  span->end_us = g_get_monotonic_time ();
+  if (span->status == LAB_TASK_OK && g_cancellable_is_cancelled (cancellable))
+    {
+      span->status = LAB_TASK_CANCELLED;
+      span->error = g_strdup (_("Cancelled"));
+    }
+}
+
+/* Prepares @span for task @task of @stage, started now in this thread. */
+static void
+start_span (LabSpan  *span,
+            guint     task,
+            LabStage  stage)
+{
+  span->task = task;
+  span->stage = stage;
+  span->pid = getpid ();
+  span->tid = lab_thread_id ();
+  span->status = LAB_TASK_OK;
+  span->start_us = g_get_monotonic_time ();
 }
 
 void
@@ -175,11 +206,7 @@ lab_task_runner_run (LabTaskRunner *self,
   g_return_if_fail (span != NULL);
 
   workload = self->workload;
-  span->task = task;
-  span->pid = getpid ();
-  span->tid = lab_thread_id ();
-  span->status = LAB_TASK_OK;
-  span->start_us = g_get_monotonic_time ();
+  start_span (span, task, LAB_STAGE_TASK);
 
   switch (workload->kind)
     {
@@ -201,19 +228,105 @@ lab_task_runner_run (LabTaskRunner *self,
 
         if (argument == NULL)
           argument = lab_workload_task_argument (workload, task);
-        if (!download (self, argument, cancellable, span, &error))
+        if (!download (self, argument, cancellable, span, NULL, &error))
           lab_span_fail (span, error);
       }
       break;
 
+    case LAB_WORKLOAD_PIPELINE:  /* its documents: lab_task_runner_run_document() */
     default:
       g_assert_not_reached ();
     }
 
-  span->end_us = g_get_monotonic_time ();
-  if (span->status == LAB_TASK_OK && g_cancellable_is_cancelled (cancellable))
-    {
-      span->status = LAB_TASK_CANCELLED;
-      span->error = g_strdup (_("Cancelled"));
-    }
+  finish_span (span, cancellable);
+}
+
+/**
+ * lab_task_runner_fetch_document:
+ * @url: (nullable): where document @task is; NULL: the workload's URL
+ * @body: (out) (transfer full) (optional): the document, when it came
+ *
+ * The download stage of the pipeline: fills @span as
+ * lab_task_runner_run() does, with the stage LAB_STAGE_DOWNLOAD and no
+ * checksum (the rows make the repetition's).
+ *
+ * Returns: whether the document came whole
+ */
+gboolean
+lab_task_runner_fetch_document (LabTaskRunner  *self,
+                                guint           task,
+                                const char     *url,
+                                GCancellable   *cancellable,
+                                LabSpan        *span,
+                                GBytes        **body)
+{
+  g_autoptr(GByteArray) buffer = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (self != NULL && self->workload->kind == LAB_WORKLOAD_PIPELINE, FALSE);
+  g_return_val_if_fail (span != NULL, FALSE);
+
+  start_span (span, task, LAB_STAGE_DOWNLOAD);
+  if (url == NULL)
+    url = lab_workload_task_argument (self->workload, task);
+  if (!download (self, url, cancellable, span, buffer, &error))
+    lab_span_fail (span, error);
+  span->checksum = 0;
+  finish_span (span, cancellable);
+  if (body != NULL)
+    *body = span->status == LAB_TASK_OK ? g_byte_array_free_to_bytes (g_steal_pointer (&buffer)) : NULL;
+  return span->status == LAB_TASK_OK;
+}
+
+/**
+ * lab_task_runner_analyse_document:
+ *
+ * The analysis stage of the pipeline: lab_document_analyse() of @data
+ * with the workload's rounds, timed in @span (LAB_STAGE_ANALYSE, no
+ * checksum, no bytes).
+ *
+ * Returns: FALSE when cancelled
+ */
+gboolean
+lab_task_runner_analyse_document (LabTaskRunner  *self,
+                                  guint           task,
+                                  const guint8   *data,
+                                  gsize           len,
+                                  GCancellable   *cancellable,
+                                  LabSpan        *span,
+                                  LabDocumentRow *row)
+{
+  g_return_val_if_fail (self != NULL && self->workload->kind == LAB_WORKLOAD_PIPELINE, FALSE);
+  g_return_val_if_fail (span != NULL && row != NULL, FALSE);
+
+  start_span (span, task, LAB_STAGE_ANALYSE);
+  lab_document_analyse (data, len, task, self->workload->size, cancellable, row);
+  finish_span (span, cancellable);
+  return span->status == LAB_TASK_OK;
+}
+
+/**
+ * lab_task_runner_run_document:
+ *
+ * Downloads document @task and analyses it, in the calling thread: both
+ * stages of the pipeline that come before storing.
+ *
+ * Returns: whether @row holds the document's analysis; if not, the
+ *   failed or cancelled stage's span says why
+ */
+gboolean
+lab_task_runner_run_document (LabTaskRunner  *self,
+                              guint           task,
+                              const char     *url,
+                              GCancellable   *cancellable,
+                              LabSpan        *download_span,
+                              LabSpan        *analyse_span,
+                              LabDocumentRow *row)
+{
+  g_autoptr(GBytes) body = NULL;
+
+  if (!lab_task_runner_fetch_document (self, task, url, cancellable, download_span, &body))
+    return FALSE;
+  return lab_task_runner_analyse_document (self, task, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                           cancellable, analyse_span, row);
 }

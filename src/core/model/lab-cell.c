@@ -271,7 +271,8 @@ update_latencies (LabCell *self)
           const LabSpan *span = &g_array_index (rep->spans, LabSpan, i);
           double ms = (span->end_us - span->start_us) / 1000.0;
 
-          if (span->status == LAB_TASK_OK)
+          /* A pipeline's latency is its downloads'. */
+          if (span->status == LAB_TASK_OK && (span->stage == LAB_STAGE_TASK || span->stage == LAB_STAGE_DOWNLOAD))
             g_array_append_val (self->latencies_ms, ms);
         }
     }
@@ -512,6 +513,27 @@ lab_cell_get_latency_ms (LabCell *self,
 {
   g_return_val_if_fail (LAB_IS_CELL (self), NAN);
   return lab_stats_percentile ((const double *) self->latencies_ms->data, self->latencies_ms->len, percentile);
+}
+
+/**
+ * lab_cell_get_stage_busy_s:
+ *
+ * Returns: the median over the measured repetitions of the time spans
+ *   of @stage took together (LabRepetition:stage_busy_s); NAN before any
+ */
+double
+lab_cell_get_stage_busy_s (LabCell  *self,
+                           LabStage  stage)
+{
+  g_autofree double *busy = NULL;
+
+  g_return_val_if_fail (LAB_IS_CELL (self), NAN);
+  g_return_val_if_fail (stage < LAB_N_STAGES, NAN);
+
+  busy = g_new (double, MAX (self->repetitions->len, 1));
+  for (guint r = 0; r < self->repetitions->len; r++)
+    busy[r] = ((LabRepetition *) g_ptr_array_index (self->repetitions, r))->stage_busy_s[stage];
+  return lab_stats_median (busy, self->repetitions->len);
 }
 
 /**

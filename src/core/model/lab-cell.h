@@ -62,6 +62,8 @@ guint64     lab_cell_get_bytes         (LabCell         *self);
 double      lab_cell_get_latency_ms    (LabCell         *self,
                                         double           percentile);
 double      lab_cell_get_throughput_mib_s (LabCell      *self);
+double      lab_cell_get_stage_busy_s  (LabCell         *self,
+                                        LabStage         stage);
 char       *lab_cell_dup_first_error   (LabCell         *self);
 
 G_END_DECLS

@@ -6,7 +6,9 @@
 #include "lab-mode.h"
 
 /* The one table of mode names and titles: the CLI, the CSV files, the
- * window's table and its charts all take them from here. */
+ * window's table and its charts all take them from here. The pipeline's
+ * stages, queues and lane groups, which depend on the mode, are at the
+ * end. */
 static const char * const mode_names[LAB_N_MODES] = {
   [LAB_MODE_SEQUENTIAL] = "sequential",
   [LAB_MODE_THREADS] = "threads",
@@ -15,6 +17,7 @@ static const char * const mode_names[LAB_N_MODES] = {
   [LAB_MODE_ASYNC] = "async",
   [LAB_MODE_GIL] = "gil",
   [LAB_MODE_GTASK] = "gtask",
+  [LAB_MODE_HYBRID] = "hybrid",
 };
 
 static const char * const mode_titles[LAB_N_MODES] = {
@@ -25,6 +28,7 @@ static const char * const mode_titles[LAB_N_MODES] = {
   [LAB_MODE_ASYNC] = N_("Event loop"),
   [LAB_MODE_GIL] = N_("Threads + emulated GIL"),
   [LAB_MODE_GTASK] = N_("GTask (GLib’s default pool)"),
+  [LAB_MODE_HYBRID] = N_("Hybrid"),
 };
 
 static const char * const runtime_names[LAB_N_RUNTIMES] = {
@@ -153,7 +157,8 @@ lab_runtime_accepts_mode (LabRuntime runtime,
   g_return_val_if_fail (runtime < LAB_N_RUNTIMES, FALSE);
   g_return_val_if_fail (mode < LAB_N_MODES, FALSE);
 
-  return runtime == LAB_RUNTIME_NATIVE || (mode != LAB_MODE_GIL && mode != LAB_MODE_GTASK);
+  return runtime == LAB_RUNTIME_NATIVE ||
+         (mode != LAB_MODE_GIL && mode != LAB_MODE_GTASK && mode != LAB_MODE_HYBRID);
 }
 
 char *
@@ -205,4 +210,134 @@ lab_runtime_from_string (const char *name,
   if (runtime != NULL)
     *runtime = index;
   return TRUE;
+}
+
+static const char * const stage_names[LAB_N_STAGES] = {
+  [LAB_STAGE_TASK] = "task",
+  [LAB_STAGE_DOWNLOAD] = "download",
+  [LAB_STAGE_ANALYSE] = "analyse",
+  [LAB_STAGE_STORE] = "store",
+};
+
+static const char * const stage_titles[LAB_N_STAGES] = {
+  [LAB_STAGE_TASK] = N_("Task"),
+  [LAB_STAGE_DOWNLOAD] = N_("Download"),
+  [LAB_STAGE_ANALYSE] = N_("Analysis"),
+  [LAB_STAGE_STORE] = N_("Storing"),
+};
+
+const char *
+lab_stage_to_string (LabStage stage)
+{
+  g_return_val_if_fail (stage < LAB_N_STAGES, NULL);
+  return stage_names[stage];
+}
+
+gboolean
+lab_stage_from_string (const char *name,
+                       LabStage   *stage)
+{
+  guint index;
+
+  if (!lookup_name (stage_names, LAB_N_STAGES, name, &index))
+    return FALSE;
+  if (stage != NULL)
+    *stage = index;
+  return TRUE;
+}
+
+const char *
+lab_stage_title (LabStage stage)
+{
+  g_return_val_if_fail (stage < LAB_N_STAGES, NULL);
+  return g_dgettext (GETTEXT_PACKAGE, stage_titles[stage]);
+}
+
+/**
+ * lab_mode_lane_groups:
+ * @pipeline: whether the run is the pipeline's
+ *
+ * Returns: how many groups of lanes the timeline of @mode has
+ */
+guint
+lab_mode_lane_groups (LabMode  mode,
+                      gboolean pipeline)
+{
+  g_return_val_if_fail (mode < LAB_N_MODES, 1);
+
+  if (mode == LAB_MODE_HYBRID)
+    return 3;
+  return pipeline ? 2 : 1;
+}
+
+/**
+ * lab_stage_lane_group:
+ *
+ * Returns: the group of lanes that the spans of @stage run in @mode go to
+ */
+guint
+lab_stage_lane_group (LabMode  mode,
+                      LabStage stage)
+{
+  g_return_val_if_fail (mode < LAB_N_MODES, 0);
+  g_return_val_if_fail (stage < LAB_N_STAGES, 0);
+
+  if (mode == LAB_MODE_HYBRID)
+    return stage == LAB_STAGE_STORE ? 2 : stage == LAB_STAGE_ANALYSE ? 1 : 0;
+  return stage == LAB_STAGE_STORE ? 1 : 0;
+}
+
+/**
+ * lab_lane_group_title:
+ *
+ * Returns: (transfer none) (nullable): what the lanes of @group of a
+ *   pipeline run in @mode are, e.g. "Analysis processes"
+ */
+const char *
+lab_lane_group_title (LabMode mode,
+                      guint   group)
+{
+  static const char * const hybrid[] = {
+    N_("Download threads"), N_("Analysis processes"), N_("Storing thread"),
+  };
+  const char *workers;
+
+  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
+
+  switch (mode)
+    {
+    case LAB_MODE_HYBRID:
+      return group < G_N_ELEMENTS (hybrid) ? g_dgettext (GETTEXT_PACKAGE, hybrid[group]) : NULL;
+    case LAB_MODE_SEQUENTIAL:
+      workers = N_("One thread");
+      break;
+    case LAB_MODE_THREADS:
+      workers = N_("Threads");
+      break;
+    case LAB_MODE_GIL:
+      workers = N_("Threads behind the emulated GIL");
+      break;
+    case LAB_MODE_PROCESSES:
+      workers = N_("Processes");
+      break;
+    case LAB_MODE_SPAWN:
+    case LAB_MODE_ASYNC:
+    case LAB_MODE_GTASK:
+    case LAB_N_MODES:
+    default:
+      return NULL;
+    }
+  if (group > 1)
+    return NULL;
+  return g_dgettext (GETTEXT_PACKAGE, group == 0 ? workers : hybrid[2]);
+}
+
+const char *
+lab_queue_title (LabQueue queue)
+{
+  g_return_val_if_fail (queue < LAB_N_QUEUES, NULL);
+
+  if (queue == LAB_QUEUE_DOWNLOADED)
+    return _("Downloaded, waiting for analysis");
+  return _("Analysed, waiting to be stored");
 }

@@ -23,6 +23,14 @@ lab_task_status_to_string (LabTaskStatus status)
     }
 }
 
+gboolean
+lab_span_ends_task (const LabSpan *span)
+{
+  g_return_val_if_fail (span != NULL, FALSE);
+
+  return span->stage == LAB_STAGE_TASK || span->stage == LAB_STAGE_STORE || span->status != LAB_TASK_OK;
+}
+
 void
 lab_span_clear (LabSpan *span)
 {
@@ -133,6 +141,7 @@ lab_repetition_finalize (LabRepetition *self)
   g_clear_pointer (&self->started_at, g_date_time_unref);
   g_clear_pointer (&self->spans, g_array_unref);
   g_clear_pointer (&self->gil_intervals, g_array_unref);
+  g_clear_pointer (&self->queue_samples, g_array_unref);
 }
 
 const char *
@@ -177,6 +186,7 @@ lab_repetition_new (LabRuntime runtime,
   self->spans = g_array_new (FALSE, TRUE, sizeof (LabSpan));
   g_array_set_clear_func (self->spans, (GDestroyNotify) lab_span_clear);
   self->gil_intervals = g_array_new (FALSE, FALSE, sizeof (LabGilInterval));
+  self->queue_samples = g_array_new (FALSE, FALSE, sizeof (LabQueueSample));
   return self;
 }
 

@@ -16,6 +16,7 @@ typedef enum
 
 const char *lab_task_status_to_string (LabTaskStatus status);
 
+
 /**
  * LabSpan:
  *
@@ -25,7 +26,8 @@ const char *lab_task_status_to_string (LabTaskStatus status);
 typedef struct
 {
   guint          task;
-  guint          worker;       /* slot index 0..W-1 */
+  LabStage       stage;
+  guint          worker;       /* lane inside the stage's lane group, 0..W-1 */
   gint           pid;
   gint64         tid;
   gint64         queued_us;
@@ -67,6 +69,12 @@ const char *lab_gil_state_to_string (LabGilState state);
 typedef void (*LabSpanFunc) (const LabSpan *span,
                              gpointer       user_data);
 
+/* Whether @span ends its task: a whole task, a pipeline document's
+ * storing, or a stage that failed or was cancelled (the document goes no
+ * further). Progress and the ok/failed counts count these. */
+gboolean lab_span_ends_task (const LabSpan *span);
+
+
 void lab_span_clear (LabSpan *span);
 void lab_span_copy  (const LabSpan *src,
                      LabSpan       *dest);
@@ -93,6 +101,22 @@ typedef struct
 GArray *lab_spans_running_steps (GArray *spans);
 /* The most of @spans that were running at once. */
 guint   lab_spans_max_running   (GArray *spans);
+
+
+/**
+ * LabQueueSample:
+ * @time_us: from the repetition's start, as the spans' times
+ * @queue: which queue
+ * @length: how many items it held from then until its next sample
+ *
+ * The length of one of the pipeline's queues at one moment.
+ */
+typedef struct
+{
+  gint64   time_us;
+  LabQueue queue;
+  guint    length;
+} LabQueueSample;
 
 /**
  * LabRepetition:
@@ -134,6 +158,12 @@ typedef struct
   gboolean   finished;
   GArray    *spans;         /* LabSpan, in completion order */
   GArray    *gil_intervals; /* LabGilInterval, by worker then time; empty unless mode gil */
+  /* The sum of the durations of the spans of each stage */
+  double     stage_busy_s[LAB_N_STAGES];
+  /* The pipeline: LabQueueSample in time order, and each queue's bound
+   * (0: the mode does not have that queue); empty and 0 otherwise */
+  GArray    *queue_samples;
+  guint      queue_capacity[LAB_N_QUEUES];
 } LabRepetition;
 
 #define LAB_TYPE_REPETITION (lab_repetition_get_type ())

@@ -42,7 +42,7 @@ lab_workload_free (LabWorkload *self)
 
 /**
  * lab_workload_new_from_spec:
- * @spec: "cpu:KERNEL", "io:download" or "io:sleep"
+ * @spec: "cpu:KERNEL", "io:download", "io:sleep" or "pipeline"
  *
  * Returns: (transfer full): a workload with that kind's defaults
  */
@@ -79,12 +79,19 @@ lab_workload_new_from_spec (const char  *spec,
       self->size = 200;
       return self;
     }
+  else if (g_str_equal (spec, "pipeline"))
+    {
+      LabWorkload *self = lab_workload_new (LAB_WORKLOAD_PIPELINE);
+
+      self->size = LAB_PIPELINE_DEFAULT_ROUNDS;
+      return self;
+    }
 
   {
     g_autofree char *names = lab_kernel_names ();
 
     g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                 _("Unknown workload “%s”; accepted: cpu:KERNEL (kernels: %s), io:download, io:sleep"),
+                 _("Unknown workload “%s”; accepted: cpu:KERNEL (kernels: %s), io:download, io:sleep, pipeline"),
                  spec, names);
   }
   return NULL;
@@ -108,6 +115,8 @@ lab_workload_to_spec (const LabWorkload *self)
       return g_strdup ("io:download");
     case LAB_WORKLOAD_SLEEP:
       return g_strdup ("io:sleep");
+    case LAB_WORKLOAD_PIPELINE:
+      return g_strdup ("pipeline");
     default:
       g_assert_not_reached ();
     }
@@ -117,7 +126,7 @@ lab_workload_to_spec (const LabWorkload *self)
  * lab_workload_task_argument:
  *
  * Returns: (transfer none) (nullable): what task @task works on beyond its
- *   index: its URL for downloads, NULL otherwise
+ *   index: its URL for downloads and the pipeline's documents, NULL otherwise
  */
 const char *
 lab_workload_task_argument (const LabWorkload *self,
@@ -127,7 +136,7 @@ lab_workload_task_argument (const LabWorkload *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (self->kind != LAB_WORKLOAD_DOWNLOAD || self->urls == NULL)
+  if ((self->kind != LAB_WORKLOAD_DOWNLOAD && self->kind != LAB_WORKLOAD_PIPELINE) || self->urls == NULL)
     return NULL;
   n_urls = g_strv_length (self->urls);
   return n_urls > 0 ? self->urls[task % n_urls] : NULL;

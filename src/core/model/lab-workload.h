@@ -14,11 +14,15 @@ typedef enum
   LAB_WORKLOAD_CPU,
   LAB_WORKLOAD_DOWNLOAD,
   LAB_WORKLOAD_SLEEP,
+  LAB_WORKLOAD_PIPELINE,
 } LabWorkloadKind;
 
 #define LAB_MAX_TASKS    1000000
 #define LAB_MAX_WORKERS  512
 #define LAB_SLEEP_MAX_MS (3600 * 1000)  /* io:sleep: one hour per task */
+/* pipeline: SHA-256 rounds of each document's analysis */
+#define LAB_PIPELINE_DEFAULT_ROUNDS 20000
+#define LAB_PIPELINE_MAX_ROUNDS     (G_GUINT64_CONSTANT (1) << 32)
 
 /**
  * LabWorkload:
@@ -26,7 +30,10 @@ typedef enum
  * What to do, split into @tasks tasks. For `cpu:KERNEL` the input
  * [0, size) is cut into contiguous slices, one per task. For `io:sleep`
  * @size is the number of milliseconds each task waits. For `io:download`
- * each task fetches one URL (`urls[task % n_urls]`).
+ * each task fetches one URL (`urls[task % n_urls]`). For `pipeline` each
+ * task is a document: downloaded from `urls[task % n_urls]` (the embedded
+ * server's text for that document), analysed with @size rounds of a
+ * SHA-256 chain, and stored as one CSV row.
  */
 typedef struct
 {
@@ -35,7 +42,7 @@ typedef struct
   guint64          size;
   guint            tasks;
 
-  /* io:download */
+  /* io:download and pipeline */
   char           **urls;
   guint            timeout_s;    /* per request */
   guint64          max_bytes;    /* body cap */

@@ -22,6 +22,8 @@ typedef struct
   guint64 sys_us;
   guint64 peak_rss_kib;  /* summed over worker slots */
   GArray *gil_intervals; /* mode gil: LabGilInterval (transfer full), else NULL */
+  GArray *queue_samples; /* the pipeline: LabQueueSample (transfer full), else NULL */
+  guint   queue_capacity[LAB_N_QUEUES];
 } LabExecutorUsage;
 
 LabExecutor *lab_executor_new      (const LabRunConfig  *config,
@@ -34,7 +36,10 @@ void         lab_executor_free     (LabExecutor         *self);
  * ready (for an interpreter: its start-up and the kernels' import); NAN
  * for the spawn mode, which starts its processes inside the measurement. */
 double       lab_executor_get_startup_s (LabExecutor    *self);
+/* @rep is the repetition being measured (the pipeline names its rows'
+ * file after it). */
 gboolean     lab_executor_run      (LabExecutor         *self,
+                                    const LabRepetition *rep,
                                     gint64               t0,
                                     LabSpanFunc          func,
                                     gpointer             user_data,

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "lab-document.h"
 #include "lab-workload.h"
 
 G_BEGIN_DECLS
@@ -16,10 +17,12 @@ G_BEGIN_DECLS
  *     W <spec> <size> <tasks> <timeout_s> <max_bytes>
  *                                      use this workload from now on
  *     T <id> <task> [argument]         run task number <task>
+ *     A <id> <task> <length>           analyse the pipeline's document <task>,
+ *                                      whose <length> bytes follow the newline
  *     U                                report resource usage
  *   worker → parent
  *     H <protocol version> <pid>       first line after start
- *     R <id> <task> <ok|fail> <checksum> <start_us> <end_us> <bytes> <tid> <http> [error]
+ *     R <id> <task> <ok|fail> <checksum> <start_us> <end_us> <bytes> <tid> <http> [analysis|error]
  *     U <user_us> <sys_us> <maxrss_kib> [<voluntary_switches> <involuntary_switches>]
  *     P <id> <task>                    task done, its result held back
  *                                      (--map-threads only)
@@ -30,6 +33,18 @@ G_BEGIN_DECLS
  * download's URLs are not in W, each task carries its own. The context
  * switches in U (getrusage's ru_nvcsw and ru_nivcsw) may be left out, as
  * older workers do; they then read as 0.
+ *
+ * The pipeline: a worker with the workload "pipeline" answers a T (it
+ * downloads the document and analyses it) or an A (it analyses the bytes
+ * sent) with an R whose checksum is the row's (lab_document_row_checksum())
+ * and which, when ok, ends with the analysis:
+ *
+ *     <analysis_start_us> <words> <word_length_sum> <digest>
+ *
+ * the analysis running from <analysis_start_us> to <end_us> (a T's
+ * download before it), <digest> in 64 hexadecimal digits, and
+ * words <= word_length_sum <= bytes. An A's <length> is at most the
+ * workload's max_bytes.
  *
  * The worker's command line (concurrency-lab-worker [OPTION…]) changes
  * how it works, for the experiments that measure the approaches:
@@ -65,6 +80,7 @@ typedef enum
   LAB_MESSAGE_HELLO = 'H',
   LAB_MESSAGE_WORKLOAD = 'W',
   LAB_MESSAGE_TASK = 'T',
+  LAB_MESSAGE_ANALYSE = 'A',
   LAB_MESSAGE_RESULT = 'R',
   LAB_MESSAGE_USAGE = 'U',
   LAB_MESSAGE_PROGRESS = 'P',
@@ -76,15 +92,20 @@ typedef struct
   LabMessageType type;
   guint          version;      /* H */
   gint           pid;          /* H */
-  guint64        id;           /* T, R, P */
-  guint          task;         /* T, R, P */
+  guint64        id;           /* T, A, R, P */
+  guint          task;         /* T, A, R, P */
   gboolean       ok;           /* R */
   guint64        checksum;     /* R */
   gint64         start_us;     /* R */
   gint64         end_us;       /* R */
-  guint64        bytes;        /* R */
+  guint64        bytes;        /* R; A: the length of the document that follows */
   gint64         tid;          /* R */
   guint          http_status;  /* R */
+  gboolean       analysed;     /* R: the pipeline's analysis follows */
+  gint64         analysis_start_us;
+  guint64        words;
+  guint64        word_length_sum;
+  guint8         digest[LAB_DOCUMENT_DIGEST_LEN];
   guint64        user_us;      /* U (from the worker) */
   guint64        sys_us;       /* U */
   guint64        maxrss_kib;   /* U */
@@ -129,5 +150,10 @@ gboolean lab_line_reader_next  (LabLineReader *reader,
                                 char         **line,
                                 gsize         *len,
                                 GError       **error);
+/* Moves up to @len bytes that follow the last line (an A's document) to
+ * @dest; returns how many it moved. */
+gsize    lab_line_reader_take  (LabLineReader *reader,
+                                guint8        *dest,
+                                gsize          len);
 
 G_END_DECLS

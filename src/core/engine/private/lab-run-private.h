@@ -25,7 +25,8 @@ typedef struct
   EventType      type;
   LabRepetition *rep;
   GArray        *spans;     /* EVENT_SPANS: LabSpan, errors owned */
-  LabRepetition  measured;  /* EVENT_REP_FINISHED: the figures and gil_intervals (owned, nullable); spans unused */
+  LabRepetition  measured;  /* EVENT_REP_FINISHED: the figures, gil_intervals and queue_samples (owned,
+                             * nullable); spans unused */
   GError        *error;     /* EVENT_DONE */
 } Event;
 

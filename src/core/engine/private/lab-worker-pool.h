@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "lab-protocol.h"
 #include "lab-result.h"
 #include "lab-workload.h"
 
@@ -47,6 +48,42 @@ LabWorkerPool *lab_worker_pool_new_pinned  (const char        *worker_path,
                                             guint              workers,
                                             GError           **error);
 void           lab_worker_pool_free        (LabWorkerPool     *self);
+/* Each task's span, and the worker's answer to it (NULL when the task
+ * failed with its worker). */
+typedef void (*LabPoolResultFunc) (const LabSpan    *span,
+                                   const LabMessage *reply,
+                                   gpointer          user_data);
+
+/**
+ * LabPoolFeed:
+ * @next: the next task to send, if one is ready: its index and, for an
+ *   analysis (A), its document (transfer full); FALSE when none is ready
+ * @more: whether more tasks may still come
+ * @wake_fd: readable when @next may have a task or @more changed (an
+ *   eventfd; the pool reads it), or -1
+ *
+ * Tasks that come as they are ready, for instance from a queue that other
+ * threads fill: called in the pool's thread.
+ */
+typedef struct
+{
+  gboolean (*next) (gpointer  user_data,
+                    guint    *task,
+                    GBytes  **document);
+  gboolean (*more) (gpointer  user_data);
+  int        wake_fd;
+  gpointer   user_data;
+} LabPoolFeed;
+
+gboolean       lab_worker_pool_run_full    (LabWorkerPool     *self,
+                                            const LabWorkload *workload,
+                                            guint              task_timeout_ms,
+                                            gint64             t0,
+                                            const LabPoolFeed *feed,
+                                            LabPoolResultFunc  result,
+                                            gpointer           user_data,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
 /* Runs all tasks of @workload; @func gets each span (times relative to @t0)
  * in the calling thread. Returns FALSE only when cancelled or when no
  * worker can be started at all. */

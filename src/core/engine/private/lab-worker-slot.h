@@ -10,11 +10,16 @@ G_BEGIN_DECLS
 /* One request sent to a worker and not answered yet. */
 typedef struct
 {
-  guint64 id;
-  guint   task;
-  gint64  sent_us;
-  gsize   bytes;
+  guint64  id;
+  guint    task;
+  gint64   sent_us;
+  gsize    bytes;
+  GBytes  *document;   /* an analysis request's document, kept to send again */
 } LabInFlight;
+
+void lab_in_flight_free (LabInFlight *req);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabInFlight, lab_in_flight_free)
 
 /**
  * LabWorkerSlot:

@@ -143,8 +143,10 @@ void      lab_claim_result_conclude  (LabClaimResult         *result,
                                       LabVerdict              verdict,
                                       const char             *explanation,
                                       const char             *trust);
-/* "1.93×", or "—" when not finite. */
+/* "1.93×", "0.00027×", or "—" when not finite (lab-claim.c). */
 char     *lab_claim_format_ratio     (double                  ratio);
+/* "340 ms", "1.25 s", "25.2 min" (lab-claim.c). */
+char     *lab_claim_format_duration  (double                  seconds);
 
 /* Readings shared by the checks: why a verdict is inconclusive, as a
  * sentence (NULL when nothing is untrustworthy). */
@@ -171,12 +173,12 @@ LabVerdict lab_claim_rule_c04 (const double *savings, guint n_savings,
                                double spread, guint failed);
 LabVerdict lab_claim_rule_c05 (guint cpus, double fine_speedup);
 LabVerdict lab_claim_rule_c06 (guint cpus, const double *efficiency, guint n_efficiency,
-                               double spread, guint failed);
+                               double spread, guint failed, double background_cpu);
 LabVerdict lab_claim_rule_c07 (double time_ratio, double memory_ratio,
                                double spread, guint failed);
 LabVerdict lab_claim_rule_c08 (double ratio, double spread);
 LabVerdict lab_claim_rule_c09 (double ratio);
-LabVerdict lab_claim_rule_c10 (double latency_ratio, double throughput_ratio);
+LabVerdict lab_claim_rule_c10 (double latency_ratio, double throughput_ratio, double spread);
 LabVerdict lab_claim_rule_c11 (guint tasks, double pool_lost, double threads_lost);
 LabVerdict lab_claim_rule_c12 (guint cpus, double lost_unlocked, double lost_mutex,
                                double lost_atomic);

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "lab-document.h"
 #include "lab-result.h"
 #include "lab-workload.h"
 
@@ -32,6 +33,29 @@ void           lab_task_runner_run  (LabTaskRunner     *self,
                                      const char        *argument,
                                      GCancellable      *cancellable,
                                      LabSpan           *span);
+/* The pipeline's stages before storing (the workload's kind is
+ * LAB_WORKLOAD_PIPELINE): fetch document @task (from @url, or NULL: the
+ * workload's URL for it) and keep its bytes, analyse bytes, or both. */
+gboolean       lab_task_runner_fetch_document   (LabTaskRunner  *self,
+                                                 guint           task,
+                                                 const char     *url,
+                                                 GCancellable   *cancellable,
+                                                 LabSpan        *span,
+                                                 GBytes        **body);
+gboolean       lab_task_runner_analyse_document (LabTaskRunner  *self,
+                                                 guint           task,
+                                                 const guint8   *data,
+                                                 gsize           len,
+                                                 GCancellable   *cancellable,
+                                                 LabSpan        *span,
+                                                 LabDocumentRow *row);
+gboolean       lab_task_runner_run_document     (LabTaskRunner  *self,
+                                                 guint           task,
+                                                 const char     *url,
+                                                 GCancellable   *cancellable,
+                                                 LabSpan        *download_span,
+                                                 LabSpan        *analyse_span,
+                                                 LabDocumentRow *row);
 const LabWorkload *lab_task_runner_get_workload (LabTaskRunner *self);
 SoupSession   *lab_task_runner_get_session  (LabTaskRunner     *self);
 
