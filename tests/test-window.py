@@ -14,6 +14,7 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -329,7 +330,11 @@ def main():
     env.pop('G_DEBUG', None)  # AT-SPI warnings must not abort the app
     os.environ.update(env)
 
-    launcher = subprocess.Popen([BUS_LAUNCHER, '--launch-immediately'], env=env)
+    # A session of its own, and not our output: the bus daemon and the
+    # registry it starts would otherwise outlive the launcher, holding the
+    # test runner's pipes open until its timeout.
+    launcher = subprocess.Popen([BUS_LAUNCHER, '--launch-immediately'], env=env, start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     app_process = None
     try:
         time.sleep(0.5)
@@ -368,11 +373,7 @@ def main():
         try:
             stop_app(app_process)
         finally:
-            launcher.terminate()
-            try:
-                launcher.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                launcher.kill()
+            stop_group(launcher)
         shutil.rmtree(config_home, ignore_errors=True)
 
 
@@ -388,6 +389,19 @@ def launch(app_exe, env):
     frame = window.need('the window', role='frame', timeout=30, scope=app)
     time.sleep(1.0)  # the first frame
     return app_process, window, frame
+
+
+def stop_group(process):
+    """Ends @process and everything it started in its session."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            return
 
 
 def stop_app(app_process):
