@@ -14,6 +14,7 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,7 @@ SETTINGS = {
     'pipeline-workers': '2',
     'pipeline-repeat': '1',
     'pipeline-modes': "['sequential', 'threads', 'gil', 'processes', 'hybrid']",
+    'claims-quick': 'true',
     'window-width': '1280',
     'window-height': '800',
 }
@@ -335,10 +337,10 @@ def main():
     env.pop('G_DEBUG', None)  # AT-SPI warnings must not abort the app
     os.environ.update(env)
 
-    # The accessibility bus starts at-spi2-registryd, which outlives the
-    # launcher: on the test's output pipes, it would keep the test runner
-    # waiting until its time-out.
-    launcher = subprocess.Popen([BUS_LAUNCHER, '--launch-immediately'], env=env,
+    # A session of its own, and not our output: the bus daemon and the
+    # registry it starts would otherwise outlive the launcher, holding the
+    # test runner's pipes open until its timeout.
+    launcher = subprocess.Popen([BUS_LAUNCHER, '--launch-immediately'], env=env, start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     app_process = None
     try:
@@ -362,6 +364,7 @@ def main():
         check_cpu(window)
         check_runtimes(window)
         check_overheads(window)
+        check_claims(window)
         stop_app(app_process)
 
         # Narrow: the parameters and the results become two views; and
@@ -371,17 +374,14 @@ def main():
         app_process, window, frame = launch(app_exe, dict(env, PATH=tempfile.mkdtemp(prefix='no-python-')))
         check_narrow(window, frame)
         check_no_python(window)
+        check_claims_narrow(window)
         print('ok - all done')
         return 0
     finally:
         try:
             stop_app(app_process)
         finally:
-            launcher.terminate()
-            try:
-                launcher.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                launcher.kill()
+            stop_group(launcher)
         shutil.rmtree(config_home, ignore_errors=True)
 
 
@@ -397,6 +397,19 @@ def launch(app_exe, env):
     frame = window.need('the window', role='frame', timeout=30, scope=app)
     time.sleep(1.0)  # the first frame
     return app_process, window, frame
+
+
+def stop_group(process):
+    """Ends @process and everything it started in its session."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            return
 
 
 def stop_app(app_process):
@@ -719,6 +732,98 @@ def check_overheads(window):
             if f.read(8) != b'\x89PNG\r\n\x1a\n':
                 fail('the exported race chart is not a PNG')
         print(f'ok - Overheads exported: {len(rows)} points as CSV, a chart as PNG')
+
+
+CLAIMS = tuple(f'C{i:02d}' for i in range(1, 19))
+
+
+def described(window, prefix):
+    """The labels whose accessible description is "PREFIX ID", by ID."""
+    found = {}
+    for node in window.find_all(role='label'):
+        description = node.description or ''
+        if description.startswith(prefix + ' '):
+            found[description[len(prefix) + 1:]] = node.name or ''
+    return found
+
+
+def open_claims(window):
+    tab = window.need('page tab "Claims"', role='page tab', name='Claims', scope=window.app)
+    window.click(tab)
+    window.page = window.need('the Claims page', role='filler', name='LabClaimsPage', scope=window.app)
+    time.sleep(0.3)
+
+
+def check_claims(window):
+    """Run All on the Claims page with quick settings: every claim ends
+    with a verdict (or the reason there is none) and a reading, the summary
+    counts all eighteen, and the CSV export has a row per claim."""
+    import pyatspi
+    open_claims(window)
+    switch = window.need('the Quick settings switch', role='check box', contains='Quick settings')
+    if not switch.getState().contains(pyatspi.STATE_CHECKED):
+        window.click(switch)
+        wait_for('Quick settings on', lambda: switch.getState().contains(pyatspi.STATE_CHECKED), timeout=5)
+    python = window.need('the Python fact', role='label', contains=' at /')
+    started = time.monotonic()
+    window.click(window.clickable('the Run All button', 'push button', 'Run All'))
+    window.need('the first claim under way', role='label', contains='checking C01', timeout=10)
+    status = wait_for('Run All to finish', lambda: window.label_containing('Run All took'),
+                      timeout=330, interval=1.0)
+    elapsed = time.monotonic() - started
+    if f' of {len(CLAIMS)} claims checked' not in status:
+        fail(f'Claims: {status!r}')
+
+    verdicts = described(window, 'Verdict of')
+    readings = described(window, 'Reading of')
+    for claim in CLAIMS:
+        verdict, reading = verdicts.get(claim), readings.get(claim, '').strip()
+        if verdict in (None, 'Not run', 'Checking…'):
+            fail(f'Claims: {claim} has no verdict: {verdict!r}')
+        if not reading:
+            fail(f'Claims: {claim} ({verdict}) has no reading')
+        if verdict == 'Failed':
+            fail(f'Claims: the check of {claim} failed: {reading!r}')
+        print(f'ok - {claim}: {verdict}: {reading!r}')
+
+    summary = wait_for('the summary of the verdicts',
+                       lambda: next((n.name for n in window.find_all(role='label')
+                                     if n.description == 'Summary of the verdicts'), None), timeout=5)
+    counts = [int(word) for word in summary.replace(',', ' ').split() if word.isdigit()]
+    if sum(counts) != len(CLAIMS) or 'not checked' in summary:
+        fail(f'Claims: the summary does not count {len(CLAIMS)} claims: {summary!r}')
+    screenshot('claims')
+    print(f'ok - Claims: Run All took {elapsed:.0f} s; {status!r}; {summary!r}; {python.name!r}')
+
+    window.export('Claims as CSV…', '/proc/claims.csv')
+    toast = window.need('the error toast', role='label', contains='Could not save “claims.csv”', scope=window.app)
+    print(f'ok - unwritable claims export: {toast.name!r}')
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'claims.csv')
+        window.export('Claims as CSV…', path)
+        wait_for(f'{path} to be written', lambda: os.path.getsize(path) > 0, timeout=10)
+        with open(path, newline='', encoding='utf-8') as f:
+            text = f.read()
+        rows = list(csv.reader(text.splitlines(keepends=True)))
+        lines = text.count('\n')
+        if len(rows) != 1 + len(CLAIMS) or lines != 1 + len(CLAIMS):
+            fail(f'Claims CSV: {len(rows)} rows, {lines} lines, expected {1 + len(CLAIMS)}')
+        header = rows[0]
+        ids = [row[header.index('id')] for row in rows[1:]]
+        exported = {row[header.index('id')]: row[header.index('verdict')] for row in rows[1:]}
+        if tuple(ids) != CLAIMS or 'not-run' in exported.values():
+            fail(f'Claims CSV: ids {ids}, verdicts {exported}')
+    print(f'ok - Claims exported as CSV: {lines} lines, verdicts {sorted(set(exported.values()))}')
+
+
+def check_claims_narrow(window):
+    """At 360 px without python3: the Claims page says python3 is missing,
+    and its cards fit."""
+    open_claims(window)
+    fact = window.need('the missing Python fact', role='label', contains='Not found:', timeout=30)
+    window.need('the card of C18', role='label', name='C18')
+    screenshot('claims-narrow')
+    print(f'ok - Claims at 360 × 640 without python3: {fact.name!r}')
 
 
 def check_no_python(window):

@@ -154,6 +154,8 @@ lab_application_startup (GApplication *app)
                                          (const char *[]) { "<Alt>2", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page(uint32 2)",
                                          (const char *[]) { "<Alt>3", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page(uint32 3)",
+                                         (const char *[]) { "<Alt>4", NULL });
 
   /* One embedded server for the application's lifetime, on a thread of its
    * own so that a busy window never delays a response. */

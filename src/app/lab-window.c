@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-claims-page.h"
 #include "lab-cpu-form.h"
 #include "lab-downloads-form.h"
 #include "lab-experiment-page.h"
@@ -302,6 +303,7 @@ lab_window_class_init (LabWindowClass *klass)
 
   g_type_ensure (LAB_TYPE_EXPERIMENT_PAGE);
   g_type_ensure (LAB_TYPE_OVERHEADS_PAGE);
+  g_type_ensure (LAB_TYPE_CLAIMS_PAGE);
   g_type_ensure (LAB_TYPE_CPU_FORM);
   g_type_ensure (LAB_TYPE_DOWNLOADS_FORM);
 
