@@ -182,18 +182,32 @@ lab_claims_page_update_progress (LabClaimsPage *self)
   gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
 }
 
-/* Appends "9 hold" to @summary when @count is not zero. */
-static void
-append_count (GString    *summary,
-              guint       count,
-              const char *singular,
-              const char *plural)
+/* "9 hold": @count claims with @verdict, in the summary's words. */
+static char *
+format_count (LabVerdict verdict,
+              guint      count)
 {
-  if (count == 0)
-    return;
-  if (summary->len > 0)
-    g_string_append (summary, ", ");
-  g_string_append_printf (summary, g_dngettext (GETTEXT_PACKAGE, singular, plural, count), count);
+  /* Translators: the parts of the summary of the verdicts, joined by
+   * commas: "9 hold, 4 do not hold, 3 depend, 2 cannot be checked here" */
+  switch (verdict)
+    {
+    case LAB_VERDICT_HOLDS:
+      return g_strdup_printf (ngettext ("%u holds", "%u hold", count), count);
+    case LAB_VERDICT_DOES_NOT_HOLD:
+      return g_strdup_printf (ngettext ("%u does not hold", "%u do not hold", count), count);
+    case LAB_VERDICT_DEPENDS:
+      return g_strdup_printf (ngettext ("%u depends", "%u depend", count), count);
+    case LAB_VERDICT_INCONCLUSIVE:
+      return g_strdup_printf (ngettext ("%u inconclusive (figures not to be trusted)",
+                                        "%u inconclusive (figures not to be trusted)", count), count);
+    case LAB_VERDICT_CANNOT_CHECK:
+      return g_strdup_printf (ngettext ("%u cannot be checked here", "%u cannot be checked here", count), count);
+    case LAB_VERDICT_FAILED:
+      return g_strdup_printf (ngettext ("%u failed or stopped", "%u failed or stopped", count), count);
+    case LAB_VERDICT_NOT_RUN:
+    default:
+      return g_strdup_printf (ngettext ("%u not checked yet", "%u not checked yet", count), count);
+    }
 }
 
 /* The verdicts counted: "9 hold, 4 do not hold, 3 depend, 2 cannot be
@@ -201,8 +215,13 @@ append_count (GString    *summary,
 static void
 lab_claims_page_update_summary (LabClaimsPage *self)
 {
-  g_autoptr(GString) summary = g_string_new (NULL);
+  static const LabVerdict order[] = {
+    LAB_VERDICT_HOLDS, LAB_VERDICT_DOES_NOT_HOLD, LAB_VERDICT_DEPENDS, LAB_VERDICT_INCONCLUSIVE,
+    LAB_VERDICT_CANNOT_CHECK, LAB_VERDICT_FAILED, LAB_VERDICT_NOT_RUN,
+  };
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   guint counts[LAB_VERDICT_FAILED + 1] = { 0 };
+  g_autofree char *summary = NULL;
 
   for (guint i = 0; i < self->claims->len; i++)
     {
@@ -210,19 +229,13 @@ lab_claims_page_update_summary (LabClaimsPage *self)
 
       counts[result != NULL ? result->verdict : LAB_VERDICT_NOT_RUN]++;
     }
-  /* Translators: the parts of the summary of the verdicts, joined by commas:
-   * "9 hold, 4 do not hold, 3 depend, 2 cannot be checked here" */
-  append_count (summary, counts[LAB_VERDICT_HOLDS], N_("%u holds"), N_("%u hold"));
-  append_count (summary, counts[LAB_VERDICT_DOES_NOT_HOLD], N_("%u does not hold"), N_("%u do not hold"));
-  append_count (summary, counts[LAB_VERDICT_DEPENDS], N_("%u depends"), N_("%u depend"));
-  append_count (summary, counts[LAB_VERDICT_INCONCLUSIVE], N_("%u inconclusive (figures not to be trusted)"),
-                N_("%u inconclusive (figures not to be trusted)"));
-  append_count (summary, counts[LAB_VERDICT_CANNOT_CHECK], N_("%u cannot be checked here"),
-                N_("%u cannot be checked here"));
-  append_count (summary, counts[LAB_VERDICT_FAILED], N_("%u failed or stopped"), N_("%u failed or stopped"));
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    if (counts[order[i]] > 0)
+      g_ptr_array_add (parts, format_count (order[i], counts[order[i]]));
+  g_ptr_array_add (parts, NULL);
+  summary = g_strjoinv (", ", (char **) parts->pdata);
   gtk_widget_set_visible (GTK_WIDGET (self->summary_label), counts[LAB_VERDICT_NOT_RUN] < self->claims->len);
-  append_count (summary, counts[LAB_VERDICT_NOT_RUN], N_("%u not checked yet"), N_("%u not checked yet"));
-  gtk_label_set_text (self->summary_label, summary->str);
+  gtk_label_set_text (self->summary_label, summary);
 }
 
 static void
