@@ -378,8 +378,9 @@ explain_gil (LabCell *shapes[LAB_N_MODES])
   locked = gil_held_share (gil);
   if (native < locked + 0.2)
     /* Translators: "1.2 cores … 0.9 cores" */
-    return g_strdup_printf (_("Here the emulated GIL cost little: native threads analysed on %.1f cores at "
-                              "once, hardly more than the %.1f that computed behind the lock."),
+    return g_strdup_printf (_("The emulated GIL had little analysis to serialise here: native threads "
+                              "analysed on only %.1f cores at once, hardly more than the %.1f that computed "
+                              "behind the lock."),
                             native, locked);
   if (hybrid != NULL && lab_cell_get_median_s (hybrid) < lab_cell_get_median_s (gil))
     {
