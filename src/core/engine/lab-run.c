@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lab-async.h"
 #include "lab-run-private.h"
 
 G_DEFINE_FINAL_TYPE (LabRun, lab_run, G_TYPE_OBJECT)
@@ -867,16 +868,6 @@ lab_run_execute_finish (LabRun        *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-execute_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
 gboolean
 lab_run_execute (LabRun        *self,
                  GCancellable  *cancellable,
@@ -886,8 +877,7 @@ lab_run_execute (LabRun        *self,
 
   g_return_val_if_fail (LAB_IS_RUN (self), FALSE);
 
-  lab_run_execute_async (self, cancellable, execute_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  lab_run_execute_async (self, cancellable, lab_async_keep_result, &result);
+  lab_async_wait (&result);
   return lab_run_execute_finish (self, result, error);
 }

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lab-async.h"
 #include "lab-claim-private.h"
 #include "lab-http-server.h"
 #include "lab-run-config.h"
@@ -460,16 +461,6 @@ lab_claim_run_finish (LabClaim      *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-sync_done (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
 gboolean
 lab_claim_run (LabClaim      *self,
                GCancellable  *cancellable,
@@ -481,8 +472,7 @@ lab_claim_run (LabClaim      *self,
 
   /* The caller's context, where its other sources (the CLI's Ctrl+C
    * handler, C17's heartbeat) keep running meanwhile. */
-  lab_claim_run_async (self, cancellable, sync_done, &result);
-  while (result == NULL)
-    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  lab_claim_run_async (self, cancellable, lab_async_keep_result, &result);
+  lab_async_wait (&result);
   return lab_claim_run_finish (self, result, error);
 }

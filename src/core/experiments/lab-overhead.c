@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <math.h>
 
+#include "lab-async.h"
 #include "lab-format.h"
 #include "lab-http-server.h"
 #include "lab-overhead-private.h"
@@ -791,16 +792,6 @@ lab_overhead_run_finish (LabOverhead   *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-sync_done (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
 gboolean
 lab_overhead_run (LabOverhead   *self,
                   GCancellable  *cancellable,
@@ -812,8 +803,7 @@ lab_overhead_run (LabOverhead   *self,
 
   /* The caller's context, where its other sources (the CLI's Ctrl+C
    * handler) keep working meanwhile. */
-  lab_overhead_run_async (self, cancellable, sync_done, &result);
-  while (result == NULL)
-    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  lab_overhead_run_async (self, cancellable, lab_async_keep_result, &result);
+  lab_async_wait (&result);
   return lab_overhead_run_finish (self, result, error);
 }
