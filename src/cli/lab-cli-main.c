@@ -5,6 +5,7 @@
 #include <glib-unix.h>
 #include <locale.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "lab-cli.h"
 
@@ -25,6 +26,26 @@ static const Command commands[] = {
 };
 
 static guint signal_sources[2];
+
+gboolean
+lab_cli_check_csv_path (const char  *path,
+                        GError     **error)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, _("--csv: “%s” is a folder; give a file name"), path);
+      return FALSE;
+    }
+  if (!g_file_test (folder, G_FILE_TEST_IS_DIR) || access (folder, W_OK | X_OK) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES,
+                   _("--csv: cannot write into “%s”; choose a folder that exists and is writable"), folder);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 int
 lab_cli_fail (int         code,

@@ -70,28 +70,6 @@ parse_only (const char  *only,
   return TRUE;
 }
 
-/* Refuses a --csv path whose folder cannot take the file before anything
- * is measured, rather than after two minutes of measuring. */
-static gboolean
-check_csv_path (const char  *path,
-                GError     **error)
-{
-  g_autofree char *folder = g_path_get_dirname (path);
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, _("--csv: “%s” is a folder; give a file name"), path);
-      return FALSE;
-    }
-  if (!g_file_test (folder, G_FILE_TEST_IS_DIR) || access (folder, W_OK | X_OK) != 0)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES,
-                   _("--csv: cannot write into “%s”; choose a folder that exists and is writable"), folder);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static guint
 utf8_width (const char *text)
 {
@@ -241,7 +219,7 @@ lab_cli_overheads (int    argc,
       list_experiments ();
       return LAB_CLI_EXIT_OK;
     }
-  if (!parse_only (o.only, kinds, &error) || (o.csv != NULL && !check_csv_path (o.csv, &error)))
+  if (!parse_only (o.only, kinds, &error) || (o.csv != NULL && !lab_cli_check_csv_path (o.csv, &error)))
     return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
 
   show_progress = !o.quiet && isatty (STDERR_FILENO);
