@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <string.h>
+
 #include "lab-run-builder.h"
 #include "lab-run.h"
 
@@ -58,4 +60,29 @@ lab_test_assert_cancels (const LabRunConfig *config,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - t0, <, limit_us);
   g_assert_false (lab_run_get_running (run));
+}
+
+/* Builds @spec with @param set to @value (and the embedded server at
+ * @server_url unless NULL); the test fails unless the builder refuses it
+ * as an invalid argument with a message that says @needle. */
+static inline void
+lab_test_assert_refused (const char *spec,
+                         const char *server_url,
+                         LabParam    param,
+                         const char *value,
+                         const char *needle)
+{
+  g_autoptr(LabRunBuilder) builder = lab_run_builder_new (LAB_PARAM_NAMES_OPTIONS);
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lab_run_builder_set_workload (builder, spec, NULL));
+  if (server_url != NULL)
+    lab_run_builder_set_server (builder, server_url);
+  g_assert_true (lab_run_builder_parse (builder, param, value, NULL));
+  config = lab_run_builder_build (builder, &error);
+  g_assert_null (config);
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
+  if (strstr (error->message, needle) == NULL)
+    g_error ("“%s” is not in the message “%s”", needle, error->message);
 }

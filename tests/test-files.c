@@ -352,18 +352,7 @@ test_refused (void)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(LabRunBuilder) builder = lab_run_builder_new (LAB_PARAM_NAMES_OPTIONS);
-      g_autoptr(LabRunConfig) config = NULL;
-      g_autoptr(GError) error = NULL;
-
-      g_assert_true (lab_run_builder_set_workload (builder, cases[i].workload, NULL));
-      g_assert_true (lab_run_builder_parse (builder, cases[i].param, cases[i].value, NULL));
-      config = lab_run_builder_build (builder, &error);
-      g_assert_null (config);
-      g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
-      g_assert_nonnull (strstr (error->message, cases[i].message));
-    }
+    lab_test_assert_refused (cases[i].workload, NULL, cases[i].param, cases[i].value, cases[i].message);
 }
 
 /* The worker protocol carries the options and the cached bytes. */

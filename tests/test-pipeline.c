@@ -562,19 +562,8 @@ test_builder (void)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(LabRunBuilder) builder = lab_run_builder_new (LAB_PARAM_NAMES_OPTIONS);
-      g_autoptr(LabRunConfig) config = NULL;
-      g_autoptr(GError) error = NULL;
-
-      g_assert_true (lab_run_builder_set_workload (builder, cases[i].spec, NULL));
-      lab_run_builder_set_server (builder, lab_http_server_get_base_url (server));
-      g_assert_true (lab_run_builder_parse (builder, cases[i].param, cases[i].value, NULL));
-      config = lab_run_builder_build (builder, &error);
-      g_assert_null (config);
-      g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
-      assert_contains (error->message, cases[i].needle);
-    }
+    lab_test_assert_refused (cases[i].spec, lab_http_server_get_base_url (server), cases[i].param, cases[i].value,
+                             cases[i].needle);
 
   /* By default: every shape, documents from /text. */
   {
