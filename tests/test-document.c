@@ -8,6 +8,7 @@
 
 #include "lab-document.h"
 #include "lab-http-server.h"
+#include "lab-test-server.h"
 
 /* The pipeline's documents: their text, their analysis, and the embedded
  * server's /text endpoint that serves them. */
@@ -133,52 +134,9 @@ test_row (void)
   g_assert_cmpuint (lab_document_row_checksum (&row), !=, lab_document_row_checksum (&other));
 }
 
-typedef struct
-{
-  LabHttpServer *server;
-  SoupSession   *session;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->server = lab_http_server_new ();
-  g_assert_true (lab_http_server_start_in_thread (fixture->server, 0, &error));
-  g_assert_no_error (error);
-  fixture->session = soup_session_new_with_options ("max-conns", 64, "max-conns-per-host", 64,
-                                                    "timeout", 20, "proxy-resolver", NULL, NULL);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  user_data)
-{
-  g_clear_object (&fixture->session);
-  lab_http_server_stop (fixture->server);
-  g_assert_finalize_object (fixture->server);
-}
-
-static GBytes *
-get (Fixture    *fixture,
-     const char *path,
-     guint      *status)
-{
-  g_autofree char *url = g_strconcat (lab_http_server_get_base_url (fixture->server), path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  g_autoptr(GError) error = NULL;
-  GBytes *body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
-
-  g_assert_no_error (error);
-  *status = soup_message_get_status (msg);
-  return body;
-}
-
 /* /text/<n>?doc=I serves lab_document_fill()'s bytes, the same every time. */
 static void
-test_endpoint (Fixture       *fixture,
+test_endpoint (LabTestServer  *fixture,
                gconstpointer  user_data)
 {
   g_autoptr(GBytes) expected = document (42, 70000);
@@ -186,21 +144,21 @@ test_endpoint (Fixture       *fixture,
   g_autoptr(GBytes) zero = document (0, 100);
   guint status;
 
-  first = get (fixture, "/text/70000?doc=42", &status);
+  first = lab_test_server_request (fixture, "GET", "/text/70000?doc=42", &status, NULL);
   g_assert_cmpuint (status, ==, 200);
   g_assert_true (g_bytes_equal (first, expected));
-  second = get (fixture, "/text/70000?doc=42&delay=0", &status);
+  second = lab_test_server_request (fixture, "GET", "/text/70000?doc=42&delay=0", &status, NULL);
   g_assert_true (g_bytes_equal (second, first));
-  doc0 = get (fixture, "/text/100", &status);
+  doc0 = lab_test_server_request (fixture, "GET", "/text/100", &status, NULL);
   g_assert_true (g_bytes_equal (doc0, zero));
-  empty = get (fixture, "/text/0?doc=9", &status);
+  empty = lab_test_server_request (fixture, "GET", "/text/0?doc=9", &status, NULL);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpuint (g_bytes_get_size (empty), ==, 0);
 
-  bad = get (fixture, "/text/10?doc=-1", &status);
+  bad = lab_test_server_request (fixture, "GET", "/text/10?doc=-1", &status, NULL);
   g_assert_cmpuint (status, ==, 400);
   lab_http_server_set_max_bytes (fixture->server, 1000);
-  over = get (fixture, "/text/1001", &status);
+  over = lab_test_server_request (fixture, "GET", "/text/1001", &status, NULL);
   g_assert_cmpuint (status, ==, 400);
 }
 
@@ -227,7 +185,7 @@ on_response (GObject      *source,
 /* The delay is honoured, and ten delayed answers overlap: the server does
  * not block its thread on one of them. */
 static void
-test_endpoint_delay (Fixture       *fixture,
+test_endpoint_delay (LabTestServer  *fixture,
                      gconstpointer  user_data)
 {
   Parallel parallel = { 0 };
@@ -236,7 +194,7 @@ test_endpoint_delay (Fixture       *fixture,
   double elapsed;
   guint status;
 
-  body = get (fixture, "/text/1000?doc=1&delay=200", &status);
+  body = lab_test_server_request (fixture, "GET", "/text/1000?doc=1&delay=200", &status, NULL);
   elapsed = (g_get_monotonic_time () - start) / 1e6;
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpfloat (elapsed, >=, 0.19);
@@ -270,8 +228,10 @@ main (int   argc,
   g_test_add_func ("/document/analysis", test_analysis);
   g_test_add_func ("/document/analysis-cancelled", test_analysis_cancelled);
   g_test_add_func ("/document/row", test_row);
-  g_test_add ("/document/endpoint", Fixture, NULL, fixture_set_up, test_endpoint, fixture_tear_down);
-  g_test_add ("/document/endpoint-delay", Fixture, NULL, fixture_set_up, test_endpoint_delay, fixture_tear_down);
+  g_test_add ("/document/endpoint", LabTestServer, NULL,
+              lab_test_server_set_up, test_endpoint, lab_test_server_tear_down);
+  g_test_add ("/document/endpoint-delay", LabTestServer, NULL,
+              lab_test_server_set_up, test_endpoint_delay, lab_test_server_tear_down);
 
   return g_test_run ();
 }

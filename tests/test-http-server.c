@@ -9,74 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "lab-http-server.h"
-
-/* Tests run against the real server on 127.0.0.1, served from its own thread
- * while the test thread blocks in libsoup's synchronous API. */
-
-typedef struct
-{
-  LabHttpServer *server;
-  SoupSession *session;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->server = lab_http_server_new ();
-  g_assert_true (lab_http_server_start_in_thread (fixture->server, 0, &error));
-  g_assert_no_error (error);
-
-  /* No proxy: a proxy from the environment must not see loopback tests. */
-  fixture->session = soup_session_new_with_options ("max-conns", 64,
-                                                    "max-conns-per-host", 64,
-                                                    "timeout", 20,
-                                                    "proxy-resolver", NULL,
-                                                    NULL);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  user_data)
-{
-  g_clear_object (&fixture->session);
-  lab_http_server_stop (fixture->server);
-  g_assert_finalize_object (fixture->server);
-}
-
-static char *
-make_url (Fixture    *fixture,
-          const char *path)
-{
-  return g_strconcat (lab_http_server_get_base_url (fixture->server), path, NULL);
-}
-
-/* Blocking request; returns the body, sets @out_status and @out_headers. */
-static GBytes *
-request (Fixture             *fixture,
-         const char          *method,
-         const char          *path,
-         guint               *out_status,
-         SoupMessageHeaders **out_headers)
-{
-  g_autofree char *url = make_url (fixture, path);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GError) error = NULL;
-  GBytes *body;
-
-  g_assert_nonnull (msg);
-  body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (body);
-
-  *out_status = soup_message_get_status (msg);
-  if (out_headers != NULL)
-    *out_headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
-
-  return body;
-}
+#include "lab-test-server.h"
 
 static void
 assert_pattern (GBytes  *body,
@@ -190,7 +123,7 @@ test_main_context_mode (void)
 }
 
 static void
-test_bytes (Fixture       *fixture,
+test_bytes (LabTestServer  *fixture,
             gconstpointer  user_data)
 {
   static const guint64 sizes[] = { 0, 1, 255, 256, 1000, 65536, 65537, 5 * 1024 * 1024 + 123 };
@@ -203,28 +136,28 @@ test_bytes (Fixture       *fixture,
       g_autoptr(GBytes) again = NULL;
       guint status;
 
-      body = request (fixture, "GET", path, &status, &headers);
+      body = lab_test_server_request (fixture, "GET", path, &status, &headers);
       g_assert_cmpuint (status, ==, 200);
       g_assert_cmpint (soup_message_headers_get_encoding (headers), ==, SOUP_ENCODING_CONTENT_LENGTH);
       g_assert_cmpint (soup_message_headers_get_content_length (headers), ==, sizes[i]);
       assert_pattern (body, sizes[i]);
 
       /* Deterministic: the same request gives the same bytes. */
-      again = request (fixture, "GET", path, &status, NULL);
+      again = lab_test_server_request (fixture, "GET", path, &status, NULL);
       g_assert_cmpuint (status, ==, 200);
       g_assert_true (g_bytes_equal (body, again));
     }
 }
 
 static void
-test_bytes_head (Fixture       *fixture,
+test_bytes_head (LabTestServer  *fixture,
                  gconstpointer  user_data)
 {
   g_autoptr(SoupMessageHeaders) headers = NULL;
   g_autoptr(GBytes) body = NULL;
   guint status;
 
-  body = request (fixture, "HEAD", "/bytes/12345", &status, &headers);
+  body = lab_test_server_request (fixture, "HEAD", "/bytes/12345", &status, &headers);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpint (soup_message_headers_get_content_length (headers), ==, 12345);
   g_assert_cmpuint (g_bytes_get_size (body), ==, 0);
@@ -232,10 +165,10 @@ test_bytes_head (Fixture       *fixture,
 
 /* A Range header must not make libsoup flatten the body; the full body comes back. */
 static void
-test_bytes_range_ignored (Fixture       *fixture,
+test_bytes_range_ignored (LabTestServer  *fixture,
                           gconstpointer  user_data)
 {
-  g_autofree char *url = make_url (fixture, "/bytes/1000");
+  g_autofree char *url = lab_test_server_url (fixture, "/bytes/1000");
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
@@ -248,7 +181,7 @@ test_bytes_range_ignored (Fixture       *fixture,
 }
 
 static void
-test_max_bytes (Fixture       *fixture,
+test_max_bytes (LabTestServer  *fixture,
                 gconstpointer  user_data)
 {
   static const char *over_cap[] = {
@@ -258,7 +191,7 @@ test_max_bytes (Fixture       *fixture,
   guint status;
 
   g_assert_cmpuint (lab_http_server_get_max_bytes (fixture->server), ==, 256 * 1024 * 1024);
-  body = request (fixture, "GET", "/bytes/268435457", &status, NULL);
+  body = lab_test_server_request (fixture, "GET", "/bytes/268435457", &status, NULL);
   g_assert_cmpuint (status, ==, 400);
   assert_text_contains (body, "268435456");
   g_clear_pointer (&body, g_bytes_unref);
@@ -266,14 +199,14 @@ test_max_bytes (Fixture       *fixture,
   g_object_set (fixture->server, "max-bytes", (guint64) 1000, NULL);
   g_assert_cmpuint (lab_http_server_get_max_bytes (fixture->server), ==, 1000);
 
-  body = request (fixture, "GET", "/bytes/1000", &status, NULL);
+  body = lab_test_server_request (fixture, "GET", "/bytes/1000", &status, NULL);
   g_assert_cmpuint (status, ==, 200);
   assert_pattern (body, 1000);
   g_clear_pointer (&body, g_bytes_unref);
 
   for (guint i = 0; i < G_N_ELEMENTS (over_cap); i++)
     {
-      body = request (fixture, "GET", over_cap[i], &status, NULL);
+      body = lab_test_server_request (fixture, "GET", over_cap[i], &status, NULL);
       g_assert_cmpuint (status, ==, 400);
       assert_text_contains (body, "cap of 1000 bytes");
       g_clear_pointer (&body, g_bytes_unref);
@@ -281,7 +214,7 @@ test_max_bytes (Fixture       *fixture,
 }
 
 static void
-test_status (Fixture       *fixture,
+test_status (LabTestServer  *fixture,
              gconstpointer  user_data)
 {
   static const guint good[] = { 200, 201, 204, 301, 304, 404, 418, 500, 503, 599 };
@@ -295,7 +228,7 @@ test_status (Fixture       *fixture,
       g_autoptr(GBytes) body = NULL;
       guint status;
 
-      body = request (fixture, "GET", path, &status, &headers);
+      body = lab_test_server_request (fixture, "GET", path, &status, &headers);
       g_assert_cmpuint (status, ==, good[i]);
 
       if (good[i] != 204 && good[i] != 304)
@@ -312,14 +245,14 @@ test_status (Fixture       *fixture,
       g_autoptr(GBytes) body = NULL;
       guint status;
 
-      body = request (fixture, "GET", bad[i], &status, NULL);
+      body = lab_test_server_request (fixture, "GET", bad[i], &status, NULL);
       g_assert_cmpuint (status, ==, 400);
       assert_text_contains (body, "status code");
     }
 }
 
 static void
-test_delay (Fixture       *fixture,
+test_delay (LabTestServer  *fixture,
             gconstpointer  user_data)
 {
   g_autoptr(GBytes) body = NULL;
@@ -329,19 +262,19 @@ test_delay (Fixture       *fixture,
   double elapsed;
   guint status;
 
-  body = request (fixture, "GET", "/delay/200", &status, NULL);
+  body = lab_test_server_request (fixture, "GET", "/delay/200", &status, NULL);
   elapsed = (g_get_monotonic_time () - start) / 1e6;
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpfloat (elapsed, >=, 0.19);
   g_assert_cmpfloat (elapsed, <, 2.0);
   assert_pattern (body, 16);
 
-  sized = request (fixture, "GET", "/delay/0?bytes=100000", &status, NULL);
+  sized = lab_test_server_request (fixture, "GET", "/delay/0?bytes=100000", &status, NULL);
   g_assert_cmpuint (status, ==, 200);
   assert_pattern (sized, 100000);
 
   start = g_get_monotonic_time ();
-  head = request (fixture, "HEAD", "/delay/100", &status, NULL);
+  head = lab_test_server_request (fixture, "HEAD", "/delay/100", &status, NULL);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpuint (g_bytes_get_size (head), ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 95 * 1000);
@@ -372,10 +305,10 @@ on_parallel_response (GObject      *source,
 
 /* Ten waits of 300 ms overlap: the server never blocks on one of them. */
 static void
-test_delay_parallel (Fixture       *fixture,
+test_delay_parallel (LabTestServer  *fixture,
                      gconstpointer  user_data)
 {
-  g_autofree char *url = make_url (fixture, "/delay/300");
+  g_autofree char *url = lab_test_server_url (fixture, "/delay/300");
   ParallelRun run = { 0 };
   gint64 start = g_get_monotonic_time ();
   double elapsed;
@@ -400,7 +333,7 @@ test_delay_parallel (Fixture       *fixture,
 }
 
 static void
-test_drip (Fixture       *fixture,
+test_drip (LabTestServer  *fixture,
            gconstpointer  user_data)
 {
   g_autoptr(SoupMessageHeaders) headers = NULL;
@@ -411,7 +344,7 @@ test_drip (Fixture       *fixture,
   double elapsed;
   guint status;
 
-  body = request (fixture, "GET", "/drip?bytes=1000&duration_ms=500", &status, &headers);
+  body = lab_test_server_request (fixture, "GET", "/drip?bytes=1000&duration_ms=500", &status, &headers);
   elapsed = (g_get_monotonic_time () - start) / 1e6;
   g_test_message ("/drip 1000 bytes over 500 ms: %.3f s", elapsed);
   g_assert_cmpuint (status, ==, 200);
@@ -420,30 +353,30 @@ test_drip (Fixture       *fixture,
   g_assert_cmpfloat (elapsed, <, 3.0);
   assert_pattern (body, 1000);
 
-  instant = request (fixture, "GET", "/drip?bytes=3&duration_ms=0", &status, NULL);
+  instant = lab_test_server_request (fixture, "GET", "/drip?bytes=3&duration_ms=0", &status, NULL);
   g_assert_cmpuint (status, ==, 200);
   assert_pattern (instant, 3);
   g_clear_pointer (&instant, g_bytes_unref);
 
-  instant = request (fixture, "GET", "/drip?bytes=0&duration_ms=50", &status, NULL);
+  instant = lab_test_server_request (fixture, "GET", "/drip?bytes=0&duration_ms=50", &status, NULL);
   g_assert_cmpuint (status, ==, 200);
   assert_pattern (instant, 0);
   g_clear_pointer (&instant, g_bytes_unref);
 
   /* Large and spread: crosses pattern block boundaries at odd offsets. */
-  instant = request (fixture, "GET", "/drip?bytes=300007&duration_ms=100", &status, NULL);
+  instant = lab_test_server_request (fixture, "GET", "/drip?bytes=300007&duration_ms=100", &status, NULL);
   g_assert_cmpuint (status, ==, 200);
   assert_pattern (instant, 300007);
 
   start = g_get_monotonic_time ();
-  head = request (fixture, "HEAD", "/drip?bytes=10&duration_ms=5000", &status, NULL);
+  head = lab_test_server_request (fixture, "HEAD", "/drip?bytes=10&duration_ms=5000", &status, NULL);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpuint (g_bytes_get_size (head), ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
 }
 
 static void
-test_bad_input (Fixture       *fixture,
+test_bad_input (LabTestServer  *fixture,
                 gconstpointer  user_data)
 {
   static const struct {
@@ -480,7 +413,7 @@ test_bad_input (Fixture       *fixture,
       g_autoptr(GBytes) body = NULL;
       guint status;
 
-      body = request (fixture, cases[i].method, cases[i].path, &status, NULL);
+      body = lab_test_server_request (fixture, cases[i].method, cases[i].path, &status, NULL);
       if (status != cases[i].status)
         g_error ("%s %s answered %u, expected %u",
                  cases[i].method, cases[i].path, status, cases[i].status);
@@ -490,7 +423,7 @@ test_bad_input (Fixture       *fixture,
 
 /* Sequential keep-alive requests must not wait on delayed ACKs (TCP_NODELAY). */
 static void
-test_keepalive_latency (Fixture       *fixture,
+test_keepalive_latency (LabTestServer  *fixture,
                         gconstpointer  user_data)
 {
   gint64 start = g_get_monotonic_time ();
@@ -501,7 +434,7 @@ test_keepalive_latency (Fixture       *fixture,
       g_autoptr(GBytes) body = NULL;
       guint status;
 
-      body = request (fixture, "GET", "/bytes/20000", &status, NULL);
+      body = lab_test_server_request (fixture, "GET", "/bytes/20000", &status, NULL);
       g_assert_cmpuint (status, ==, 200);
     }
 
@@ -511,7 +444,7 @@ test_keepalive_latency (Fixture       *fixture,
 }
 
 static void
-test_requests_served (Fixture       *fixture,
+test_requests_served (LabTestServer  *fixture,
                       gconstpointer  user_data)
 {
   guint64 before = lab_http_server_get_requests_served (fixture->server);
@@ -521,7 +454,7 @@ test_requests_served (Fixture       *fixture,
       g_autoptr(GBytes) body = NULL;
       guint status;
 
-      body = request (fixture, "GET", i % 2 ? "/bytes/1" : "/nothing", &status, NULL);
+      body = lab_test_server_request (fixture, "GET", i % 2 ? "/bytes/1" : "/nothing", &status, NULL);
     }
 
   g_assert_cmpuint (lab_http_server_get_requests_served (fixture->server), ==, before + 5);
@@ -562,14 +495,14 @@ cancel_cb (gpointer user_data)
 }
 
 static void
-test_client_gone (Fixture       *fixture,
+test_client_gone (LabTestServer  *fixture,
                   gconstpointer  user_data)
 {
   static const char *paths[] = { "/delay/400?bytes=100", "/drip?bytes=100&duration_ms=400" };
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
-      g_autofree char *url = make_url (fixture, paths[i]);
+      g_autofree char *url = lab_test_server_url (fixture, paths[i]);
       g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
       g_autoptr(GBytes) body = NULL;
@@ -584,7 +517,7 @@ test_client_gone (Fixture       *fixture,
 
       /* Past the abandoned deadline: the server is still fine. */
       g_usleep (400 * 1000);
-      body = request (fixture, "GET", "/bytes/10", &status, NULL);
+      body = lab_test_server_request (fixture, "GET", "/bytes/10", &status, NULL);
       g_assert_cmpuint (status, ==, 200);
       assert_pattern (body, 10);
     }
@@ -851,8 +784,8 @@ on_keepalive_connected (GObject      *source,
 
 /* Returns how long the first round took (all connects and first answers), in s. */
 static double
-run_keepalive_clients (Fixture *fixture,
-                       guint    n_clients)
+run_keepalive_clients (LabTestServer *fixture,
+                       guint          n_clients)
 {
   g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -902,7 +835,7 @@ run_keepalive_clients (Fixture *fixture,
 }
 
 static void
-test_keepalive_500 (Fixture       *fixture,
+test_keepalive_500 (LabTestServer  *fixture,
                     gconstpointer  user_data)
 {
   run_keepalive_clients (fixture, 500);
@@ -911,7 +844,7 @@ test_keepalive_500 (Fixture       *fixture,
 /* 100 simultaneous connects: a shallow listen backlog drops SYNs and costs
  * a 1 s retransmission, which would distort every download measurement. */
 static void
-test_connect_burst (Fixture       *fixture,
+test_connect_burst (LabTestServer  *fixture,
                     gconstpointer  user_data)
 {
   g_assert_cmpfloat (run_keepalive_clients (fixture, 100), <, 0.9);
@@ -931,7 +864,7 @@ raise_fd_limit (void)
 }
 
 #define ADD_SERVER_TEST(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, LabTestServer, NULL, lab_test_server_set_up, func, lab_test_server_tear_down)
 
 int
 main (int   argc,
