@@ -7,6 +7,7 @@
 #include "lab-csv.h"
 #include "lab-json.h"
 #include "lab-machine.h"
+#include "lab-overhead-export.h"
 
 /*
  * The claims' verdicts as CSV (one row per claim) and JSON (the machine,
@@ -161,16 +162,11 @@ char *
 lab_claims_to_json (GPtrArray *results)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *cpu_model = lab_machine_cpu_model ();
-  g_autofree char *kernel = lab_machine_kernel ();
 
   g_return_val_if_fail (results != NULL, NULL);
 
   json_builder_begin_object (builder);
-  lab_json_add_string (builder, "app_version", PACKAGE_VERSION);
-  lab_json_add_int (builder, "host_cpus", lab_machine_n_cpus ());
-  lab_json_add_string (builder, "cpu_model", cpu_model);
-  lab_json_add_string (builder, "kernel", kernel);
+  lab_experiments_json_add_machine (builder);
   json_builder_set_member_name (builder, "claims");
   json_builder_begin_array (builder);
   for (guint i = 0; i < results->len; i++)

@@ -67,18 +67,25 @@ lab_overhead_export (GPtrArray   *overheads,
   return lab_csv_save (csv, path, error);
 }
 
-char *
-lab_overhead_export_json (GPtrArray *overheads)
+void
+lab_experiments_json_add_machine (JsonBuilder *builder)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *cpu_model = lab_machine_cpu_model ();
   g_autofree char *kernel = lab_machine_kernel ();
 
-  json_builder_begin_object (builder);
   lab_json_add_string (builder, "app_version", PACKAGE_VERSION);
   lab_json_add_int (builder, "host_cpus", lab_machine_n_cpus ());
   lab_json_add_string (builder, "cpu_model", cpu_model);
   lab_json_add_string (builder, "kernel", kernel);
+}
+
+char *
+lab_overhead_export_json (GPtrArray *overheads)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  lab_experiments_json_add_machine (builder);
   json_builder_set_member_name (builder, "experiments");
   json_builder_begin_array (builder);
   for (guint o = 0; o < overheads->len; o++)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "lab-csv.h"
 #include "lab-overhead.h"
 
@@ -18,5 +20,10 @@ gboolean lab_overhead_export      (GPtrArray  *overheads,
 /* One JSON document: the machine, then per experiment its state, reading,
  * error and points. */
 char    *lab_overhead_export_json (GPtrArray  *overheads);
+
+/* The members the JSON documents of the overheads and of the claims begin
+ * with: the application's version and the machine (host_cpus, cpu_model,
+ * kernel). */
+void     lab_experiments_json_add_machine (JsonBuilder *builder);
 
 G_END_DECLS
