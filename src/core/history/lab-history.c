@@ -99,9 +99,11 @@ trouble_of (int rc)
     }
 }
 
-/* PRAGMA quick_check: the structure of every page, in one pass. */
+/* PRAGMA quick_check: the structure of every page, in one pass. Its
+ * first finding is in @detail. */
 static Trouble
 check_integrity (LabHistoryDb  *db,
+                 char         **detail,
                  GError       **error)
 {
   sqlite3_stmt *stmt = NULL;
@@ -115,14 +117,19 @@ check_integrity (LabHistoryDb  *db,
   if (rc != SQLITE_ROW)
     {
       lab_history_db_set_error (db, error, rc, _("check it"));
+      *detail = g_strdup (sqlite3_errmsg (db->handle));
       sqlite3_finalize (stmt);
       return trouble_of (rc);
     }
   sqlite3_finalize (stmt);
   if (g_strcmp0 (result, "ok") != 0)
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_HISTORY, _("The run history (%s) is damaged: %s"), db->path,
-                   result != NULL ? result : "?");
+      g_auto(GStrv) lines = g_strsplit (result != NULL ? result : "?", "\n", 3);
+
+      /* "*** in database main ***\nPage 9: btreeInitPage() returns error code 11\n…" */
+      *detail = g_strdup (lines[0] != NULL && lines[1] != NULL && g_str_has_prefix (lines[0], "***") ? lines[1]
+                                                                                                   : lines[0]);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_HISTORY, _("The run history (%s) is damaged: %s"), db->path, *detail);
       return TROUBLE_DAMAGED;
     }
   return TROUBLE_NONE;
@@ -198,10 +205,12 @@ mark_interrupted (LabHistoryDb  *db,
 }
 
 /* Opens @path and makes sure it can be used: a database, whole, of a
- * version this build can read, brought up to date. */
+ * version this build can read, brought up to date. What SQLite said of a
+ * failure is in @detail. */
 static LabHistoryDb *
 open_checked (const char  *path,
               Trouble     *trouble,
+              char       **detail,
               GError     **error)
 {
   LabHistoryDb *db;
@@ -211,12 +220,16 @@ open_checked (const char  *path,
   if (db == NULL)
     {
       *trouble = trouble_of (rc);
+      *detail = g_strdup (sqlite3_errstr (rc));
       return NULL;
     }
-  *trouble = check_integrity (db, error);
+  *trouble = check_integrity (db, detail, error);
   if (*trouble == TROUBLE_NONE &&
       (!lab_history_schema_migrate (db, error) || !mark_interrupted (db, error)))
-    *trouble = trouble_of (sqlite3_errcode (db->handle));
+    {
+      *trouble = trouble_of (sqlite3_errcode (db->handle));
+      *detail = g_strdup (sqlite3_errmsg (db->handle));
+    }
   if (*trouble != TROUBLE_NONE)
     {
       lab_history_db_close (db);
@@ -306,6 +319,8 @@ lab_history_open (const char  *path,
   g_autofree char *folder = NULL;
   g_autofree char *aside = NULL;
   g_autoptr(GError) first_error = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *ignored = NULL;
   Trouble trouble;
 
   if (path == NULL)
@@ -320,7 +335,7 @@ lab_history_open (const char  *path,
       return NULL;
     }
 
-  self->db = open_checked (path, &trouble, &first_error);
+  self->db = open_checked (path, &trouble, &detail, &first_error);
   if (self->db != NULL)
     return g_steal_pointer (&self);
   if (trouble == TROUBLE_OTHER)
@@ -333,11 +348,12 @@ lab_history_open (const char  *path,
   if (aside == NULL)
     return NULL;
   /* Translators: the first %s is a file, the second why it could not be used ("the
-   * database is damaged"), the third where it is now */
-  self->recovery_message = g_strdup_printf (_("The run history “%s” could not be used (%s: %s). It was moved to "
+   * database is damaged"), the third what SQLite said ("database disk image is
+   * malformed"), the fourth where the file is now */
+  self->recovery_message = g_strdup_printf (_("The run history “%s” could not be used: %s (%s). It was moved to "
                                               "“%s” and a new, empty history was started."),
-                                            path, describe_trouble (trouble), first_error->message, aside);
-  self->db = open_checked (path, &trouble, error);
+                                            path, describe_trouble (trouble), detail, aside);
+  self->db = open_checked (path, &trouble, &ignored, error);
   if (self->db == NULL)
     return NULL;
   return g_steal_pointer (&self);
