@@ -1021,5 +1021,84 @@ class Pipeline(unittest.TestCase):
             self.assertEqual(os.listdir(os.path.join(cache, "concurrency-lab")), [])
 
 
+def descendants(pid):
+    """Every process below @pid, from the parent PID each one has in /proc."""
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    parents[int(name)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        kids = {p for p, pp in parents.items() if pp == parent and p not in found}
+        found |= kids
+        todo.extend(kids)
+    return found
+
+
+def running(pid):
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+class ParentKilled(unittest.TestCase):
+    """kill -9 of the CLI in the middle of long tasks: its workers go with it."""
+
+    CASES = {
+        "processes": ["--workload", "io:sleep", "--size", "600000", "--modes", "processes"],
+        "spawn": ["--workload", "io:sleep", "--size", "600000", "--modes", "spawn"],
+        "hybrid": ["--workload", "pipeline", "--size", "4294967296", "--modes", "hybrid",
+                   "--delay-ms", "0"],
+        "cpu-processes": ["--workload", "cpu:sumsq", "--size", "900000000000", "--modes", "processes"],
+        "cpython-processes": ["--runtime", "cpython", "--workload", "io:sleep", "--size", "600000",
+                              "--modes", "processes"],
+        "cpython-threads": ["--runtime", "cpython", "--workload", "io:sleep", "--size", "600000",
+                            "--modes", "threads"],
+    }
+
+    def kill_and_watch(self, args, n_workers):
+        p = subprocess.Popen([CLI, "run", "--tasks", "4", "--workers", "2", "--repeat", "1",
+                              "--warmup", "0", *args],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        workers = set()
+        try:
+            deadline = time.monotonic() + 30
+            while len(workers) < n_workers and time.monotonic() < deadline and p.poll() is None:
+                time.sleep(0.1)
+                workers = {w for w in descendants(p.pid) if running(w)}
+            self.assertGreaterEqual(len(workers), n_workers, "the run did not start its workers")
+            time.sleep(1.0)  # well into their tasks
+            p.kill()
+            p.wait(timeout=10)
+            t0 = time.monotonic()
+            while any(running(w) for w in workers) and time.monotonic() - t0 < 5:
+                time.sleep(0.05)
+            left = sorted(w for w in workers if running(w))
+            self.assertEqual(left, [], "workers still running %.1f s after their parent was killed"
+                             % (time.monotonic() - t0))
+            return time.monotonic() - t0
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            for w in workers:
+                if running(w):
+                    os.kill(w, signal.SIGKILL)
+
+    def test_workers_end_with_their_parent(self):
+        for name, args in self.CASES.items():
+            with self.subTest(mode=name):
+                # Persistent pools have both workers at once, spawn starts one per task.
+                self.kill_and_watch(args, 1 if name == "cpython-threads" else 2)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2, argv=[a for a in sys.argv if a != "--all-claims"])
