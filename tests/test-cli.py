@@ -298,11 +298,13 @@ class Runs(unittest.TestCase):
 
     def test_bench_quick(self):
         r = cli("bench", "--quick", "--json", "--only", "dispatch", "--only", "spawn", "--only", "memory",
-                "--only", "downloads", "--only", "cancel", timeout=240)
+                "--only", "downloads", "--only", "cancel", "--only", "history", timeout=240)
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = json.loads(r.stdout)
         for key in ("thread_dispatch_us", "process_dispatch_us", "spawn_us", "raw_spawn_us", "worker_rss_kib",
-                    "download_threads_40x200_w20", "download_bulk_mib_s", "cancel_ms_processes"):
+                    "download_threads_40x200_w20", "download_bulk_mib_s", "cancel_ms_processes",
+                    "history_commit_ms_100_spans", "history_commit_ms_1000_spans", "history_db_mib_1000_runs",
+                    "history_list_ms"):
             self.assertGreater(doc[key], 0, key)
 
 

@@ -809,6 +809,8 @@ test_load_async (void)
   g_autoptr(LabRun) run = lab_run_new (config);
   g_autoptr(LabRun) loaded = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) entries = NULL;
+  g_autoptr(LabHistoryEntry) entry = NULL;
   g_autoptr(GError) error = NULL;
 
   lab_history_track_run (history, run);
@@ -818,6 +820,16 @@ test_load_async (void)
   loaded = lab_history_load_run_finish (history, result, &error);
   g_assert_no_error (error);
   assert_same_run (run, loaded);
+
+  g_clear_object (&result);
+  lab_history_list_async (history, NULL, lab_async_keep_result, &result);
+  lab_async_wait (&result);
+  entries = lab_history_list_finish (history, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (entries), ==, 1);
+  entry = g_list_model_get_item (entries, 0);
+  g_assert_cmpint (lab_history_entry_get_id (entry), ==, lab_history_get_run_id (history, run));
+  g_assert_cmpuint (lab_history_entry_get_repetitions_done (entry), ==, lab_run_get_repetitions_total (run));
 }
 
 int

@@ -416,25 +416,17 @@ lab_history_get_run_id (LabHistory *self,
   return recorder != NULL ? lab_history_recorder_get_id (recorder, self) : 0;
 }
 
-/**
- * lab_history_list:
- *
- * Returns: (transfer full): a #GListModel of #LabHistoryEntry, newest
- *   first, or %NULL with @error set
- */
-GListModel *
-lab_history_list (LabHistory  *self,
-                  GError     **error)
+static GListModel *
+list_entries (LabHistoryDb  *db,
+              GError       **error)
 {
   g_autoptr(GListStore) store = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
-  g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
-
-  if (!mark_interrupted (self->db, error))
+  if (!mark_interrupted (db, error))
     return NULL;
-  stmt = lab_history_db_statement (self->db,
+  stmt = lab_history_db_statement (db,
                                    "SELECT " LAB_HISTORY_ENTRY_COLUMNS " FROM runs ORDER BY started_at DESC, id DESC",
                                    error);
   if (stmt == NULL)
@@ -443,13 +435,13 @@ lab_history_list (LabHistory  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       g_autoptr(GError) entry_error = NULL;
-      g_autoptr(LabHistoryEntry) entry = lab_history_read_entry (self->db, stmt, &entry_error);
+      g_autoptr(LabHistoryEntry) entry = lab_history_read_entry (db, stmt, &entry_error);
+      int last = sqlite3_errcode (db->handle);
 
       if (entry != NULL)
         g_list_store_append (store, entry);
-      else if (g_error_matches (entry_error, LAB_ERROR, LAB_ERROR_HISTORY) &&
-               sqlite3_errcode (self->db->handle) != SQLITE_OK && sqlite3_errcode (self->db->handle) != SQLITE_ROW &&
-               sqlite3_errcode (self->db->handle) != SQLITE_DONE)
+      /* A failure of the database itself ends the listing */
+      else if (last != SQLITE_OK && last != SQLITE_ROW && last != SQLITE_DONE)
         {
           sqlite3_reset (stmt);
           g_propagate_error (error, g_steal_pointer (&entry_error));
@@ -463,11 +455,85 @@ lab_history_list (LabHistory  *self,
   if (rc != SQLITE_DONE)
     {
       rc = sqlite3_reset (stmt);
-      lab_history_db_set_error (self->db, error, rc, _("list the runs"));
+      lab_history_db_set_error (db, error, rc, _("list the runs"));
       return NULL;
     }
   sqlite3_reset (stmt);
   return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+/**
+ * lab_history_list:
+ *
+ * Returns: (transfer full): a #GListModel of #LabHistoryEntry, newest
+ *   first, or %NULL with @error set
+ */
+GListModel *
+lab_history_list (LabHistory  *self,
+                  GError     **error)
+{
+  g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
+
+  return list_entries (self->db, error);
+}
+
+static void
+list_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  LabHistoryDb *db;
+  GListModel *entries;
+  GError *error = NULL;
+
+  db = lab_history_db_open (task_data, &error);
+  if (db == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  entries = list_entries (db, &error);
+  lab_history_db_close (db);
+  if (entries == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, entries, g_object_unref);
+}
+
+/**
+ * lab_history_list_async:
+ *
+ * lab_history_list() on a thread of its own, with a connection of its
+ * own: a long history (a thousand runs take a few hundred milliseconds to
+ * list) does not hold up the caller's main loop.
+ */
+void
+lab_history_list_async (LabHistory          *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LAB_IS_HISTORY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lab_history_list_async);
+  g_task_set_task_data (task, g_strdup (self->db->path), g_free);
+  g_task_run_in_thread (task, list_in_thread);
+}
+
+/* Returns: (transfer full): a #GListModel of #LabHistoryEntry, or %NULL */
+GListModel *
+lab_history_list_finish (LabHistory    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
