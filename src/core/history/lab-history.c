@@ -387,7 +387,8 @@ lab_history_get_recovery_message (LabHistory *self)
  * Records @run from its start: its row when it starts, each repetition as
  * it completes (before the run's "repetition-finished"), its end. A write
  * that fails is reported by #LabHistory::recording-failed; the run goes
- * on.
+ * on. The run must execute on the history's thread (its main context
+ * there), where the commits happen.
  */
 void
 lab_history_track_run (LabHistory *self,
