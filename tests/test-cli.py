@@ -833,6 +833,34 @@ class DescriptorLimits(unittest.TestCase):
         with urllib.request.urlopen(url + "/bytes/10", timeout=5) as response:
             self.assertEqual(response.status, 200)
 
+    def download_512(self, soft, hard):
+        return subprocess.run([CLI, "run", "--workload", "io:download", "--workers", "512",
+                               "--tasks", "1024", "--modes", "threads,async", "--delay-ms", "50",
+                               "--bytes", "1000", "--repeat", "1", "--warmup", "0", "--json"],
+                              capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+                              preexec_fn=limit_fds(soft, hard))
+
+    def test_download_512_workers_raises_the_limit(self):
+        """The issue's run at ulimit -n 1024 with a higher hard limit: every task succeeds."""
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        if hard != resource.RLIM_INFINITY and hard < 4096:
+            self.skipTest("the hard limit of open files here is %d" % hard)
+        r = self.download_512(1024, hard)
+        self.assertNotIn("Too many open files", r.stderr)
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        for cell in json.loads(r.stdout)["cells"]:
+            self.assertEqual(cell["failed_tasks"], 0, cell)
+
+    def test_download_512_workers_refused_at_a_hard_limit(self):
+        """At a hard limit of 1024 the run is refused before it starts, saying what to do."""
+        r = self.download_512(1024, 1024)
+        self.assertNotIn("Too many open files", r.stderr)
+        self.assertEqual(r.returncode, 2, r.stderr[-2000:])
+        self.assertIn("1024", r.stderr)
+        self.assertIn("ulimit -n", r.stderr)
+        self.assertIn("--workers", r.stderr)
+        self.assertEqual(r.stdout, "")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2, argv=[a for a in sys.argv if a != "--all-claims"])
