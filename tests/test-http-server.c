@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 
 #include "lab-http-server.h"
+#include "lab-machine.h"
 #include "lab-test-server.h"
 
 static void
@@ -924,6 +925,159 @@ raw_receive (int      fd,
   return TRUE;
 }
 
+/* The head of the response that starts at @response, lower-cased, or NULL. */
+static char *
+response_head (const char *response)
+{
+  const char *end = strstr (response, "\r\n\r\n");
+
+  return end != NULL ? g_ascii_strdown (response, end - response) : NULL;
+}
+
+/*
+ * Request bodies: the endpoints take none. A client streams a large body;
+ * the server must answer from the headers and never hold the body in
+ * memory.
+ */
+
+#define BODY_SIZE (G_GUINT64_CONSTANT (64) * 1024 * 1024)
+#define BODY_BLOCK 65536
+
+typedef struct
+{
+  int fd;
+  gboolean chunked;
+  guint64 sent;
+} BodyWriter;
+
+static gpointer
+body_writer_main (gpointer user_data)
+{
+  BodyWriter *writer = user_data;
+  static char block[BODY_BLOCK];
+
+  memset (block, 'x', sizeof block);
+  while (writer->sent < BODY_SIZE)
+    {
+      if (writer->chunked &&
+          !raw_send (writer->fd, "10000\r\n", strlen ("10000\r\n")))
+        return NULL;
+      if (!raw_send (writer->fd, block, sizeof block) ||
+          (writer->chunked && !raw_send (writer->fd, "\r\n", 2)))
+        return NULL;
+      writer->sent += sizeof block;
+    }
+  if (writer->chunked)
+    raw_send (writer->fd, "0\r\n\r\n", 5);
+
+  return NULL;
+}
+
+static guint64
+rss_kib (void)
+{
+  LabProcessMemory memory;
+
+  g_assert_true (lab_machine_process_memory (0, &memory));
+  return memory.rss_kib;
+}
+
+/* Whether @received holds a whole response (head and Content-Length body). */
+static gboolean
+response_complete (GString *received)
+{
+  g_autofree char *head = response_head (received->str);
+  const char *length;
+
+  if (head == NULL)
+    return FALSE;
+  length = strstr (head, "\r\ncontent-length: ");
+  if (length == NULL)
+    return FALSE;
+
+  return received->len >= strlen (head) + 4 +
+         g_ascii_strtoull (length + strlen ("\r\ncontent-length: "), NULL, 10);
+}
+
+static void
+test_request_body_refused (LabTestServer  *fixture,
+                           gconstpointer  user_data)
+{
+  static const struct {
+    const char *method;
+    const char *path;
+    gboolean chunked;
+    guint status;
+  } cases[] = {
+    { "POST", "/bytes/10", FALSE, 405 },
+    { "GET", "/bytes/10", FALSE, 413 },
+    { "GET", "/delay/0", TRUE, 413 },
+    { "PUT", "/nothing", TRUE, 405 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      BodyWriter writer = { .chunked = cases[i].chunked };
+      g_autoptr(GString) received = g_string_new (NULL);
+      g_autofree char *request = NULL;
+      g_autofree char *head = NULL;
+      g_autofree char *status = NULL;
+      guint64 rss_before = rss_kib ();
+      guint64 rss_peak = rss_before;
+      gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+      gboolean closed = FALSE;
+      GThread *thread;
+
+      writer.fd = raw_connect (fixture);
+      if (cases[i].chunked)
+        request = g_strdup_printf ("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   "Transfer-Encoding: chunked\r\n\r\n",
+                                   cases[i].method, cases[i].path);
+      else
+        request = g_strdup_printf ("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   "Content-Length: %" G_GUINT64_FORMAT "\r\n\r\n",
+                                   cases[i].method, cases[i].path, BODY_SIZE);
+      g_assert_true (raw_send (writer.fd, request, strlen (request)));
+      thread = g_thread_new ("body-writer", body_writer_main, &writer);
+
+      /* Sample the resident memory while the body goes out. */
+      while (!closed && !response_complete (received) && g_get_monotonic_time () < deadline)
+        {
+          raw_receive (writer.fd, received, 10, &closed);
+          rss_peak = MAX (rss_peak, rss_kib ());
+        }
+      /* Then the server must close the connection it said it would close. */
+      while (!closed && raw_receive (writer.fd, received, 5000, &closed))
+        ;
+      shutdown (writer.fd, SHUT_RDWR);
+      g_thread_join (thread);
+      close (writer.fd);
+
+      head = response_head (received->str);
+      g_test_message ("%s %s with a %s body of %" G_GUINT64_FORMAT " MiB: %" G_GUINT64_FORMAT
+                      " MiB sent, resident memory +%" G_GUINT64_FORMAT " MiB, answer: %s",
+                      cases[i].method, cases[i].path, cases[i].chunked ? "chunked" : "declared",
+                      BODY_SIZE >> 20, writer.sent >> 20, (rss_peak - rss_before) >> 10,
+                      head != NULL ? head : received->str);
+      g_assert_nonnull (head);
+      status = g_strdup_printf ("http/1.1 %u ", cases[i].status);
+      g_assert_true (g_str_has_prefix (head, status));
+      g_assert_cmpuint (rss_peak - rss_before, <, 8 * 1024);
+      g_assert_nonnull (strstr (head, "\r\nconnection: close"));
+      g_assert_true (closed);
+    }
+
+  /* The server is fine afterwards. */
+  {
+    g_autoptr(GBytes) body = NULL;
+    guint status;
+
+    body = lab_test_server_request (fixture, "GET", "/bytes/10", &status, NULL);
+    g_assert_cmpuint (status, ==, 200);
+    assert_pattern (body, 10);
+  }
+}
+
 /*
  * Descriptor exhaustion: clients take every descriptor this process may
  * open, so the server's accept() fails (EMFILE). Once they are gone the
@@ -1157,6 +1311,7 @@ main (int   argc,
   ADD_SERVER_TEST ("/http-server/client-gone", test_client_gone);
   ADD_SERVER_TEST ("/http-server/connect-burst", test_connect_burst);
   ADD_SERVER_TEST ("/http-server/keepalive-500", test_keepalive_500);
+  ADD_SERVER_TEST ("/http-server/request-body-refused", test_request_body_refused);
   ADD_SERVER_TEST ("/http-server/accept-after-emfile", test_accept_after_emfile);
   ADD_SERVER_TEST ("/http-server/connection-cap", test_connection_cap);
   ADD_SERVER_TEST ("/http-server/idle-timeout", test_idle_timeout);

@@ -20,8 +20,10 @@ G_BEGIN_DECLS
  *   /redirect/<n>                   a chain of n 302 redirects (n <= 1000), then a small 200
  *
  * The pattern is lab_http_server_pattern_byte(): byte i of every body is
- * (i * 31 + 7) & 0xff. Bad numbers answer 400, unknown paths 404, other
- * methods 405. Byte counts above #LabHttpServer:max-bytes answer 400.
+ * (i * 31 + 7) & 0xff. Bad numbers answer 400, unknown paths 404. Byte
+ * counts above #LabHttpServer:max-bytes answer 400. No endpoint takes a
+ * body: other methods answer 405 and requests with a body 413, from their
+ * headers, and the connection closes; a body is never kept in memory.
  * No request ever blocks the server's thread.
  *
  * At most #LabHttpServer:max-connections connections are open at once
