@@ -925,6 +925,20 @@ raw_receive (int      fd,
   return TRUE;
 }
 
+/* Reads until the server closes the connection or @timeout_ms pass in silence. */
+static GString *
+raw_receive_all (int       fd,
+                 int       timeout_ms,
+                 gboolean *out_closed)
+{
+  GString *received = g_string_new (NULL);
+
+  while (raw_receive (fd, received, timeout_ms, out_closed))
+    ;
+
+  return received;
+}
+
 /* The head of the response that starts at @response, lower-cased, or NULL. */
 static char *
 response_head (const char *response)
@@ -932,6 +946,46 @@ response_head (const char *response)
   const char *end = strstr (response, "\r\n\r\n");
 
   return end != NULL ? g_ascii_strdown (response, end - response) : NULL;
+}
+
+/* Two pipelined requests in one write, the first for a response without a
+ * body: the second must be answered on the same connection (or the first
+ * must have said that the connection closes). */
+static void
+test_status_no_body_pipelined (LabTestServer  *fixture,
+                               gconstpointer  user_data)
+{
+  static const char *codes[] = { "204", "304" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_autofree char *request = NULL;
+      g_autofree char *first = NULL;
+      g_autoptr(GString) received = NULL;
+      const char *second;
+      gboolean closed;
+      int fd = raw_connect (fixture);
+
+      request = g_strdup_printf ("GET /status/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                 "GET /bytes/5 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                                 codes[i]);
+      g_assert_true (raw_send (fd, request, strlen (request)));
+      received = raw_receive_all (fd, 5000, &closed);
+      close (fd);
+
+      first = response_head (received->str);
+      g_assert_nonnull (first);
+      g_assert_true (g_str_has_prefix (first, "http/1.1 "));
+      g_assert_true (g_str_has_prefix (first + strlen ("http/1.1 "), codes[i]));
+      second = strstr (received->str + 1, "HTTP/1.1 ");
+      if (second == NULL && strstr (first, "\r\nconnection: close") == NULL)
+        g_error ("/status/%s closed the connection without “Connection: close” and dropped the "
+                 "request pipelined after it; received:\n%s", codes[i], received->str);
+      g_assert_nonnull (second);
+      g_assert_true (g_str_has_prefix (second, "HTTP/1.1 200 "));
+      g_assert_true (g_str_has_suffix (received->str, "\r\n\r\n\x07\x26\x45\x64\x83"));
+      g_assert_true (closed);
+    }
 }
 
 /*
@@ -1311,6 +1365,7 @@ main (int   argc,
   ADD_SERVER_TEST ("/http-server/client-gone", test_client_gone);
   ADD_SERVER_TEST ("/http-server/connect-burst", test_connect_burst);
   ADD_SERVER_TEST ("/http-server/keepalive-500", test_keepalive_500);
+  ADD_SERVER_TEST ("/http-server/status-no-body-pipelined", test_status_no_body_pipelined);
   ADD_SERVER_TEST ("/http-server/request-body-refused", test_request_body_refused);
   ADD_SERVER_TEST ("/http-server/accept-after-emfile", test_accept_after_emfile);
   ADD_SERVER_TEST ("/http-server/connection-cap", test_connection_cap);

@@ -355,6 +355,21 @@ handle_bytes (LabHttpServer     *self,
 
 /* /status/<code> */
 
+/*
+ * A 204 or a 304 goes out without Content-Length (a 204 must not have
+ * one, a 304's would have to be the 200's). Finding no framing in its
+ * headers, libsoup 3.2 then takes the response for one that ends at end
+ * of file: it closes the connection without saying so, and requests
+ * pipelined after it are lost. Once the headers are out, record that the
+ * response had no body: the connection stays open.
+ */
+static void
+on_bodiless_headers_written (SoupServerMessage *msg,
+                             gpointer           user_data)
+{
+  soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg), 0);
+}
+
 static void
 handle_status (LabHttpServer     *self,
                SoupServerMessage *msg,
@@ -367,7 +382,10 @@ handle_status (LabHttpServer     *self,
     return;
 
   if (code == SOUP_STATUS_NO_CONTENT || code == SOUP_STATUS_NOT_MODIFIED)
-    soup_server_message_set_status (msg, code, NULL);
+    {
+      soup_server_message_set_status (msg, code, NULL);
+      g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_bodiless_headers_written), NULL);
+    }
   else
     respond_text (msg, code, "%u %s\n", (guint) code, soup_status_get_phrase (code));
 }
