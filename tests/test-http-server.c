@@ -997,6 +997,19 @@ test_status_no_body_pipelined (LabTestServer  *fixture,
 #define BODY_SIZE (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 #define BODY_BLOCK 65536
 
+/* AddressSanitizer keeps freed memory in quarantine (256 MiB): there the
+ * resident memory counts every piece of a body that was read and let go. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_COUNTS_FREED_MEMORY 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_COUNTS_FREED_MEMORY 1
+#endif
+#endif
+#ifndef RSS_COUNTS_FREED_MEMORY
+#define RSS_COUNTS_FREED_MEMORY 0
+#endif
+
 typedef struct
 {
   int fd;
@@ -1116,7 +1129,10 @@ test_request_body_refused (LabTestServer  *fixture,
       g_assert_nonnull (head);
       status = g_strdup_printf ("http/1.1 %u ", cases[i].status);
       g_assert_true (g_str_has_prefix (head, status));
-      g_assert_cmpuint (rss_peak - rss_before, <, 8 * 1024);
+      if (!RSS_COUNTS_FREED_MEMORY)
+        g_assert_cmpuint (rss_peak - rss_before, <, 8 * 1024);
+      else
+        g_test_message ("resident memory not checked: AddressSanitizer's quarantine keeps freed memory");
       g_assert_nonnull (strstr (head, "\r\nconnection: close"));
       g_assert_true (closed);
     }
