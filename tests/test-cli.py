@@ -5,12 +5,15 @@
 import csv
 import json
 import os
+import resource
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 CLI = os.environ["CONCURRENCY_LAB_CLI"]
 # Every run is recorded in the history: keep it in a folder of the tests'
@@ -70,6 +73,8 @@ class UsageErrors(unittest.TestCase):
         (["claims", "--only", ""], "accepted"),
         (["claims", "--csv", "/nonexistent-dir/c.csv"], "/nonexistent-dir"),
         (["claims", "--quick", "extra"], "extra"),
+        (["serve", "--max-connections", "0"], "--max-connections"),
+        (["serve", "--idle-timeout-s", "x"], "--idle-timeout-s"),
     ]
 
     def test_usage_errors(self):
@@ -1100,6 +1105,88 @@ class ParentKilled(unittest.TestCase):
             with self.subTest(mode=name):
                 # Persistent pools have both workers at once, spawn starts one per task.
                 self.kill_and_watch(args, 1 if name == "cpython-threads" else 2)
+def limit_fds(soft, hard):
+    """A preexec_fn: the child starts with these limits of open files."""
+    return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+class DescriptorLimits(unittest.TestCase):
+    """The embedded server and download runs at a low limit of open files."""
+
+    def start_server(self, *args, soft=256, hard=256):
+        p = subprocess.Popen([CLI, "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, preexec_fn=limit_fds(soft, hard))
+
+        def stop():
+            p.send_signal(signal.SIGINT)
+            err = p.communicate(timeout=20)[1]
+            self.assertEqual(p.returncode, 0, err)
+        self.addCleanup(stop)
+        line = p.stdout.readline()
+        if not line.startswith("Serving on http://127.0.0.1:"):
+            self.fail(line + p.stderr.read())
+        return p, line.split()[-1]
+
+    def test_serve_recovers_after_clients_took_every_descriptor(self):
+        """300 idle connections at a limit of 256: once they are gone, the server serves again."""
+        p, url = self.start_server()
+        port = int(url.rsplit(":", 1)[1])
+        idle = []
+        for _ in range(300):
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        time.sleep(1.0)
+        for s in idle:
+            s.close()
+        time.sleep(0.5)
+        with urllib.request.urlopen(url + "/bytes/10", timeout=5) as response:
+            self.assertEqual(response.status, 200)
+            self.assertEqual(len(response.read()), 10)
+
+    def test_serve_closes_idle_connections(self):
+        """--idle-timeout-s: a silent client and a kept-alive one are let go, then the port serves on."""
+        p, url = self.start_server("--idle-timeout-s", "1", "--max-connections", "2", soft=1024, hard=1024)
+        port = int(url.rsplit(":", 1)[1])
+        silent = socket.create_connection(("127.0.0.1", port), timeout=5)
+        kept = socket.create_connection(("127.0.0.1", port), timeout=5)
+        kept.sendall(b"GET /bytes/5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        self.assertTrue(kept.recv(4096).startswith(b"HTTP/1.1 200 OK\r\n"))
+        t0 = time.monotonic()
+        for s in (silent, kept):
+            while s.recv(4096):
+                pass
+            s.close()
+        self.assertLess(time.monotonic() - t0, 4)
+        # Both places are free again.
+        with urllib.request.urlopen(url + "/bytes/10", timeout=5) as response:
+            self.assertEqual(response.status, 200)
+
+    def download_512(self, soft, hard):
+        return subprocess.run([CLI, "run", "--workload", "io:download", "--workers", "512",
+                               "--tasks", "1024", "--modes", "threads,async", "--delay-ms", "50",
+                               "--bytes", "1000", "--repeat", "1", "--warmup", "0", "--json"],
+                              capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+                              preexec_fn=limit_fds(soft, hard))
+
+    def test_download_512_workers_raises_the_limit(self):
+        """The issue's run at ulimit -n 1024 with a higher hard limit: every task succeeds."""
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        if hard != resource.RLIM_INFINITY and hard < 4096:
+            self.skipTest("the hard limit of open files here is %d" % hard)
+        r = self.download_512(1024, hard)
+        self.assertNotIn("Too many open files", r.stderr)
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        for cell in json.loads(r.stdout)["cells"]:
+            self.assertEqual(cell["failed_tasks"], 0, cell)
+
+    def test_download_512_workers_refused_at_a_hard_limit(self):
+        """At a hard limit of 1024 the run is refused before it starts, saying what to do."""
+        r = self.download_512(1024, 1024)
+        self.assertNotIn("Too many open files", r.stderr)
+        self.assertEqual(r.returncode, 2, r.stderr[-2000:])
+        self.assertIn("1024", r.stderr)
+        self.assertIn("ulimit -n", r.stderr)
+        self.assertIn("--workers", r.stderr)
+        self.assertEqual(r.stdout, "")
 
 
 if __name__ == "__main__":

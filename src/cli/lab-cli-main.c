@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lab-cli.h"
+#include "lab-limits.h"
 
 typedef struct
 {
@@ -106,6 +107,8 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  /* 512 workers downloading from the embedded server need over 1024. */
+  lab_fd_limit_raise ();
 
   if (argc < 2)
     {
