@@ -56,6 +56,12 @@ LabRunRecorder *lab_run_get_recorder (LabRun         *run);
  * A run rebuilt from a record: never executed, finished from the start.
  */
 
+/* The run's parameters in full, as one line of JSON, and back (checked
+ * against the builder's limits: LAB_ERROR_INVALID_ARGUMENT). */
+char         *lab_run_config_to_record       (const LabRunConfig *config);
+LabRunConfig *lab_run_config_new_from_record (const char         *record,
+                                              GError            **error);
+
 /* A run of @config that ran at @started_at with the id @run_id (its
  * UUID in the CSV files), on @machine (copied; %NULL: this one). Add its
  * repetitions in the order they ran with lab_run_add_recorded_repetition().
