@@ -987,7 +987,16 @@ def check_history_page(app_exe, env):
     try:
         for key, value in HISTORY_SETTINGS.items():
             gsettings(env, 'set', SCHEMA, key, value)
+        app_process, window, frame = launch(app_exe, dict(env, XDG_DATA_HOME='/proc/concurrency-lab-none'))
+        check_history_unavailable(window)
+        stop_app(app_process)
+
+        damaged = os.path.join(env['XDG_DATA_HOME'], 'concurrency-lab', 'history.db')
+        os.makedirs(os.path.dirname(damaged))
+        with open(damaged, 'wb') as f:
+            f.write(b'This is not an SQLite database. ' * 512)
         app_process, window, frame = launch(app_exe, env)
+        check_history_recovered(window, damaged)
         check_history_runs(window, env)
         stop_app(app_process)
 
@@ -1002,6 +1011,8 @@ def check_history_page(app_exe, env):
         for key, value in CRASH_SETTINGS.items():
             gsettings(env, 'set', SCHEMA, key, value)
         app_process, window, frame = launch(app_exe, env)
+        check_closed_window(app_process, window, frame, env)
+        app_process, window, frame = launch(app_exe, env)
         check_killed_window(app_process, window, env)
         app_process, window, frame = launch(app_exe, env)
         check_interrupted_listed(window, env)
@@ -1010,6 +1021,32 @@ def check_history_page(app_exe, env):
         return 0
     finally:
         stop_app(app_process)
+
+
+def check_history_unavailable(window):
+    """No history to be had: the page says so, and runs still work."""
+    open_history(window)
+    reason = window.need('the reason', role='label', contains='The history could not be opened:')
+    screenshot('history-unavailable')
+    window.switch_to(1, 'CPU Kernels')
+    result = window.run_and_wait('a run without a history', window.start_button())
+    if result != 'Finished':
+        fail(f'without a history, the run ended as {result!r}')
+    print(f'ok - without a history, a run finishes; the History page says {reason.name!r}')
+
+
+def check_history_recovered(window, damaged):
+    """A damaged database moved aside: the page says where, and starts
+    empty."""
+    open_history(window)
+    message = window.need('the recovery message', role='label', contains='could not be used', timeout=10)
+    aside = [name for name in os.listdir(os.path.dirname(damaged)) if name.startswith('history.db.corrupt-')]
+    if len(aside) != 1 or aside[0] not in message.name:
+        fail(f'the damaged history: moved to {aside}; the page says {message.name!r}')
+    window.need('the empty history', role='label', name='No Runs Yet')
+    screenshot('history-recovered')
+    window.click(window.need('the Dismiss button', role='push button', name='Dismiss'))
+    print(f'ok - a damaged history moved aside to {aside[0]}: {message.name!r}')
 
 
 def check_history_runs(window, env):
@@ -1161,6 +1198,36 @@ def check_history_narrow(window, frame):
     print(f'ok - at 360 × 640: {len(rows)} run listed, opened and back')
 
 
+def wait_for_workers_to_end(workers, what):
+    ended = time.monotonic()
+    wait_for(f'the workers {workers} to end', lambda: not any(alive(pid) for pid in workers), timeout=5, interval=0.1)
+    print(f'ok - {what}: its {len(workers)} workers ended {(time.monotonic() - ended) * 1000:.0f} ms later')
+
+
+def check_closed_window(app_process, window, frame, env):
+    """The window closed during a run: the run ends cancelled or
+    interrupted, with the repetitions it completed, and no worker stays."""
+    window.switch_to(1, 'CPU Kernels')
+    known = {run['id'] for run in history_runs(env)}
+    window.click(window.start_button())
+    run = wait_for('two repetitions in the history',
+                   lambda: next((r for r in history_runs(env) if r['id'] not in known and r['repetitions'] >= 2),
+                                None), timeout=120, interval=0.2)
+    workers = [pid for pid in children_of(app_process.pid) if alive(pid)]
+    if len(workers) < 2:
+        fail(f'the run has {len(workers)} worker processes: {workers}')
+    frame.doActionNamed('window.close')
+    try:
+        app_process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        fail('the application did not end when its window closed during a run')
+    wait_for_workers_to_end(workers, 'the window closed during a run')
+    after = next(r for r in history_runs(env) if r['id'] == run['id'])
+    if after['status'] not in ('running', 'cancelled', 'interrupted') or after['repetitions'] < run['repetitions']:
+        fail(f'the run of a closed window: {after}, before the close {run}')
+    print(f'ok - the window closed during a run: {after["repetitions"]} repetitions kept, {after["status"]}')
+
+
 def check_killed_window(app_process, window, env):
     """A long run in worker processes; the window killed with SIGKILL once
     a few repetitions are kept: none of its workers stays."""
@@ -1185,10 +1252,8 @@ def check_killed_window(app_process, window, env):
         fail(f'the long run has {len(workers)} worker processes: {workers}')
     os.kill(app_process.pid, signal.SIGKILL)
     app_process.wait()
-    killed = time.monotonic()
-    wait_for(f'the workers {workers} to end', lambda: not any(alive(pid) for pid in workers), timeout=5, interval=0.1)
-    print(f'ok - killed after {killed - started:.1f} s with {run["repetitions"]} repetitions kept; '
-          f'its {len(workers)} workers ended {(time.monotonic() - killed) * 1000:.0f} ms later')
+    wait_for_workers_to_end(workers, f'killed after {time.monotonic() - started:.1f} s with '
+                                     f'{run["repetitions"]} repetitions kept')
 
 
 def check_interrupted_listed(window, env):
@@ -1206,6 +1271,8 @@ def check_interrupted_listed(window, env):
     runs = history_runs(env)
     if runs[0]['status'] != 'interrupted' or runs[0]['spans'] < 3 * 4:
         fail(f'the history after the restart: {runs[0]}')
+    if any(run['status'] == 'running' for run in runs):
+        fail(f'a run of a window that is gone is still listed as running: {runs}')
     screenshot('history-interrupted')
     print(f'ok - listed as interrupted with {done} of {total} repetitions: {status.name!r}; medians {medians}; '
           f'{runs[0]["spans"]} spans kept')

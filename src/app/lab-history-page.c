@@ -249,6 +249,16 @@ describe_caption (LabHistoryEntry *entry)
                           lab_history_status_title (status));
 }
 
+/* An AdwStatusPage's description is markup; @text is not. */
+static void
+set_description (AdwStatusPage *page,
+                 const char    *text)
+{
+  g_autofree char *markup = text != NULL ? g_markup_escape_text (text, -1) : NULL;
+
+  adw_status_page_set_description (page, markup);
+}
+
 /* The list ------------------------------------------------------------------ */
 
 /* Shows @entry in @row: its settings, the lines under them, and how it
@@ -473,7 +483,7 @@ lab_history_page_refresh (LabHistoryPage *self)
       /* Translators: %s says what went wrong */
       text = g_strdup_printf (_("The history could not be read: %s. Runs still work; export their results to keep them."),
                               error->message);
-      adw_status_page_set_description (self->unavailable_page, text);
+      set_description (self->unavailable_page, text);
       gtk_stack_set_visible_child_name (self->content_stack, "unavailable");
       return;
     }
@@ -575,7 +585,7 @@ lab_history_page_show_message (LabHistoryPage *self,
                                const char     *description)
 {
   adw_status_page_set_title (self->message_page, title);
-  adw_status_page_set_description (self->message_page, description);
+  set_description (self->message_page, description);
   gtk_stack_set_visible_child_name (self->detail_stack, "message");
   lab_history_page_set_shown (self, NULL, NULL);
 }
@@ -1051,7 +1061,7 @@ lab_history_page_set_history (LabHistoryPage *self,
       /* Translators: %s says what went wrong */
       text = g_strdup_printf (_("The history could not be opened: %s. Runs still work, but they are not kept: export their results to keep them."),
                               unavailable_reason != NULL ? unavailable_reason : LAB_FORMAT_NONE);
-      adw_status_page_set_description (self->unavailable_page, text);
+      set_description (self->unavailable_page, text);
       gtk_stack_set_visible_child_name (self->content_stack, "unavailable");
       return;
     }

@@ -51,6 +51,25 @@ lab_window_get_stack_page (LabWindow *self,
   return g_list_model_get_item (pages, index);
 }
 
+/* The position of @child in the stack, as win.page takes it. */
+static guint
+lab_window_get_position (LabWindow *self,
+                         GtkWidget *child)
+{
+  /* adw_view_stack_get_pages() is (transfer full) */
+  g_autoptr(GListModel) pages = G_LIST_MODEL (adw_view_stack_get_pages (self->stack));
+  guint n = g_list_model_get_n_items (pages);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (pages, i);
+
+      if (adw_view_stack_page_get_child (page) == child)
+        return i;
+    }
+  return 0;
+}
+
 /* The stack's children that are a #LabPage; the stack keeps them. */
 static GPtrArray *
 lab_window_find_pages (LabWindow *self)
@@ -187,15 +206,18 @@ lab_window_new (GtkApplication *application,
     }
   lab_history_page_set_history (self->history_page, history, history_error);
 
-  /* A damaged history was replaced: say so now, the History page keeps
-   * saying it. */
+  /* A damaged history was replaced: say so now, briefly (a toast shows
+   * one line); the History page says it in full until dismissed. */
   recovery = history != NULL ? lab_history_get_recovery_message (history) : NULL;
   if (recovery != NULL)
     {
-      g_autofree char *markup = g_markup_escape_text (recovery, -1);
-      AdwToast *toast = adw_toast_new (markup);
+      AdwToast *toast = adw_toast_new (_("The run history could not be used and a new one was started; "
+                                         "the History page says where the old one went"));
 
-      adw_toast_set_timeout (toast, 0);
+      adw_toast_set_timeout (toast, 10);
+      adw_toast_set_button_label (toast, _("_Show"));
+      adw_toast_set_action_name (toast, "win.page");
+      adw_toast_set_action_target_value (toast, g_variant_new_uint32 (lab_window_get_position (self, GTK_WIDGET (self->history_page))));
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
     }
   return self;
