@@ -25,6 +25,8 @@ import os
 import queue
 import re
 import resource
+import select
+import signal
 import struct
 import sys
 import threading
@@ -969,6 +971,73 @@ def run_asyncio(output, n_tasks):
     return 0
 
 
+# The parent ---------------------------------------------------------------------
+#
+# As the native worker (src/worker/lab-worker-parent.c): end as soon as the
+# parent process is gone, even in the middle of a task. The kernel's
+# parent-death signal comes when the thread that started us ends too, so
+# it only makes us look; the pipes tell when the process is gone.
+
+PARENT_ENV = "CONCURRENCY_LAB_PARENT_PID"   # LAB_WORKER_PARENT_ENV
+PARENT_GONE = 3                            # the status when nobody reads us
+PR_SET_PDEATHSIG = 1
+
+
+def expected_parent():
+    text = os.environ.get(PARENT_ENV, "")
+    if text.isdigit() and 1 <= int(text) <= I32_MAX:
+        return int(text)
+    return os.getppid()
+
+
+def ask_for_parent_death_signal():
+    """prctl(PR_SET_PDEATHSIG, SIGHUP) where there is one (Linux)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGHUP, 0, 0, 0)
+    except (ImportError, OSError, AttributeError):
+        pass
+
+
+def watch_pipes(parent_gone):
+    """stdin hung up and the parent gone, or nobody reading stdout: exit.
+    A live parent that closed stdin still gets its answers."""
+    poll = select.poll()
+    poll.register(0, 0)
+    poll.register(1, 0)
+    watched = 2
+    while watched:
+        try:
+            events = poll.poll()
+        except InterruptedError:
+            continue
+        for fd, revents in events:
+            if fd == 1 and revents & (select.POLLERR | select.POLLHUP):
+                os._exit(PARENT_GONE)
+            if fd == 0 and not revents & select.POLLNVAL and parent_gone():
+                os._exit(PARENT_GONE)
+            poll.unregister(fd)
+            watched -= 1
+
+
+def watch_parent():
+    parent = expected_parent()
+
+    def parent_gone():
+        return os.getppid() != parent
+
+    def on_parent_death_signal(signum, frame):
+        if parent_gone():
+            os._exit(PARENT_GONE)
+
+    signal.signal(signal.SIGHUP, on_parent_death_signal)
+    ask_for_parent_death_signal()
+    if parent_gone():  # before it could ask to be told
+        os._exit(PARENT_GONE)
+    threading.Thread(target=watch_pipes, args=(parent_gone,), name="parent-watch", daemon=True).start()
+
+
 # Start -----------------------------------------------------------------------
 
 def probe():
@@ -1024,6 +1093,7 @@ def main(argv):
         except OSError:
             pass
 
+    watch_parent()
     output = Output()
     if asyncio_tasks:
         return run_asyncio(output, asyncio_tasks)

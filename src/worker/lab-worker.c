@@ -533,6 +533,7 @@ lab_worker_run (int                   argc,
 
   if (!parse_arguments (argc, argv, &self.options))
     return 2;
+  lab_worker_watch_parent ();
   g_mutex_init (&self.lock);
   apply_options (&self);
 

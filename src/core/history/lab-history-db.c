@@ -56,8 +56,6 @@ open_connection (const char  *path,
   db->path = g_strdup (path);
   rc = sqlite3_open_v2 (path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc == SQLITE_OK)
-    rc = sqlite3_extended_result_codes (db->handle, 0);
-  if (rc == SQLITE_OK)
     rc = sqlite3_busy_timeout (db->handle, LAB_HISTORY_BUSY_TIMEOUT_MS);
   /* auto_vacuum counts only before the first table: it is for a new file,
    * which then gives back the pages of deleted runs. */

@@ -99,9 +99,11 @@ trouble_of (int rc)
     }
 }
 
-/* PRAGMA quick_check: the structure of every page, in one pass. */
+/* PRAGMA quick_check: the structure of every page, in one pass. Its
+ * first finding is in @detail. */
 static Trouble
 check_integrity (LabHistoryDb  *db,
+                 char         **detail,
                  GError       **error)
 {
   sqlite3_stmt *stmt = NULL;
@@ -115,14 +117,19 @@ check_integrity (LabHistoryDb  *db,
   if (rc != SQLITE_ROW)
     {
       lab_history_db_set_error (db, error, rc, _("check it"));
+      *detail = g_strdup (sqlite3_errmsg (db->handle));
       sqlite3_finalize (stmt);
       return trouble_of (rc);
     }
   sqlite3_finalize (stmt);
   if (g_strcmp0 (result, "ok") != 0)
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_HISTORY, _("The run history (%s) is damaged: %s"), db->path,
-                   result != NULL ? result : "?");
+      g_auto(GStrv) lines = g_strsplit (result != NULL ? result : "?", "\n", 3);
+
+      /* "*** in database main ***\nPage 9: btreeInitPage() returns error code 11\n…" */
+      *detail = g_strdup (lines[0] != NULL && lines[1] != NULL && g_str_has_prefix (lines[0], "***") ? lines[1]
+                                                                                                   : lines[0]);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_HISTORY, _("The run history (%s) is damaged: %s"), db->path, *detail);
       return TROUBLE_DAMAGED;
     }
   return TROUBLE_NONE;
@@ -198,10 +205,12 @@ mark_interrupted (LabHistoryDb  *db,
 }
 
 /* Opens @path and makes sure it can be used: a database, whole, of a
- * version this build can read, brought up to date. */
+ * version this build can read, brought up to date. What SQLite said of a
+ * failure is in @detail. */
 static LabHistoryDb *
 open_checked (const char  *path,
               Trouble     *trouble,
+              char       **detail,
               GError     **error)
 {
   LabHistoryDb *db;
@@ -211,12 +220,16 @@ open_checked (const char  *path,
   if (db == NULL)
     {
       *trouble = trouble_of (rc);
+      *detail = g_strdup (sqlite3_errstr (rc));
       return NULL;
     }
-  *trouble = check_integrity (db, error);
+  *trouble = check_integrity (db, detail, error);
   if (*trouble == TROUBLE_NONE &&
       (!lab_history_schema_migrate (db, error) || !mark_interrupted (db, error)))
-    *trouble = trouble_of (sqlite3_errcode (db->handle));
+    {
+      *trouble = trouble_of (sqlite3_errcode (db->handle));
+      *detail = g_strdup (sqlite3_errmsg (db->handle));
+    }
   if (*trouble != TROUBLE_NONE)
     {
       lab_history_db_close (db);
@@ -306,6 +319,8 @@ lab_history_open (const char  *path,
   g_autofree char *folder = NULL;
   g_autofree char *aside = NULL;
   g_autoptr(GError) first_error = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *ignored = NULL;
   Trouble trouble;
 
   if (path == NULL)
@@ -320,7 +335,7 @@ lab_history_open (const char  *path,
       return NULL;
     }
 
-  self->db = open_checked (path, &trouble, &first_error);
+  self->db = open_checked (path, &trouble, &detail, &first_error);
   if (self->db != NULL)
     return g_steal_pointer (&self);
   if (trouble == TROUBLE_OTHER)
@@ -333,11 +348,12 @@ lab_history_open (const char  *path,
   if (aside == NULL)
     return NULL;
   /* Translators: the first %s is a file, the second why it could not be used ("the
-   * database is damaged"), the third where it is now */
-  self->recovery_message = g_strdup_printf (_("The run history “%s” could not be used (%s: %s). It was moved to "
+   * database is damaged"), the third what SQLite said ("database disk image is
+   * malformed"), the fourth where the file is now */
+  self->recovery_message = g_strdup_printf (_("The run history “%s” could not be used: %s (%s). It was moved to "
                                               "“%s” and a new, empty history was started."),
-                                            path, describe_trouble (trouble), first_error->message, aside);
-  self->db = open_checked (path, &trouble, error);
+                                            path, describe_trouble (trouble), detail, aside);
+  self->db = open_checked (path, &trouble, &ignored, error);
   if (self->db == NULL)
     return NULL;
   return g_steal_pointer (&self);
@@ -371,7 +387,8 @@ lab_history_get_recovery_message (LabHistory *self)
  * Records @run from its start: its row when it starts, each repetition as
  * it completes (before the run's "repetition-finished"), its end. A write
  * that fails is reported by #LabHistory::recording-failed; the run goes
- * on.
+ * on. The run must execute on the history's thread (its main context
+ * there), where the commits happen.
  */
 void
 lab_history_track_run (LabHistory *self,
@@ -400,25 +417,17 @@ lab_history_get_run_id (LabHistory *self,
   return recorder != NULL ? lab_history_recorder_get_id (recorder, self) : 0;
 }
 
-/**
- * lab_history_list:
- *
- * Returns: (transfer full): a #GListModel of #LabHistoryEntry, newest
- *   first, or %NULL with @error set
- */
-GListModel *
-lab_history_list (LabHistory  *self,
-                  GError     **error)
+static GListModel *
+list_entries (LabHistoryDb  *db,
+              GError       **error)
 {
   g_autoptr(GListStore) store = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
-  g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
-
-  if (!mark_interrupted (self->db, error))
+  if (!mark_interrupted (db, error))
     return NULL;
-  stmt = lab_history_db_statement (self->db,
+  stmt = lab_history_db_statement (db,
                                    "SELECT " LAB_HISTORY_ENTRY_COLUMNS " FROM runs ORDER BY started_at DESC, id DESC",
                                    error);
   if (stmt == NULL)
@@ -427,13 +436,13 @@ lab_history_list (LabHistory  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       g_autoptr(GError) entry_error = NULL;
-      g_autoptr(LabHistoryEntry) entry = lab_history_read_entry (self->db, stmt, &entry_error);
+      g_autoptr(LabHistoryEntry) entry = lab_history_read_entry (db, stmt, &entry_error);
+      int last = sqlite3_errcode (db->handle);
 
       if (entry != NULL)
         g_list_store_append (store, entry);
-      else if (g_error_matches (entry_error, LAB_ERROR, LAB_ERROR_HISTORY) &&
-               sqlite3_errcode (self->db->handle) != SQLITE_OK && sqlite3_errcode (self->db->handle) != SQLITE_ROW &&
-               sqlite3_errcode (self->db->handle) != SQLITE_DONE)
+      /* A failure of the database itself ends the listing */
+      else if (last != SQLITE_OK && last != SQLITE_ROW && last != SQLITE_DONE)
         {
           sqlite3_reset (stmt);
           g_propagate_error (error, g_steal_pointer (&entry_error));
@@ -447,11 +456,85 @@ lab_history_list (LabHistory  *self,
   if (rc != SQLITE_DONE)
     {
       rc = sqlite3_reset (stmt);
-      lab_history_db_set_error (self->db, error, rc, _("list the runs"));
+      lab_history_db_set_error (db, error, rc, _("list the runs"));
       return NULL;
     }
   sqlite3_reset (stmt);
   return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+/**
+ * lab_history_list:
+ *
+ * Returns: (transfer full): a #GListModel of #LabHistoryEntry, newest
+ *   first, or %NULL with @error set
+ */
+GListModel *
+lab_history_list (LabHistory  *self,
+                  GError     **error)
+{
+  g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
+
+  return list_entries (self->db, error);
+}
+
+static void
+list_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  LabHistoryDb *db;
+  GListModel *entries;
+  GError *error = NULL;
+
+  db = lab_history_db_open (task_data, &error);
+  if (db == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  entries = list_entries (db, &error);
+  lab_history_db_close (db);
+  if (entries == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, entries, g_object_unref);
+}
+
+/**
+ * lab_history_list_async:
+ *
+ * lab_history_list() on a thread of its own, with a connection of its
+ * own: a long history (a thousand runs take a few hundred milliseconds to
+ * list) does not hold up the caller's main loop.
+ */
+void
+lab_history_list_async (LabHistory          *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LAB_IS_HISTORY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lab_history_list_async);
+  g_task_set_task_data (task, g_strdup (self->db->path), g_free);
+  g_task_run_in_thread (task, list_in_thread);
+}
+
+/* Returns: (transfer full): a #GListModel of #LabHistoryEntry, or %NULL */
+GListModel *
+lab_history_list_finish (LabHistory    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

@@ -150,6 +150,15 @@ gint64           lab_history_get_run_id     (LabHistory   *self,
  * Returns: (transfer full): a #GListModel of #LabHistoryEntry */
 GListModel      *lab_history_list           (LabHistory   *self,
                                              GError      **error);
+/* The same on a thread of its own (a connection of its own): a thousand
+ * runs take a few hundred milliseconds to list. */
+void             lab_history_list_async     (LabHistory          *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+GListModel      *lab_history_list_finish    (LabHistory   *self,
+                                             GAsyncResult *result,
+                                             GError      **error);
 /* Returns: (transfer full) (nullable): the entry of run @id */
 LabHistoryEntry *lab_history_get_entry      (LabHistory   *self,
                                              gint64        id,

@@ -72,6 +72,13 @@ G_BEGIN_DECLS
  *                      memory segment N (a memfd), requests in its first
  *                      half, replies in its second; the pipes carry only
  *                      the headers, as notifications
+ *
+ * A worker ends as soon as its parent process is gone, even in the middle
+ * of a task (src/worker/lab-worker-parent.c): the engine names itself in
+ * the worker's environment (LAB_WORKER_PARENT_ENV, its PID), so that a
+ * worker whose parent died before it could ask to be told sees it. A
+ * parent that lives and closes the worker's stdin still gets the answers
+ * to what it sent before.
  */
 
 #define LAB_PROTOCOL_VERSION   2
@@ -81,6 +88,8 @@ G_BEGIN_DECLS
 #define LAB_ECHO_MAX_BYTES     (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 /* The descriptor a worker started with a shared memory segment gets it as. */
 #define LAB_WORKER_SHM_FD      3
+/* The variable that holds the PID of the worker's parent. */
+#define LAB_WORKER_PARENT_ENV  "CONCURRENCY_LAB_PARENT_PID"
 
 typedef enum
 {
