@@ -19,7 +19,9 @@
  * than the form's are marked as such.
  *
  * Built from parts: a #LabForm (the "form" property, one per workload
- * family), a #LabRunView, a #LabResultsView and a #LabChartsView.
+ * family), a #LabRunView, a #LabResultsView and a #LabChartsView. Every
+ * run it starts is kept in the history it is given
+ * (lab_experiment_page_set_history()).
  */
 
 /* The main loop's heartbeat during a run: its lateness is the stall. */

@@ -59,7 +59,10 @@ struct _LabHistoryPage
   GtkWidget          parent_instance;
 
   LabHistory        *history;
-  GListStore        *entries;     /* LabHistoryEntry, as listed, newest first */
+  GPtrArray         *listed;      /* LabHistoryEntry: the history's latest listing */
+  gboolean           listing;     /* a listing is under way */
+  gboolean           list_again;  /* the history changed meanwhile */
+  GListStore        *entries;     /* LabHistoryEntry, as shown, newest first */
   GHashTable        *loaded;      /* gint64 id → LoadedRun */
   GHashTable        *in_flight;   /* gint64 ids being read */
   GHashTable        *deleting;    /* gint64 ids whose deletion can still be undone */
@@ -257,6 +260,23 @@ set_description (AdwStatusPage *page,
   g_autofree char *markup = text != NULL ? g_markup_escape_text (text, -1) : NULL;
 
   adw_status_page_set_description (page, markup);
+}
+
+/* Shows the child @name of @stack and hides the others: a page not shown
+ * is then left out of the accessibility tree, which assistive
+ * technologies need not walk. */
+static void
+show_stack_child (GtkStack   *stack,
+                  const char *name)
+{
+  GtkWidget *shown = gtk_stack_get_child_by_name (stack, name);
+
+  gtk_widget_set_visible (shown, TRUE);
+  gtk_stack_set_visible_child (stack, shown);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (child != shown)
+      gtk_widget_set_visible (child, FALSE);
 }
 
 /* The list ------------------------------------------------------------------ */
@@ -459,43 +479,21 @@ lab_history_page_update_actions (LabHistoryPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.delete", selected->len > 0);
 }
 
-/* Lists the history again, keeping the selection. */
+/* Shows the latest listing but the runs being deleted, keeping the
+ * selection. */
 static void
-lab_history_page_refresh (LabHistoryPage *self)
+lab_history_page_apply (LabHistoryPage *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GListModel) listed = NULL;
-  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
   g_autoptr(GArray) selected = NULL;
   gboolean restored = FALSE;
-  guint n;
 
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
-  self->stale = FALSE;
-  if (self->history == NULL)
-    return;
-
-  listed = lab_history_list (self->history, &error);
-  if (listed == NULL)
+  for (guint i = 0; i < self->listed->len; i++)
     {
-      g_autofree char *text = NULL;
-
-      /* Translators: %s says what went wrong */
-      text = g_strdup_printf (_("The history could not be read: %s. Runs still work; export their results to keep them."),
-                              error->message);
-      set_description (self->unavailable_page, text);
-      gtk_stack_set_visible_child_name (self->content_stack, "unavailable");
-      return;
-    }
-  n = g_list_model_get_n_items (listed);
-  for (guint i = 0; i < n; i++)
-    {
-      LabHistoryEntry *entry = g_list_model_get_item (listed, i);
+      LabHistoryEntry *entry = g_ptr_array_index (self->listed, i);
       gint64 id = lab_history_entry_get_id (entry);
 
-      if (g_hash_table_contains (self->deleting, &id))
-        g_object_unref (entry);
-      else
+      if (!g_hash_table_contains (self->deleting, &id))
         g_ptr_array_add (kept, entry);
     }
 
@@ -525,8 +523,65 @@ lab_history_page_refresh (LabHistoryPage *self)
   self->select_hint = -1;
   self->restoring = FALSE;
 
-  gtk_stack_set_visible_child_name (self->content_stack, kept->len > 0 ? "runs" : "empty");
+  show_stack_child (self->content_stack, kept->len > 0 ? "runs" : "empty");
   lab_history_page_update_detail (self);
+}
+
+static void
+list_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(LabHistoryPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) listed = lab_history_list_finish (LAB_HISTORY (object), result, &error);
+
+  /* Cancelled, or listed just before the page went away. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->history == NULL)
+    return;
+  self->listing = FALSE;
+
+  if (listed == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %s says what went wrong */
+      text = g_strdup_printf (_("The history could not be read: %s. Runs still work; export their results to keep them."),
+                              error->message);
+      set_description (self->unavailable_page, text);
+      show_stack_child (self->content_stack, "unavailable");
+    }
+  else
+    {
+      g_ptr_array_set_size (self->listed, 0);
+      for (guint i = 0; i < g_list_model_get_n_items (listed); i++)
+        g_ptr_array_add (self->listed, g_list_model_get_item (listed, i));
+      lab_history_page_apply (self);
+    }
+
+  if (self->list_again)
+    {
+      self->list_again = FALSE;
+      lab_history_page_refresh (self);
+    }
+}
+
+/* Lists the history again, on a thread (a long history takes a while):
+ * one listing at a time, and one more when it changed meanwhile. */
+static void
+lab_history_page_refresh (LabHistoryPage *self)
+{
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  self->stale = FALSE;
+  if (self->history == NULL)
+    return;
+  if (self->listing)
+    {
+      self->list_again = TRUE;
+      return;
+    }
+  self->listing = TRUE;
+  lab_history_list_async (self->history, self->cancellable, list_cb, g_object_ref (self));
 }
 
 static void
@@ -586,7 +641,7 @@ lab_history_page_show_message (LabHistoryPage *self,
 {
   adw_status_page_set_title (self->message_page, title);
   set_description (self->message_page, description);
-  gtk_stack_set_visible_child_name (self->detail_stack, "message");
+  show_stack_child (self->detail_stack, "message");
   lab_history_page_set_shown (self, NULL, NULL);
 }
 
@@ -629,7 +684,7 @@ lab_history_page_show_run (LabHistoryPage  *self,
 
   g_free (self->file_prefix);
   self->file_prefix = g_strdup_printf ("history-%" G_GINT64_FORMAT, id);
-  gtk_stack_set_visible_child_name (self->detail_stack, "run");
+  show_stack_child (self->detail_stack, "run");
   lab_history_page_set_shown (self, ids, set);
 }
 
@@ -656,7 +711,7 @@ lab_history_page_show_comparison (LabHistoryPage *self,
                                    newer->set, newer_name, newer_caption);
   g_object_set_data_full (G_OBJECT (self->comparison_view), "lab-newer", g_object_ref (newer->set), g_object_unref);
   g_object_set_data_full (G_OBJECT (self->comparison_view), "lab-older", g_object_ref (older->set), g_object_unref);
-  gtk_stack_set_visible_child_name (self->detail_stack, "compare");
+  show_stack_child (self->detail_stack, "compare");
   lab_history_page_set_shown (self, ids, NULL);
 }
 
@@ -679,7 +734,8 @@ load_cb (GObject      *object,
   g_autoptr(LabRun) run = lab_history_load_run_finish (LAB_HISTORY (object), result, &error);
   LoadedRun *loaded;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Cancelled, or read just before the page went away. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->history == NULL)
     {
       g_free (request);
       return;
@@ -862,7 +918,20 @@ pending_deletion_forget (PendingDeletion *pending)
     g_hash_table_remove (self->deleting, &g_array_index (pending->ids, gint64, i));
   g_ptr_array_remove (self->pending, pending);
   pending->page = NULL;
-  lab_history_page_refresh (self);
+  lab_history_page_apply (self);
+}
+
+/* Takes run @id out of the latest listing, once it is deleted. */
+static void
+lab_history_page_forget_listed (LabHistoryPage *self,
+                                gint64          id)
+{
+  for (guint i = 0; i < self->listed->len; i++)
+    if (lab_history_entry_get_id (g_ptr_array_index (self->listed, i)) == id)
+      {
+        g_ptr_array_remove_index (self->listed, i);
+        return;
+      }
 }
 
 static void
@@ -876,7 +945,12 @@ pending_deletion_commit (PendingDeletion *pending)
       gint64 id = g_array_index (pending->ids, gint64, i);
       g_autoptr(GError) error = NULL;
 
-      if (!lab_history_delete_run (pending->history, id, &error))
+      if (lab_history_delete_run (pending->history, id, &error))
+        {
+          if (pending->page != NULL)
+            lab_history_page_forget_listed (pending->page, id);
+        }
+      else
         {
           g_autofree char *name = format_run_name (id);
           g_autofree char *text = NULL;
@@ -982,7 +1056,7 @@ lab_history_page_delete_selected (LabHistoryPage *self)
 
   self->select_hint = first;
   gtk_list_box_unselect_all (self->list_box);
-  lab_history_page_refresh (self);
+  lab_history_page_apply (self);
   if (had_focus)
     {
       GList *rows = gtk_list_box_get_selected_rows (self->list_box);
@@ -1062,7 +1136,7 @@ lab_history_page_set_history (LabHistoryPage *self,
       text = g_strdup_printf (_("The history could not be opened: %s. Runs still work, but they are not kept: export their results to keep them."),
                               unavailable_reason != NULL ? unavailable_reason : LAB_FORMAT_NONE);
       set_description (self->unavailable_page, text);
-      gtk_stack_set_visible_child_name (self->content_stack, "unavailable");
+      show_stack_child (self->content_stack, "unavailable");
       return;
     }
 
@@ -1122,6 +1196,7 @@ lab_history_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_HISTORY_PAGE);
 
   g_clear_object (&self->history);
+  g_clear_pointer (&self->listed, g_ptr_array_unref);
   g_clear_object (&self->entries);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->shown_set);
@@ -1186,6 +1261,7 @@ lab_history_page_init (LabHistoryPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->listed = g_ptr_array_new_with_free_func (g_object_unref);
   self->entries = g_list_store_new (LAB_TYPE_HISTORY_ENTRY);
   self->loaded = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) loaded_run_free);
   self->in_flight = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -1203,6 +1279,8 @@ lab_history_page_init (LabHistoryPage *self)
   g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (on_leaflet_folded), self, G_CONNECT_SWAPPED);
   on_leaflet_folded (self);
 
+  show_stack_child (self->content_stack, "none");
+  show_stack_child (self->detail_stack, "message");
   lab_results_view_set_clearable (self->results_view, FALSE);
   lab_charts_view_set_live (self->charts_view, FALSE);
   g_menu_append_section (self->chart_export_section, NULL, lab_charts_view_get_export_menu (self->charts_view));
