@@ -15,10 +15,14 @@
  * Two sets of results side by side, one row per runtime × mode × workers
  * that either has: the median wall time and the speed-up of each, and how
  * the newer did against the older, all from the cells' stored figures.
+ * On a narrow window the table goes compact and the speed-ups make way.
  */
 
 /* Medians closer than this ratio are "about the same". */
 #define SAME_RATIO 1.01
+/* Narrower than this, the table goes compact and the speed-ups make way
+ * for the medians and the change. */
+#define FULL_WIDTH 600
 
 typedef enum
 {
@@ -71,11 +75,14 @@ struct _LabComparisonView
   GtkWidget            parent_instance;
 
   GListStore          *rows;   /* LabComparisonRow */
+  int                  fitted_width;
+  guint                fit_id;
 
   /* Template children */
   GtkLabel            *older_label;
   GtkLabel            *newer_label;
   GtkLabel            *settings_label;
+  GtkScrolledWindow   *scrolled_window;
   GtkColumnView       *column_view;
   GtkLabel            *reading_label;
   GtkColumnViewColumn *columns[N_COLUMNS];
@@ -381,10 +388,42 @@ lab_comparison_view_set_results (LabComparisonView *self,
 }
 
 static void
+fit_columns_idle (gpointer user_data)
+{
+  LabComparisonView *self = user_data;
+  gboolean full = self->fitted_width >= FULL_WIDTH;
+
+  self->fit_id = 0;
+  gtk_column_view_column_set_visible (self->columns[COLUMN_OLDER_SPEEDUP], full);
+  gtk_column_view_column_set_visible (self->columns[COLUMN_NEWER_SPEEDUP], full);
+  if (full)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->column_view), "compact");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->column_view), "compact");
+}
+
+/* The table's visible width changed: fit the columns to it, in an idle
+ * (changing columns while allocating would resize the table again). */
+static void
+on_visible_width_changed (LabComparisonView *self,
+                          GParamSpec        *pspec,
+                          GtkAdjustment     *adjustment)
+{
+  int width = (int) gtk_adjustment_get_page_size (adjustment);
+
+  if (width == self->fitted_width)
+    return;
+  self->fitted_width = width;
+  if (self->fit_id == 0)
+    self->fit_id = g_idle_add_once (fit_columns_idle, self);
+}
+
+static void
 lab_comparison_view_dispose (GObject *object)
 {
   LabComparisonView *self = LAB_COMPARISON_VIEW (object);
 
+  g_clear_handle_id (&self->fit_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_COMPARISON_VIEW);
   g_clear_object (&self->rows);
 
@@ -404,6 +443,7 @@ lab_comparison_view_class_init (LabComparisonViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabComparisonView, older_label);
   gtk_widget_class_bind_template_child (widget_class, LabComparisonView, newer_label);
   gtk_widget_class_bind_template_child (widget_class, LabComparisonView, settings_label);
+  gtk_widget_class_bind_template_child (widget_class, LabComparisonView, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, LabComparisonView, column_view);
   gtk_widget_class_bind_template_child (widget_class, LabComparisonView, reading_label);
 }
@@ -425,4 +465,6 @@ lab_comparison_view_init (LabComparisonView *self)
   for (Column column = 0; column < N_COLUMNS; column++)
     lab_comparison_view_add_column (self, column);
   gtk_column_view_column_set_title (self->columns[COLUMN_MODE], _("Mode"));
+  g_signal_connect_object (gtk_scrolled_window_get_hadjustment (self->scrolled_window), "notify::page-size",
+                           G_CALLBACK (on_visible_width_changed), self, G_CONNECT_SWAPPED);
 }

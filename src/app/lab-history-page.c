@@ -70,6 +70,7 @@ struct _LabHistoryPage
   GCancellable      *cancellable;
   GArray            *shown;       /* gint64 ids the detail shows */
   LabResultSet      *shown_set;   /* the one run shown, for the exports */
+  LabResultSet      *compared[2]; /* the two runs shown side by side: newer, older */
   char              *file_prefix;
   guint              refresh_id;
   gboolean           stale;       /* the history changed while the page was hidden */
@@ -701,16 +702,14 @@ lab_history_page_show_comparison (LabHistoryPage *self,
   g_autofree char *newer_caption = describe_caption (newer_entry);
   g_autofree char *older_caption = describe_caption (older_entry);
 
-  if (ids_equal (self->shown, ids) && gtk_stack_get_visible_child_name (self->detail_stack) != NULL &&
-      g_str_equal (gtk_stack_get_visible_child_name (self->detail_stack), "compare") &&
-      g_object_get_data (G_OBJECT (self->comparison_view), "lab-newer") == newer->set &&
-      g_object_get_data (G_OBJECT (self->comparison_view), "lab-older") == older->set)
+  if (self->compared[0] == newer->set && self->compared[1] == older->set &&
+      gtk_widget_get_visible (gtk_stack_get_child_by_name (self->detail_stack, "compare")))
     return;
 
   lab_comparison_view_set_results (self->comparison_view, older->set, older_name, older_caption,
                                    newer->set, newer_name, newer_caption);
-  g_object_set_data_full (G_OBJECT (self->comparison_view), "lab-newer", g_object_ref (newer->set), g_object_unref);
-  g_object_set_data_full (G_OBJECT (self->comparison_view), "lab-older", g_object_ref (older->set), g_object_unref);
+  g_set_object (&self->compared[0], newer->set);
+  g_set_object (&self->compared[1], older->set);
   show_stack_child (self->detail_stack, "compare");
   lab_history_page_set_shown (self, ids, NULL);
 }
@@ -1200,6 +1199,8 @@ lab_history_page_dispose (GObject *object)
   g_clear_object (&self->entries);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->shown_set);
+  g_clear_object (&self->compared[0]);
+  g_clear_object (&self->compared[1]);
   g_clear_pointer (&self->loaded, g_hash_table_unref);
   g_clear_pointer (&self->in_flight, g_hash_table_unref);
   g_clear_pointer (&self->deleting, g_hash_table_unref);
