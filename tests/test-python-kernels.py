@@ -566,5 +566,44 @@ class Protocol(unittest.TestCase):
             self.assertRegex(info["version"], r"^3\.\d+\.\d+")
 
 
+class Parent(unittest.TestCase):
+    """Both workers end with their parent, in the middle of a task too."""
+
+    WORKERS = {"native": [NATIVE], "python": python_worker(), "python-threads": python_worker("--threads", "2"),
+               "python-asyncio": python_worker("--asyncio", "2")}
+
+    def test_parent_gone_before_start(self):
+        """Told of a parent it does not have, as when its own died before it asked to be told."""
+        env = dict(ENV, CONCURRENCY_LAB_PARENT_PID=str(os.getppid()))
+        for name, argv in self.WORKERS.items():
+            with self.subTest(worker=name):
+                r = subprocess.run(argv, stdin=subprocess.PIPE, capture_output=True, env=env, timeout=30)
+                self.assertEqual((r.returncode, r.stdout), (3, b""), r.stderr)
+
+    def test_ends_when_nobody_reads(self):
+        for name, argv in self.WORKERS.items():
+            with self.subTest(worker=name):
+                proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=ENV)
+                try:
+                    self.assertTrue(proc.stdout.readline().startswith(b"H "))
+                    proc.stdin.write(b"W io:sleep 3600000 1 30 1\nT 1 0\n")
+                    proc.stdin.flush()
+                    time.sleep(0.3)
+                    proc.stdout.close()
+                    self.assertEqual(proc.wait(timeout=5), 3)
+                finally:
+                    proc.kill()
+                    proc.wait()
+                    proc.stdin.close()
+
+    def test_answers_after_stdin_closed(self):
+        """A parent that closes stdin after its requests still gets the answers."""
+        for name, argv in self.WORKERS.items():
+            with self.subTest(worker=name):
+                out, status = run_lines(argv, b"W io:sleep 300 2 30 1\nT 1 0\nT 2 1\n")
+                self.assertEqual(status, 0)
+                self.assertEqual(sorted(Reply(line).id for line in out.splitlines()), [1, 2])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
