@@ -203,6 +203,113 @@ test_answers_after_stdin_closed (void)
   lab_worker_slot_reset (&w);
 }
 
+/* Untrusted workload lines ------------------------------------------------ */
+
+/* The answer to the request @id is a failure that says @needle. */
+static void
+assert_refused (LabWorkerSlot *w,
+                guint64        id,
+                const char    *needle)
+{
+  LabMessage msg;
+
+  if (!read_message (w, ANSWER_TIMEOUT_MS, &msg))
+    {
+      g_autofree char *why = NULL;
+
+      if (wait_exit (w->process, 1000))
+        {
+          g_subprocess_wait (w->process, NULL, NULL);
+          why = lab_worker_slot_describe_exit (w);
+        }
+      g_error ("no answer to request %" G_GUINT64_FORMAT " in %d ms: %s", id, ANSWER_TIMEOUT_MS,
+               why != NULL ? why : "the worker is still busy");
+    }
+  g_assert_cmpint (msg.type, ==, LAB_MESSAGE_RESULT);
+  g_assert_cmpuint (msg.id, ==, id);
+  g_assert_false (msg.ok);
+  g_assert_nonnull (strstr (msg.text, needle));
+  lab_message_clear (&msg);
+}
+
+static guint64
+worker_peak_rss_kib (LabWorkerSlot *w)
+{
+  LabMessage msg;
+  guint64 kib;
+
+  send_lines (w, "U\n");
+  g_assert_true (read_message (w, ANSWER_TIMEOUT_MS, &msg));
+  g_assert_cmpint (msg.type, ==, LAB_MESSAGE_USAGE);
+  kib = msg.maxrss_kib;
+  lab_message_clear (&msg);
+  return kib;
+}
+
+/* Out of the limits the run builder sets, every task of a workload is
+ * answered with an error, and the worker goes on to the next workload. */
+static void
+test_refuses_workloads_out_of_limits (void)
+{
+  const struct {
+    const char *lines;
+    const char *needle;
+  } cases[] = {
+    { "W cpu:matmul 65536 1 30 0\nT 1 0\nT 2 0\n", "from 1 to 4096" },           /* 16 GiB of matrix */
+    { "W cpu:matmul 4294967296 2 30 0\nT 1 1\nT 2 0\n", "from 1 to 4096" },      /* n·n wraps */
+    { "W cpu:sumsq 1000000000001 1 30 0\nT 1 0\nT 2 0\n", "cpu:sumsq size" },
+    { "W io:sleep 3600001 1 30 0\nT 1 0\nT 2 0\n", "io:sleep size" },            /* over an hour */
+    { "W io:sleep 0 1 30 0\nT 1 0\nT 2 0\n", "io:sleep size" },
+    { "W cpu:sumsq 100 0 30 0\nT 1 0\nT 2 0\n", "tasks" },
+    { "W io:download 0 1 0 1000\nT 1 0 http://127.0.0.1:9/\nT 2 0 http://127.0.0.1:9/\n", "timeout" },
+    { "W io:download 0 1 86401 1000\nT 1 0 http://127.0.0.1:9/\nT 2 0 http://127.0.0.1:9/\n", "timeout" },
+    { "W io:download 0 1 30 0\nT 1 0 http://127.0.0.1:9/\nT 2 0 http://127.0.0.1:9/\n", "max bytes" },
+    { "W io:files 1073741825 1 30 1 0 warm\nT 1 0 /nonexistent\nT 2 0 /nonexistent\n", "io:files size" },
+    { "W pipeline 4294967297 1 30 1000\nT 1 0 http://127.0.0.1:9/\nA 2 0 4\nword", "pipeline size" },
+    { "W pipeline 20 1 30 0\nA 1 0 0\nT 2 0 http://127.0.0.1:9/\n", "max bytes" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      LabWorkerSlot w;
+
+      g_test_message ("%s", cases[i].lines);
+      spawn_worker (&w);
+      send_lines (&w, cases[i].lines);
+      assert_refused (&w, 1, cases[i].needle);
+      assert_refused (&w, 2, cases[i].needle);
+      /* Still serving, small, and the next workload is one it runs. */
+      send_lines (&w, "W cpu:sumsq 1000 1 30 0\nT 3 0\n");
+      assert_result (&w, 3, TRUE);
+      g_assert_cmpuint (worker_peak_rss_kib (&w), <, 64 * 1024);
+      lab_worker_slot_stop (&w, FALSE);
+      g_assert_true (g_subprocess_get_if_exited (w.process));
+      g_assert_cmpint (g_subprocess_get_exit_status (w.process), ==, 0);
+      lab_worker_slot_reset (&w);
+    }
+}
+
+/* A document announced larger than any memory is read as it comes, not
+ * allocated up front: cut short, the worker says so instead of aborting. */
+static void
+test_document_read_as_it_comes (void)
+{
+  LabWorkerSlot w;
+  LabMessage msg;
+
+  spawn_worker (&w);
+  send_lines (&w, "W pipeline 7 1 30 9223372036854775807\nA 1 0 9223372036854775807\nsome words\n");
+  g_output_stream_close (g_subprocess_get_stdin_pipe (w.process), NULL, NULL);
+  g_assert_true (read_message (&w, ANSWER_TIMEOUT_MS, &msg));
+  g_assert_cmpint (msg.type, ==, LAB_MESSAGE_ERROR);
+  g_assert_cmpstr (msg.text, ==, "document cut short");
+  lab_message_clear (&msg);
+  g_subprocess_wait (w.process, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_exited (w.process));
+  g_assert_cmpint (g_subprocess_get_exit_status (w.process), ==, 2);
+  lab_worker_slot_reset (&w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -213,5 +320,7 @@ main (int    argc,
   g_test_add_func ("/worker/parent/gone-before-start", test_parent_gone_before_start);
   g_test_add_func ("/worker/parent/nobody-reads", test_ends_when_nobody_reads);
   g_test_add_func ("/worker/parent/answers-after-stdin-closed", test_answers_after_stdin_closed);
+  g_test_add_func ("/worker/workload/refused", test_refuses_workloads_out_of_limits);
+  g_test_add_func ("/worker/workload/document-read-as-it-comes", test_document_read_as_it_comes);
   return g_test_run ();
 }
