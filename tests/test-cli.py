@@ -265,12 +265,32 @@ class Runs(unittest.TestCase):
         for cell in json.loads(r.stdout)["cells"]:
             self.assertEqual(cell["failed_tasks"], 0, cell)
 
-    def test_unwritable_csv_keeps_results(self):
-        r = cli("run", "--workload", "cpu:noop", "--tasks", "4", "--modes", "threads",
-                "--workers", "2", "--repeat", "1", "--csv", "/nonexistent-dir/r.csv")
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("/nonexistent-dir/r.csv", r.stderr)
-        self.assertIn("threads", r.stdout)  # the table was still printed
+    def test_unwritable_outputs_refused_before_measuring(self):
+        """Every output path is checked before the run, not found unwritable after it."""
+        with tempfile.TemporaryDirectory() as d:
+            for option in ("--csv", "--spans-csv", "--gil-csv", "--trace"):
+                for path, needle in (("/nonexistent-dir/out", "/nonexistent-dir"), (d, "folder")):
+                    with self.subTest(option=option, path=path):
+                        r = cli("run", "--workload", "io:sleep", "--size", "3000", "--tasks", "2",
+                                "--modes", "sequential", "--repeat", "1", "--warmup", "0", option, path)
+                        self.assertEqual(r.returncode, 2, r.stderr)
+                        self.assertIn(option + ":", r.stderr)
+                        self.assertIn(needle, r.stderr)
+                        self.assertEqual(r.stdout, "")  # nothing was measured
+
+    def test_csv_lost_during_run_keeps_results(self):
+        """A folder that goes while the run measures: the table is still printed."""
+        d = tempfile.mkdtemp()
+        p = subprocess.Popen([CLI, "run", "--workload", "io:sleep", "--size", "1500", "--tasks", "2",
+                              "--modes", "sequential", "--repeat", "1", "--warmup", "0",
+                              "--csv", os.path.join(d, "r.csv")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        os.rmdir(d)
+        out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 1, err)
+        self.assertIn(os.path.join(d, "r.csv"), err)
+        self.assertIn("sequential", out)  # the table was still printed
 
     def test_sigint_stops_promptly(self):
         p = subprocess.Popen([CLI, "run", "--workload", "cpu:sumsq", "--size", "900000000000",
