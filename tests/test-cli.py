@@ -292,6 +292,32 @@ class Runs(unittest.TestCase):
         self.assertIn(os.path.join(d, "r.csv"), err)
         self.assertIn("sequential", out)  # the table was still printed
 
+    def test_export_killed_leaves_nothing_behind(self):
+        """kill -9 while a large spans file is written: the partial file it leaves
+        is named after the killed process and removed by the next export there."""
+        with tempfile.TemporaryDirectory() as d:
+            left = []
+            for attempt in range(3):  # the kill may miss the write
+                p = subprocess.Popen([CLI, "run", "--workload", "cpu:noop", "--tasks", "1000000",
+                                      "--modes", "threads", "--workers", "2", "--repeat", "1", "--warmup", "0",
+                                      "--quiet", "--spans-csv", os.path.join(d, "s.csv")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                while p.poll() is None and not [n for n in os.listdir(d) if n != "s.csv"]:
+                    time.sleep(0.002)
+                p.kill()
+                p.wait()
+                left = [n for n in os.listdir(d) if n != "s.csv"]
+                if left:
+                    break
+            self.assertTrue(left, "never killed during the export")
+            self.assertRegex(left[0], r"^s\.csv\.partial-%d-\w{6}$" % p.pid)
+            self.assertGreater(os.path.getsize(os.path.join(d, left[0])), 0)
+
+            r = cli("run", "--workload", "cpu:noop", "--tasks", "4", "--modes", "threads", "--workers", "2",
+                    "--repeat", "1", "--warmup", "0", "--csv", os.path.join(d, "r.csv"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(sorted(n for n in os.listdir(d) if n != "s.csv"), ["r.csv"])
+
     def test_sigint_stops_promptly(self):
         p = subprocess.Popen([CLI, "run", "--workload", "cpu:sumsq", "--size", "900000000000",
                               "--tasks", "4", "--modes", "processes", "--workers", "2"],
