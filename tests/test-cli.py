@@ -20,7 +20,7 @@ RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,r
                    "cpu_model,kernel,runtime_version,startup_ms,fsync,cache,page_cache_resident,"
                    "files_fs,task_busy_s,download_busy_s,analyse_busy_s,store_busy_s").split(",")
 SPANS_COLUMNS = ("run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,"
-                 "status,error,runtime,stage").split(",")
+                 "status,error,runtime,stage,interrupted").split(",")
 GIL_COLUMNS = "run_id,repeat,worker,tid,state,start_us,end_us,workers".split(",")
 OVERHEAD_COLUMNS = ("experiment,variant,metric,parameter,parameter_value,value,unit,repeat,"
                     "host_cpus,cpu_model,kernel").split(",")
@@ -329,6 +329,41 @@ class Runs(unittest.TestCase):
         self.assertLess(time.monotonic() - t0, 5)
         self.assertEqual(p.returncode, 1, err)
         self.assertIn("cancel", err.lower())
+
+    def test_interrupted_repetition_spans_kept(self):
+        """Ctrl+C in the middle of a repetition: its finished tasks are in the spans,
+        marked interrupted, and out of the results and the medians."""
+        with tempfile.TemporaryDirectory() as d:
+            r_csv, s_csv = os.path.join(d, "r.csv"), os.path.join(d, "s.csv")
+            # Two waves of 1 s a repetition: the signal comes in the second wave of the second.
+            p = subprocess.Popen([CLI, "run", "--workload", "io:sleep", "--size", "1000", "--tasks", "4",
+                                  "--modes", "threads", "--workers", "2", "--repeat", "3", "--warmup", "0",
+                                  "--json", "--csv", r_csv, "--spans-csv", s_csv],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(3.5)
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=30)
+            self.assertEqual(p.returncode, 1, err)
+            with open(r_csv, newline="") as f:
+                results = list(csv.DictReader(f))
+            with open(s_csv, newline="") as f:
+                spans = list(csv.DictReader(f))
+        self.assertEqual(list(spans[0].keys()), SPANS_COLUMNS)
+        self.assertEqual([row["repeat"] for row in results], ["1"])
+        first = [s for s in spans if s["repeat"] == "1"]
+        second = [s for s in spans if s["repeat"] == "2"]
+        self.assertEqual(len(first), 4)
+        self.assertEqual({s["interrupted"] for s in first}, {"false"})
+        self.assertEqual({s["interrupted"] for s in second}, {"true"})
+        self.assertEqual(sorted(s["task"] for s in second if s["status"] == "ok"), ["0", "1"])
+        self.assertEqual(len(spans), len(first) + len(second))
+
+        cell, = json.loads(out)["cells"]
+        self.assertEqual([rep["repeat"] for rep in cell["repetitions"]], [1])
+        self.assertEqual(cell["median_s"], cell["repetitions"][0]["wall_s"])
+        interrupted = cell["interrupted_repetition"]
+        self.assertEqual(interrupted["repeat"], 2)
+        self.assertEqual(interrupted["ok_tasks"], 2)
 
     def test_info(self):
         r = cli("info", "--json")
