@@ -13,6 +13,10 @@ import time
 import unittest
 
 CLI = os.environ["CONCURRENCY_LAB_CLI"]
+# Every run is recorded in the history: keep it in a folder of the tests'
+# own, never the user's (the History tests each make their own).
+DATA_HOME = tempfile.TemporaryDirectory(prefix="lab-cli-data-")
+os.environ["XDG_DATA_HOME"] = DATA_HOME.name
 
 RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,repeat,wall_s,user_s,"
                    "sys_s,cpu_util,peak_rss_kib,speedup,efficiency,checksum,ok_tasks,failed_tasks,"
@@ -78,7 +82,7 @@ class UsageErrors(unittest.TestCase):
 
     def test_help(self):
         for args in (["--help"], ["run", "--help"], ["info", "--help"], ["bench", "--help"],
-                     ["overheads", "--help"], ["claims", "--help"]):
+                     ["overheads", "--help"], ["claims", "--help"], ["history", "--help"]):
             r = cli(*args)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("Usage", r.stdout)
@@ -375,12 +379,258 @@ class Runs(unittest.TestCase):
 
     def test_bench_quick(self):
         r = cli("bench", "--quick", "--json", "--only", "dispatch", "--only", "spawn", "--only", "memory",
-                "--only", "downloads", "--only", "cancel", timeout=240)
+                "--only", "downloads", "--only", "cancel", "--only", "history", timeout=240)
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = json.loads(r.stdout)
         for key in ("thread_dispatch_us", "process_dispatch_us", "spawn_us", "raw_spawn_us", "worker_rss_kib",
-                    "download_threads_40x200_w20", "download_bulk_mib_s", "cancel_ms_processes"):
+                    "download_threads_40x200_w20", "download_bulk_mib_s", "cancel_ms_processes",
+                    "history_commit_ms_100_spans", "history_commit_ms_1000_spans", "history_db_mib_1000_runs",
+                    "history_list_ms"):
             self.assertGreater(doc[key], 0, key)
+
+
+def children(pid):
+    """The PIDs of the processes @pid started, from every one of its threads."""
+    found = set()
+    try:
+        tasks = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                found.update(int(c) for c in f.read().split())
+        except OSError:
+            pass
+    return found
+
+
+def alive(pid):
+    """Whether @pid runs (a zombie has ended: it only waits to be reaped)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class History(unittest.TestCase):
+    SMALL_RUN = ["run", "--workload", "cpu:sumsq", "--size", "300000", "--tasks", "4",
+                 "--modes", "sequential,threads,processes", "--workers", "2", "--repeat", "2", "--warmup", "1"]
+
+    def setUp(self):
+        self.data = tempfile.TemporaryDirectory(prefix="lab-history-")
+        self.env = dict(os.environ, XDG_DATA_HOME=self.data.name)
+        self.db = os.path.join(self.data.name, "concurrency-lab", "history.db")
+
+    def tearDown(self):
+        self.data.cleanup()
+
+    def cli(self, *args, timeout=120):
+        return cli(*args, env=self.env, timeout=timeout)
+
+    def entries(self):
+        r = self.cli("history", "list", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)
+
+    def test_list_show_export_delete(self):
+        with tempfile.TemporaryDirectory() as d:
+            r_csv, s_csv = os.path.join(d, "r.csv"), os.path.join(d, "s.csv")
+            r = self.cli(*self.SMALL_RUN, "--csv", r_csv, "--spans-csv", s_csv)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Recorded in the history as run 1", r.stderr)
+            self.assertTrue(os.path.exists(self.db))
+
+            [entry] = self.entries()
+            self.assertEqual(entry["id"], 1)
+            self.assertEqual(entry["status"], "finished")
+            self.assertEqual(entry["workload"], "cpu:sumsq")
+            self.assertEqual(entry["modes"], "sequential, threads, processes")
+            self.assertEqual(entry["workers"], "2")
+            self.assertEqual((entry["repetitions_done"], entry["repetitions_total"]), (9, 9))
+            self.assertGreater(entry["best_speedup"], 0)
+            self.assertIn(entry["best_variant"], ("threads ×2", "processes ×2"))
+            with open(r_csv, newline="") as f:
+                self.assertEqual({row["run_id"] for row in csv.DictReader(f)}, {entry["run_id"]})
+
+            r = self.cli("history", "list")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("finished", r.stdout)
+            self.assertIn("cpu:sumsq", r.stdout)
+
+            r = self.cli("history", "show", "1")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("finished", r.stdout)
+            self.assertIn("9 of 9 completed", r.stdout)
+            self.assertEqual(r.stdout.count("8999955000050000"), 3, r.stdout)  # one row per cell
+
+            r = self.cli("history", "show", "1", "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            shown = json.loads(r.stdout)
+            self.assertEqual(shown["id"], 1)
+            self.assertEqual(len(shown["results"]["cells"]), 3)
+            self.assertEqual({c["checksum"] for c in shown["results"]["cells"]}, {"8999955000050000"})
+
+            # The files `run --csv --spans-csv` wrote, byte for byte
+            r2_csv, s2_csv = os.path.join(d, "r2.csv"), os.path.join(d, "s2.csv")
+            r = self.cli("history", "export", "1", "--csv", r2_csv, "--spans-csv", s2_csv)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for live, recorded in ((r_csv, r2_csv), (s_csv, s2_csv)):
+                with open(live, "rb") as a, open(recorded, "rb") as b:
+                    self.assertEqual(a.read(), b.read(), recorded)
+
+            r = self.cli("history", "delete", "1")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Deleted run 1", r.stdout)
+            self.assertEqual(self.entries(), [])
+            r = self.cli("history", "show", "1")
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("no run 1", r.stderr)
+
+    def test_no_history(self):
+        r = self.cli(*self.SMALL_RUN, "--no-history")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("Recorded", r.stderr)
+        self.assertEqual(self.entries(), [])
+        r = self.cli(*self.SMALL_RUN, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(self.entries()), 1)
+
+    def test_bad_ids(self):
+        r = self.cli(*self.SMALL_RUN)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for args, code, needle in [
+            (["show", "x"], 2, "“x” is not the id of a run"),
+            (["show", "0"], 2, "“0” is not the id of a run"),
+            (["show", "-3"], 2, "-3"),
+            (["show"], 2, "give the id of a run"),
+            (["delete", "1.5"], 2, "not the id of a run"),
+            (["show", "99"], 1, "no run 99; concurrency-lab-cli history list"),
+            (["delete", "99"], 1, "no run 99"),
+            (["export", "99", "--csv", os.path.join(self.data.name, "r.csv")], 1, "no run 99"),
+            (["export", "1"], 2, "--csv FILE"),
+            (["delete", "1", "--json"], 2, "does not take --json"),
+            (["show", "1", "--csv", "r.csv"], 2, "does not take --csv"),
+            (["frobnicate"], 2, "unknown action “frobnicate”"),
+            ([], 2, "list, show ID"),
+            (["list", "extra"], 2, "extra"),
+            (["show", "1", "2"], 2, "“2”"),
+        ]:
+            with self.subTest(args=args):
+                r = self.cli("history", *args)
+                self.assertEqual(r.returncode, code, r.stderr)
+                self.assertIn(needle, r.stderr)
+                self.assertEqual(r.stdout.strip(), "")
+        self.assertEqual(len(self.entries()), 1)  # nothing deleted
+
+    def test_unwritable_export_path(self):
+        r = self.cli(*self.SMALL_RUN)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for args in (["--csv", "/nonexistent-dir/r.csv"],
+                     ["--csv", os.path.join(self.data.name, "r.csv"), "--spans-csv", "/nonexistent-dir/s.csv"],
+                     ["--csv", self.data.name]):
+            with self.subTest(args=args):
+                r = self.cli("history", "export", "1", *args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertTrue("/nonexistent-dir" in r.stderr or "is a folder" in r.stderr, r.stderr)
+                self.assertFalse(os.path.exists(os.path.join(self.data.name, "r.csv")))
+
+    def test_history_unavailable_run_goes_on(self):
+        """A data folder that cannot hold the history: the run still runs, and says so."""
+        blocker = os.path.join(self.data.name, "not-a-folder")
+        with open(blocker, "w") as f:
+            f.write("a file where the data folder should be\n")
+        env = dict(self.env, XDG_DATA_HOME=blocker)
+        r = cli(*self.SMALL_RUN, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("not recorded in the history", r.stderr)
+        self.assertIn("Every mode computed the same checksum.", r.stdout)
+        r = cli("history", "list", env=env)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(blocker, r.stderr)
+
+    def test_damaged_history_moved_aside(self):
+        os.makedirs(os.path.dirname(self.db))
+        with open(self.db, "w") as f:
+            f.write("not a database\n")
+        r = self.cli(*self.SMALL_RUN)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("not a database", r.stderr)
+        self.assertIn("a new, empty history was started", r.stderr)
+        aside = [n for n in os.listdir(os.path.dirname(self.db)) if n.startswith("history.db.corrupt-")]
+        self.assertEqual(len(aside), 1, aside)
+        self.assertIn(aside[0], r.stderr)
+        with open(os.path.join(os.path.dirname(self.db), aside[0])) as f:
+            self.assertEqual(f.read(), "not a database\n")
+        self.assertIn("Recorded in the history as run 1", r.stderr)
+        self.assertEqual(len(self.entries()), 1)
+
+    def test_sigint_keeps_completed_repetitions(self):
+        p = subprocess.Popen([CLI, "run", "--workload", "io:sleep", "--size", "100", "--tasks", "2",
+                              "--modes", "threads", "--workers", "2", "--repeat", "100", "--warmup", "0"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(e["repetitions_done"] >= 2 for e in self.entries()):
+            time.sleep(0.1)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 1, err)
+        [entry] = self.entries()
+        self.assertEqual(entry["status"], "cancelled")
+        self.assertGreaterEqual(entry["repetitions_done"], 2)
+
+    def test_kill_9_keeps_completed_repetitions(self):
+        """Crash safety: kill -9 of a long run in processes mode. Every completed
+        repetition is in the history with its spans, the run is interrupted, and
+        no worker outlives the CLI. The workers' tasks last 8 s: a worker that
+        only noticed at the end of its task would still run when checked."""
+        p = subprocess.Popen([CLI, "run", "--workload", "io:sleep", "--size", "8000", "--tasks", "2",
+                              "--modes", "processes", "--workers", "2", "--repeat", "10", "--warmup", "0"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env)
+        workers = set()
+        done = 0
+        deadline = time.monotonic() + 90
+        try:
+            while time.monotonic() < deadline and done < 2:
+                workers |= children(p.pid)
+                done = max([e["repetitions_done"] for e in self.entries()] or [0])
+                time.sleep(0.2)
+            workers |= children(p.pid)
+            self.assertEqual(done, 2)
+            self.assertEqual(len(workers), 2, workers)
+            self.assertTrue(all(alive(w) for w in workers), workers)
+        finally:
+            p.kill()
+            p.wait(timeout=30)
+
+        # No worker left behind
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(alive(w) for w in workers):
+            time.sleep(0.1)
+        self.assertEqual([w for w in workers if alive(w)], [], "workers outlived the killed CLI")
+
+        r = self.cli("history", "list")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("interrupted", r.stdout)
+        [entry] = self.entries()
+        self.assertEqual(entry["status"], "interrupted")
+        self.assertEqual(entry["repetitions_done"], 2)
+        self.assertEqual(entry["repetitions_total"], 10)
+
+        with tempfile.TemporaryDirectory() as d:
+            r_csv, s_csv = os.path.join(d, "r.csv"), os.path.join(d, "s.csv")
+            r = self.cli("history", "export", str(entry["id"]), "--csv", r_csv, "--spans-csv", s_csv)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(r_csv, newline="") as f:
+                rows = list(csv.DictReader(f))
+            with open(s_csv, newline="") as f:
+                spans = list(csv.DictReader(f))
+        self.assertEqual([row["repeat"] for row in rows], ["1", "2"])
+        self.assertEqual({row["ok_tasks"] for row in rows}, {"2"})
+        self.assertEqual(sorted((s["repeat"], s["task"], s["status"]) for s in spans),
+                         [("1", "0", "ok"), ("1", "1", "ok"), ("2", "0", "ok"), ("2", "1", "ok")])
+        self.assertTrue(all(int(s["pid"]) in workers for s in spans), spans)
 
 
 def fake_python(directory, name, script):
