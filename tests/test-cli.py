@@ -296,6 +296,16 @@ class Runs(unittest.TestCase):
         self.assertIn(os.path.join(d, "r.csv"), err)
         self.assertIn("sequential", out)  # the table was still printed
 
+    @staticmethod
+    def partial_with_data(folder):
+        for name in os.listdir(folder):
+            try:
+                if name != "s.csv" and os.path.getsize(os.path.join(folder, name)) > 0:
+                    return True
+            except OSError:  # renamed meanwhile
+                pass
+        return False
+
     def test_export_killed_leaves_nothing_behind(self):
         """kill -9 while a large spans file is written: the partial file it leaves
         is named after the killed process and removed by the next export there."""
@@ -306,7 +316,8 @@ class Runs(unittest.TestCase):
                                       "--modes", "threads", "--workers", "2", "--repeat", "1", "--warmup", "0",
                                       "--quiet", "--spans-csv", os.path.join(d, "s.csv")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                while p.poll() is None and not [n for n in os.listdir(d) if n != "s.csv"]:
+                # Killed once the partial file holds some of the spans.
+                while p.poll() is None and not self.partial_with_data(d):
                     time.sleep(0.002)
                 p.kill()
                 p.wait()
