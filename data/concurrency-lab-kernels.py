@@ -40,6 +40,8 @@ PROTOCOL_VERSION = 2
 MAX_LINE = 64 * 1024           # LAB_PROTOCOL_MAX_LINE
 MAX_TASKS = 1000000            # LAB_MAX_TASKS
 MAX_WORKERS = 512              # LAB_MAX_WORKERS
+SLEEP_MAX_MS = 3600 * 1000     # LAB_SLEEP_MAX_MS
+MAX_TIMEOUT_S = 86400          # LAB_MAX_TIMEOUT_S
 MAX_DIGITS = 24                # lab-parse.c
 FETCH_CHUNK = 64 * 1024        # LAB_FETCH_CHUNK
 MAX_REDIRECTS = 20
@@ -232,6 +234,31 @@ class Workload:
         self.tasks = tasks
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes
+
+
+def workload_spec(workload):
+    """lab_workload_to_spec"""
+    if workload.kind == CPU:
+        return "cpu:" + workload.kernel.name
+    return "io:download" if workload.kind == DOWNLOAD else "io:sleep"
+
+
+def check_workload(workload):
+    """lab_workload_check: None, or why the workload is out of the limits
+    the engine's run builder sets (lab_workload_get_limit)."""
+    limits = [("tasks", workload.tasks, 1, MAX_TASKS)]
+    if workload.kind == CPU:
+        limits.insert(0, ("size", workload.size, 1, workload.kernel.max_size))
+    elif workload.kind == SLEEP:
+        limits.insert(0, ("size", workload.size, 1, SLEEP_MAX_MS))
+    else:
+        limits += [("timeout", workload.timeout_s, 1, MAX_TIMEOUT_S),
+                   ("max bytes", workload.max_bytes, 1, I64_MAX)]
+    for name, value, low, high in limits:
+        if not low <= value <= high:
+            return "%s %s: “%d” is not a whole number from %d to %d" % (workload_spec(workload), name,
+                                                                         value, low, high)
+    return None
 
 
 class ProtocolError(Exception):
@@ -654,6 +681,7 @@ class Worker:
     def __init__(self, output):
         self.output = output
         self.workload = None
+        self.refused = None  # why the workload is not run
 
     def handle(self, line):
         msg = parse_message(line)
@@ -662,11 +690,18 @@ class Worker:
             workload = self.workload
             if workload is None:
                 raise ProtocolError("task before workload")
+            if self.refused is not None:
+                # An error for that task, at once, and on to the next.
+                now = now_us()
+                self.output.write(format_result(msg[1], msg[2], False, 0, now, now, 0, threading.get_native_id(),
+                                                0, "workload refused: " + self.refused))
+                return
             if msg[2] >= workload.tasks:
                 raise ProtocolError("task index out of range")
             self.submit(workload, msg[1], msg[2], msg[3])
         elif what == "W":
             self.workload = msg[1]
+            self.refused = check_workload(msg[1])
         else:
             self.usage()
 

@@ -230,6 +230,8 @@ read_repetition (LabHistoryDb  *db,
   g_date_time_unref (rep->started_at);
   rep->started_at = g_steal_pointer (&started_at);
   rep->finished = sqlite3_column_int (stmt, 6);
+  /* Only the repetition a run stopped in is stored unfinished. */
+  rep->interrupted = !rep->finished;
   rep->wall_s = lab_history_db_column_double (stmt, 8);
   rep->user_s = lab_history_db_column_double (stmt, 9);
   rep->sys_s = lab_history_db_column_double (stmt, 10);

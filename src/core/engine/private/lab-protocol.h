@@ -34,6 +34,13 @@ G_BEGIN_DECLS
  *                                      (--map-threads only)
  *     E <message>                      fatal, the worker exits
  *
+ * A W is checked against the limits the run builder sets
+ * (lab_workload_check()); a workload out of them is not run: each of its
+ * tasks (T or A, --map-threads too) is answered at once with a failed R,
+ * "workload refused: <which value, which range>", and the worker waits
+ * for the next W. An A's document is read as it arrives, never allocated
+ * from its <length> up front.
+ *
  * start_us/end_us are CLOCK_MONOTONIC microseconds. <spec> is the
  * workload's lab_workload_to_spec() ("cpu:primes", "io:sleep", …); a
  * download's URLs are not in W, each task carries its own, as each task

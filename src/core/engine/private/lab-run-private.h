@@ -18,6 +18,7 @@ typedef enum
   EVENT_REP_STARTED,
   EVENT_SPANS,
   EVENT_REP_FINISHED,
+  EVENT_REP_INTERRUPTED,
   EVENT_DONE,
 } EventType;
 
@@ -27,7 +28,8 @@ typedef struct
   LabRepetition *rep;
   GArray        *spans;     /* EVENT_SPANS: LabSpan, errors owned */
   LabRepetition  measured;  /* EVENT_REP_FINISHED: the figures, gil_intervals and queue_samples (owned,
-                             * nullable); spans unused */
+                             * nullable); spans unused. EVENT_REP_INTERRUPTED: the counts of
+                             * the tasks that ended */
   GError        *error;     /* EVENT_DONE */
 } Event;
 
