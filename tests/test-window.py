@@ -1000,6 +1000,11 @@ def check_history_page(app_exe, env):
         check_history_runs(window, env)
         stop_app(app_process)
 
+        crafted = craft_comparison(env)
+        app_process, window, frame = launch(app_exe, env)
+        check_crafted_comparisons(window, crafted)
+        stop_app(app_process)
+
         gsettings(env, 'set', SCHEMA, 'window-width', '360')
         gsettings(env, 'set', SCHEMA, 'window-height', '640')
         app_process, window, frame = launch(app_exe, env)
@@ -1112,9 +1117,9 @@ def check_history_runs(window, env):
     newer = {median.split(' ± ')[0] for median in medians}
     if not newer <= set(labels):
         fail(f'the comparison does not show the newer run\'s medians {sorted(newer)}: {labels}')
-    reading = window.need('the comparison\'s reading', role='label', contains=f'#{runs[0]["id"]} was faster than')
+    reading = check_comparison_reading(window, f'#{runs[0]["id"]}', f'#{runs[1]["id"]}')
     screenshot('history-compare')
-    print(f'ok - two runs compared: {reading.name!r}')
+    print(f'ok - two runs compared: {reading!r}')
 
     # The Delete key (before any dialog: without a window manager, nothing
     # gives the keyboard back to the window once one has closed). Shown,
@@ -1146,6 +1151,176 @@ def check_history_runs(window, env):
     print(f'ok - run #{runs[1]["id"]} deleted from the history once its toast went')
 
     check_history_export(window, runs[0])
+
+
+# The words of the comparison's change column that give no ratio: why a
+# row's two medians cannot be told apart, or cannot be compared at all.
+COMPARISON_DOUBTS = ('tasks failed', 'machine busy', 'spread too large', 'spread unknown')
+COMPARISON_SAME = ('about the same', 'within the spread')
+
+
+def comparison_rows(window):
+    """The comparison table's rows: {mode: change}, in the table's order."""
+    table = window.need('the comparison table', role='tree table', name='Comparison')
+    labels = [n.name for n in window.find_all(role='label', scope=table)
+              if n.name and n.getRoleName() != 'column header' and n.parent.getRoleName() != 'column header']
+    rows, mode = {}, None
+    for label in labels:
+        if re.fullmatch(r'(Sequential|Threads ×\d+|Processes ×\d+)', label):
+            mode = label
+        elif mode is not None and (label in COMPARISON_DOUBTS + COMPARISON_SAME or
+                                   re.fullmatch(r'\d+\.\d\d× (faster|slower)', label)):
+            rows[mode] = label
+    return rows
+
+
+def check_comparison_reading(window, newer, older):
+    """The comparison's reading agrees with its rows: the rows it counts
+    as faster or slower show a ratio that says so, a largest change is
+    the largest ratio and named only from figures that can be trusted,
+    and a row whose figures cannot be trusted is explained. Returns the
+    reading."""
+    def find_reading():
+        for node in window.find_all(role='label'):
+            text = node.name or ''
+            if any(part in text for part in (f'{newer} was ', 'measurably different', 'No row can be compared',
+                                              'no mode and worker count')):
+                return text
+        return None
+
+    reading = wait_for('the comparison\'s reading', find_reading, timeout=10)
+    rows = comparison_rows(window)
+    faster = sorted(m for m, change in rows.items() if change.endswith('× faster'))
+    slower = sorted(m for m, change in rows.items() if change.endswith('× slower'))
+    doubtful = sorted(m for m, change in rows.items() if change in COMPARISON_DOUBTS)
+    if len(rows) < 3:
+        fail(f'the comparison shows a change in {len(rows)} rows: {rows}')
+
+    counted = re.search(rf'{newer} was (faster|slower) than {older} in (\d+) of (\d+) rows?'
+                        rf'(?: and (faster|slower) in (\d+))?\.', reading)
+    said = {'faster': 0, 'slower': 0}
+    if counted is not None:
+        said[counted.group(1)] = int(counted.group(2))
+        if counted.group(4) is not None:
+            said[counted.group(4)] = int(counted.group(5))
+        if int(counted.group(3)) != len(rows):
+            fail(f'the reading counts {counted.group(3)} rows, the table has {len(rows)}: {reading!r} {rows}')
+    elif 'not measurably different' not in reading and 'show no measurable difference' not in reading \
+            and 'No row can be compared' not in reading:
+        fail(f'the reading neither counts the changes nor says there are none: {reading!r}')
+    if said['faster'] != len(faster) or said['slower'] != len(slower):
+        fail(f'the reading says {said}; the rows show faster {faster}, slower {slower}: {reading!r} {rows}')
+
+    largest = re.search(r'The largest change: (.+), (\d+\.\d\d× (?:faster|slower))\.', reading)
+    if largest is not None:
+        ratios = {m: float(c.split('×')[0]) for m, c in rows.items() if m in faster + slower}
+        if doubtful or rows.get(largest.group(1)) != largest.group(2) or \
+                ratios[largest.group(1)] != max(ratios.values()):
+            fail(f'the largest change named {largest.groups()}, the rows {rows}: {reading!r}')
+    for mode in doubtful:
+        if 'not reliable' not in reading and 'cannot be compared' not in reading and 'is unknown' not in reading:
+            fail(f'the row {mode} shows {rows[mode]!r}, which the reading does not explain: {reading!r}')
+    print(f'ok - the comparison\'s reading agrees with its rows {rows}')
+    return reading
+
+
+# Copies of a measured run with wall times that say, row by row, something
+# known (in seconds, a list per copy, oldest first):
+# - the second against the first: Sequential of the second varied by
+#   ± 41 % around 2.07 times the first's median; Threads ×2 moved less than
+#   its repetitions vary; Processes ×2 was 1.20 times faster;
+# - the third against the first: Sequential within 1 %, Threads ×2 1.16
+#   times slower, Processes ×2 1.49 times faster, all steady;
+# - the fourth against the third: nothing beyond the spread or 1 %.
+CRAFTED_WALLS = {
+    'sequential': ([1.00, 1.02], [2.07 * 1.01 * 1.41, 2.07 * 1.01 * 0.59], [1.00, 1.01], [1.00, 1.02]),
+    'threads': ([0.60, 0.62], [0.58, 0.67], [0.70, 0.71], [0.70, 0.72]),
+    'processes': ([0.60, 0.61], [0.50, 0.51], [0.40, 0.41], [0.40, 0.43]),
+}
+N_CRAFTED = 4
+
+
+def craft_comparison(env):
+    """Copies the newest finished run of the history N_CRAFTED times with
+    CRAFTED_WALLS and a quiet machine; returns the copies' ids, oldest
+    first."""
+    path = os.path.join(env['XDG_DATA_HOME'], 'concurrency-lab', 'history.db')
+    db = sqlite3.connect(path, timeout=10)
+    try:
+        run_columns = [row[1] for row in db.execute('PRAGMA table_info(runs)') if row[1] not in ('id', 'started_at')]
+        rep_columns = [row[1] for row in db.execute('PRAGMA table_info(repetitions)') if row[1] not in ('id', 'run')]
+        span_columns = [row[1] for row in db.execute('PRAGMA table_info(spans)') if row[1] != 'repetition']
+        source = db.execute("SELECT id FROM runs WHERE status = 'finished' ORDER BY id DESC").fetchone()[0]
+        ids = []
+        for copy in range(N_CRAFTED):
+            started = time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(time.time() + copy)) + '.000000Z'
+            cursor = db.execute(f'INSERT INTO runs (started_at, {", ".join(run_columns)}) '
+                                f'SELECT ?, {", ".join(run_columns)} FROM runs WHERE id = ?', (started, source))
+            run = cursor.lastrowid
+            ids.append(run)
+            seen = {}
+            reps = db.execute('SELECT id, mode, warmup FROM repetitions WHERE run = ? ORDER BY seq', (source,))
+            for rep, mode, warmup in reps.fetchall():
+                cursor = db.execute(f'INSERT INTO repetitions (run, {", ".join(rep_columns)}) '
+                                    f'SELECT ?, {", ".join(rep_columns)} FROM repetitions WHERE id = ?', (run, rep))
+                new_rep = cursor.lastrowid
+                db.execute(f'INSERT INTO spans (repetition, {", ".join(span_columns)}) '
+                           f'SELECT ?, {", ".join(span_columns)} FROM spans WHERE repetition = ?', (new_rep, rep))
+                if warmup:
+                    continue
+                index = seen[mode] = seen.get(mode, -1) + 1
+                db.execute('UPDATE repetitions SET wall_s = ?, background_busy_s = 0, background_cpu = 0, '
+                           'failed_tasks = 0 WHERE id = ?', (CRAFTED_WALLS[mode][copy][index], new_rep))
+        db.commit()
+    finally:
+        db.close()
+    print(f'# runs {ids} copied from #{source} with the wall times {CRAFTED_WALLS}')
+    return ids
+
+
+def compare_crafted(window, ids, newer, older):
+    """Selects the crafted copies @newer and @older (indexes into @ids) and
+    waits for their comparison; returns its rows and reading."""
+    # The list is newest first, and the copies are the newest runs.
+    select_history_rows(window, N_CRAFTED - 1 - newer, N_CRAFTED - 1 - older)
+    window.need('the comparison table', role='tree table', name='Comparison', timeout=15)
+    wait_for(f'the comparison of #{ids[newer]} with #{ids[older]}',
+             lambda: window.find(role='label', contains=f'#{ids[newer]} vs #{ids[older]}'), timeout=10)
+    wait_for('the comparison\'s rows', lambda: len(comparison_rows(window)) == 3, timeout=10)
+    return comparison_rows(window), check_comparison_reading(window, f'#{ids[newer]}', f'#{ids[older]}')
+
+
+def check_crafted_comparisons(window, ids):
+    """The crafted runs compared: a row whose repetitions disagree gives no
+    ratio, nor does a row whose change is within its spread, and the reading
+    says which run cannot be trusted and why, and names no largest change;
+    steady runs get their changes counted and the largest named; runs
+    within each other's spread are not measurably different."""
+    open_history(window)
+    wait_for('the crafted runs listed', lambda: len(history_rows(window)) >= N_CRAFTED + 1, timeout=10)
+    a, b, c, d = (f'#{i}' for i in ids)
+    cases = [
+        (1, 0, {'Sequential': 'spread too large', 'Threads ×2': 'within the spread', 'Processes ×2': '1.20× faster'},
+         [f'In {b}, the repetitions of Sequential varied by ± 41 % around their median: its figures are not reliable.',
+          f'{b} was faster than {a} in 1 of 3 rows.'], ['largest change', f'In {a}']),
+        (2, 0, {'Sequential': 'about the same', 'Threads ×2': '1.16× slower', 'Processes ×2': '1.49× faster'},
+         [f'{c} was faster than {a} in 1 of 3 rows and slower in 1. The largest change: Processes ×2, 1.49× faster.'],
+         ['not reliable']),
+        (3, 2, {'Sequential': 'about the same', 'Threads ×2': 'about the same', 'Processes ×2': 'within the spread'},
+         [f'{d} and {c} are not measurably different'], ['not reliable', 'largest change']),
+    ]
+    for newer, older, expected, parts, absent in cases:
+        rows, reading = compare_crafted(window, ids, newer, older)
+        if rows != expected:
+            fail(f'#{ids[newer]} vs #{ids[older]} shows {rows}, expected {expected}')
+        for part in parts:
+            if part not in reading:
+                fail(f'the reading of #{ids[newer]} vs #{ids[older]} lacks {part!r}: {reading!r}')
+        for part in absent:
+            if part in reading:
+                fail(f'the reading of #{ids[newer]} vs #{ids[older]} says {part!r}: {reading!r}')
+        screenshot(f'history-compare-{ids[newer]}-{ids[older]}')
+        print(f'ok - #{ids[newer]} vs #{ids[older]}: {rows}; {reading!r}')
 
 
 def check_history_export(window, run):

@@ -8,6 +8,7 @@
 #include "lab-cell.h"
 #include "lab-comparison-view.h"
 #include "lab-format.h"
+#include "lab-reading.h"
 
 /**
  * LabComparisonView:
@@ -15,11 +16,12 @@
  * Two sets of results side by side, one row per runtime × mode × workers
  * that either has: the median wall time and the speed-up of each, and how
  * the newer did against the older, all from the cells' stored figures.
+ * A change is given only where the core's reading finds one: beyond the
+ * spread of the repetitions, from figures that can be trusted; otherwise
+ * the row and the reading under the table say why there is none.
  * On a narrow window the table goes compact and the speed-ups make way.
  */
 
-/* Medians closer than this ratio are "about the same". */
-#define SAME_RATIO 1.01
 /* Narrower than this, the table goes compact and the speed-ups make way
  * for the medians and the change. */
 #define FULL_WIDTH 600
@@ -75,6 +77,8 @@ struct _LabComparisonView
   GtkWidget            parent_instance;
 
   GListStore          *rows;   /* LabComparisonRow */
+  char                *older_name;
+  char                *newer_name;
   int                  fitted_width;
   guint                fit_id;
 
@@ -99,41 +103,147 @@ cell_median (LabCell *cell)
   return lab_cell_get_median_s (cell);
 }
 
-/* How many times faster the newer was (above 1) or slower (below 1);
- * NAN when either has no median. */
-static double
-row_ratio (LabComparisonRow *row)
+/* How the newer did against the older (lab_reading_compare_cells()). */
+static LabChange
+row_change (LabComparisonRow *row,
+            LabDoubt         *doubt,
+            double           *ratio)
 {
-  double older = cell_median (row->older);
-  double newer = cell_median (row->newer);
-
-  if (!isfinite (older) || !isfinite (newer) || older <= 0 || newer <= 0)
-    return NAN;
-  return older / newer;
+  if (row->older == NULL || row->newer == NULL)
+    {
+      *doubt = LAB_DOUBT_NONE;
+      *ratio = NAN;
+      return LAB_CHANGE_UNKNOWN;
+    }
+  return lab_reading_compare_cells (row->older, row->newer, doubt, ratio);
 }
 
 static char *
-format_change (double ratio)
+format_cell_title (LabCell *cell)
 {
-  if (!isfinite (ratio))
-    return g_strdup (LAB_FORMAT_NONE);
-  if (ratio < SAME_RATIO && ratio > 1.0 / SAME_RATIO)
-    return g_strdup (_("about the same"));
-  if (ratio >= 1)
-    /* Translators: how the newer of two runs did, "1.25× faster" */
-    return g_strdup_printf (_("%.2f× faster"), ratio);
-  /* Translators: how the newer of two runs did, "1.25× slower" */
-  return g_strdup_printf (_("%.2f× slower"), 1.0 / ratio);
+  if (lab_cell_get_mode (cell) == LAB_MODE_SEQUENTIAL)
+    return g_strdup (lab_cell_get_title (cell));
+  return g_strdup_printf ("%s ×%u", lab_cell_get_title (cell), lab_cell_get_workers (cell));
 }
 
 static char *
 format_row_title (LabComparisonRow *row)
 {
-  LabCell *cell = row->older != NULL ? row->older : row->newer;
+  return format_cell_title (row->older != NULL ? row->older : row->newer);
+}
 
-  if (lab_cell_get_mode (cell) == LAB_MODE_SEQUENTIAL)
-    return g_strdup (lab_cell_get_title (cell));
-  return g_strdup_printf ("%s ×%u", lab_cell_get_title (cell), lab_cell_get_workers (cell));
+/* Why a row gives no change, in a word or two for its column. */
+static const char *
+format_doubt (LabDoubt doubt)
+{
+  switch (doubt)
+    {
+    case LAB_DOUBT_FAILED:
+      /* Translators: in the comparison's change column: tasks failed in
+       * one of the runs, so their times cannot be compared */
+      return _("tasks failed");
+    case LAB_DOUBT_CONTENTION:
+      /* Translators: in the comparison's change column: another program
+       * used the CPU while one of the runs was measured */
+      return _("machine busy");
+    case LAB_DOUBT_UNSTABLE:
+      /* Translators: in the comparison's change column: the repetitions
+       * of one of the runs varied too much for a change to mean anything */
+      return _("spread too large");
+    case LAB_DOUBT_ONE_REPETITION:
+      /* Translators: in the comparison's change column: one of the runs
+       * has a single repetition, so how much it varies is unknown */
+      return _("spread unknown");
+    case LAB_DOUBT_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+format_change (LabComparisonRow *row)
+{
+  LabDoubt doubt;
+  double ratio;
+
+  switch (row_change (row, &doubt, &ratio))
+    {
+    case LAB_CHANGE_UNKNOWN:
+      return g_strdup (LAB_FORMAT_NONE);
+    case LAB_CHANGE_DOUBTFUL:
+      return g_strdup (format_doubt (doubt));
+    case LAB_CHANGE_WITHIN_SPREAD:
+      /* Translators: in the comparison's change column: the medians differ
+       * by less than the repetitions vary */
+      return g_strdup (_("within the spread"));
+    case LAB_CHANGE_SAME:
+      return g_strdup (_("about the same"));
+    case LAB_CHANGE_FASTER:
+      /* Translators: how the newer of two runs did, "1.25× faster" */
+      return g_strdup_printf (_("%.2f× faster"), ratio);
+    case LAB_CHANGE_SLOWER:
+      /* Translators: how the newer of two runs did, "1.25× slower" */
+      return g_strdup_printf (_("%.2f× slower"), 1.0 / ratio);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Why the figures of @cell, of the run called @run_name, cannot be
+ * compared; NULL when they can. */
+static char *
+describe_doubt (LabCell    *cell,
+                const char *run_name)
+{
+  g_autofree char *title = format_cell_title (cell);
+  double severity;
+  guint failed;
+
+  switch (lab_reading_comparison_doubt (cell, &severity))
+    {
+    case LAB_DOUBT_FAILED:
+      failed = lab_cell_get_failed_tasks (cell);
+      /* Translators: "In #15, 3 tasks of Threads ×2 failed: …" */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "In %s, %u task of %s failed: it did less work, so its times "
+                                           "cannot be compared.",
+                                           "In %s, %u tasks of %s failed: it did less work, so its times "
+                                           "cannot be compared.", failed),
+                              run_name, failed, title);
+    case LAB_DOUBT_CONTENTION:
+      /* Translators: "In #15, another program used 45 % of the CPU while Threads ×2 was measured: …" */
+      return g_strdup_printf (_("In %s, another program used %.0f %% of the CPU while %s was measured: "
+                                "its figures are not reliable."),
+                              run_name, 100 * severity, title);
+    case LAB_DOUBT_UNSTABLE:
+      /* Translators: "In #15, the repetitions of Sequential varied by ± 41 % around their median: …" */
+      return g_strdup_printf (_("In %s, the repetitions of %s varied by ± %.0f %% around their median: "
+                                "its figures are not reliable."),
+                              run_name, title, 100 * severity);
+    case LAB_DOUBT_ONE_REPETITION:
+      /* Translators: "In #15, Sequential has only one repetition: …" */
+      return g_strdup_printf (_("In %s, %s has only one repetition: how much its time varies is unknown."),
+                              run_name, title);
+    case LAB_DOUBT_NONE:
+      return NULL;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Why a row gives no change: what is wrong with either side. */
+static char *
+describe_row_doubts (LabComparisonView *self,
+                     LabComparisonRow  *row)
+{
+  g_autofree char *older = describe_doubt (row->older, self->older_name);
+  g_autofree char *newer = describe_doubt (row->newer, self->newer_name);
+
+  if (older == NULL)
+    return g_steal_pointer (&newer);
+  if (newer == NULL)
+    return g_steal_pointer (&older);
+  return g_strjoin (" ", older, newer, NULL);
 }
 
 static char *
@@ -167,7 +277,7 @@ format_column (LabComparisonRow *row,
     case COLUMN_NEWER_MEDIAN:
       return format_median (row->newer);
     case COLUMN_CHANGE:
-      return format_change (row_ratio (row));
+      return format_change (row);
     case COLUMN_OLDER_SPEEDUP:
       return format_speedup (row->older);
     case COLUMN_NEWER_SPEEDUP:
@@ -195,12 +305,27 @@ item_setup (GtkSignalListItemFactory *factory,
 static void
 item_bind (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
-           gpointer                  user_data)
+           LabComparisonView        *self)
 {
   Column column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "lab-column"));
-  g_autofree char *text = format_column (gtk_list_item_get_item (item), column);
+  LabComparisonRow *row = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  g_autofree char *text = format_column (row, column);
+  g_autofree char *doubts = NULL;
+  LabDoubt doubt;
+  double ratio;
 
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text);
+  gtk_label_set_text (GTK_LABEL (label), text);
+  if (column != COLUMN_CHANGE)
+    return;
+  /* A change that cannot be given says why, from either side. */
+  if (row_change (row, &doubt, &ratio) == LAB_CHANGE_DOUBTFUL)
+    doubts = describe_row_doubts (self, row);
+  gtk_widget_set_tooltip_text (label, doubts);
+  if (doubts != NULL)
+    gtk_widget_add_css_class (label, "warning");
+  else
+    gtk_widget_remove_css_class (label, "warning");
 }
 
 static void
@@ -211,7 +336,7 @@ lab_comparison_view_add_column (LabComparisonView *self,
 
   g_object_set_data (G_OBJECT (factory), "lab-column", GUINT_TO_POINTER (column));
   g_signal_connect (factory, "setup", G_CALLBACK (item_setup), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (item_bind), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (item_bind), self);
   self->columns[column] = gtk_column_view_column_new (NULL, g_object_ref (factory));
   gtk_column_view_column_set_expand (self->columns[column], column == COLUMN_MODE);
   gtk_column_view_append_column (self->column_view, self->columns[column]);
@@ -275,30 +400,91 @@ lab_comparison_view_pair_cells (LabComparisonView *self,
     }
 }
 
-/* In how many rows the newer run was faster, and the largest change. */
+/* The worst doubt about a run's cells in the rows compared. */
+typedef struct
+{
+  LabCell  *cell;
+  LabDoubt  doubt;
+  double    severity;
+} WorstDoubt;
+
+static void
+worst_doubt_add (WorstDoubt *worst,
+                 LabCell    *cell)
+{
+  double severity;
+  LabDoubt doubt = lab_reading_comparison_doubt (cell, &severity);
+
+  if (doubt > worst->doubt || (doubt == worst->doubt && doubt != LAB_DOUBT_NONE && severity > worst->severity))
+    {
+      worst->cell = cell;
+      worst->doubt = doubt;
+      worst->severity = severity;
+    }
+}
+
+/* In how many rows the newer run was faster or slower, from the rows'
+ * changes. */
+static char *
+describe_counts (const char *older_name,
+                 const char *newer_name,
+                 guint       faster,
+                 guint       slower,
+                 guint       compared)
+{
+  if (slower == 0)
+    /* Translators: "#15 was faster than #12 in 2 of 3 rows." */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s was faster than %s in %u of %u row.",
+                                         "%s was faster than %s in %u of %u rows.", compared),
+                            newer_name, older_name, faster, compared);
+  if (faster == 0)
+    /* Translators: "#15 was slower than #12 in 2 of 3 rows." */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s was slower than %s in %u of %u row.",
+                                         "%s was slower than %s in %u of %u rows.", compared),
+                            newer_name, older_name, slower, compared);
+  /* Translators: "#15 was faster than #12 in 2 of 4 rows and slower in 1." */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s was faster than %s in %u of %u row and slower in %u.",
+                                       "%s was faster than %s in %u of %u rows and slower in %u.", compared),
+                          newer_name, older_name, faster, compared, slower);
+}
+
+/* What the rows say together: which run cannot be trusted and why, in
+ * how many rows the newer was measurably faster or slower, and the
+ * largest change when both runs can be trusted. */
 static char *
 lab_comparison_view_describe (LabComparisonView *self,
                               const char        *older_name,
                               const char        *newer_name)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-  guint compared = 0, faster = 0;
+  guint compared = 0, judged = 0, faster = 0, slower = 0;
+  WorstDoubt older_worst = { NULL, LAB_DOUBT_NONE, 0 }, newer_worst = { NULL, LAB_DOUBT_NONE, 0 };
   LabComparisonRow *largest = NULL;
   double largest_change = 0;
+  g_autoptr(GPtrArray) sentences = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *count = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *change = NULL;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LabComparisonRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
-      double ratio = row_ratio (row);
+      LabDoubt doubt;
+      double ratio;
+      LabChange change = row_change (row, &doubt, &ratio);
 
-      if (!isfinite (ratio))
+      if (change == LAB_CHANGE_UNKNOWN)
         continue;
       compared++;
-      if (ratio >= SAME_RATIO)
+      worst_doubt_add (&older_worst, row->older);
+      worst_doubt_add (&newer_worst, row->newer);
+      if (change == LAB_CHANGE_DOUBTFUL)
+        continue;
+      judged++;
+      if (change != LAB_CHANGE_FASTER && change != LAB_CHANGE_SLOWER)
+        continue;
+      if (change == LAB_CHANGE_FASTER)
         faster++;
+      else
+        slower++;
       if (fabs (log (ratio)) > largest_change)
         {
           largest_change = fabs (log (ratio));
@@ -308,17 +494,39 @@ lab_comparison_view_describe (LabComparisonView *self,
   if (compared == 0)
     return g_strdup (_("The two runs have no mode and worker count measured in common."));
 
-  /* Translators: "#15 was faster than #12 in 2 of 3 rows." */
-  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s was faster than %s in %u of %u row.",
-                                        "%s was faster than %s in %u of %u rows.", compared),
-                           newer_name, older_name, faster, compared);
-  if (largest == NULL || largest_change < log (SAME_RATIO))
-    return g_steal_pointer (&count);
-  title = format_row_title (largest);
-  change = format_change (row_ratio (largest));
-  /* Translators: the first %s says in how many rows the newer run was
-   * faster; then a mode ("Threads ×4") and how it changed ("1.25× faster") */
-  return g_strdup_printf (_("%s The largest change: %s, %s."), count, title, change);
+  if (older_worst.doubt != LAB_DOUBT_NONE)
+    g_ptr_array_add (sentences, describe_doubt (older_worst.cell, older_name));
+  if (newer_worst.doubt != LAB_DOUBT_NONE)
+    g_ptr_array_add (sentences, describe_doubt (newer_worst.cell, newer_name));
+
+  if (judged == 0)
+    g_ptr_array_add (sentences, g_strdup (MAX (older_worst.doubt, newer_worst.doubt) == LAB_DOUBT_FAILED
+                                          ? _("No row can be compared: see the errors of each run, and run "
+                                              "them again.")
+                                          : _("No row can be compared: run again with more repetitions on a "
+                                              "quiet machine.")));
+  else if (faster == 0 && slower == 0 && sentences->len > 0)
+    g_ptr_array_add (sentences, g_strdup (_("The rows that can be compared show no measurable difference.")));
+  else if (faster == 0 && slower == 0)
+    /* Translators: "#15 and #12 are not measurably different: …" */
+    g_ptr_array_add (sentences, g_strdup_printf (_("%s and %s are not measurably different: in every row, the "
+                                                   "medians are within the spread of the repetitions or less "
+                                                   "than 1 %% apart."),
+                                                 newer_name, older_name));
+  else if (sentences->len > 0)
+    g_ptr_array_add (sentences, describe_counts (older_name, newer_name, faster, slower, compared));
+  else
+    {
+      g_autofree char *title = format_row_title (largest);
+      g_autofree char *change = format_change (largest);
+
+      count = describe_counts (older_name, newer_name, faster, slower, compared);
+      /* Translators: the first %s says in how many rows the newer run was
+       * faster; then a mode ("Threads ×4") and how it changed ("1.25× faster") */
+      g_ptr_array_add (sentences, g_strdup_printf (_("%s The largest change: %s, %s."), count, title, change));
+    }
+  g_ptr_array_add (sentences, NULL);
+  return g_strjoinv (" ", (char **) sentences->pdata);
 }
 
 /**
@@ -382,6 +590,10 @@ lab_comparison_view_set_results (LabComparisonView *self,
   title = g_strdup_printf (_("Speed-up, %s"), newer_name);
   gtk_column_view_column_set_title (self->columns[COLUMN_NEWER_SPEEDUP], title);
 
+  g_free (self->older_name);
+  self->older_name = g_strdup (older_name);
+  g_free (self->newer_name);
+  self->newer_name = g_strdup (newer_name);
   lab_comparison_view_pair_cells (self, lab_result_set_get_cells (older), lab_result_set_get_cells (newer));
   reading = lab_comparison_view_describe (self, older_name, newer_name);
   gtk_label_set_text (self->reading_label, reading);
@@ -426,6 +638,8 @@ lab_comparison_view_dispose (GObject *object)
   g_clear_handle_id (&self->fit_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_COMPARISON_VIEW);
   g_clear_object (&self->rows);
+  g_clear_pointer (&self->older_name, g_free);
+  g_clear_pointer (&self->newer_name, g_free);
 
   G_OBJECT_CLASS (lab_comparison_view_parent_class)->dispose (object);
 }
