@@ -405,27 +405,30 @@ class Runs(unittest.TestCase):
             self.assertGreater(doc[key], 0, key)
 
 
-def children(pid):
-    """The PIDs of the processes @pid started, from every one of its threads."""
-    found = set()
-    try:
-        tasks = os.listdir("/proc/%d/task" % pid)
-    except OSError:
-        return found
-    for tid in tasks:
-        try:
-            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
-                found.update(int(c) for c in f.read().split())
-        except OSError:
-            pass
+def descendants(pid):
+    """Every process below @pid, from the parent PID each one has in /proc."""
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    parents[int(name)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        kids = {p for p, pp in parents.items() if pp == parent and p not in found}
+        found |= kids
+        todo.extend(kids)
     return found
 
 
-def alive(pid):
-    """Whether @pid runs (a zombie has ended: it only waits to be reaped)."""
+def running(pid):
+    """Alive and not a zombie waiting to be reaped."""
     try:
         with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except OSError:
         return False
 
@@ -609,22 +612,22 @@ class History(unittest.TestCase):
         deadline = time.monotonic() + 90
         try:
             while time.monotonic() < deadline and done < 2:
-                workers |= children(p.pid)
+                workers |= descendants(p.pid)
                 done = max([e["repetitions_done"] for e in self.entries()] or [0])
                 time.sleep(0.2)
-            workers |= children(p.pid)
+            workers |= descendants(p.pid)
             self.assertEqual(done, 2)
             self.assertEqual(len(workers), 2, workers)
-            self.assertTrue(all(alive(w) for w in workers), workers)
+            self.assertTrue(all(running(w) for w in workers), workers)
         finally:
             p.kill()
             p.wait(timeout=30)
 
         # No worker left behind
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(alive(w) for w in workers):
+        while time.monotonic() < deadline and any(running(w) for w in workers):
             time.sleep(0.1)
-        self.assertEqual([w for w in workers if alive(w)], [], "workers outlived the killed CLI")
+        self.assertEqual([w for w in workers if running(w)], [], "workers outlived the killed CLI")
 
         r = self.cli("history", "list")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -1118,34 +1121,6 @@ class Pipeline(unittest.TestCase):
             self.assertEqual(p.returncode, 1, err)
             self.assertIn("cancel", err.lower())
             self.assertEqual(os.listdir(os.path.join(cache, "concurrency-lab")), [])
-
-
-def descendants(pid):
-    """Every process below @pid, from the parent PID each one has in /proc."""
-    parents = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open("/proc/%s/stat" % name) as f:
-                    parents[int(name)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    found, todo = set(), [pid]
-    while todo:
-        parent = todo.pop()
-        kids = {p for p, pp in parents.items() if pp == parent and p not in found}
-        found |= kids
-        todo.extend(kids)
-    return found
-
-
-def running(pid):
-    """Alive and not a zombie waiting to be reaped."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
 
 
 class ParentKilled(unittest.TestCase):
