@@ -195,13 +195,14 @@ print_entry (LabHistoryEntry *entry)
   g_autofree char *speedup = format_speedup (entry);
 
   /* Translators: "Run 12 (run_id 0b6c…)" */
-  g_print (_("Run %" G_GINT64_FORMAT " (run_id %s)\n"), lab_history_entry_get_id (entry),
+  g_print (_("Run %lld (run_id %s)\n"), (long long) lab_history_entry_get_id (entry),
            lab_history_entry_get_run_id (entry));
   g_print ("%-16s %s\n", _("Started"), started);
   g_print ("%-16s %s: %s\n", _("Status"), lab_history_status_to_string (status), explain_status (status));
   if (lab_history_entry_get_error (entry) != NULL)
     g_print ("%-16s %s\n", _("Error"), lab_history_entry_get_error (entry));
-  g_print ("%-16s %s\n", _("Runtime"), runtime);
+  /* Translators: how long the run took */
+  g_print ("%-16s %s\n", C_("duration", "Runtime"), runtime);
   g_print ("%-16s %s (%s)\n", _("Settings"), lab_history_entry_get_settings (entry),
            lab_history_entry_get_workload (entry));
   g_print ("%-16s %s\n", _("Modes"), lab_history_entry_get_modes (entry));
@@ -279,7 +280,7 @@ history_delete (LabHistory *history,
 
   if (!lab_history_delete_run (history, id, &error))
     return fail_for (error);
-  g_print (_("Deleted run %" G_GINT64_FORMAT " from the history.\n"), id);
+  g_print (_("Deleted run %lld from the history.\n"), (long long) id);
   return LAB_CLI_EXIT_OK;
 }
 

@@ -549,10 +549,10 @@ lab_cli_run (int    argc,
     }
   print_trust (run);
   if (history != NULL && lab_history_get_run_id (history, run) > 0 && !o.quiet)
-    /* Translators: %ld is the run's id in the history, twice */
-    g_printerr (_("Recorded in the history as run %" G_GINT64_FORMAT " (concurrency-lab-cli history show %"
-                  G_GINT64_FORMAT ")\n"),
-                lab_history_get_run_id (history, run), lab_history_get_run_id (history, run));
+    /* Translators: %lld is the run's id in the history, twice */
+    g_printerr (_("Recorded in the history as run %lld (concurrency-lab-cli history show %lld)\n"),
+                (long long) lab_history_get_run_id (history, run),
+                (long long) lab_history_get_run_id (history, run));
 
   status = export_files (run, &o);
 

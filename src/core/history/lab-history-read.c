@@ -22,8 +22,8 @@ damaged (LabHistoryDb  *db,
          const char    *what)
 {
   g_set_error (error, LAB_ERROR, LAB_ERROR_HISTORY,
-               _("The run history (%s) holds a damaged record of run %" G_GINT64_FORMAT " (%s)"),
-               db->path, id, what);
+               _("The run history (%s) holds a damaged record of run %lld (%s)"),
+               db->path, (long long) id, what);
   return FALSE;
 }
 
@@ -331,7 +331,7 @@ lab_history_read_run (LabHistoryDb  *db,
     return NULL;
   if (!row)
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %" G_GINT64_FORMAT), id);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %lld"), (long long) id);
       sqlite3_reset (stmt);
       return NULL;
     }

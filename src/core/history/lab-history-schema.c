@@ -172,9 +172,9 @@ lab_history_schema_migrate (LabHistoryDb  *db,
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_HISTORY,
                    _("The run history (%s) was written by a newer version of Concurrency Lab (its "
-                     "version %" G_GINT64_FORMAT ", this one reads up to %d): start the newer version, "
+                     "version %lld, this one reads up to %d): start the newer version, "
                      "or move the file away to start a new history"),
-                   db->path, version, LAB_HISTORY_SCHEMA_VERSION);
+                   db->path, (long long) version, LAB_HISTORY_SCHEMA_VERSION);
       return FALSE;
     }
 

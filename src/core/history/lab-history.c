@@ -564,7 +564,7 @@ lab_history_get_entry (LabHistory  *self,
   if (rc == SQLITE_DONE)
     {
       sqlite3_reset (stmt);
-      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %" G_GINT64_FORMAT), id);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %lld"), (long long) id);
       return NULL;
     }
   if (rc != SQLITE_ROW)
@@ -690,9 +690,9 @@ lab_history_delete_run (LabHistory  *self,
   if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "running") == 0)
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_HISTORY,
-                   _("Run %" G_GINT64_FORMAT " is being recorded by a program that still runs (process %"
-                     G_GINT64_FORMAT "): stop its run first"),
-                   id, (gint64) sqlite3_column_int64 (stmt, 1));
+                   _("Run %lld is being recorded by a program that still runs (process %lld): stop its run "
+                     "first"),
+                   (long long) id, (long long) sqlite3_column_int64 (stmt, 1));
       sqlite3_reset (stmt);
       return FALSE;
     }
@@ -705,7 +705,7 @@ lab_history_delete_run (LabHistory  *self,
   sqlite3_reset (stmt);
   if (rc == SQLITE_DONE)
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %" G_GINT64_FORMAT), id);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %lld"), (long long) id);
       return FALSE;
     }
 
