@@ -36,8 +36,8 @@
  */
 
 #define N_REQUESTS 4
-/* The longest task argument the engine sends. */
-#define TASK_ARGUMENT_MAX (LAB_PROTOCOL_MAX_LINE - 64)
+/* The longest task argument the engine sends (a URL; a folder is shorter). */
+#define TASK_ARGUMENT_MAX LAB_MAX_URL_LENGTH
 
 /* Messages ---------------------------------------------------------------- */
 

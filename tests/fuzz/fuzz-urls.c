@@ -23,9 +23,10 @@
  * - each URL of the list is one line of the text, in order, stripped of
  *   the white space around it, not empty and not a comment; split again
  *   once joined, the list is the same (the list round-trips);
- * - a file that is not UTF-8 text is refused with a message, an empty list
- *   is refused at build time, any other list makes a download run with
- *   those URLs, one task each;
+ * - a file that is not UTF-8 text is refused with a message; at build time,
+ *   an empty list is refused, and a list with a URL that is not one line
+ *   of text or longer than LAB_MAX_URL_LENGTH; any other list makes a
+ *   download run with those URLs, one task each;
  * - every URL of a run reaches a worker whole: its task line parses back
  *   with the same argument;
  * - every URL either becomes a GET of an http or https URL with a host, or
@@ -59,6 +60,22 @@ check_list (const char   *text,
 
   again = lab_url_list_split (joined->str);
   g_assert_cmpstrv (again, urls);
+}
+
+/* Whether each URL is one line of text short enough for the worker
+ * protocol: what the builder lets through. */
+static gboolean
+all_sendable (char * const *urls)
+{
+  for (guint i = 0; urls[i] != NULL; i++)
+    {
+      if (strlen (urls[i]) > LAB_MAX_URL_LENGTH)
+        return FALSE;
+      for (const char *p = urls[i]; *p != '\0'; p++)
+        if ((guchar) *p < 0x20 || *p == 0x7f)
+          return FALSE;
+    }
+  return TRUE;
 }
 
 /* The file the user gives to --urls, in memory. */
@@ -145,6 +162,13 @@ check_run (const guint8 *data,
   config = lab_run_builder_build (builder, &error);
   if (urls[0] == NULL)
     {
+      g_assert_null (config);
+      g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
+      return;
+    }
+  if (!all_sendable (urls))
+    {
+      /* Refused before anything starts, for every mode alike. */
       g_assert_null (config);
       g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
       return;
