@@ -25,6 +25,8 @@ import os
 import queue
 import re
 import resource
+import select
+import signal
 import struct
 import sys
 import threading
@@ -38,6 +40,8 @@ PROTOCOL_VERSION = 2
 MAX_LINE = 64 * 1024           # LAB_PROTOCOL_MAX_LINE
 MAX_TASKS = 1000000            # LAB_MAX_TASKS
 MAX_WORKERS = 512              # LAB_MAX_WORKERS
+SLEEP_MAX_MS = 3600 * 1000     # LAB_SLEEP_MAX_MS
+MAX_TIMEOUT_S = 86400          # LAB_MAX_TIMEOUT_S
 MAX_DIGITS = 24                # lab-parse.c
 FETCH_CHUNK = 64 * 1024        # LAB_FETCH_CHUNK
 MAX_REDIRECTS = 20
@@ -230,6 +234,31 @@ class Workload:
         self.tasks = tasks
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes
+
+
+def workload_spec(workload):
+    """lab_workload_to_spec"""
+    if workload.kind == CPU:
+        return "cpu:" + workload.kernel.name
+    return "io:download" if workload.kind == DOWNLOAD else "io:sleep"
+
+
+def check_workload(workload):
+    """lab_workload_check: None, or why the workload is out of the limits
+    the engine's run builder sets (lab_workload_get_limit)."""
+    limits = [("tasks", workload.tasks, 1, MAX_TASKS)]
+    if workload.kind == CPU:
+        limits.insert(0, ("size", workload.size, 1, workload.kernel.max_size))
+    elif workload.kind == SLEEP:
+        limits.insert(0, ("size", workload.size, 1, SLEEP_MAX_MS))
+    else:
+        limits += [("timeout", workload.timeout_s, 1, MAX_TIMEOUT_S),
+                   ("max bytes", workload.max_bytes, 1, I64_MAX)]
+    for name, value, low, high in limits:
+        if not low <= value <= high:
+            return "%s %s: “%d” is not a whole number from %d to %d" % (workload_spec(workload), name,
+                                                                         value, low, high)
+    return None
 
 
 class ProtocolError(Exception):
@@ -652,6 +681,7 @@ class Worker:
     def __init__(self, output):
         self.output = output
         self.workload = None
+        self.refused = None  # why the workload is not run
 
     def handle(self, line):
         msg = parse_message(line)
@@ -660,11 +690,18 @@ class Worker:
             workload = self.workload
             if workload is None:
                 raise ProtocolError("task before workload")
+            if self.refused is not None:
+                # An error for that task, at once, and on to the next.
+                now = now_us()
+                self.output.write(format_result(msg[1], msg[2], False, 0, now, now, 0, threading.get_native_id(),
+                                                0, "workload refused: " + self.refused))
+                return
             if msg[2] >= workload.tasks:
                 raise ProtocolError("task index out of range")
             self.submit(workload, msg[1], msg[2], msg[3])
         elif what == "W":
             self.workload = msg[1]
+            self.refused = check_workload(msg[1])
         else:
             self.usage()
 
@@ -969,6 +1006,73 @@ def run_asyncio(output, n_tasks):
     return 0
 
 
+# The parent ---------------------------------------------------------------------
+#
+# As the native worker (src/worker/lab-worker-parent.c): end as soon as the
+# parent process is gone, even in the middle of a task. The kernel's
+# parent-death signal comes when the thread that started us ends too, so
+# it only makes us look; the pipes tell when the process is gone.
+
+PARENT_ENV = "CONCURRENCY_LAB_PARENT_PID"   # LAB_WORKER_PARENT_ENV
+PARENT_GONE = 3                            # the status when nobody reads us
+PR_SET_PDEATHSIG = 1
+
+
+def expected_parent():
+    text = os.environ.get(PARENT_ENV, "")
+    if text.isdigit() and 1 <= int(text) <= I32_MAX:
+        return int(text)
+    return os.getppid()
+
+
+def ask_for_parent_death_signal():
+    """prctl(PR_SET_PDEATHSIG, SIGHUP) where there is one (Linux)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGHUP, 0, 0, 0)
+    except (ImportError, OSError, AttributeError):
+        pass
+
+
+def watch_pipes(parent_gone):
+    """stdin hung up and the parent gone, or nobody reading stdout: exit.
+    A live parent that closed stdin still gets its answers."""
+    poll = select.poll()
+    poll.register(0, 0)
+    poll.register(1, 0)
+    watched = 2
+    while watched:
+        try:
+            events = poll.poll()
+        except InterruptedError:
+            continue
+        for fd, revents in events:
+            if fd == 1 and revents & (select.POLLERR | select.POLLHUP):
+                os._exit(PARENT_GONE)
+            if fd == 0 and not revents & select.POLLNVAL and parent_gone():
+                os._exit(PARENT_GONE)
+            poll.unregister(fd)
+            watched -= 1
+
+
+def watch_parent():
+    parent = expected_parent()
+
+    def parent_gone():
+        return os.getppid() != parent
+
+    def on_parent_death_signal(signum, frame):
+        if parent_gone():
+            os._exit(PARENT_GONE)
+
+    signal.signal(signal.SIGHUP, on_parent_death_signal)
+    ask_for_parent_death_signal()
+    if parent_gone():  # before it could ask to be told
+        os._exit(PARENT_GONE)
+    threading.Thread(target=watch_pipes, args=(parent_gone,), name="parent-watch", daemon=True).start()
+
+
 # Start -----------------------------------------------------------------------
 
 def probe():
@@ -1024,6 +1128,7 @@ def main(argv):
         except OSError:
             pass
 
+    watch_parent()
     output = Output()
     if asyncio_tasks:
         return run_asyncio(output, asyncio_tasks)

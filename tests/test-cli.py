@@ -20,7 +20,7 @@ RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,r
                    "cpu_model,kernel,runtime_version,startup_ms,fsync,cache,page_cache_resident,"
                    "files_fs,task_busy_s,download_busy_s,analyse_busy_s,store_busy_s").split(",")
 SPANS_COLUMNS = ("run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,"
-                 "status,error,runtime,stage").split(",")
+                 "status,error,runtime,stage,interrupted").split(",")
 GIL_COLUMNS = "run_id,repeat,worker,tid,state,start_us,end_us,workers".split(",")
 OVERHEAD_COLUMNS = ("experiment,variant,metric,parameter,parameter_value,value,unit,repeat,"
                     "host_cpus,cpu_model,kernel").split(",")
@@ -265,12 +265,58 @@ class Runs(unittest.TestCase):
         for cell in json.loads(r.stdout)["cells"]:
             self.assertEqual(cell["failed_tasks"], 0, cell)
 
-    def test_unwritable_csv_keeps_results(self):
-        r = cli("run", "--workload", "cpu:noop", "--tasks", "4", "--modes", "threads",
-                "--workers", "2", "--repeat", "1", "--csv", "/nonexistent-dir/r.csv")
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("/nonexistent-dir/r.csv", r.stderr)
-        self.assertIn("threads", r.stdout)  # the table was still printed
+    def test_unwritable_outputs_refused_before_measuring(self):
+        """Every output path is checked before the run, not found unwritable after it."""
+        with tempfile.TemporaryDirectory() as d:
+            for option in ("--csv", "--spans-csv", "--gil-csv", "--trace"):
+                for path, needle in (("/nonexistent-dir/out", "/nonexistent-dir"), (d, "folder")):
+                    with self.subTest(option=option, path=path):
+                        r = cli("run", "--workload", "io:sleep", "--size", "3000", "--tasks", "2",
+                                "--modes", "sequential", "--repeat", "1", "--warmup", "0", option, path)
+                        self.assertEqual(r.returncode, 2, r.stderr)
+                        self.assertIn(option + ":", r.stderr)
+                        self.assertIn(needle, r.stderr)
+                        self.assertEqual(r.stdout, "")  # nothing was measured
+
+    def test_csv_lost_during_run_keeps_results(self):
+        """A folder that goes while the run measures: the table is still printed."""
+        d = tempfile.mkdtemp()
+        p = subprocess.Popen([CLI, "run", "--workload", "io:sleep", "--size", "1500", "--tasks", "2",
+                              "--modes", "sequential", "--repeat", "1", "--warmup", "0",
+                              "--csv", os.path.join(d, "r.csv")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        os.rmdir(d)
+        out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 1, err)
+        self.assertIn(os.path.join(d, "r.csv"), err)
+        self.assertIn("sequential", out)  # the table was still printed
+
+    def test_export_killed_leaves_nothing_behind(self):
+        """kill -9 while a large spans file is written: the partial file it leaves
+        is named after the killed process and removed by the next export there."""
+        with tempfile.TemporaryDirectory() as d:
+            left = []
+            for attempt in range(3):  # the kill may miss the write
+                p = subprocess.Popen([CLI, "run", "--workload", "cpu:noop", "--tasks", "1000000",
+                                      "--modes", "threads", "--workers", "2", "--repeat", "1", "--warmup", "0",
+                                      "--quiet", "--spans-csv", os.path.join(d, "s.csv")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                while p.poll() is None and not [n for n in os.listdir(d) if n != "s.csv"]:
+                    time.sleep(0.002)
+                p.kill()
+                p.wait()
+                left = [n for n in os.listdir(d) if n != "s.csv"]
+                if left:
+                    break
+            self.assertTrue(left, "never killed during the export")
+            self.assertRegex(left[0], r"^s\.csv\.partial-%d-\w{6}$" % p.pid)
+            self.assertGreater(os.path.getsize(os.path.join(d, left[0])), 0)
+
+            r = cli("run", "--workload", "cpu:noop", "--tasks", "4", "--modes", "threads", "--workers", "2",
+                    "--repeat", "1", "--warmup", "0", "--csv", os.path.join(d, "r.csv"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(sorted(n for n in os.listdir(d) if n != "s.csv"), ["r.csv"])
 
     def test_sigint_stops_promptly(self):
         p = subprocess.Popen([CLI, "run", "--workload", "cpu:sumsq", "--size", "900000000000",
@@ -283,6 +329,41 @@ class Runs(unittest.TestCase):
         self.assertLess(time.monotonic() - t0, 5)
         self.assertEqual(p.returncode, 1, err)
         self.assertIn("cancel", err.lower())
+
+    def test_interrupted_repetition_spans_kept(self):
+        """Ctrl+C in the middle of a repetition: its finished tasks are in the spans,
+        marked interrupted, and out of the results and the medians."""
+        with tempfile.TemporaryDirectory() as d:
+            r_csv, s_csv = os.path.join(d, "r.csv"), os.path.join(d, "s.csv")
+            # Two waves of 1 s a repetition: the signal comes in the second wave of the second.
+            p = subprocess.Popen([CLI, "run", "--workload", "io:sleep", "--size", "1000", "--tasks", "4",
+                                  "--modes", "threads", "--workers", "2", "--repeat", "3", "--warmup", "0",
+                                  "--json", "--csv", r_csv, "--spans-csv", s_csv],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(3.5)
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=30)
+            self.assertEqual(p.returncode, 1, err)
+            with open(r_csv, newline="") as f:
+                results = list(csv.DictReader(f))
+            with open(s_csv, newline="") as f:
+                spans = list(csv.DictReader(f))
+        self.assertEqual(list(spans[0].keys()), SPANS_COLUMNS)
+        self.assertEqual([row["repeat"] for row in results], ["1"])
+        first = [s for s in spans if s["repeat"] == "1"]
+        second = [s for s in spans if s["repeat"] == "2"]
+        self.assertEqual(len(first), 4)
+        self.assertEqual({s["interrupted"] for s in first}, {"false"})
+        self.assertEqual({s["interrupted"] for s in second}, {"true"})
+        self.assertEqual(sorted(s["task"] for s in second if s["status"] == "ok"), ["0", "1"])
+        self.assertEqual(len(spans), len(first) + len(second))
+
+        cell, = json.loads(out)["cells"]
+        self.assertEqual([rep["repeat"] for rep in cell["repetitions"]], [1])
+        self.assertEqual(cell["median_s"], cell["repetitions"][0]["wall_s"])
+        interrupted = cell["interrupted_repetition"]
+        self.assertEqual(interrupted["repeat"], 2)
+        self.assertEqual(interrupted["ok_tasks"], 2)
 
     def test_info(self):
         r = cli("info", "--json")
@@ -771,6 +852,85 @@ class Pipeline(unittest.TestCase):
             self.assertEqual(p.returncode, 1, err)
             self.assertIn("cancel", err.lower())
             self.assertEqual(os.listdir(os.path.join(cache, "concurrency-lab")), [])
+
+
+def descendants(pid):
+    """Every process below @pid, from the parent PID each one has in /proc."""
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    parents[int(name)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        kids = {p for p, pp in parents.items() if pp == parent and p not in found}
+        found |= kids
+        todo.extend(kids)
+    return found
+
+
+def running(pid):
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+class ParentKilled(unittest.TestCase):
+    """kill -9 of the CLI in the middle of long tasks: its workers go with it."""
+
+    CASES = {
+        "processes": ["--workload", "io:sleep", "--size", "600000", "--modes", "processes"],
+        "spawn": ["--workload", "io:sleep", "--size", "600000", "--modes", "spawn"],
+        "hybrid": ["--workload", "pipeline", "--size", "4294967296", "--modes", "hybrid",
+                   "--delay-ms", "0"],
+        "cpu-processes": ["--workload", "cpu:sumsq", "--size", "900000000000", "--modes", "processes"],
+        "cpython-processes": ["--runtime", "cpython", "--workload", "io:sleep", "--size", "600000",
+                              "--modes", "processes"],
+        "cpython-threads": ["--runtime", "cpython", "--workload", "io:sleep", "--size", "600000",
+                            "--modes", "threads"],
+    }
+
+    def kill_and_watch(self, args, n_workers):
+        p = subprocess.Popen([CLI, "run", "--tasks", "4", "--workers", "2", "--repeat", "1",
+                              "--warmup", "0", *args],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        workers = set()
+        try:
+            deadline = time.monotonic() + 30
+            while len(workers) < n_workers and time.monotonic() < deadline and p.poll() is None:
+                time.sleep(0.1)
+                workers = {w for w in descendants(p.pid) if running(w)}
+            self.assertGreaterEqual(len(workers), n_workers, "the run did not start its workers")
+            time.sleep(1.0)  # well into their tasks
+            p.kill()
+            p.wait(timeout=10)
+            t0 = time.monotonic()
+            while any(running(w) for w in workers) and time.monotonic() - t0 < 5:
+                time.sleep(0.05)
+            left = sorted(w for w in workers if running(w))
+            self.assertEqual(left, [], "workers still running %.1f s after their parent was killed"
+                             % (time.monotonic() - t0))
+            return time.monotonic() - t0
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            for w in workers:
+                if running(w):
+                    os.kill(w, signal.SIGKILL)
+
+    def test_workers_end_with_their_parent(self):
+        for name, args in self.CASES.items():
+            with self.subTest(mode=name):
+                # Persistent pools have both workers at once, spawn starts one per task.
+                self.kill_and_watch(args, 1 if name == "cpython-threads" else 2)
 
 
 if __name__ == "__main__":

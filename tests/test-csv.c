@@ -99,7 +99,7 @@ test_columns (void)
                    "task_busy_s,download_busy_s,analyse_busy_s,store_busy_s");
   g_assert_cmpstr (spans, ==,
                    "run_id,mode,workers,repeat,task,worker,pid,tid,queued_us,start_us,end_us,bytes,status,error,runtime,"
-                   "stage");
+                   "stage,interrupted");
 }
 
 /* The row of the one repetition of @run, with the window's cost @ui_max_stall_ms, @ui_cpu_s. */

@@ -131,7 +131,6 @@ def run_lines(argv, data):
 # code's 64-bit arithmetic wraps.
 KERNEL_CASES = [
     ("sumsq", 1000, 3, None),
-    ("sumsq", 0, 2, None),
     ("sumsq", 7, 10, None),
     ("sumsq", 10**10 + 7, 10**6, [0, 1, 499999, 999999]),       # i² over 2⁶⁴
     ("primes", 100000, 1, None),
@@ -145,7 +144,6 @@ KERNEL_CASES = [
     ("mandelbrot", 1024 * 6, 3, None),
     ("mandelbrot", 1000, 7, None),
     ("mandelbrot", 3000, 5, None),                              # a partial last row
-    ("mandelbrot", 0, 1, None),
     ("mandelbrot", 1 << 32, 10**6, [0, 1, 999999]),
     ("mandelbrot", 1024 * 768, 768, [213, 555]),                # rows where x*x + cx - y*y would differ
     ("hash", 1000, 3, None),
@@ -153,7 +151,6 @@ KERNEL_CASES = [
     ("hash", 10**10, 10**6, [0, 999999]),
     ("matmul", 20, 3, None),
     ("matmul", 7, 10, None),
-    ("matmul", 0, 1, None),
     ("matmul", 50, 4, [3]),
     ("noop", 1, 5, None),
 ]
@@ -490,8 +487,21 @@ BAD_INPUT = [
 GOOD_INPUT = [
     b"",
     b"W cpu:noop 1 2 1 1\nT 1 1\nT 2 0",           # a last line without newline is dropped
-    b"W cpu:matmul 5000 1 1 1\nW io:sleep 0 1 0 0\nT 1 0\n",  # no limit on sizes but the protocol's
     b"W cpu:noop 1 1 1 1\nT 7 0 extra argument\n",
+]
+
+# Workloads out of the run builder's limits (lab_workload_get_limit): each
+# task answered with an error, the worker going on to the next workload.
+REFUSED_INPUT = [
+    b"W cpu:matmul 5000 1 1 1\nT 1 0\nW io:sleep 0 1 0 0\nT 2 0\nW cpu:noop 1 1 1 1\nT 3 0\n",
+    b"W cpu:matmul 65536 2 30 0\nT 1 0\nT 2 1\n",
+    b"W cpu:matmul 4294967296 2 30 0\nT 1 1\n",
+    b"W cpu:sumsq 1000000000001 1 30 0\nT 1 0\n",
+    b"W io:sleep 3600001 1 30 0\nT 1 0\n",
+    b"W cpu:sumsq 100 0 30 0\nT 1 0\nT 2 5\n",
+    b"W io:download 0 1 0 1000\nT 1 0 http://127.0.0.1:9/\n",
+    b"W io:download 0 1 86401 1000\nT 1 0 http://127.0.0.1:9/\n",
+    b"W io:download 0 1 30 0\nT 1 0 http://127.0.0.1:9/\n",
 ]
 
 
@@ -520,6 +530,17 @@ class Protocol(unittest.TestCase):
         for data in GOOD_INPUT:
             out, status = self.compare(data, MODES)
             self.assertEqual(status, 0)
+
+    def test_refused_workloads(self):
+        for data in REFUSED_INPUT:
+            out, status = self.compare(data, MODES)
+            self.assertEqual(status, 0)
+            replies = [Reply(line) for line in out.splitlines()]
+            refused = [r for r in replies if not r.ok]
+            self.assertTrue(refused, out)
+            for reply in refused:
+                self.assertTrue(reply.error.startswith("workload refused: "), reply)
+                self.assertIn("is not a whole number from", reply.error)
 
     def test_usage_request_with_fields(self):
         out, status = run_lines(python_worker(), b"U 1 2 3\n")
@@ -564,6 +585,45 @@ class Protocol(unittest.TestCase):
             self.assertEqual(info["gil_enabled"], is_gil_enabled())
         else:
             self.assertRegex(info["version"], r"^3\.\d+\.\d+")
+
+
+class Parent(unittest.TestCase):
+    """Both workers end with their parent, in the middle of a task too."""
+
+    WORKERS = {"native": [NATIVE], "python": python_worker(), "python-threads": python_worker("--threads", "2"),
+               "python-asyncio": python_worker("--asyncio", "2")}
+
+    def test_parent_gone_before_start(self):
+        """Told of a parent it does not have, as when its own died before it asked to be told."""
+        env = dict(ENV, CONCURRENCY_LAB_PARENT_PID=str(os.getppid()))
+        for name, argv in self.WORKERS.items():
+            with self.subTest(worker=name):
+                r = subprocess.run(argv, stdin=subprocess.PIPE, capture_output=True, env=env, timeout=30)
+                self.assertEqual((r.returncode, r.stdout), (3, b""), r.stderr)
+
+    def test_ends_when_nobody_reads(self):
+        for name, argv in self.WORKERS.items():
+            with self.subTest(worker=name):
+                proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=ENV)
+                try:
+                    self.assertTrue(proc.stdout.readline().startswith(b"H "))
+                    proc.stdin.write(b"W io:sleep 3600000 1 30 1\nT 1 0\n")
+                    proc.stdin.flush()
+                    time.sleep(0.3)
+                    proc.stdout.close()
+                    self.assertEqual(proc.wait(timeout=5), 3)
+                finally:
+                    proc.kill()
+                    proc.wait()
+                    proc.stdin.close()
+
+    def test_answers_after_stdin_closed(self):
+        """A parent that closes stdin after its requests still gets the answers."""
+        for name, argv in self.WORKERS.items():
+            with self.subTest(worker=name):
+                out, status = run_lines(argv, b"W io:sleep 300 2 30 1\nT 1 0\nT 2 1\n")
+                self.assertEqual(status, 0)
+                self.assertEqual(sorted(Reply(line).id for line in out.splitlines()), [1, 2])
 
 
 if __name__ == "__main__":

@@ -148,6 +148,72 @@ test_limits (void)
     }
 }
 
+/* What the builder accepts, the worker accepts (lab_workload_check()); one
+ * past a limit, both refuse it with the same range. */
+static void
+test_workload_limits (void)
+{
+  const char *specs[] = { "cpu:matmul", "cpu:sumsq", "io:sleep", "io:files", "pipeline", "io:download" };
+  const struct {
+    LabParam         param;
+    LabWorkloadLimit limit;
+  } fields[] = {
+    { LAB_PARAM_SIZE, LAB_WORKLOAD_LIMIT_SIZE },
+    { LAB_PARAM_TASKS, LAB_WORKLOAD_LIMIT_TASKS },
+    { LAB_PARAM_TIMEOUT_S, LAB_WORKLOAD_LIMIT_TIMEOUT },
+    { LAB_PARAM_MAX_BYTES, LAB_WORKLOAD_LIMIT_MAX_BYTES },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
+    for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+      {
+        g_autoptr(LabRunBuilder) builder = builder_for (specs[i]);
+        g_autoptr(LabWorkload) kind = lab_workload_new_from_spec (specs[i], NULL);
+        g_autoptr(LabRunConfig) config = NULL;
+        g_autoptr(LabWorkload) over = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *range = NULL;
+        guint64 min, max;
+
+        if (g_str_equal (specs[i], "pipeline"))
+          lab_run_builder_set_server (builder, SERVER);
+        if (!lab_workload_get_limit (kind, fields[f].limit, &min, &max))
+          continue;
+        g_test_message ("%s, limit %u", specs[i], fields[f].limit);
+        range = g_strdup_printf ("from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT, min, max);
+        /* Large tasks only build: nothing runs. */
+        lab_run_builder_set_number (builder, fields[f].param, fields[f].limit == LAB_WORKLOAD_LIMIT_TASKS ? 1000 : max);
+        config = assert_built (builder);
+        g_assert_true (lab_workload_check (config->workload, &error));
+        g_assert_no_error (error);
+
+        over = lab_workload_copy (config->workload);
+        switch (fields[f].limit)
+          {
+          case LAB_WORKLOAD_LIMIT_SIZE:
+            over->size = max + 1;
+            break;
+          case LAB_WORKLOAD_LIMIT_TASKS:
+            over->tasks = max + 1;
+            break;
+          case LAB_WORKLOAD_LIMIT_TIMEOUT:
+            over->timeout_s = max + 1;
+            break;
+          case LAB_WORKLOAD_LIMIT_MAX_BYTES:
+            over->max_bytes = max + 1;
+            break;
+          case LAB_WORKLOAD_N_LIMITS:
+          default:
+            g_assert_not_reached ();
+          }
+        g_assert_false (lab_workload_check (over, &error));
+        g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull (strstr (error->message, range));
+        lab_run_builder_set_number (builder, fields[f].param, max + 1);
+        assert_refused (builder, lab_run_builder_param_name (builder, fields[f].param), range, NULL);
+      }
+}
+
 /* The same limit, typed in from a window, names the window's label. */
 static void
 test_limit_typed (void)
@@ -442,6 +508,7 @@ main (int    argc,
   g_test_add_func ("/run-builder/defaults", test_defaults);
   g_test_add_func ("/run-builder/limits", test_limits);
   g_test_add_func ("/run-builder/limit-typed", test_limit_typed);
+  g_test_add_func ("/run-builder/workload-limits", test_workload_limits);
   g_test_add_func ("/run-builder/workers-list", test_workers_list);
   g_test_add_func ("/run-builder/workloads", test_workloads);
   g_test_add_func ("/run-builder/modes", test_modes);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lab-export.h"
 #include "lab-format.h"
 #include "lab-http-server.h"
 #include "lab-result-set.h"
@@ -430,6 +431,75 @@ test_describe_settings (void)
   assert_describes (urls_config, "32 downloads from 3 URLs");
 }
 
+/* Cancels the run once two tasks of its second repetition are done. */
+static void
+cancel_in_second_repetition (LabRun        *run,
+                             LabRepetition *rep,
+                             guint          first,
+                             guint          n_spans,
+                             gpointer       user_data)
+{
+  if (rep->repeat == 2 && rep->spans->len >= 2)
+    g_cancellable_cancel (user_data);
+}
+
+/* A run cancelled in the middle of a repetition keeps the tasks of it
+ * that were done, marked; no median or speed-up counts them. */
+static void
+test_interrupted_repetition (void)
+{
+  LabRunBuilder *builder = lab_test_builder ("io:sleep", "sequential", (const guint[]) { 1 }, 1);
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabCsv) csv = NULL;
+  GPtrArray *reps;
+  LabRepetition *first, *second;
+  LabCell *cell;
+  guint interrupted_rows = 0;
+  g_auto(GStrv) lines = NULL;
+
+  lab_run_builder_set_number (builder, LAB_PARAM_SIZE, 100);
+  lab_run_builder_set_number (builder, LAB_PARAM_TASKS, 4);
+  lab_run_builder_set_number (builder, LAB_PARAM_REPEAT, 3);
+  config = lab_test_build (builder);
+  run = lab_run_new (config);
+  g_signal_connect (run, "spans-added", G_CALLBACK (cancel_in_second_repetition), cancellable);
+  g_assert_false (lab_run_execute (run, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  reps = lab_run_get_repetitions (run);
+  g_assert_cmpuint (reps->len, ==, 2);
+  first = g_ptr_array_index (reps, 0);
+  second = g_ptr_array_index (reps, 1);
+  g_assert_true (first->finished && !first->interrupted);
+  g_assert_true (second->interrupted && !second->finished);
+  g_assert_cmpuint (second->ok_tasks, >=, 2);
+  g_assert_cmpuint (second->ok_tasks + second->failed_tasks, ==, second->spans->len);
+  g_assert_true (isnan (second->wall_s));
+
+  /* Out of the cell and its figures, out of the run's failures. */
+  cell = lab_run_find_cell (run, LAB_MODE_SEQUENTIAL, 1);
+  g_assert_cmpuint (lab_cell_get_repetitions (cell)->len, ==, 1);
+  g_assert_cmpfloat (lab_cell_get_median_s (cell), ==, first->wall_s);
+  g_assert_cmpuint (lab_cell_get_ok_tasks (cell), ==, 4);
+  g_assert_cmpuint (lab_run_get_failed_tasks (run), ==, 0);
+
+  /* In the spans, marked. */
+  csv = lab_export_spans_csv (run);
+  lines = g_strsplit (lab_csv_get_text (csv), "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1 + first->spans->len + second->spans->len + 1);
+  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      gboolean marked = g_str_has_suffix (lines[i], ",true");
+
+      g_assert_true (marked || g_str_has_suffix (lines[i], ",false"));
+      interrupted_rows += marked;
+    }
+  g_assert_cmpuint (interrupted_rows, ==, second->spans->len);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -451,6 +521,7 @@ main (int    argc,
   g_test_add_func ("/run-results/settings-key", test_settings_key);
   g_test_add_func ("/run-results/settings-key-urls", test_settings_key_urls);
   g_test_add_func ("/run-results/describe-settings", test_describe_settings);
+  g_test_add_func ("/run-results/interrupted-repetition", test_interrupted_repetition);
 
   status = g_test_run ();
   lab_http_server_stop (server);

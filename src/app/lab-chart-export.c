@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "lab-chart.h"
+#include "lab-save.h"
 
 /* Saving a chart as PNG or SVG, drawn by lab_chart_render() at the size
  * asked for, independent of the widget's own. */
@@ -21,10 +22,9 @@ write_file (const char    *path,
 {
   g_autoptr(GError) local_error = NULL;
 
-  /* Writes a temporary file next to @path and renames it over @path, so
-   * a failed export never leaves a truncated image behind. */
-  if (!g_file_set_contents_full (path, (const char *) data, length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0666, &local_error))
+  /* Writes a partial file next to @path and renames it over @path, so a
+   * failed export never leaves a truncated image behind (lab-save.h). */
+  if (!lab_save_file (path, data, length, &local_error))
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                   _("Could not save the chart to “%s”: "), path);

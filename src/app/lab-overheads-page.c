@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "lab-format.h"
 #include "lab-overhead-card.h"
 #include "lab-overhead-export.h"
 #include "lab-overheads-page.h"
 #include "lab-page.h"
+#include "lab-save.h"
 #include "lab-save-dialog.h"
 
 struct _LabOverheadsPage
@@ -269,7 +271,7 @@ save_json (const char  *path,
   g_autoptr(GPtrArray) overheads = lab_overheads_page_dup_overheads (user_data);
   g_autofree char *json = lab_overhead_export_json (overheads);
 
-  return g_file_set_contents (path, json, -1, error);
+  return lab_save_file (path, json, strlen (json), error);
 }
 
 typedef struct

@@ -28,23 +28,34 @@ static const Command commands[] = {
 static guint signal_sources[2];
 
 gboolean
-lab_cli_check_csv_path (const char  *path,
-                        GError     **error)
+lab_cli_check_output_path (const char  *option,
+                           const char  *path,
+                           GError     **error)
 {
   g_autofree char *folder = g_path_get_dirname (path);
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, _("--csv: “%s” is a folder; give a file name"), path);
+      /* Translators: "--csv: “/tmp” is a folder; give a file name" */
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, _("%s: “%s” is a folder; give a file name"),
+                   option, path);
       return FALSE;
     }
   if (!g_file_test (folder, G_FILE_TEST_IS_DIR) || access (folder, W_OK | X_OK) != 0)
     {
+      /* Translators: "--csv: cannot write into “/nonexistent”; …" */
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES,
-                   _("--csv: cannot write into “%s”; choose a folder that exists and is writable"), folder);
+                   _("%s: cannot write into “%s”; choose a folder that exists and is writable"), option, folder);
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+lab_cli_check_csv_path (const char  *path,
+                        GError     **error)
+{
+  return lab_cli_check_output_path ("--csv", path, error);
 }
 
 int

@@ -348,6 +348,28 @@ on_spans_added (LabRun        *run,
               _("tasks"), lab_run_get_tasks_done (run), lab_run_get_tasks_total (run));
 }
 
+/* Every file the run will write goes where it can be written: found out
+ * now, not after the run. */
+static gboolean
+check_output_paths (RunOptions  *o,
+                    GError     **error)
+{
+  const struct {
+    const char *option;
+    const char *path;
+  } outputs[] = {
+    { "--csv", o->csv },
+    { "--spans-csv", o->spans_csv },
+    { "--gil-csv", o->gil_csv },
+    { "--trace", o->trace },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    if (outputs[i].path != NULL && !lab_cli_check_output_path (outputs[i].option, outputs[i].path, error))
+      return FALSE;
+  return TRUE;
+}
+
 static int
 export_files (LabRun     *run,
               RunOptions *o)
@@ -443,6 +465,8 @@ lab_cli_run (int    argc,
     return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
   if (argc > 1)
     return lab_cli_fail (LAB_CLI_EXIT_USAGE, _("unexpected argument “%s”"), argv[1]);
+  if (!check_output_paths (&o, &error))
+    return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
 
   builder = lab_run_builder_new (LAB_PARAM_NAMES_OPTIONS);
   if (!record_options (&o, builder, &error))

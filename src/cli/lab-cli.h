@@ -29,8 +29,10 @@ int lab_cli_fail  (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);
 void lab_cli_install_signals   (GCancellable *cancellable);
 void lab_cli_uninstall_signals (void);
 
-/* Refuses a --csv path whose folder cannot take the file before anything
- * is measured, rather than after minutes of measuring. */
-gboolean lab_cli_check_csv_path (const char *path, GError **error);
+/* Refuses an output path (of @option) whose folder cannot take the file
+ * before anything is measured, rather than after minutes of measuring. */
+gboolean lab_cli_check_output_path (const char *option, const char *path, GError **error);
+/* The same for --csv. */
+gboolean lab_cli_check_csv_path    (const char *path, GError **error);
 
 G_END_DECLS

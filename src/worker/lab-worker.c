@@ -38,7 +38,9 @@ typedef struct
 {
   const LabWorkerHooks *hooks;
   Options               options;
-  LabTaskRunner        *runner;  /* NULL until the first workload */
+  LabWorkload          *workload; /* the last one sent, NULL until the first */
+  GError               *refused;  /* why @workload is not run, or NULL */
+  LabTaskRunner        *runner;   /* NULL unless @workload is run */
   GMutex                lock;    /* the output, and the map's state */
   GString              *out;
   /* --map-threads */
@@ -46,6 +48,9 @@ typedef struct
   GPtrArray            *held;    /* LabMessage *: results not sent yet */
   guint                 map_running;
 } Worker;
+
+/* An A's document is read into a buffer that grows by this much at first. */
+#define DOCUMENT_CHUNK (64 * 1024)
 
 void
 lab_worker_write_all (const char *data,
@@ -253,6 +258,27 @@ fatal (Worker     *self,
   exit (2);
 }
 
+/* A task of a workload out of the limits: an error for that task, at once
+ * (--map-threads too), and the worker goes on. */
+static void
+answer_refused (Worker           *self,
+                const LabMessage *request)
+{
+  gint64 now = g_get_monotonic_time ();
+  LabMessage reply = {
+    .type = LAB_MESSAGE_RESULT,
+    .id = request->id,
+    .task = request->task,
+    .start_us = now,
+    .end_us = now,
+    .tid = lab_thread_id (),
+    .text = g_strdup_printf ("workload refused: %s", self->refused->message),
+  };
+
+  send_message (self, &reply);
+  lab_message_clear (&reply);
+}
+
 static void
 handle_task (Worker     *self,
              LabMessage *msg,
@@ -260,9 +286,14 @@ handle_task (Worker     *self,
 {
   LabMessage reply;
 
-  if (self->runner == NULL)
+  if (self->workload == NULL)
     fatal (self, "task before workload");
-  if (msg->task >= lab_task_runner_get_workload (self->runner)->tasks)
+  if (self->refused != NULL)
+    {
+      answer_refused (self, msg);
+      return;
+    }
+  if (msg->task >= self->workload->tasks)
     fatal (self, "task index out of range");
 
   if (self->map_pool != NULL)
@@ -298,7 +329,15 @@ handle_workload (Worker     *self,
     fatal (self, "workload changed before its tasks were done");
 
   g_clear_pointer (&self->runner, lab_task_runner_free);
-  self->runner = lab_task_runner_new (msg->workload, MAX (self->options.map_threads, 1));
+  g_clear_pointer (&self->workload, lab_workload_free);
+  g_clear_error (&self->refused);
+  self->workload = g_steal_pointer (&msg->workload);
+  /* The line is well-formed; its values must be ones the engine would
+   * send (the run builder's limits), or a kernel could be asked for more
+   * memory than there is. */
+  if (!lab_workload_check (self->workload, &self->refused))
+    return;
+  self->runner = lab_task_runner_new (self->workload, MAX (self->options.map_threads, 1));
 }
 
 static void
@@ -317,25 +356,39 @@ send_usage (Worker *self)
 }
 
 /* The @len bytes that follow an A line: those @reader already has, then
- * the rest straight from stdin. */
+ * the rest straight from stdin. The buffer grows as they come: @len is
+ * only what the line claims. */
 static GBytes *
 read_document (Worker        *self,
                LabLineReader *reader,
                gsize          len)
 {
-  guint8 *data = g_malloc (MAX (len, 1));
-  gsize have = lab_line_reader_take (reader, data, len);
+  gsize capacity = MIN (len, DOCUMENT_CHUNK);
+  guint8 *data = g_malloc (MAX (capacity, 1));
+  gsize have = 0;
 
   while (have < len)
     {
-      ssize_t n = read (STDIN_FILENO, data + have, len - have);
+      gsize n;
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
+      if (have == capacity)
         {
-          g_free (data);
-          fatal (self, "document cut short");
+          capacity = MIN (len, 2 * capacity);
+          data = g_realloc (data, capacity);
+        }
+      n = lab_line_reader_take (reader, data + have, capacity - have);
+      if (n == 0)
+        {
+          ssize_t got = read (STDIN_FILENO, data + have, capacity - have);
+
+          if (got < 0 && errno == EINTR)
+            continue;
+          if (got <= 0)
+            {
+              g_free (data);
+              fatal (self, "document cut short");
+            }
+          n = got;
         }
       have += n;
     }
@@ -348,7 +401,7 @@ handle_analyse (Worker        *self,
                 LabLineReader *reader,
                 LabMessage    *msg)
 {
-  const LabWorkload *workload = self->runner != NULL ? lab_task_runner_get_workload (self->runner) : NULL;
+  const LabWorkload *workload = self->workload;
   g_autoptr(GBytes) data = NULL;
 
   if (workload == NULL || workload->kind != LAB_WORKLOAD_PIPELINE || self->map_pool != NULL)
@@ -533,6 +586,7 @@ lab_worker_run (int                   argc,
 
   if (!parse_arguments (argc, argv, &self.options))
     return 2;
+  lab_worker_watch_parent ();
   g_mutex_init (&self.lock);
   apply_options (&self);
 
@@ -549,6 +603,8 @@ lab_worker_run (int                   argc,
     g_thread_pool_free (self.map_pool, FALSE, TRUE);
   g_clear_pointer (&self.held, g_ptr_array_unref);
   g_clear_pointer (&self.runner, lab_task_runner_free);
+  g_clear_pointer (&self.workload, lab_workload_free);
+  g_clear_error (&self.refused);
   g_mutex_clear (&self.lock);
   return status;
 }

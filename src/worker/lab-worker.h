@@ -34,5 +34,8 @@ int  lab_worker_echo      (int                   shm_fd);
 /* Writes all of @data to the parent; exits when the parent is gone. */
 void lab_worker_write_all (const char           *data,
                            gsize                 len);
+/* Ends the worker as soon as its parent process is gone, even during a
+ * task (lab-worker-parent.c); at once if it is gone already. */
+void lab_worker_watch_parent (void);
 
 G_END_DECLS

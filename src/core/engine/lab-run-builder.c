@@ -21,8 +21,9 @@ typedef enum
   APPLIES_PIPELINE,   /* pipeline */
 } Applies;
 
-/* The limits and defaults of every parameter. A max of 0 means the
- * workload decides (the size). */
+/* The limits and defaults of every parameter. Those that are a
+ * workload's fields (size, tasks, time-out, body cap) have the limits the
+ * workload sets (lab_workload_get_limit()), which the worker checks too. */
 static const struct
 {
   const char *option;
@@ -34,8 +35,8 @@ static const struct
 } params[LAB_N_PARAMS] = {
   [LAB_PARAM_WORKLOAD] = { "--workload", N_("Workload") },
   [LAB_PARAM_RUNTIME] = { "--runtime", N_("Runtime") },
-  [LAB_PARAM_SIZE] = { "--size", N_("Size"), 1, 0, 0, APPLIES_SIZED },
-  [LAB_PARAM_TASKS] = { "--tasks", N_("Tasks"), 1, LAB_MAX_TASKS, 16 },
+  [LAB_PARAM_SIZE] = { "--size", N_("Size"), 0, 0, 0, APPLIES_SIZED },
+  [LAB_PARAM_TASKS] = { "--tasks", N_("Tasks"), 0, 0, 16 },
   [LAB_PARAM_MODES] = { "--modes", N_("Modes") },
   [LAB_PARAM_WORKERS] = { "--workers", N_("Workers"), 1, LAB_MAX_WORKERS },
   [LAB_PARAM_REPEAT] = { "--repeat", N_("Repetitions"), 1, 1000, 3 },
@@ -43,9 +44,8 @@ static const struct
   [LAB_PARAM_TASK_TIMEOUT_S] = { "--task-timeout-s", N_("Task time-out"), 0, 86400, 300 },
   [LAB_PARAM_NICE] = { "--nice", N_("Niceness"), 0, 19, 0 },
   [LAB_PARAM_URLS] = { "--url/--urls", N_("URLs"), 0, 0, 0, APPLIES_URLS },
-  [LAB_PARAM_TIMEOUT_S] = { "--timeout-s", N_("Request time-out"), 1, 86400, 30, APPLIES_DOWNLOAD },
-  [LAB_PARAM_MAX_BYTES] = { "--max-bytes", N_("Largest body"), 1, G_MAXINT64,
-                            64 * 1024 * 1024, APPLIES_DOWNLOAD },
+  [LAB_PARAM_TIMEOUT_S] = { "--timeout-s", N_("Request time-out"), 0, 0, 30, APPLIES_DOWNLOAD },
+  [LAB_PARAM_MAX_BYTES] = { "--max-bytes", N_("Largest body"), 0, 0, 64 * 1024 * 1024, APPLIES_DOWNLOAD },
   [LAB_PARAM_DELAY_MS] = { "--delay-ms", N_("Server delay"), 0, LAB_HTTP_SERVER_MAX_DURATION_MS,
                            200, APPLIES_SERVER },
   [LAB_PARAM_BYTES] = { "--bytes", N_("Body size"), 0, LAB_HTTP_SERVER_DEFAULT_MAX_BYTES,
@@ -402,19 +402,35 @@ lab_run_builder_needs_server (LabRunBuilder *self)
 
 /* Checking ------------------------------------------------------------------ */
 
-static guint64
-param_max (LabRunBuilder *self,
-           LabParam       param)
+/* The range of a numeric parameter: the workload's for its fields. */
+static void
+param_range (LabRunBuilder *self,
+             LabParam       param,
+             guint64       *min,
+             guint64       *max)
 {
-  if (param != LAB_PARAM_SIZE)
-    return params[param].max;
-  if (self->workload->kind == LAB_WORKLOAD_CPU)
-    return self->workload->kernel->max_size;
-  if (self->workload->kind == LAB_WORKLOAD_FILES)
-    return LAB_FILES_MAX_SIZE;
-  if (self->workload->kind == LAB_WORKLOAD_PIPELINE)
-    return LAB_PIPELINE_MAX_ROUNDS;
-  return LAB_SLEEP_MAX_MS;
+  LabWorkloadLimit limit;
+
+  switch (param)
+    {
+    case LAB_PARAM_SIZE:
+      limit = LAB_WORKLOAD_LIMIT_SIZE;
+      break;
+    case LAB_PARAM_TASKS:
+      limit = LAB_WORKLOAD_LIMIT_TASKS;
+      break;
+    case LAB_PARAM_TIMEOUT_S:
+      limit = LAB_WORKLOAD_LIMIT_TIMEOUT;
+      break;
+    case LAB_PARAM_MAX_BYTES:
+      limit = LAB_WORKLOAD_LIMIT_MAX_BYTES;
+      break;
+    default:
+      *min = params[param].min;
+      *max = params[param].max;
+      return;
+    }
+  lab_workload_get_limit (self->workload, limit, min, max);
 }
 
 /* The value of a numeric parameter, its default when unset. */
@@ -426,12 +442,13 @@ get_number (LabRunBuilder  *self,
 {
   const Setting *setting = &self->settings[param];
   const char *name = lab_run_builder_param_name (self, param);
-  guint64 max = param_max (self, param);
+  guint64 min, max;
 
+  param_range (self, param, &min, &max);
   if (setting->text != NULL)
-    return lab_parse_uint64 (name, setting->text, params[param].min, max, out, error);
+    return lab_parse_uint64 (name, setting->text, min, max, out, error);
   *out = setting->set ? setting->value : params[param].fallback;
-  return lab_parse_check_range (name, *out, params[param].min, max, error);
+  return lab_parse_check_range (name, *out, min, max, error);
 }
 
 static gboolean

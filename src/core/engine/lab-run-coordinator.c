@@ -107,6 +107,20 @@ set_background (LabRepetition *measured,
   measured->background_cpu = CLAMP (measured->background_busy_s / capacity_s, 0.0, 1.0);
 }
 
+/* What the spans collected so far add up to. */
+static void
+fill_counts (LabRepetition  *measured,
+             const RepState *state)
+{
+  measured->checksum = state->checksum;
+  measured->bytes = state->bytes;
+  measured->cached_bytes = state->cached_bytes;
+  measured->ok_tasks = state->ok_tasks;
+  measured->failed_tasks = state->failed_tasks;
+  for (guint s = 0; s < LAB_N_STAGES; s++)
+    measured->stage_busy_s[s] = state->stage_busy_us[s] / (double) G_USEC_PER_SEC;
+}
+
 /* Runs one repetition and posts its events. FALSE when the run must stop. */
 static gboolean
 run_repetition (LabRun        *self,
@@ -145,6 +159,13 @@ run_repetition (LabRun        *self,
     {
       g_clear_pointer (&workers.gil_intervals, g_array_unref);
       g_clear_pointer (&workers.queue_samples, g_array_unref);
+      /* What ended before the run stopped is kept, as interrupted. */
+      event = g_new0 (Event, 1);
+      event->type = EVENT_REP_INTERRUPTED;
+      event->rep = lab_repetition_ref (rep);
+      fill_counts (&event->measured, &state);
+      event->measured.tasks = self->config->workload->tasks;
+      lab_run_post_event (self, event);
       return FALSE;
     }
 
@@ -159,18 +180,12 @@ run_repetition (LabRun        *self,
                              (event->measured.wall_s * lab_machine_n_cpus ());
   set_background (&event->measured, machine_after - machine_before);
   event->measured.peak_rss_kib = lab_machine_peak_rss_kib () + workers.peak_rss_kib;
-  event->measured.checksum = state.checksum;
-  event->measured.bytes = state.bytes;
-  event->measured.cached_bytes = state.cached_bytes;
+  fill_counts (&event->measured, &state);
   event->measured.files_fs = lab_executor_get_files_fs (executor);
-  event->measured.ok_tasks = state.ok_tasks;
-  event->measured.failed_tasks = state.failed_tasks;
   event->measured.tasks = self->config->workload->tasks;
   event->measured.gil_intervals = g_steal_pointer (&workers.gil_intervals);
   event->measured.queue_samples = g_steal_pointer (&workers.queue_samples);
   memcpy (event->measured.queue_capacity, workers.queue_capacity, sizeof workers.queue_capacity);
-  for (guint s = 0; s < LAB_N_STAGES; s++)
-    event->measured.stage_busy_s[s] = state.stage_busy_us[s] / (double) G_USEC_PER_SEC;
   lab_run_post_event (self, event);
   return TRUE;
 }

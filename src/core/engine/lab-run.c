@@ -740,6 +740,23 @@ handle_rep_finished (LabRun              *self,
     g_signal_emit (self, signals[CELL_FINISHED], 0, cell);
 }
 
+/* The run stopped during @rep: its spans stay, marked, in no cell. */
+static void
+handle_rep_interrupted (LabRun              *self,
+                        LabRepetition       *rep,
+                        const LabRepetition *counted)
+{
+  rep->wall_s = rep->user_s = rep->sys_s = rep->cpu_util = NAN;
+  rep->checksum = counted->checksum;
+  rep->bytes = counted->bytes;
+  rep->cached_bytes = counted->cached_bytes;
+  rep->ok_tasks = counted->ok_tasks;
+  rep->failed_tasks = counted->failed_tasks;
+  rep->tasks = counted->tasks;
+  memcpy (rep->stage_busy_s, counted->stage_busy_s, sizeof rep->stage_busy_s);
+  rep->interrupted = TRUE;
+}
+
 static void
 handle_done (LabRun *self,
              GError *error)
@@ -784,6 +801,9 @@ dispatch_events (gpointer user_data)
           break;
         case EVENT_REP_FINISHED:
           handle_rep_finished (self, event->rep, &event->measured);
+          break;
+        case EVENT_REP_INTERRUPTED:
+          handle_rep_interrupted (self, event->rep, &event->measured);
           break;
         case EVENT_DONE:
           handle_done (self, g_steal_pointer (&event->error));

@@ -46,6 +46,11 @@ G_DECLARE_FINAL_TYPE (LabRun, lab_run, LAB, RUN, GObject)
  * - "repetition-finished" (LabRepetition *rep)
  * - "cell-finished" (LabCell *cell)
  *
+ * A repetition the run stops in (a cancel, an error) does not finish: it
+ * is marked interrupted before the run returns, and keeps the spans of
+ * the tasks that ended (lab_run_get_repetitions(), the spans export); no
+ * cell counts it.
+ *
  * Properties: "tasks-done", "tasks-total", "repetitions-done",
  * "repetitions-total", "running", "baseline".
  */

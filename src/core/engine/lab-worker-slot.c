@@ -120,6 +120,7 @@ lab_worker_slot_spawn_full (LabWorkerSlot       *self,
   g_autofree char *nice_text = g_strdup_printf ("%d", nice);
   g_autofree char *cpu_text = g_strdup_printf ("%d", cpu);
   g_autofree char *shm_text = g_strdup_printf ("%d", LAB_WORKER_SHM_FD);
+  g_autofree char *parent_text = g_strdup_printf ("%d", (int) getpid ());
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) argv = NULL;
   const char *pid;
@@ -135,6 +136,10 @@ lab_worker_slot_spawn_full (LabWorkerSlot       *self,
   lab_machine_cloexec_fds ();
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_INHERIT_FDS);
+  /* The worker ends when this process does (lab-protocol.h), and needs to
+   * know it to see a parent that died before the worker could ask to be
+   * told. */
+  g_subprocess_launcher_setenv (launcher, LAB_WORKER_PARENT_ENV, parent_text, TRUE);
   g_strv_builder_addv (builder, (const char **) worker_argv);
   if (nice > 0)
     g_strv_builder_add_many (builder, "--nice", nice_text, NULL);

@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "lab-claim.h"
 #include "lab-csv.h"
 #include "lab-json.h"
 #include "lab-machine.h"
 #include "lab-overhead-export.h"
+#include "lab-save.h"
 
 /*
  * The claims' verdicts as CSV (one row per claim) and JSON (the machine,
@@ -186,5 +188,5 @@ lab_claims_write_json (GPtrArray   *results,
   g_return_val_if_fail (results != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   text = lab_claims_to_json (results);
-  return g_file_set_contents (path, text, -1, error);
+  return lab_save_file (path, text, strlen (text), error);
 }

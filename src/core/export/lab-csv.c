@@ -8,6 +8,7 @@
 
 #include "lab-csv.h"
 #include "lab-error.h"
+#include "lab-save.h"
 
 struct _LabCsv
 {
@@ -216,8 +217,7 @@ lab_csv_save (LabCsv      *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (!g_file_set_contents_full (path, self->text->str, self->text->len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local_error))
+  if (!lab_save_file (path, self->text->str, self->text->len, &local_error))
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_EXPORT,
                    _("Could not write “%s”: %s"), path, local_error->message);

@@ -20,7 +20,7 @@ const char * const lab_results_columns[] = {
 
 const char * const lab_spans_columns[] = {
   "run_id", "mode", "workers", "repeat", "task", "worker", "pid", "tid", "queued_us", "start_us",
-  "end_us", "bytes", "status", "error", "runtime", "stage",
+  "end_us", "bytes", "status", "error", "runtime", "stage", "interrupted",
   NULL
 };
 
@@ -102,11 +102,29 @@ add_results_rows (LabCsv *csv,
 }
 
 
+/* The measured repetitions, and the one the run stopped in, in the
+ * order they ran. */
+static GPtrArray *
+dup_repetitions_with_spans (LabRun *run)
+{
+  GPtrArray *all = lab_run_get_repetitions (run);
+  GPtrArray *reps = g_ptr_array_new ();
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      LabRepetition *rep = g_ptr_array_index (all, i);
+
+      if (!rep->warmup && (rep->finished || rep->interrupted))
+        g_ptr_array_add (reps, rep);
+    }
+  return reps;
+}
+
 static void
 add_spans_rows (LabCsv *csv,
                 LabRun *run)
 {
-  g_autoptr(GPtrArray) reps = lab_run_dup_measured_repetitions (run);
+  g_autoptr(GPtrArray) reps = dup_repetitions_with_spans (run);
 
   for (guint i = 0; i < reps->len; i++)
     {
@@ -133,6 +151,7 @@ add_spans_rows (LabCsv *csv,
           lab_csv_add_text (csv, span->error);
           lab_csv_add_text (csv, runtime);
           lab_csv_add_text (csv, lab_stage_to_string (span->stage));
+          lab_csv_add_bool (csv, rep->interrupted);
           lab_csv_end_row (csv);
         }
     }
@@ -304,6 +323,8 @@ add_repetition (JsonBuilder   *builder,
 {
   json_builder_begin_object (builder);
   lab_json_add_int (builder, "repeat", rep->repeat);
+  if (rep->interrupted)
+    lab_json_add_bool (builder, "interrupted", TRUE);
   lab_json_add_double (builder, "wall_s", rep->wall_s);
   lab_json_add_double (builder, "user_s", rep->user_s);
   lab_json_add_double (builder, "sys_s", rep->sys_s);
@@ -350,12 +371,32 @@ add_repetition (JsonBuilder   *builder,
   json_builder_end_object (builder);
 }
 
+/* The measured repetition of @cell the run stopped in, or NULL. */
+static LabRepetition *
+find_interrupted (LabRun  *run,
+                  LabCell *cell)
+{
+  GPtrArray *reps = lab_run_get_repetitions (run);
+
+  for (guint i = 0; i < reps->len; i++)
+    {
+      LabRepetition *rep = g_ptr_array_index (reps, i);
+
+      if (rep->interrupted && !rep->warmup && rep->runtime == lab_cell_get_runtime (cell) &&
+          rep->mode == lab_cell_get_mode (cell) && rep->workers == lab_cell_get_workers (cell))
+        return rep;
+    }
+  return NULL;
+}
+
 static void
 add_cell (JsonBuilder        *builder,
-          const LabRunConfig *config,
+          LabRun             *run,
           LabCell            *cell,
           gboolean            include_spans)
 {
+  const LabRunConfig *config = lab_run_get_config (run);
+  LabRepetition *interrupted = find_interrupted (run, cell);
   GPtrArray *reps = lab_cell_get_repetitions (cell);
   g_autofree char *first_error = lab_cell_dup_first_error (cell);
   g_autofree char *runtime = lab_run_config_dup_runtime_label (config, lab_cell_get_runtime (cell));
@@ -401,6 +442,12 @@ add_cell (JsonBuilder        *builder,
   for (guint r = 0; r < reps->len; r++)
     add_repetition (builder, g_ptr_array_index (reps, r), include_spans);
   json_builder_end_array (builder);
+  /* Apart: its tasks are reported, its times count in nothing above. */
+  if (interrupted != NULL)
+    {
+      json_builder_set_member_name (builder, "interrupted_repetition");
+      add_repetition (builder, interrupted, include_spans);
+    }
   json_builder_end_object (builder);
 }
 
@@ -455,7 +502,7 @@ lab_export_json (LabRun   *run,
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (cells, c);
 
-      add_cell (builder, config, cell, include_spans);
+      add_cell (builder, run, cell, include_spans);
     }
   json_builder_end_array (builder);
   json_builder_end_object (builder);

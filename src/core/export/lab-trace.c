@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lab-json.h"
+#include "lab-save.h"
 #include "lab-trace.h"
 
 static void
@@ -180,7 +182,7 @@ lab_export_trace (LabRun      *run,
   g_autofree char *json = lab_export_trace_json (run);
   g_autoptr(GError) local_error = NULL;
 
-  if (!g_file_set_contents_full (path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local_error))
+  if (!lab_save_file (path, json, strlen (json), &local_error))
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_EXPORT,
                    _("Could not write “%s”: %s"), path, local_error->message);

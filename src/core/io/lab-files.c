@@ -6,15 +6,14 @@
 #include <gio/gunixmounts.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "lab-files.h"
 #include "lab-format.h"
+#include "lab-stale.h"
 #include "lab-yield.h"
 
 /* Files are written and read in pieces of this many bytes (a multiple of 8). */
@@ -91,46 +90,6 @@ remove_dir (const char  *path,
   return TRUE;
 }
 
-/* The PID in "files-PID-XXXXXX", or 0 when @name is not one of ours. */
-static pid_t
-owner_pid (const char *name)
-{
-  g_autofree char *digits = NULL;
-  const char *start, *dash;
-  guint64 pid;
-
-  if (!g_str_has_prefix (name, DIR_PREFIX))
-    return 0;
-  start = name + strlen (DIR_PREFIX);
-  dash = strchr (start, '-');
-  if (dash == NULL || strlen (dash + 1) != 6)
-    return 0;
-  digits = g_strndup (start, dash - start);
-  if (!g_ascii_string_to_unsigned (digits, 10, 1, G_MAXINT32, &pid, NULL))
-    return 0;
-  return (pid_t) pid;
-}
-
-/* Whether the process that made @path is gone: no process has its PID
- * here, and nobody holds the directory's lock (a live owner in another PID
- * namespace, such as another Flatpak sandbox, does). */
-static gboolean
-is_stale (const char *path,
-          pid_t       pid)
-{
-  int fd;
-  gboolean locked;
-
-  if (pid == getpid () || kill (pid, 0) == 0 || errno == EPERM)
-    return FALSE;
-  fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return FALSE;
-  locked = flock (fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  close (fd);
-  return !locked;
-}
-
 guint
 lab_files_remove_stale (const char *parent)
 {
@@ -147,9 +106,9 @@ lab_files_remove_stale (const char *parent)
     {
       g_autofree char *path = g_build_filename (parent, name, NULL);
       g_autoptr(GError) error = NULL;
-      pid_t pid = owner_pid (name);
+      pid_t pid = g_str_has_prefix (name, DIR_PREFIX) ? lab_stale_owner_pid (name, DIR_PREFIX) : 0;
 
-      if (pid <= 0 || !g_file_test (path, G_FILE_TEST_IS_DIR) || !is_stale (path, pid))
+      if (pid <= 0 || !g_file_test (path, G_FILE_TEST_IS_DIR) || !lab_stale_is_left (path, pid))
         continue;
       if (remove_dir (path, &error))
         removed++;
@@ -239,9 +198,7 @@ lab_files_dir_new (guint64   bytes_at_once,
     }
 
   /* Held until the directory goes, so that no other process takes it for stale. */
-  self->fd = open (self->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (self->fd >= 0)
-    flock (self->fd, LOCK_EX | LOCK_NB);
+  self->fd = lab_stale_hold (self->path);
   if (!check_free_space (self, bytes_at_once, error))
     return NULL;
   self->filesystem = filesystem_of (self->path);

@@ -250,11 +250,14 @@ kernel_matmul (guint64       size,
   g_autofree guint64 *row = NULL;
   guint64 checksum = 0;
   guint64 since_check = 0;
+  gsize cells;
 
-  if (n == 0 || begin >= end)
+  /* n stays within the kernel's maximum (lab_workload_check()); were it
+   * not, n·n must not wrap into a small allocation written past its end. */
+  if (n == 0 || begin >= end || n > G_MAXSIZE || !g_size_checked_mul (&cells, n, n))
     return 0;
 
-  b = g_new (guint32, n * n);
+  b = g_new (guint32, cells);
   row = g_new (guint64, n);
   for (guint64 k = 0; k < n; k++)
     for (guint64 j = 0; j < n; j++)

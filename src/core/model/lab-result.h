@@ -159,6 +159,10 @@ typedef struct
    * (a process per task). */
   double     startup_s;
   gboolean   finished;
+  /* The run stopped during it (cancelled, or an error): @spans holds the
+   * tasks that ended before, @ok_tasks and @failed_tasks count them, the
+   * times are NAN. It is in no cell: no median or speed-up counts it. */
+  gboolean   interrupted;
   GArray    *spans;         /* LabSpan, in completion order */
   GArray    *gil_intervals; /* LabGilInterval, by worker then time; empty unless mode gil */
   /* io:files: of the @bytes its tasks read back, how many were in the page

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lab-parse.h"
 #include "lab-workload.h"
 
 G_DEFINE_BOXED_TYPE (LabWorkload, lab_workload, lab_workload_copy, lab_workload_free)
@@ -154,6 +155,114 @@ lab_workload_task_argument (const LabWorkload *self,
     return NULL;
   n_urls = g_strv_length (self->urls);
   return n_urls > 0 ? self->urls[task % n_urls] : NULL;
+}
+
+/**
+ * lab_workload_get_limit:
+ * @min: (out): the smallest value allowed
+ * @max: (out): the largest value allowed
+ *
+ * The range of one field for the workload's kind (and kernel): what the
+ * run builder accepts from people and the worker from its parent, so that
+ * a worker never runs what the engine would not ask for. A field that
+ * means nothing to the kind (a download's size, a kernel's time-out) may
+ * hold anything.
+ *
+ * Returns: whether the limit applies to this kind of workload
+ */
+gboolean
+lab_workload_get_limit (const LabWorkload *self,
+                        LabWorkloadLimit   limit,
+                        guint64           *min,
+                        guint64           *max)
+{
+  gboolean fetches;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (limit < LAB_WORKLOAD_N_LIMITS, FALSE);
+
+  fetches = self->kind == LAB_WORKLOAD_DOWNLOAD || self->kind == LAB_WORKLOAD_PIPELINE;
+  *min = 0;
+  *max = G_MAXUINT64;
+  switch (limit)
+    {
+    case LAB_WORKLOAD_LIMIT_SIZE:
+      if (self->kind == LAB_WORKLOAD_DOWNLOAD)
+        return FALSE;  /* each task fetches one URL */
+      *min = 1;
+      if (self->kind == LAB_WORKLOAD_CPU)
+        *max = self->kernel->max_size;
+      else if (self->kind == LAB_WORKLOAD_FILES)
+        *max = LAB_FILES_MAX_SIZE;
+      else if (self->kind == LAB_WORKLOAD_PIPELINE)
+        *max = LAB_PIPELINE_MAX_ROUNDS;
+      else
+        *max = LAB_SLEEP_MAX_MS;
+      return TRUE;
+
+    case LAB_WORKLOAD_LIMIT_TASKS:
+      *min = 1;
+      *max = LAB_MAX_TASKS;
+      return TRUE;
+
+    case LAB_WORKLOAD_LIMIT_TIMEOUT:
+      *min = 1;
+      *max = LAB_MAX_TIMEOUT_S;
+      return fetches;
+
+    case LAB_WORKLOAD_LIMIT_MAX_BYTES:
+      *min = 1;
+      *max = LAB_MAX_BODY_BYTES;
+      return fetches;
+
+    case LAB_WORKLOAD_N_LIMITS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/**
+ * lab_workload_check:
+ *
+ * Checks every field that has a limit for the workload's kind against it
+ * (lab_workload_get_limit()), as the worker does with each workload it is
+ * sent. The run builder checks the same limits, naming its parameters.
+ *
+ * Returns: %FALSE with @error naming the field and its range when one is
+ *   out of it
+ */
+gboolean
+lab_workload_check (const LabWorkload  *self,
+                    GError            **error)
+{
+  static const char *names[LAB_WORKLOAD_N_LIMITS] = {
+    [LAB_WORKLOAD_LIMIT_SIZE] = "size",
+    [LAB_WORKLOAD_LIMIT_TASKS] = "tasks",
+    [LAB_WORKLOAD_LIMIT_TIMEOUT] = "timeout",
+    [LAB_WORKLOAD_LIMIT_MAX_BYTES] = "max bytes",
+  };
+  guint64 values[LAB_WORKLOAD_N_LIMITS];
+  g_autofree char *spec = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  values[LAB_WORKLOAD_LIMIT_SIZE] = self->size;
+  values[LAB_WORKLOAD_LIMIT_TASKS] = self->tasks;
+  values[LAB_WORKLOAD_LIMIT_TIMEOUT] = self->timeout_s;
+  values[LAB_WORKLOAD_LIMIT_MAX_BYTES] = self->max_bytes;
+  spec = lab_workload_to_spec (self);
+  for (LabWorkloadLimit limit = 0; limit < LAB_WORKLOAD_N_LIMITS; limit++)
+    {
+      g_autofree char *what = NULL;
+      guint64 min, max;
+
+      if (!lab_workload_get_limit (self, limit, &min, &max))
+        continue;
+      what = g_strdup_printf ("%s %s", spec, names[limit]);
+      if (!lab_parse_check_range (what, values[limit], min, max, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 const char *

@@ -36,6 +36,23 @@ typedef enum
 /* pipeline: SHA-256 rounds of each document's analysis */
 #define LAB_PIPELINE_DEFAULT_ROUNDS 20000
 #define LAB_PIPELINE_MAX_ROUNDS     (G_GUINT64_CONSTANT (1) << 32)
+/* io:download and pipeline: a request's time-out, and the largest body */
+#define LAB_MAX_TIMEOUT_S   86400
+#define LAB_MAX_BODY_BYTES  ((guint64) G_MAXINT64)
+
+/**
+ * LabWorkloadLimit:
+ *
+ * The fields of a workload that have limits (lab_workload_get_limit()).
+ */
+typedef enum
+{
+  LAB_WORKLOAD_LIMIT_SIZE,
+  LAB_WORKLOAD_LIMIT_TASKS,
+  LAB_WORKLOAD_LIMIT_TIMEOUT,
+  LAB_WORKLOAD_LIMIT_MAX_BYTES,
+  LAB_WORKLOAD_N_LIMITS
+} LabWorkloadLimit;
 
 /**
  * LabWorkload:
@@ -78,6 +95,12 @@ void         lab_workload_free            (LabWorkload       *self);
 char        *lab_workload_to_spec         (const LabWorkload *self);
 const char  *lab_workload_task_argument   (const LabWorkload *self,
                                            guint              task);
+gboolean     lab_workload_get_limit       (const LabWorkload *self,
+                                           LabWorkloadLimit   limit,
+                                           guint64           *min,
+                                           guint64           *max);
+gboolean     lab_workload_check           (const LabWorkload *self,
+                                           GError           **error);
 
 const char  *lab_files_cache_to_string    (LabFilesCache      cache);
 gboolean     lab_files_cache_from_string  (const char        *name,

@@ -34,6 +34,13 @@ G_BEGIN_DECLS
  *                                      (--map-threads only)
  *     E <message>                      fatal, the worker exits
  *
+ * A W is checked against the limits the run builder sets
+ * (lab_workload_check()); a workload out of them is not run: each of its
+ * tasks (T or A, --map-threads too) is answered at once with a failed R,
+ * "workload refused: <which value, which range>", and the worker waits
+ * for the next W. An A's document is read as it arrives, never allocated
+ * from its <length> up front.
+ *
  * start_us/end_us are CLOCK_MONOTONIC microseconds. <spec> is the
  * workload's lab_workload_to_spec() ("cpu:primes", "io:sleep", …); a
  * download's URLs are not in W, each task carries its own, as each task
@@ -72,6 +79,13 @@ G_BEGIN_DECLS
  *                      memory segment N (a memfd), requests in its first
  *                      half, replies in its second; the pipes carry only
  *                      the headers, as notifications
+ *
+ * A worker ends as soon as its parent process is gone, even in the middle
+ * of a task (src/worker/lab-worker-parent.c): the engine names itself in
+ * the worker's environment (LAB_WORKER_PARENT_ENV, its PID), so that a
+ * worker whose parent died before it could ask to be told sees it. A
+ * parent that lives and closes the worker's stdin still gets the answers
+ * to what it sent before.
  */
 
 #define LAB_PROTOCOL_VERSION   2
@@ -86,6 +100,8 @@ G_STATIC_ASSERT (LAB_MAX_URL_LENGTH + 64 <= LAB_PROTOCOL_MAX_LINE);
 #define LAB_ECHO_MAX_BYTES     (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 /* The descriptor a worker started with a shared memory segment gets it as. */
 #define LAB_WORKER_SHM_FD      3
+/* The variable that holds the PID of the worker's parent. */
+#define LAB_WORKER_PARENT_ENV  "CONCURRENCY_LAB_PARENT_PID"
 
 typedef enum
 {

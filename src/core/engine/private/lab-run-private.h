@@ -17,6 +17,7 @@ typedef enum
   EVENT_REP_STARTED,
   EVENT_SPANS,
   EVENT_REP_FINISHED,
+  EVENT_REP_INTERRUPTED,
   EVENT_DONE,
 } EventType;
 
@@ -26,7 +27,8 @@ typedef struct
   LabRepetition *rep;
   GArray        *spans;     /* EVENT_SPANS: LabSpan, errors owned */
   LabRepetition  measured;  /* EVENT_REP_FINISHED: the figures, gil_intervals and queue_samples (owned,
-                             * nullable); spans unused */
+                             * nullable); spans unused. EVENT_REP_INTERRUPTED: the counts of
+                             * the tasks that ended */
   GError        *error;     /* EVENT_DONE */
 } Event;
 

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
  * named files-PID-XXXXXX after the process that made it, which holds a
  * lock on it while it lives. The directory goes with the cell, whatever
  * happened to it; one left by a process that was killed (its PID gone and
- * its lock free) is removed by the next one made.
+ * its lock free, lab-stale.h) is removed by the next one made.
  */
 
 typedef struct _LabFilesDir LabFilesDir;

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Writes @len bytes of @data to @path, replacing it whole or not at all;
+ * FALSE with @error (G_FILE_ERROR, the system's reason) on failure. */
+gboolean lab_save_file          (const char *path,
+                                 const void *data,
+                                 gsize       len,
+                                 GError    **error);
+/* Removes the partial files that processes killed while saving left in
+ * @folder; returns how many. */
+guint    lab_save_remove_stale  (const char *folder);
+
+G_END_DECLS
