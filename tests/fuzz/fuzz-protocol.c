@@ -257,6 +257,7 @@ typedef struct
   LabLineReader  reader;
   Stream         stream;
   LabWorkload   *workload;
+  GError        *refused;   /* why the worker does not run @workload */
   GString       *transcript;
 } WorkerSide;
 
@@ -269,25 +270,55 @@ worker_fatal (WorkerSide *w,
 }
 
 /* The document that follows an A: what the reader holds after the line,
- * then the stream itself (the worker reads the rest from its stdin). The
- * worker's answer is its analysis, which the parent must accept. */
-static gboolean
-worker_analyse (WorkerSide       *w,
-                const LabMessage *msg)
+ * then the stream itself (the worker reads the rest from its stdin); NULL
+ * when the stream ends first. */
+static guint8 *
+worker_read_document (WorkerSide       *w,
+                      const LabMessage *msg)
 {
   gsize buffered = w->reader.buffer->len - w->reader.consumed;
   gsize available = buffered + (w->stream.size - w->stream.taken);
-  g_autofree guint8 *document = NULL;
-  LabDocumentRow row;
+  guint8 *document;
   gsize have;
 
   if (msg->bytes > available)
-    return worker_fatal (w, "document cut short");
-
+    return NULL;
   document = g_malloc (MAX (msg->bytes, 1));
   have = lab_line_reader_take (&w->reader, document, msg->bytes);
   memcpy (document + have, w->stream.data + w->stream.taken, msg->bytes - have);
   w->stream.taken += msg->bytes - have;
+  return document;
+}
+
+/* The answer to a task of a workload the worker does not run: a failed
+ * R that says why, which the parent must read. */
+static void
+worker_answer_refused (WorkerSide       *w,
+                       const LabMessage *msg)
+{
+  LabMessage reply = {
+    .type = LAB_MESSAGE_RESULT,
+    .id = msg->id,
+    .task = msg->task,
+    .start_us = 1000,
+    .end_us = 1000,
+    .tid = 4242,
+    .text = g_strdup_printf ("workload refused: %s", w->refused->message),
+  };
+
+  g_assert_true (g_utf8_validate (w->refused->message, -1, NULL));
+  check_round_trip (&reply, w->transcript);
+  lab_message_clear (&reply);
+}
+
+/* The worker's answer to an A is its analysis of the document, which the
+ * parent must accept. */
+static gboolean
+worker_analyse (WorkerSide       *w,
+                const LabMessage *msg,
+                const guint8     *document)
+{
+  LabDocumentRow row;
 
   /* The chain's rounds only repeat SHA-256: two are enough here. */
   g_assert_true (lab_document_analyse (document, msg->bytes, msg->task,
@@ -316,8 +347,9 @@ worker_analyse (WorkerSide       *w,
   return TRUE;
 }
 
-/* What the worker does with one line (lab-worker.c's handle_line()), but
- * run nothing; FALSE when it would exit. */
+/* What the worker does with one line (lab-worker.c's handle_line(),
+ * handle_workload(), handle_analyse() and handle_task()), but run
+ * nothing; FALSE when it would exit. */
 static gboolean
 worker_handle_line (WorkerSide *w,
                     const char *line,
@@ -338,21 +370,37 @@ worker_handle_line (WorkerSide *w,
     {
     case LAB_MESSAGE_WORKLOAD:
       g_clear_pointer (&w->workload, lab_workload_free);
+      g_clear_error (&w->refused);
       w->workload = g_steal_pointer (&msg.workload);
+      lab_workload_check (w->workload, &w->refused);
+      break;
+
+    case LAB_MESSAGE_ANALYSE:
+      {
+        g_autofree guint8 *document = NULL;
+
+        if (w->workload == NULL || w->workload->kind != LAB_WORKLOAD_PIPELINE)
+          go_on = worker_fatal (w, "analysis without a pipeline workload");
+        else if (msg.bytes > w->workload->max_bytes)
+          go_on = worker_fatal (w, "document larger than the workload's cap");
+        else if ((document = worker_read_document (w, &msg)) == NULL)
+          go_on = worker_fatal (w, "document cut short");
+        else if (w->refused != NULL)
+          worker_answer_refused (w, &msg);
+        else if (msg.task >= w->workload->tasks)
+          go_on = worker_fatal (w, "task index out of range");
+        else
+          go_on = worker_analyse (w, &msg, document);
+      }
       break;
 
     case LAB_MESSAGE_TASK:
-    case LAB_MESSAGE_ANALYSE:
       if (w->workload == NULL)
         go_on = worker_fatal (w, "task before workload");
-      else if (msg.type == LAB_MESSAGE_ANALYSE && w->workload->kind != LAB_WORKLOAD_PIPELINE)
-        go_on = worker_fatal (w, "analysis without a pipeline workload");
-      else if (msg.type == LAB_MESSAGE_ANALYSE && msg.bytes > w->workload->max_bytes)
-        go_on = worker_fatal (w, "document larger than the workload's cap");
+      else if (w->refused != NULL)
+        worker_answer_refused (w, &msg);
       else if (msg.task >= w->workload->tasks)
         go_on = worker_fatal (w, "task index out of range");
-      else if (msg.type == LAB_MESSAGE_ANALYSE)
-        go_on = worker_analyse (w, &msg);
       break;
 
     case LAB_MESSAGE_USAGE:
@@ -403,6 +451,7 @@ worker_reads (const guint8 *data,
     }
 out:
   g_clear_pointer (&w.workload, lab_workload_free);
+  g_clear_error (&w.refused);
   lab_line_reader_clear (&w.reader);
 }
 

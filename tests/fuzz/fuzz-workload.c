@@ -8,8 +8,9 @@
 #include "lab-task.h"
 
 /*
- * The workload line a worker is sent (W): parsed as the worker parses it,
- * then made into the worker's task runner, whose tasks run as far as is
+ * The workload line a worker is sent (W): parsed and checked as the worker
+ * does (lab_message_parse(), lab_workload_check()), then, when the worker
+ * would run it, made into its task runner, whose tasks run as far as is
  * safe here: stopped before they begin (a cancelled cancellable) for any
  * workload, and run to their end when they are small. Downloads and files
  * are not run (they need a server or a folder).
@@ -20,9 +21,11 @@
  * - the workload formats back to a line that parses to the same workload;
  * - a task stopped before it begins ends at once, cancelled;
  * - a small task ends ok, with the same checksum each time;
- * - the worker accepts only what the engine would send it: a workload it
- *   takes is one the run builder accepts, with the same limits (size,
- *   tasks, request time-out, body cap).
+ * - the worker runs exactly what the engine could send it: a workload it
+ *   runs is one the run builder accepts, and one it refuses is one the
+ *   builder refuses (the same limits of size, tasks, request time-out and
+ *   body cap); its answer to the tasks of a refused workload, a failed R,
+ *   reaches the parent.
  */
 
 /* Runs to the end only below this size (matmul: n³ steps, so less). */
@@ -197,6 +200,33 @@ engine_accepts (const LabWorkload  *workload,
   return config != NULL;
 }
 
+/* The worker's answer to each task of a workload it does not run. */
+static void
+check_refusal (const GError *refused)
+{
+  LabMessage reply = {
+    .type = LAB_MESSAGE_RESULT,
+    .id = 1,
+    .task = 0,
+    .start_us = 1000,
+    .end_us = 1000,
+    .tid = 4242,
+    .text = g_strdup_printf ("workload refused: %s", refused->message),
+  };
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  LabMessage parsed;
+
+  g_assert_true (g_utf8_validate (refused->message, -1, NULL));
+  lab_message_format (&reply, line);
+  if (!lab_message_parse (line->str, line->len - 1, &parsed, &error))
+    g_error ("the refusal does not reach the parent (%s): %s", error->message, line->str);
+  g_assert_false (parsed.ok);
+  g_assert_cmpstr (parsed.text, ==, reply.text);
+  lab_message_clear (&parsed);
+  lab_message_clear (&reply);
+}
+
 int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
@@ -210,7 +240,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) refused = NULL;
   g_autoptr(GError) engine_error = NULL;
+  gboolean runs, engine_sends;
   LabMessage msg;
 
   /* One line, as the worker's line reader hands it over. */
@@ -220,10 +252,19 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     return 0;
 
   check_round_trip (&msg);
-  run_workload (msg.workload);
-  if (!engine_accepts (msg.workload, &engine_error))
-    g_error ("the worker took a workload the engine refuses (%s): %.*s",
+  runs = lab_workload_check (msg.workload, &refused);
+  engine_sends = engine_accepts (msg.workload, &engine_error);
+  if (runs && !engine_sends)
+    g_error ("the worker runs a workload the engine refuses (%s): %.*s",
              engine_error->message, (int) size, (const char *) data);
+  if (!runs && engine_sends)
+    g_error ("the worker refuses a workload the engine sends (%s): %.*s",
+             refused->message, (int) size, (const char *) data);
+
+  if (runs)
+    run_workload (msg.workload);
+  else
+    check_refusal (refused);
 
   lab_message_clear (&msg);
   return 0;
