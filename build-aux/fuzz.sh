@@ -40,6 +40,10 @@ fi
 ninja -C "$builddir" build.ninja > /dev/null
 meson compile -C "$builddir" $(for t in $targets; do printf 'fuzz-%s ' "$t"; done)
 
+# The seed corpora first, every input once (the reproducers of what was
+# found before): a quick failure names the input.
+meson test -C "$builddir" --no-rebuild --print-errorlogs --suite fuzz $(for t in $targets; do printf 'fuzz-%s ' "$t"; done)
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$builddir/fuzz-artifacts"
