@@ -5,14 +5,21 @@
 import csv
 import json
 import os
+import resource
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 CLI = os.environ["CONCURRENCY_LAB_CLI"]
+# Every run is recorded in the history: keep it in a folder of the tests'
+# own, never the user's (the History tests each make their own).
+DATA_HOME = tempfile.TemporaryDirectory(prefix="lab-cli-data-")
+os.environ["XDG_DATA_HOME"] = DATA_HOME.name
 
 RESULTS_COLUMNS = ("run_id,started_at,workload,size,tasks,mode,runtime,workers,repeat,wall_s,user_s,"
                    "sys_s,cpu_util,peak_rss_kib,speedup,efficiency,checksum,ok_tasks,failed_tasks,"
@@ -66,6 +73,8 @@ class UsageErrors(unittest.TestCase):
         (["claims", "--only", ""], "accepted"),
         (["claims", "--csv", "/nonexistent-dir/c.csv"], "/nonexistent-dir"),
         (["claims", "--quick", "extra"], "extra"),
+        (["serve", "--max-connections", "0"], "--max-connections"),
+        (["serve", "--idle-timeout-s", "x"], "--idle-timeout-s"),
     ]
 
     def test_usage_errors(self):
@@ -78,7 +87,7 @@ class UsageErrors(unittest.TestCase):
 
     def test_help(self):
         for args in (["--help"], ["run", "--help"], ["info", "--help"], ["bench", "--help"],
-                     ["overheads", "--help"], ["claims", "--help"]):
+                     ["overheads", "--help"], ["claims", "--help"], ["history", "--help"]):
             r = cli(*args)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("Usage", r.stdout)
@@ -292,6 +301,16 @@ class Runs(unittest.TestCase):
         self.assertIn(os.path.join(d, "r.csv"), err)
         self.assertIn("sequential", out)  # the table was still printed
 
+    @staticmethod
+    def partial_with_data(folder):
+        for name in os.listdir(folder):
+            try:
+                if name != "s.csv" and os.path.getsize(os.path.join(folder, name)) > 0:
+                    return True
+            except OSError:  # renamed meanwhile
+                pass
+        return False
+
     def test_export_killed_leaves_nothing_behind(self):
         """kill -9 while a large spans file is written: the partial file it leaves
         is named after the killed process and removed by the next export there."""
@@ -302,7 +321,8 @@ class Runs(unittest.TestCase):
                                       "--modes", "threads", "--workers", "2", "--repeat", "1", "--warmup", "0",
                                       "--quiet", "--spans-csv", os.path.join(d, "s.csv")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                while p.poll() is None and not [n for n in os.listdir(d) if n != "s.csv"]:
+                # Killed once the partial file holds some of the spans.
+                while p.poll() is None and not self.partial_with_data(d):
                     time.sleep(0.002)
                 p.kill()
                 p.wait()
@@ -375,12 +395,261 @@ class Runs(unittest.TestCase):
 
     def test_bench_quick(self):
         r = cli("bench", "--quick", "--json", "--only", "dispatch", "--only", "spawn", "--only", "memory",
-                "--only", "downloads", "--only", "cancel", timeout=240)
+                "--only", "downloads", "--only", "cancel", "--only", "history", timeout=240)
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = json.loads(r.stdout)
         for key in ("thread_dispatch_us", "process_dispatch_us", "spawn_us", "raw_spawn_us", "worker_rss_kib",
-                    "download_threads_40x200_w20", "download_bulk_mib_s", "cancel_ms_processes"):
+                    "download_threads_40x200_w20", "download_bulk_mib_s", "cancel_ms_processes",
+                    "history_commit_ms_100_spans", "history_commit_ms_1000_spans", "history_db_mib_1000_runs",
+                    "history_list_ms"):
             self.assertGreater(doc[key], 0, key)
+
+
+def descendants(pid):
+    """Every process below @pid, from the parent PID each one has in /proc."""
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    parents[int(name)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        kids = {p for p, pp in parents.items() if pp == parent and p not in found}
+        found |= kids
+        todo.extend(kids)
+    return found
+
+
+def running(pid):
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+class History(unittest.TestCase):
+    SMALL_RUN = ["run", "--workload", "cpu:sumsq", "--size", "300000", "--tasks", "4",
+                 "--modes", "sequential,threads,processes", "--workers", "2", "--repeat", "2", "--warmup", "1"]
+
+    def setUp(self):
+        self.data = tempfile.TemporaryDirectory(prefix="lab-history-")
+        self.env = dict(os.environ, XDG_DATA_HOME=self.data.name)
+        self.db = os.path.join(self.data.name, "concurrency-lab", "history.db")
+
+    def tearDown(self):
+        self.data.cleanup()
+
+    def cli(self, *args, timeout=120):
+        return cli(*args, env=self.env, timeout=timeout)
+
+    def entries(self):
+        r = self.cli("history", "list", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)
+
+    def test_list_show_export_delete(self):
+        with tempfile.TemporaryDirectory() as d:
+            r_csv, s_csv = os.path.join(d, "r.csv"), os.path.join(d, "s.csv")
+            r = self.cli(*self.SMALL_RUN, "--csv", r_csv, "--spans-csv", s_csv)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Recorded in the history as run 1", r.stderr)
+            self.assertTrue(os.path.exists(self.db))
+
+            [entry] = self.entries()
+            self.assertEqual(entry["id"], 1)
+            self.assertEqual(entry["status"], "finished")
+            self.assertEqual(entry["workload"], "cpu:sumsq")
+            self.assertEqual(entry["modes"], "sequential, threads, processes")
+            self.assertEqual(entry["workers"], "2")
+            self.assertEqual((entry["repetitions_done"], entry["repetitions_total"]), (9, 9))
+            self.assertGreater(entry["best_speedup"], 0)
+            self.assertIn(entry["best_variant"], ("threads ×2", "processes ×2"))
+            with open(r_csv, newline="") as f:
+                self.assertEqual({row["run_id"] for row in csv.DictReader(f)}, {entry["run_id"]})
+
+            r = self.cli("history", "list")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("finished", r.stdout)
+            self.assertIn("cpu:sumsq", r.stdout)
+
+            r = self.cli("history", "show", "1")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("finished", r.stdout)
+            self.assertIn("9 of 9 completed", r.stdout)
+            self.assertEqual(r.stdout.count("8999955000050000"), 3, r.stdout)  # one row per cell
+
+            r = self.cli("history", "show", "1", "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            shown = json.loads(r.stdout)
+            self.assertEqual(shown["id"], 1)
+            self.assertEqual(len(shown["results"]["cells"]), 3)
+            self.assertEqual({c["checksum"] for c in shown["results"]["cells"]}, {"8999955000050000"})
+
+            # The files `run --csv --spans-csv` wrote, byte for byte
+            r2_csv, s2_csv = os.path.join(d, "r2.csv"), os.path.join(d, "s2.csv")
+            r = self.cli("history", "export", "1", "--csv", r2_csv, "--spans-csv", s2_csv)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for live, recorded in ((r_csv, r2_csv), (s_csv, s2_csv)):
+                with open(live, "rb") as a, open(recorded, "rb") as b:
+                    self.assertEqual(a.read(), b.read(), recorded)
+
+            r = self.cli("history", "delete", "1")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Deleted run 1", r.stdout)
+            self.assertEqual(self.entries(), [])
+            r = self.cli("history", "show", "1")
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("no run 1", r.stderr)
+
+    def test_no_history(self):
+        r = self.cli(*self.SMALL_RUN, "--no-history")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("Recorded", r.stderr)
+        self.assertEqual(self.entries(), [])
+        r = self.cli(*self.SMALL_RUN, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(self.entries()), 1)
+
+    def test_bad_ids(self):
+        r = self.cli(*self.SMALL_RUN)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for args, code, needle in [
+            (["show", "x"], 2, "“x” is not the id of a run"),
+            (["show", "0"], 2, "“0” is not the id of a run"),
+            (["show", "-3"], 2, "-3"),
+            (["show"], 2, "give the id of a run"),
+            (["delete", "1.5"], 2, "not the id of a run"),
+            (["show", "99"], 1, "no run 99; concurrency-lab-cli history list"),
+            (["delete", "99"], 1, "no run 99"),
+            (["export", "99", "--csv", os.path.join(self.data.name, "r.csv")], 1, "no run 99"),
+            (["export", "1"], 2, "--csv FILE"),
+            (["delete", "1", "--json"], 2, "does not take --json"),
+            (["show", "1", "--csv", "r.csv"], 2, "does not take --csv"),
+            (["frobnicate"], 2, "unknown action “frobnicate”"),
+            ([], 2, "list, show ID"),
+            (["list", "extra"], 2, "extra"),
+            (["show", "1", "2"], 2, "“2”"),
+        ]:
+            with self.subTest(args=args):
+                r = self.cli("history", *args)
+                self.assertEqual(r.returncode, code, r.stderr)
+                self.assertIn(needle, r.stderr)
+                self.assertEqual(r.stdout.strip(), "")
+        self.assertEqual(len(self.entries()), 1)  # nothing deleted
+
+    def test_unwritable_export_path(self):
+        r = self.cli(*self.SMALL_RUN)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for args in (["--csv", "/nonexistent-dir/r.csv"],
+                     ["--csv", os.path.join(self.data.name, "r.csv"), "--spans-csv", "/nonexistent-dir/s.csv"],
+                     ["--csv", self.data.name]):
+            with self.subTest(args=args):
+                r = self.cli("history", "export", "1", *args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertTrue("/nonexistent-dir" in r.stderr or "is a folder" in r.stderr, r.stderr)
+                self.assertFalse(os.path.exists(os.path.join(self.data.name, "r.csv")))
+
+    def test_history_unavailable_run_goes_on(self):
+        """A data folder that cannot hold the history: the run still runs, and says so."""
+        blocker = os.path.join(self.data.name, "not-a-folder")
+        with open(blocker, "w") as f:
+            f.write("a file where the data folder should be\n")
+        env = dict(self.env, XDG_DATA_HOME=blocker)
+        r = cli(*self.SMALL_RUN, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("not recorded in the history", r.stderr)
+        self.assertIn("Every mode computed the same checksum.", r.stdout)
+        r = cli("history", "list", env=env)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(blocker, r.stderr)
+
+    def test_damaged_history_moved_aside(self):
+        os.makedirs(os.path.dirname(self.db))
+        with open(self.db, "w") as f:
+            f.write("not a database\n")
+        r = self.cli(*self.SMALL_RUN)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("not a database", r.stderr)
+        self.assertIn("a new, empty history was started", r.stderr)
+        aside = [n for n in os.listdir(os.path.dirname(self.db)) if n.startswith("history.db.corrupt-")]
+        self.assertEqual(len(aside), 1, aside)
+        self.assertIn(aside[0], r.stderr)
+        with open(os.path.join(os.path.dirname(self.db), aside[0])) as f:
+            self.assertEqual(f.read(), "not a database\n")
+        self.assertIn("Recorded in the history as run 1", r.stderr)
+        self.assertEqual(len(self.entries()), 1)
+
+    def test_sigint_keeps_completed_repetitions(self):
+        p = subprocess.Popen([CLI, "run", "--workload", "io:sleep", "--size", "100", "--tasks", "2",
+                              "--modes", "threads", "--workers", "2", "--repeat", "100", "--warmup", "0"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(e["repetitions_done"] >= 2 for e in self.entries()):
+            time.sleep(0.1)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 1, err)
+        [entry] = self.entries()
+        self.assertEqual(entry["status"], "cancelled")
+        self.assertGreaterEqual(entry["repetitions_done"], 2)
+
+    def test_kill_9_keeps_completed_repetitions(self):
+        """Crash safety: kill -9 of a long run in processes mode. Every completed
+        repetition is in the history with its spans, the run is interrupted, and
+        no worker outlives the CLI. The workers' tasks last 8 s: a worker that
+        only noticed at the end of its task would still run when checked."""
+        p = subprocess.Popen([CLI, "run", "--workload", "io:sleep", "--size", "8000", "--tasks", "2",
+                              "--modes", "processes", "--workers", "2", "--repeat", "10", "--warmup", "0"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env)
+        workers = set()
+        done = 0
+        deadline = time.monotonic() + 90
+        try:
+            while time.monotonic() < deadline and done < 2:
+                workers |= descendants(p.pid)
+                done = max([e["repetitions_done"] for e in self.entries()] or [0])
+                time.sleep(0.2)
+            workers |= descendants(p.pid)
+            self.assertEqual(done, 2)
+            self.assertEqual(len(workers), 2, workers)
+            self.assertTrue(all(running(w) for w in workers), workers)
+        finally:
+            p.kill()
+            p.wait(timeout=30)
+
+        # No worker left behind
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(running(w) for w in workers):
+            time.sleep(0.1)
+        self.assertEqual([w for w in workers if running(w)], [], "workers outlived the killed CLI")
+
+        r = self.cli("history", "list")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("interrupted", r.stdout)
+        [entry] = self.entries()
+        self.assertEqual(entry["status"], "interrupted")
+        self.assertEqual(entry["repetitions_done"], 2)
+        self.assertEqual(entry["repetitions_total"], 10)
+
+        with tempfile.TemporaryDirectory() as d:
+            r_csv, s_csv = os.path.join(d, "r.csv"), os.path.join(d, "s.csv")
+            r = self.cli("history", "export", str(entry["id"]), "--csv", r_csv, "--spans-csv", s_csv)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(r_csv, newline="") as f:
+                rows = list(csv.DictReader(f))
+            with open(s_csv, newline="") as f:
+                spans = list(csv.DictReader(f))
+        self.assertEqual([row["repeat"] for row in rows], ["1", "2"])
+        self.assertEqual({row["ok_tasks"] for row in rows}, {"2"})
+        self.assertEqual(sorted((s["repeat"], s["task"], s["status"]) for s in spans),
+                         [("1", "0", "ok"), ("1", "1", "ok"), ("2", "0", "ok"), ("2", "1", "ok")])
+        self.assertTrue(all(int(s["pid"]) in workers for s in spans), spans)
 
 
 def fake_python(directory, name, script):
@@ -854,34 +1123,6 @@ class Pipeline(unittest.TestCase):
             self.assertEqual(os.listdir(os.path.join(cache, "concurrency-lab")), [])
 
 
-def descendants(pid):
-    """Every process below @pid, from the parent PID each one has in /proc."""
-    parents = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open("/proc/%s/stat" % name) as f:
-                    parents[int(name)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    found, todo = set(), [pid]
-    while todo:
-        parent = todo.pop()
-        kids = {p for p, pp in parents.items() if pp == parent and p not in found}
-        found |= kids
-        todo.extend(kids)
-    return found
-
-
-def running(pid):
-    """Alive and not a zombie waiting to be reaped."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
-
-
 class ParentKilled(unittest.TestCase):
     """kill -9 of the CLI in the middle of long tasks: its workers go with it."""
 
@@ -931,6 +1172,88 @@ class ParentKilled(unittest.TestCase):
             with self.subTest(mode=name):
                 # Persistent pools have both workers at once, spawn starts one per task.
                 self.kill_and_watch(args, 1 if name == "cpython-threads" else 2)
+def limit_fds(soft, hard):
+    """A preexec_fn: the child starts with these limits of open files."""
+    return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+class DescriptorLimits(unittest.TestCase):
+    """The embedded server and download runs at a low limit of open files."""
+
+    def start_server(self, *args, soft=256, hard=256):
+        p = subprocess.Popen([CLI, "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, preexec_fn=limit_fds(soft, hard))
+
+        def stop():
+            p.send_signal(signal.SIGINT)
+            err = p.communicate(timeout=20)[1]
+            self.assertEqual(p.returncode, 0, err)
+        self.addCleanup(stop)
+        line = p.stdout.readline()
+        if not line.startswith("Serving on http://127.0.0.1:"):
+            self.fail(line + p.stderr.read())
+        return p, line.split()[-1]
+
+    def test_serve_recovers_after_clients_took_every_descriptor(self):
+        """300 idle connections at a limit of 256: once they are gone, the server serves again."""
+        p, url = self.start_server()
+        port = int(url.rsplit(":", 1)[1])
+        idle = []
+        for _ in range(300):
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        time.sleep(1.0)
+        for s in idle:
+            s.close()
+        time.sleep(0.5)
+        with urllib.request.urlopen(url + "/bytes/10", timeout=5) as response:
+            self.assertEqual(response.status, 200)
+            self.assertEqual(len(response.read()), 10)
+
+    def test_serve_closes_idle_connections(self):
+        """--idle-timeout-s: a silent client and a kept-alive one are let go, then the port serves on."""
+        p, url = self.start_server("--idle-timeout-s", "1", "--max-connections", "2", soft=1024, hard=1024)
+        port = int(url.rsplit(":", 1)[1])
+        silent = socket.create_connection(("127.0.0.1", port), timeout=5)
+        kept = socket.create_connection(("127.0.0.1", port), timeout=5)
+        kept.sendall(b"GET /bytes/5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        self.assertTrue(kept.recv(4096).startswith(b"HTTP/1.1 200 OK\r\n"))
+        t0 = time.monotonic()
+        for s in (silent, kept):
+            while s.recv(4096):
+                pass
+            s.close()
+        self.assertLess(time.monotonic() - t0, 4)
+        # Both places are free again.
+        with urllib.request.urlopen(url + "/bytes/10", timeout=5) as response:
+            self.assertEqual(response.status, 200)
+
+    def download_512(self, soft, hard):
+        return subprocess.run([CLI, "run", "--workload", "io:download", "--workers", "512",
+                               "--tasks", "1024", "--modes", "threads,async", "--delay-ms", "50",
+                               "--bytes", "1000", "--repeat", "1", "--warmup", "0", "--json"],
+                              capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+                              preexec_fn=limit_fds(soft, hard))
+
+    def test_download_512_workers_raises_the_limit(self):
+        """The issue's run at ulimit -n 1024 with a higher hard limit: every task succeeds."""
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        if hard != resource.RLIM_INFINITY and hard < 4096:
+            self.skipTest("the hard limit of open files here is %d" % hard)
+        r = self.download_512(1024, hard)
+        self.assertNotIn("Too many open files", r.stderr)
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        for cell in json.loads(r.stdout)["cells"]:
+            self.assertEqual(cell["failed_tasks"], 0, cell)
+
+    def test_download_512_workers_refused_at_a_hard_limit(self):
+        """At a hard limit of 1024 the run is refused before it starts, saying what to do."""
+        r = self.download_512(1024, 1024)
+        self.assertNotIn("Too many open files", r.stderr)
+        self.assertEqual(r.returncode, 2, r.stderr[-2000:])
+        self.assertIn("1024", r.stderr)
+        self.assertIn("ulimit -n", r.stderr)
+        self.assertIn("--workers", r.stderr)
+        self.assertEqual(r.stdout, "")
 
 
 if __name__ == "__main__":

@@ -244,6 +244,115 @@ test_background_aggregate (void)
   g_assert_null (lab_reading_trust (short_cell));
 }
 
+/* Comparisons -------------------------------------------------------------- */
+
+/* A cell of threads ×2 with repetitions of @walls (seconds, up to a
+ * negative one), @failed tasks failed in the first and @background of the
+ * machine's CPU used by other programs in each. */
+static LabCell *
+cell_of (const double *walls,
+         guint         failed,
+         double        background)
+{
+  LabCell *cell = lab_cell_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, 2);
+
+  for (guint i = 0; walls[i] >= 0; i++)
+    {
+      g_autoptr(LabRepetition) rep = lab_repetition_new (LAB_RUNTIME_NATIVE, LAB_MODE_THREADS, 2, i + 1, FALSE);
+
+      rep->wall_s = walls[i];
+      rep->background_busy_s = background * walls[i] * lab_machine_n_cpus ();
+      rep->failed_tasks = i == 0 ? failed : 0;
+      rep->finished = TRUE;
+      lab_cell_add_repetition (cell, rep);
+    }
+  lab_cell_update (cell, NAN);
+  return cell;
+}
+
+static void
+assert_change (LabCell   *before,
+               LabCell   *after,
+               LabChange  expected_change,
+               LabDoubt   expected_doubt)
+{
+  LabDoubt doubt = -1;
+  double ratio = 0;
+
+  g_assert_cmpint (lab_reading_compare_cells (before, after, &doubt, &ratio), ==, expected_change);
+  g_assert_cmpint (doubt, ==, expected_doubt);
+  if (expected_change == LAB_CHANGE_UNKNOWN)
+    g_assert_true (isnan (ratio));
+  else
+    g_assert_cmpfloat_with_epsilon (ratio, lab_cell_get_median_s (before) / lab_cell_get_median_s (after), 1e-12);
+}
+
+/* Two measurements of a cell differ only by more than their repetitions
+ * vary and by 1 %, and only when both can be trusted: else the change is
+ * within the spread, about the same, or doubtful, and the doubt says why. */
+static void
+test_compare (void)
+{
+  static const double steady_walls[] = { 1.00, 1.02, 0.98, -1 };
+  static const double faster_walls[] = { 0.80, 0.81, 0.79, -1 };
+  /* Medians 1.00 s and 1.05 s; MADs 60 ms and 50 ms. */
+  static const double loose_walls[] = { 1.00, 1.06, 0.94, -1 };
+  static const double near_walls[] = { 1.05, 1.10, 1.00, -1 };
+  /* 5 ms apart, 1 ms of MAD each: beyond the spread, within 1 %. */
+  static const double tight_walls[] = { 1.000, 1.001, 0.999, -1 };
+  static const double close_walls[] = { 1.005, 1.006, 1.004, -1 };
+  /* Median 317 ms, MAD 106 ms (33 %): 3.2 times faster than steady. */
+  static const double spread_walls[] = { 0.317, 0.211, 0.423, -1 };
+  static const double single_walls[] = { 0.5, -1 };
+  static const double no_walls[] = { -1 };
+  g_autoptr(LabCell) steady = cell_of (steady_walls, 0, 0);
+  g_autoptr(LabCell) faster = cell_of (faster_walls, 0, 0);
+  g_autoptr(LabCell) loose = cell_of (loose_walls, 0, 0);
+  g_autoptr(LabCell) near = cell_of (near_walls, 0, 0);
+  g_autoptr(LabCell) tight = cell_of (tight_walls, 0, 0);
+  g_autoptr(LabCell) close = cell_of (close_walls, 0, 0);
+  g_autoptr(LabCell) spread = cell_of (spread_walls, 0, 0);
+  g_autoptr(LabCell) busy = cell_of (faster_walls, 0, 0.45);
+  g_autoptr(LabCell) failed = cell_of (faster_walls, 2, 0);
+  g_autoptr(LabCell) busy_spread = cell_of (spread_walls, 0, 0.45);
+  g_autoptr(LabCell) single = cell_of (single_walls, 0, 0);
+  g_autoptr(LabCell) empty = cell_of (no_walls, 0, 0);
+  double severity = -1;
+
+  assert_change (steady, faster, LAB_CHANGE_FASTER, LAB_DOUBT_NONE);
+  assert_change (faster, steady, LAB_CHANGE_SLOWER, LAB_DOUBT_NONE);
+  assert_change (loose, near, LAB_CHANGE_WITHIN_SPREAD, LAB_DOUBT_NONE);
+  assert_change (near, loose, LAB_CHANGE_WITHIN_SPREAD, LAB_DOUBT_NONE);
+  assert_change (tight, close, LAB_CHANGE_SAME, LAB_DOUBT_NONE);
+  assert_change (steady, steady, LAB_CHANGE_SAME, LAB_DOUBT_NONE);
+
+  /* However large the change, figures that cannot be trusted give none. */
+  assert_change (steady, spread, LAB_CHANGE_DOUBTFUL, LAB_DOUBT_UNSTABLE);
+  assert_change (spread, steady, LAB_CHANGE_DOUBTFUL, LAB_DOUBT_UNSTABLE);
+  assert_change (steady, busy, LAB_CHANGE_DOUBTFUL, LAB_DOUBT_CONTENTION);
+  assert_change (steady, failed, LAB_CHANGE_DOUBTFUL, LAB_DOUBT_FAILED);
+  assert_change (steady, single, LAB_CHANGE_DOUBTFUL, LAB_DOUBT_ONE_REPETITION);
+  /* The worse of the two. */
+  assert_change (spread, busy, LAB_CHANGE_DOUBTFUL, LAB_DOUBT_CONTENTION);
+  assert_change (failed, spread, LAB_CHANGE_DOUBTFUL, LAB_DOUBT_FAILED);
+  assert_change (single, spread, LAB_CHANGE_DOUBTFUL, LAB_DOUBT_UNSTABLE);
+
+  assert_change (steady, empty, LAB_CHANGE_UNKNOWN, LAB_DOUBT_NONE);
+  assert_change (empty, steady, LAB_CHANGE_UNKNOWN, LAB_DOUBT_NONE);
+
+  /* Each doubt with how bad it is, to name the worst cell of a run. */
+  g_assert_cmpint (lab_reading_comparison_doubt (steady, &severity), ==, LAB_DOUBT_NONE);
+  g_assert_cmpfloat (severity, ==, 0);
+  g_assert_cmpint (lab_reading_comparison_doubt (spread, &severity), ==, LAB_DOUBT_UNSTABLE);
+  g_assert_cmpfloat_with_epsilon (severity, 0.106 / 0.317, 1e-9);
+  g_assert_cmpint (lab_reading_comparison_doubt (busy_spread, &severity), ==, LAB_DOUBT_CONTENTION);
+  g_assert_cmpfloat_with_epsilon (severity, 0.45, 1e-9);
+  g_assert_cmpint (lab_reading_comparison_doubt (failed, &severity), ==, LAB_DOUBT_FAILED);
+  g_assert_cmpfloat (severity, ==, 2);
+  g_assert_cmpint (lab_reading_comparison_doubt (single, &severity), ==, LAB_DOUBT_ONE_REPETITION);
+  g_assert_cmpfloat (severity, ==, 0);
+}
+
 /* The user interface's CPU ----------------------------------------------- */
 
 static double
@@ -423,6 +532,7 @@ main (int    argc,
   g_test_add_func ("/contention/quiet", test_quiet);
   g_test_add_func ("/contention/unstable", test_unstable);
   g_test_add_func ("/contention/background-aggregate", test_background_aggregate);
+  g_test_add_func ("/contention/compare", test_compare);
   g_test_add_func ("/contention/ui-cpu", test_ui_cpu);
   g_test_add_func ("/contention/thread-names", test_thread_names);
   return g_test_run ();

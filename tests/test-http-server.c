@@ -2,13 +2,17 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <gio/gnetworking.h>
 #include <libsoup/soup.h>
 
 #include "lab-http-server.h"
+#include "lab-machine.h"
 #include "lab-test-server.h"
 
 static void
@@ -850,6 +854,493 @@ test_connect_burst (LabTestServer  *fixture,
   g_assert_cmpfloat (run_keepalive_clients (fixture, 100), <, 0.9);
 }
 
+
+/*
+ * Raw HTTP on blocking sockets: what a hostile, pipelining or careless
+ * client sends, byte for byte.
+ */
+
+static int
+raw_connect (LabTestServer *fixture)
+{
+  struct sockaddr_in address = {
+    .sin_family = AF_INET,
+    .sin_port = g_htons (lab_http_server_get_port (fixture->server)),
+    .sin_addr.s_addr = g_htonl (INADDR_LOOPBACK),
+  };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  if (connect (fd, (struct sockaddr *) &address, sizeof address) != 0)
+    g_error ("connect: %s", g_strerror (errno));
+
+  return fd;
+}
+
+static gboolean
+raw_send (int         fd,
+          const void *data,
+          gsize       length)
+{
+  const char *p = data;
+
+  while (length > 0)
+    {
+      gssize n = send (fd, p, length, MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      p += n;
+      length -= n;
+    }
+
+  return TRUE;
+}
+
+/* Waits up to @timeout_ms for data and appends it; FALSE at end of file or on timeout. */
+static gboolean
+raw_receive (int      fd,
+             GString *received,
+             int      timeout_ms,
+             gboolean *out_closed)
+{
+  struct pollfd pfd = { .fd = fd, .events = POLLIN };
+  char buffer[16384];
+  gssize n;
+
+  *out_closed = FALSE;
+  if (poll (&pfd, 1, timeout_ms) <= 0)
+    return FALSE;
+
+  n = recv (fd, buffer, sizeof buffer, 0);
+  if (n <= 0)
+    {
+      *out_closed = TRUE;
+      return FALSE;
+    }
+
+  g_string_append_len (received, buffer, n);
+  return TRUE;
+}
+
+/* Reads until the server closes the connection or @timeout_ms pass in silence. */
+static GString *
+raw_receive_all (int       fd,
+                 int       timeout_ms,
+                 gboolean *out_closed)
+{
+  GString *received = g_string_new (NULL);
+
+  while (raw_receive (fd, received, timeout_ms, out_closed))
+    ;
+
+  return received;
+}
+
+/* The head of the response that starts at @response, lower-cased, or NULL. */
+static char *
+response_head (const char *response)
+{
+  const char *end = strstr (response, "\r\n\r\n");
+
+  return end != NULL ? g_ascii_strdown (response, end - response) : NULL;
+}
+
+/* Two pipelined requests in one write, the first for a response without a
+ * body: the second must be answered on the same connection (or the first
+ * must have said that the connection closes). */
+static void
+test_status_no_body_pipelined (LabTestServer  *fixture,
+                               gconstpointer  user_data)
+{
+  static const char *codes[] = { "204", "304" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_autofree char *request = NULL;
+      g_autofree char *first = NULL;
+      g_autoptr(GString) received = NULL;
+      const char *second;
+      gboolean closed;
+      int fd = raw_connect (fixture);
+
+      request = g_strdup_printf ("GET /status/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                 "GET /bytes/5 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                                 codes[i]);
+      g_assert_true (raw_send (fd, request, strlen (request)));
+      received = raw_receive_all (fd, 5000, &closed);
+      close (fd);
+
+      first = response_head (received->str);
+      g_assert_nonnull (first);
+      g_assert_true (g_str_has_prefix (first, "http/1.1 "));
+      g_assert_true (g_str_has_prefix (first + strlen ("http/1.1 "), codes[i]));
+      second = strstr (received->str + 1, "HTTP/1.1 ");
+      if (second == NULL && strstr (first, "\r\nconnection: close") == NULL)
+        g_error ("/status/%s closed the connection without “Connection: close” and dropped the "
+                 "request pipelined after it; received:\n%s", codes[i], received->str);
+      g_assert_nonnull (second);
+      g_assert_true (g_str_has_prefix (second, "HTTP/1.1 200 "));
+      g_assert_true (g_str_has_suffix (received->str, "\r\n\r\n\x07\x26\x45\x64\x83"));
+      g_assert_true (closed);
+    }
+}
+
+/*
+ * Request bodies: the endpoints take none. A client streams a large body;
+ * the server must answer from the headers and never hold the body in
+ * memory.
+ */
+
+#define BODY_SIZE (G_GUINT64_CONSTANT (64) * 1024 * 1024)
+#define BODY_BLOCK 65536
+
+/* AddressSanitizer keeps freed memory in quarantine (256 MiB): there the
+ * resident memory counts every piece of a body that was read and let go. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_COUNTS_FREED_MEMORY 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_COUNTS_FREED_MEMORY 1
+#endif
+#endif
+#ifndef RSS_COUNTS_FREED_MEMORY
+#define RSS_COUNTS_FREED_MEMORY 0
+#endif
+
+typedef struct
+{
+  int fd;
+  gboolean chunked;
+  guint64 sent;
+} BodyWriter;
+
+static gpointer
+body_writer_main (gpointer user_data)
+{
+  BodyWriter *writer = user_data;
+  static char block[BODY_BLOCK];
+
+  memset (block, 'x', sizeof block);
+  while (writer->sent < BODY_SIZE)
+    {
+      if (writer->chunked &&
+          !raw_send (writer->fd, "10000\r\n", strlen ("10000\r\n")))
+        return NULL;
+      if (!raw_send (writer->fd, block, sizeof block) ||
+          (writer->chunked && !raw_send (writer->fd, "\r\n", 2)))
+        return NULL;
+      writer->sent += sizeof block;
+    }
+  if (writer->chunked)
+    raw_send (writer->fd, "0\r\n\r\n", 5);
+
+  return NULL;
+}
+
+static guint64
+rss_kib (void)
+{
+  LabProcessMemory memory;
+
+  g_assert_true (lab_machine_process_memory (0, &memory));
+  return memory.rss_kib;
+}
+
+/* Whether @received holds a whole response (head and Content-Length body). */
+static gboolean
+response_complete (GString *received)
+{
+  g_autofree char *head = response_head (received->str);
+  const char *length;
+
+  if (head == NULL)
+    return FALSE;
+  length = strstr (head, "\r\ncontent-length: ");
+  if (length == NULL)
+    return FALSE;
+
+  return received->len >= strlen (head) + 4 +
+         g_ascii_strtoull (length + strlen ("\r\ncontent-length: "), NULL, 10);
+}
+
+static void
+test_request_body_refused (LabTestServer  *fixture,
+                           gconstpointer  user_data)
+{
+  static const struct {
+    const char *method;
+    const char *path;
+    gboolean chunked;
+    guint status;
+  } cases[] = {
+    { "POST", "/bytes/10", FALSE, 405 },
+    { "GET", "/bytes/10", FALSE, 413 },
+    { "GET", "/delay/0", TRUE, 413 },
+    { "PUT", "/nothing", TRUE, 405 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      BodyWriter writer = { .chunked = cases[i].chunked };
+      g_autoptr(GString) received = g_string_new (NULL);
+      g_autofree char *request = NULL;
+      g_autofree char *head = NULL;
+      g_autofree char *status = NULL;
+      guint64 rss_before = rss_kib ();
+      guint64 rss_peak = rss_before;
+      gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+      gboolean closed = FALSE;
+      GThread *thread;
+
+      writer.fd = raw_connect (fixture);
+      if (cases[i].chunked)
+        request = g_strdup_printf ("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   "Transfer-Encoding: chunked\r\n\r\n",
+                                   cases[i].method, cases[i].path);
+      else
+        request = g_strdup_printf ("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   "Content-Length: %" G_GUINT64_FORMAT "\r\n\r\n",
+                                   cases[i].method, cases[i].path, BODY_SIZE);
+      g_assert_true (raw_send (writer.fd, request, strlen (request)));
+      thread = g_thread_new ("body-writer", body_writer_main, &writer);
+
+      /* Sample the resident memory while the body goes out. */
+      while (!closed && !response_complete (received) && g_get_monotonic_time () < deadline)
+        {
+          raw_receive (writer.fd, received, 10, &closed);
+          rss_peak = MAX (rss_peak, rss_kib ());
+        }
+      /* Then the server must close the connection it said it would close. */
+      while (!closed && raw_receive (writer.fd, received, 5000, &closed))
+        ;
+      shutdown (writer.fd, SHUT_RDWR);
+      g_thread_join (thread);
+      close (writer.fd);
+
+      head = response_head (received->str);
+      g_test_message ("%s %s with a %s body of %" G_GUINT64_FORMAT " MiB: %" G_GUINT64_FORMAT
+                      " MiB sent, resident memory +%" G_GUINT64_FORMAT " MiB, answer: %s",
+                      cases[i].method, cases[i].path, cases[i].chunked ? "chunked" : "declared",
+                      BODY_SIZE >> 20, writer.sent >> 20, (rss_peak - rss_before) >> 10,
+                      head != NULL ? head : received->str);
+      g_assert_nonnull (head);
+      status = g_strdup_printf ("http/1.1 %u ", cases[i].status);
+      g_assert_true (g_str_has_prefix (head, status));
+      if (!RSS_COUNTS_FREED_MEMORY)
+        g_assert_cmpuint (rss_peak - rss_before, <, 8 * 1024);
+      else
+        g_test_message ("resident memory not checked: AddressSanitizer's quarantine keeps freed memory");
+      g_assert_nonnull (strstr (head, "\r\nconnection: close"));
+      g_assert_true (closed);
+    }
+
+  /* The server is fine afterwards. */
+  {
+    g_autoptr(GBytes) body = NULL;
+    guint status;
+
+    body = lab_test_server_request (fixture, "GET", "/bytes/10", &status, NULL);
+    g_assert_cmpuint (status, ==, 200);
+    assert_pattern (body, 10);
+  }
+}
+
+/*
+ * Descriptor exhaustion: clients take every descriptor this process may
+ * open, so the server's accept() fails (EMFILE). Once they are gone the
+ * server must accept again.
+ */
+
+static guint
+count_open_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
+static void
+test_accept_after_emfile (LabTestServer  *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  struct rlimit saved, low;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  low = saved;
+  low.rlim_cur = count_open_fds () + 48;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+
+  for (;;)
+    {
+      int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      struct sockaddr_in address = {
+        .sin_family = AF_INET,
+        .sin_port = g_htons (lab_http_server_get_port (fixture->server)),
+        .sin_addr.s_addr = g_htonl (INADDR_LOOPBACK),
+      };
+
+      if (fd < 0)
+        {
+          g_assert_cmpint (errno, ==, EMFILE);
+          break;
+        }
+      g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+      g_array_append_val (fds, fd);
+    }
+
+  /* The server tries to accept the last connections, and cannot. */
+  g_usleep (300 * 1000);
+  g_test_message ("%u client connections filled the table of %u descriptors",
+                  fds->len, (guint) low.rlim_cur);
+  for (guint i = 0; i < fds->len; i++)
+    close (g_array_index (fds, int, i));
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  g_usleep (300 * 1000);
+
+  session = soup_session_new_with_options ("timeout", 5, "proxy-resolver", NULL, NULL);
+  url = lab_test_server_url (fixture, "/bytes/10");
+  msg = soup_message_new ("GET", url);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  assert_pattern (body, 10);
+}
+
+/* A server of its own, with @max_connections and @idle_timeout_s, in the
+ * fixture's place. */
+static void
+restart_with_limits (LabTestServer *fixture,
+                     guint          max_connections,
+                     guint          idle_timeout_s)
+{
+  g_autoptr(GError) error = NULL;
+
+  lab_http_server_stop (fixture->server);
+  g_object_set (fixture->server,
+                "max-connections", max_connections,
+                "idle-timeout-s", idle_timeout_s,
+                NULL);
+  g_assert_true (lab_http_server_start_in_thread (fixture->server, 0, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_answered (GString    *received,
+                 const char *status_line)
+{
+  if (!g_str_has_prefix (received->str, status_line))
+    g_error ("expected “%s”, received “%s”", status_line, received->str);
+}
+
+/* At the cap, a further client waits in the backlog until a connection closes. */
+static void
+test_connection_cap (LabTestServer  *fixture,
+                     gconstpointer  user_data)
+{
+  static const char request[] = "GET /bytes/5 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  g_autoptr(GString) received = g_string_new (NULL);
+  int idle[4];
+  gboolean closed;
+  int waiting;
+
+  restart_with_limits (fixture, G_N_ELEMENTS (idle), 0);
+  g_assert_cmpuint (lab_http_server_get_max_connections (fixture->server), ==, 4);
+
+  for (guint i = 0; i < G_N_ELEMENTS (idle); i++)
+    idle[i] = raw_connect (fixture);
+  g_usleep (200 * 1000);
+
+  waiting = raw_connect (fixture);
+  g_assert_true (raw_send (waiting, request, strlen (request)));
+  g_assert_false (raw_receive (waiting, received, 1500, &closed));
+  g_assert_false (closed);
+  g_assert_cmpuint (received->len, ==, 0);
+
+  /* One idle client goes: the waiting one is served at once. */
+  close (idle[0]);
+  g_assert_true (raw_receive (waiting, received, 2000, &closed));
+  while (raw_receive (waiting, received, 2000, &closed))
+    ;
+  assert_answered (received, "HTTP/1.1 200 OK\r\n");
+  g_assert_true (closed);
+  close (waiting);
+
+  for (guint i = 1; i < G_N_ELEMENTS (idle); i++)
+    close (idle[i]);
+}
+
+/* Idle connections are closed after the time-out; waiting responses are not idle. */
+static void
+test_idle_timeout (LabTestServer  *fixture,
+                   gconstpointer  user_data)
+{
+  static const char keepalive_request[] = "GET /bytes/5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  static const char *slow[] = { "/delay/2500", "/drip?bytes=3&duration_ms=2500" };
+  g_autoptr(GString) received = g_string_new (NULL);
+  gint64 start;
+  gboolean closed;
+  int fd;
+
+  restart_with_limits (fixture, 0, 1);
+  g_assert_cmpuint (lab_http_server_get_idle_timeout_s (fixture->server), ==, 1);
+
+  /* A client that connects and sends nothing. */
+  fd = raw_connect (fixture);
+  start = g_get_monotonic_time ();
+  g_assert_false (raw_receive (fd, received, 5000, &closed));
+  g_assert_true (closed);
+  g_test_message ("a silent connection closed after %.2f s",
+                  (g_get_monotonic_time () - start) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
+  close (fd);
+
+  /* A keep-alive connection after its answer. */
+  fd = raw_connect (fixture);
+  g_assert_true (raw_send (fd, keepalive_request, strlen (keepalive_request)));
+  g_assert_true (raw_receive (fd, received, 2000, &closed));
+  assert_answered (received, "HTTP/1.1 200 OK\r\n");
+  start = g_get_monotonic_time ();
+  while (raw_receive (fd, received, 5000, &closed))
+    ;
+  g_assert_true (closed);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
+  close (fd);
+
+  /* Responses that wait on a timer longer than the time-out. */
+  for (guint i = 0; i < G_N_ELEMENTS (slow); i++)
+    {
+      g_autoptr(GBytes) body = NULL;
+      guint status;
+
+      body = lab_test_server_request (fixture, "GET", slow[i], &status, NULL);
+      g_assert_cmpuint (status, ==, 200);
+      assert_pattern (body, i == 0 ? 16 : 3);
+    }
+}
+
+static void
+test_connections_for_fd_limit (void)
+{
+  g_assert_cmpuint (lab_http_server_connections_for_fd_limit (1024), ==, 480);
+  g_assert_cmpuint (lab_http_server_connections_for_fd_limit (20000), ==, 9968);
+  g_assert_cmpuint (lab_http_server_connections_for_fd_limit (64), ==, 16);
+  g_assert_cmpuint (lab_http_server_connections_for_fd_limit (G_MAXUINT64), ==, 65536);
+}
+
 static void
 raise_fd_limit (void)
 {
@@ -890,6 +1381,12 @@ main (int   argc,
   ADD_SERVER_TEST ("/http-server/client-gone", test_client_gone);
   ADD_SERVER_TEST ("/http-server/connect-burst", test_connect_burst);
   ADD_SERVER_TEST ("/http-server/keepalive-500", test_keepalive_500);
+  ADD_SERVER_TEST ("/http-server/status-no-body-pipelined", test_status_no_body_pipelined);
+  ADD_SERVER_TEST ("/http-server/request-body-refused", test_request_body_refused);
+  ADD_SERVER_TEST ("/http-server/accept-after-emfile", test_accept_after_emfile);
+  ADD_SERVER_TEST ("/http-server/connection-cap", test_connection_cap);
+  ADD_SERVER_TEST ("/http-server/idle-timeout", test_idle_timeout);
+  g_test_add_func ("/http-server/connections-for-fd-limit", test_connections_for_fd_limit);
 
   return g_test_run ();
 }

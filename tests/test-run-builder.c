@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "lab-kernel.h"
@@ -499,6 +500,58 @@ test_embedded_server (void)
   g_assert_cmpuint (config->workload->max_bytes, ==, 64 * 1024 * 1024);
 }
 
+/* Runs whose workers could not all get descriptors are refused up front,
+ * saying the limit, the need and what to do. */
+static void
+test_fd_limit (void)
+{
+  static const struct {
+    const char *spec;
+    const char *modes;
+    const char *workers;
+    const char *url;            /* NULL: the embedded server */
+    const char *refusal;        /* NULL: built */
+    const char *fit;
+  } cases[] = {
+    { "io:download", "threads", "512", NULL, "512 workers in the mode “threads” need about 1088", "at most 480" },
+    { "io:download", "sequential,async", "1,512", NULL, "512 workers in the mode “async” need about 1088", "at most 480" },
+    { "io:download", "threads", "480", NULL, NULL, NULL },
+    { "io:download", "processes", "241", NULL, "need about 1028", "at most 240" },
+    { "io:download", "threads", "512", "http://192.0.2.1/x", NULL, NULL },
+    { "cpu:primes", "threads", "512", NULL, NULL, NULL },
+    { "cpu:primes", "spawn", "512", NULL, "need about 1600", "at most 320" },
+    { "io:files", "threads", "512", NULL, NULL, NULL },
+  };
+  struct rlimit saved, low;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  low = saved;
+  low.rlim_cur = 1024;
+  if (low.rlim_max != RLIM_INFINITY && low.rlim_max < 1024)
+    {
+      g_test_skip ("the hard limit of open files is below 1024");
+      return;
+    }
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(LabRunBuilder) builder = builder_for (cases[i].spec);
+
+      g_assert_true (lab_run_builder_parse (builder, LAB_PARAM_MODES, cases[i].modes, NULL));
+      g_assert_true (lab_run_builder_parse (builder, LAB_PARAM_WORKERS, cases[i].workers, NULL));
+      if (cases[i].url != NULL)
+        lab_run_builder_add_url (builder, cases[i].url);
+      if (cases[i].refusal != NULL)
+        assert_refused (builder, "--workers: ", cases[i].refusal, cases[i].fit,
+                        "this process may open (1024)", "ulimit -n", NULL);
+      else
+        lab_run_config_free (assert_built (builder));
+    }
+
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -518,6 +571,7 @@ main (int    argc,
   g_test_add_func ("/run-builder/url-too-long", test_url_too_long);
   g_test_add_func ("/run-builder/too-many-urls", test_too_many_urls);
   g_test_add_func ("/run-builder/embedded-server", test_embedded_server);
+  g_test_add_func ("/run-builder/fd-limit", test_fd_limit);
 
   return g_test_run ();
 }

@@ -2,19 +2,27 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end test of the real window, driven through AT-SPI with dogtail.
 
-  test-window.py APP_EXE SCHEMA_DIR
+  test-window.py APP_EXE SCHEMA_DIR [--history]
 
 Runs inside the test suite's `xvfb-run -a dbus-run-session`; exits 77
 (skipped) without a display, without dogtail or without the AT-SPI bus
 launcher. Set CONCURRENCY_LAB_SCREENSHOTS=DIR to save a screenshot of each
 page there (needs ImageMagick's `import`).
+
+With --history, checks the History page instead: runs listed, read back,
+compared, exported and deleted, and a run whose window was killed with
+SIGKILL listed as interrupted with its completed repetitions, and none
+of its workers left running. The history lives in a temporary
+XDG_DATA_HOME; the test reads its database with Python's sqlite3.
 """
 
 import csv
 import json
 import os
+import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -299,10 +307,15 @@ def check_exports(window, n_cells, n_tasks):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) == 4 and sys.argv[3] == '--history':
+        app_exe, schema_dir, _ = sys.argv[1:]
+        history = True
+    elif len(sys.argv) == 3:
+        app_exe, schema_dir = sys.argv[1:]
+        history = False
+    else:
         print(__doc__, file=sys.stderr)
         return 2
-    app_exe, schema_dir = sys.argv[1:]
 
     if not os.environ.get('DISPLAY'):
         print('1..0 # SKIP no X display (run under xvfb-run)')
@@ -326,6 +339,8 @@ def main():
     env.update({
         'GSETTINGS_BACKEND': 'keyfile',
         'XDG_CONFIG_HOME': config_home,
+        # The run history, never the user's
+        'XDG_DATA_HOME': os.path.join(config_home, 'data'),
         'GSETTINGS_SCHEMA_DIR': schema_dir,
         'GTK_A11Y': 'atspi',
         'GDK_DEBUG': 'no-portals',
@@ -355,6 +370,9 @@ def main():
         config.defaultDelay = 0.1
         config.actionDelay = 0.1
         config.searchCutoffCount = 5
+
+        if history:
+            return check_history_page(app_exe, env)
 
         app_process, window, frame = launch(app_exe, env)
         check_controls_named(window)
@@ -851,6 +869,588 @@ def check_narrow(window, frame):
     if len(rows) != 3:
         fail(f'at 360 × 640: expected 3 speed-ups in the table, found {rows}')
     print(f'ok - at 360 × 640: speed-ups {rows}')
+
+
+# The History page -----------------------------------------------------------
+
+# Two small runs to list, read back, compare and delete.
+HISTORY_SETTINGS = {
+    'cpu-kernel': "'primes'",
+    'cpu-size': '200000',
+    'cpu-tasks': '8',
+    'cpu-workers': '2',
+    'cpu-repeat': '2',
+    'cpu-worker-sweep': 'false',
+    'cpu-modes': "['sequential', 'threads', 'processes']",
+    'window-width': '1280',
+    'window-height': '900',
+}
+
+# A run long enough to be killed after a few repetitions, whatever the
+# machine's speed: many repetitions of tasks that take a while, in worker
+# processes.
+CRASH_SETTINGS = {
+    'cpu-kernel': "'primes'",
+    'cpu-size': '5000000',
+    'cpu-tasks': '4',
+    'cpu-workers': '2',
+    'cpu-repeat': '100',
+    'cpu-modes': "['processes']",
+}
+
+
+def history_runs(env):
+    """The runs in the history's database, newest first: dicts of id,
+    status, repetitions_done, repetitions_total and measured repetitions."""
+    path = os.path.join(env['XDG_DATA_HOME'], 'concurrency-lab', 'history.db')
+    if not os.path.exists(path):
+        return []
+    db = sqlite3.connect(f'file:{path}?mode=ro', uri=True, timeout=10)
+    try:
+        db.row_factory = sqlite3.Row
+        runs = [dict(row) for row in db.execute(
+            'SELECT id, status, repetitions_done, repetitions_total FROM runs ORDER BY id DESC')]
+        for run in runs:
+            run['repetitions'] = db.execute('SELECT count(*) FROM repetitions WHERE run = ?',
+                                            (run['id'],)).fetchone()[0]
+            run['spans'] = db.execute('SELECT count(*) FROM spans JOIN repetitions ON spans.repetition = repetitions.id '
+                                      'WHERE repetitions.run = ?', (run['id'],)).fetchone()[0]
+        return runs
+    finally:
+        db.close()
+
+
+def open_history(window):
+    tab = window.need('page tab "History"', role='page tab', name='History', scope=window.app)
+    window.click(tab)
+    window.page = window.need('the History page', role='filler', name='LabHistoryPage', scope=window.app)
+    time.sleep(0.3)
+
+
+def history_rows(window):
+    """The rows of the list of runs: (name, description) each, newest first."""
+    runs = window.find(role='list', name='Past runs')
+    if runs is None:
+        return []
+    return [(row.name or '', row.description or '') for row in runs.children if row.getRoleName() == 'list item']
+
+
+def select_history_rows(window, *indexes):
+    """Selects the rows at @indexes through AT-SPI, as a click and
+    Ctrl+clicks would (GTK 4.8 list rows offer no action)."""
+    runs = window.need('the list of runs', role='list', name='Past runs')
+    selection = runs.querySelection()
+    selection.clearSelection()
+    for index in indexes:
+        selection.selectChild(index)
+
+
+def repetitions_of(description):
+    match = re.search(r'(\d+) of (\d+) repetitions', description)
+    if match is None:
+        fail(f'no repetition count in the row {description!r}')
+    return int(match.group(1)), int(match.group(2))
+
+
+def children_of(pid):
+    """Every process @pid started, and theirs."""
+    found = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f'/proc/{parent}/task')
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f'/proc/{parent}/task/{task}/children', encoding='ascii') as f:
+                    kids = [int(k) for k in f.read().split()]
+            except OSError:
+                continue
+            found.extend(kids)
+            todo.extend(kids)
+    return found
+
+
+def alive(pid):
+    """Whether @pid runs (a zombie waiting for its reaper does not)."""
+    try:
+        with open(f'/proc/{pid}/stat', encoding='ascii') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
+def check_history_page(app_exe, env):
+    app_process = None
+    try:
+        for key, value in HISTORY_SETTINGS.items():
+            gsettings(env, 'set', SCHEMA, key, value)
+        app_process, window, frame = launch(app_exe, dict(env, XDG_DATA_HOME='/proc/concurrency-lab-none'))
+        check_history_unavailable(window)
+        stop_app(app_process)
+
+        damaged = os.path.join(env['XDG_DATA_HOME'], 'concurrency-lab', 'history.db')
+        os.makedirs(os.path.dirname(damaged))
+        with open(damaged, 'wb') as f:
+            f.write(b'This is not an SQLite database. ' * 512)
+        app_process, window, frame = launch(app_exe, env)
+        check_history_recovered(window, damaged)
+        check_history_runs(window, env)
+        stop_app(app_process)
+
+        crafted = craft_comparison(env)
+        app_process, window, frame = launch(app_exe, env)
+        check_crafted_comparisons(window, crafted)
+        stop_app(app_process)
+
+        gsettings(env, 'set', SCHEMA, 'window-width', '360')
+        gsettings(env, 'set', SCHEMA, 'window-height', '640')
+        app_process, window, frame = launch(app_exe, env)
+        check_history_narrow(window, frame)
+        stop_app(app_process)
+
+        gsettings(env, 'set', SCHEMA, 'window-width', '1280')
+        gsettings(env, 'set', SCHEMA, 'window-height', '900')
+        for key, value in CRASH_SETTINGS.items():
+            gsettings(env, 'set', SCHEMA, key, value)
+        app_process, window, frame = launch(app_exe, env)
+        check_closed_window(app_process, window, frame, env)
+        app_process, window, frame = launch(app_exe, env)
+        check_killed_window(app_process, window, env)
+        app_process, window, frame = launch(app_exe, env)
+        check_interrupted_listed(window, env)
+        stop_app(app_process)
+        print('ok - all done')
+        return 0
+    finally:
+        stop_app(app_process)
+
+
+def check_history_unavailable(window):
+    """No history to be had: the page says so, and runs still work."""
+    open_history(window)
+    reason = window.need('the reason', role='label', contains='The history could not be opened:')
+    screenshot('history-unavailable')
+    window.switch_to(1, 'CPU Kernels')
+    result = window.run_and_wait('a run without a history', window.start_button())
+    if result != 'Finished':
+        fail(f'without a history, the run ended as {result!r}')
+    print(f'ok - without a history, a run finishes; the History page says {reason.name!r}')
+
+
+def check_history_recovered(window, damaged):
+    """A damaged database moved aside: the page says where, and starts
+    empty."""
+    open_history(window)
+    message = window.need('the recovery message', role='label', contains='could not be used', timeout=10)
+    aside = [name for name in os.listdir(os.path.dirname(damaged)) if name.startswith('history.db.corrupt-')]
+    if len(aside) != 1 or aside[0] not in message.name:
+        fail(f'the damaged history: moved to {aside}; the page says {message.name!r}')
+    window.need('the empty history', role='label', name='No Runs Yet')
+    screenshot('history-recovered')
+    window.click(window.need('the Dismiss button', role='push button', name='Dismiss'))
+    print(f'ok - a damaged history moved aside to {aside[0]}: {message.name!r}')
+
+
+def check_history_runs(window, env):
+    """Two runs on the CPU page: the History page lists them, shows the
+    newest with the live run's figures, compares them, exports one and
+    deletes one, with Undo."""
+    open_history(window)
+    window.need('the empty history', role='label', name='No Runs Yet')
+    screenshot('history-empty')
+    print('ok - an empty history says so')
+
+    window.switch_to(1, 'CPU Kernels')
+    for attempt in ('first', 'second'):
+        result = window.run_and_wait(f'the {attempt} run', window.start_button())
+        if result != 'Finished':
+            fail(f'the {attempt} run ended as {result!r}')
+    medians = sorted(window.table_labels(contains=' ± '))
+    speedups = sorted(window.table_labels(endswith='×'))
+    if len(medians) != 3:
+        fail(f'the live table: medians {medians}')
+    runs = history_runs(env)
+    if [run['status'] for run in runs] != ['finished', 'finished']:
+        fail(f'the history after two runs: {runs}')
+
+    open_history(window)
+    # GTK 4.8 leaves hidden widgets out of the accessibility tree.
+    if window.find(role='push button', name='Start', scope=window.app) is not None:
+        fail('the History page shows Start, which would start nothing there')
+    rows = wait_for('two runs listed', lambda: len(history_rows(window)) == 2 and history_rows(window), timeout=10)
+    for name, description in rows:
+        done, total = repetitions_of(description)
+        if done != total or done < 6:
+            fail(f'a finished run lists {done} of {total} repetitions: {description!r}')
+    if not rows[0][1].startswith(f'#{runs[0]["id"]} ·') or 'Prime count' not in rows[0][0]:
+        fail(f'the newest run is not listed first: {rows}')
+    if 'best speed-up' not in rows[0][1] or window.find(role='label', name='Interrupted') is not None:
+        fail(f'the rows: {rows}')
+    print(f'ok - two runs listed, newest first: {rows[0]}')
+
+    # The newest is shown: the table has the live run's figures.
+    wait_for(f'the title of run #{runs[0]["id"]}',
+             lambda: window.find(role='label', contains=f'Run #{runs[0]["id"]} ·'), timeout=15)
+    shown = wait_for('the read-back table', lambda: sorted(window.table_labels(contains=' ± ')) or None, timeout=10)
+    shown_speedups = sorted(window.table_labels(endswith='×'))
+    if shown != medians or shown_speedups != speedups:
+        fail(f'read back: medians {shown}, speed-ups {shown_speedups}; live: {medians}, {speedups}')
+    window.need('the run\'s state', role='label', name='Finished')
+    screenshot('history-run')
+    print(f'ok - run #{runs[0]["id"]} read back with the live figures: {shown} {shown_speedups}')
+
+    # Compare With: the older one beside it.
+    window.click(window.clickable('the Compare With button', 'push button', 'Compare With'))
+    time.sleep(0.5)
+    item = wait_for(f'run #{runs[1]["id"]} in the menu', lambda: next(
+        (n for n in window.find_all(role='menu item', scope=window.app)
+         if (n.name or '').startswith(f'#{runs[1]["id"]} ·')), None), timeout=10)
+    window.click(item)
+    table = window.need('the comparison table', role='tree table', name='Comparison')
+    labels = [n.name for n in window.find_all(role='label', scope=table) if n.name]
+    for mode in ('Sequential', 'Threads ×2', 'Processes ×2'):
+        if mode not in labels:
+            fail(f'the comparison has no row {mode}: {labels}')
+    newer = {median.split(' ± ')[0] for median in medians}
+    if not newer <= set(labels):
+        fail(f'the comparison does not show the newer run\'s medians {sorted(newer)}: {labels}')
+    reading = check_comparison_reading(window, f'#{runs[0]["id"]}', f'#{runs[1]["id"]}')
+    screenshot('history-compare')
+    print(f'ok - two runs compared: {reading!r}')
+
+    # The Delete key (before any dialog: without a window manager, nothing
+    # gives the keyboard back to the window once one has closed). Shown,
+    # the page puts the keyboard on the selected run.
+    select_history_rows(window, 1)
+    wait_for(f'the title of run #{runs[1]["id"]}',
+             lambda: window.find(role='label', contains=f'Run #{runs[1]["id"]} ·'), timeout=15)
+    window.switch_to(1, 'CPU Kernels')
+    open_history(window)
+    from gi.repository import Atspi
+    Atspi.generate_keyboard_event(0xffff, None, Atspi.KeySynthType.SYM)  # GDK_KEY_Delete
+    wait_for('the Delete key to delete the run', lambda: len(history_rows(window)) == 1, timeout=5)
+    if len(history_runs(env)) != 2:
+        fail('the run left the history before its Undo had gone')
+    window.click(window.need('the Undo button', role='push button', name='Undo', scope=window.app, timeout=30))
+    wait_for('the run to come back', lambda: len(history_rows(window)) == 2, timeout=5)
+    print('ok - the Delete key took the run from the list, Undo brought it back')
+
+    # The Delete button; the deletion is made when its toast goes.
+    select_history_rows(window, 1)
+    wait_for(f'the title of run #{runs[1]["id"]}',
+             lambda: window.find(role='label', contains=f'Run #{runs[1]["id"]} ·'), timeout=15)
+    window.click(window.need('the Delete button', role='push button', name='Delete run'))
+    wait_for('the run to leave the list', lambda: len(history_rows(window)) == 1, timeout=5)
+    wait_for('the run to leave the history', lambda: [run['id'] for run in history_runs(env)] == [runs[0]['id']],
+             timeout=30, interval=0.5)
+    wait_for(f'run #{runs[0]["id"]} to be shown again',
+             lambda: window.find(role='label', contains=f'Run #{runs[0]["id"]} ·'), timeout=15)
+    print(f'ok - run #{runs[1]["id"]} deleted from the history once its toast went')
+
+    check_history_export(window, runs[0])
+
+
+# The words of the comparison's change column that give no ratio: why a
+# row's two medians cannot be told apart, or cannot be compared at all.
+COMPARISON_DOUBTS = ('tasks failed', 'machine busy', 'spread too large', 'spread unknown')
+COMPARISON_SAME = ('about the same', 'within the spread')
+
+
+def comparison_rows(window):
+    """The comparison table's rows: {mode: change}, in the table's order."""
+    table = window.need('the comparison table', role='tree table', name='Comparison')
+    labels = [n.name for n in window.find_all(role='label', scope=table)
+              if n.name and n.getRoleName() != 'column header' and n.parent.getRoleName() != 'column header']
+    rows, mode = {}, None
+    for label in labels:
+        if re.fullmatch(r'(Sequential|Threads ×\d+|Processes ×\d+)', label):
+            mode = label
+        elif mode is not None and (label in COMPARISON_DOUBTS + COMPARISON_SAME or
+                                   re.fullmatch(r'\d+\.\d\d× (faster|slower)', label)):
+            rows[mode] = label
+    return rows
+
+
+def check_comparison_reading(window, newer, older):
+    """The comparison's reading agrees with its rows: the rows it counts
+    as faster or slower show a ratio that says so, a largest change is
+    the largest ratio and named only from figures that can be trusted,
+    and a row whose figures cannot be trusted is explained. Returns the
+    reading."""
+    def find_reading():
+        for node in window.find_all(role='label'):
+            text = node.name or ''
+            if any(part in text for part in (f'{newer} was ', 'measurably different', 'No row can be compared',
+                                              'no mode and worker count')):
+                return text
+        return None
+
+    reading = wait_for('the comparison\'s reading', find_reading, timeout=10)
+    rows = comparison_rows(window)
+    faster = sorted(m for m, change in rows.items() if change.endswith('× faster'))
+    slower = sorted(m for m, change in rows.items() if change.endswith('× slower'))
+    doubtful = sorted(m for m, change in rows.items() if change in COMPARISON_DOUBTS)
+    if len(rows) < 3:
+        fail(f'the comparison shows a change in {len(rows)} rows: {rows}')
+
+    counted = re.search(rf'{newer} was (faster|slower) than {older} in (\d+) of (\d+) rows?'
+                        rf'(?: and (faster|slower) in (\d+))?\.', reading)
+    said = {'faster': 0, 'slower': 0}
+    if counted is not None:
+        said[counted.group(1)] = int(counted.group(2))
+        if counted.group(4) is not None:
+            said[counted.group(4)] = int(counted.group(5))
+        if int(counted.group(3)) != len(rows):
+            fail(f'the reading counts {counted.group(3)} rows, the table has {len(rows)}: {reading!r} {rows}')
+    elif 'not measurably different' not in reading and 'show no measurable difference' not in reading \
+            and 'No row can be compared' not in reading:
+        fail(f'the reading neither counts the changes nor says there are none: {reading!r}')
+    if said['faster'] != len(faster) or said['slower'] != len(slower):
+        fail(f'the reading says {said}; the rows show faster {faster}, slower {slower}: {reading!r} {rows}')
+
+    largest = re.search(r'The largest change: (.+), (\d+\.\d\d× (?:faster|slower))\.', reading)
+    if largest is not None:
+        ratios = {m: float(c.split('×')[0]) for m, c in rows.items() if m in faster + slower}
+        if doubtful or rows.get(largest.group(1)) != largest.group(2) or \
+                ratios[largest.group(1)] != max(ratios.values()):
+            fail(f'the largest change named {largest.groups()}, the rows {rows}: {reading!r}')
+    for mode in doubtful:
+        if 'not reliable' not in reading and 'cannot be compared' not in reading and 'is unknown' not in reading:
+            fail(f'the row {mode} shows {rows[mode]!r}, which the reading does not explain: {reading!r}')
+    print(f'ok - the comparison\'s reading agrees with its rows {rows}')
+    return reading
+
+
+# Copies of a measured run with wall times that say, row by row, something
+# known (in seconds, a list per copy, oldest first):
+# - the second against the first: Sequential of the second varied by
+#   ± 41 % around 2.07 times the first's median; Threads ×2 moved less than
+#   its repetitions vary; Processes ×2 was 1.20 times faster;
+# - the third against the first: Sequential within 1 %, Threads ×2 1.16
+#   times slower, Processes ×2 1.49 times faster, all steady;
+# - the fourth against the third: nothing beyond the spread or 1 %.
+CRAFTED_WALLS = {
+    'sequential': ([1.00, 1.02], [2.07 * 1.01 * 1.41, 2.07 * 1.01 * 0.59], [1.00, 1.01], [1.00, 1.02]),
+    'threads': ([0.60, 0.62], [0.58, 0.67], [0.70, 0.71], [0.70, 0.72]),
+    'processes': ([0.60, 0.61], [0.50, 0.51], [0.40, 0.41], [0.40, 0.43]),
+}
+N_CRAFTED = 4
+
+
+def craft_comparison(env):
+    """Copies the newest finished run of the history N_CRAFTED times with
+    CRAFTED_WALLS and a quiet machine; returns the copies' ids, oldest
+    first."""
+    path = os.path.join(env['XDG_DATA_HOME'], 'concurrency-lab', 'history.db')
+    db = sqlite3.connect(path, timeout=10)
+    try:
+        run_columns = [row[1] for row in db.execute('PRAGMA table_info(runs)') if row[1] not in ('id', 'started_at')]
+        rep_columns = [row[1] for row in db.execute('PRAGMA table_info(repetitions)') if row[1] not in ('id', 'run')]
+        span_columns = [row[1] for row in db.execute('PRAGMA table_info(spans)') if row[1] != 'repetition']
+        source = db.execute("SELECT id FROM runs WHERE status = 'finished' ORDER BY id DESC").fetchone()[0]
+        ids = []
+        for copy in range(N_CRAFTED):
+            started = time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(time.time() + copy)) + '.000000Z'
+            cursor = db.execute(f'INSERT INTO runs (started_at, {", ".join(run_columns)}) '
+                                f'SELECT ?, {", ".join(run_columns)} FROM runs WHERE id = ?', (started, source))
+            run = cursor.lastrowid
+            ids.append(run)
+            seen = {}
+            reps = db.execute('SELECT id, mode, warmup FROM repetitions WHERE run = ? ORDER BY seq', (source,))
+            for rep, mode, warmup in reps.fetchall():
+                cursor = db.execute(f'INSERT INTO repetitions (run, {", ".join(rep_columns)}) '
+                                    f'SELECT ?, {", ".join(rep_columns)} FROM repetitions WHERE id = ?', (run, rep))
+                new_rep = cursor.lastrowid
+                db.execute(f'INSERT INTO spans (repetition, {", ".join(span_columns)}) '
+                           f'SELECT ?, {", ".join(span_columns)} FROM spans WHERE repetition = ?', (new_rep, rep))
+                if warmup:
+                    continue
+                index = seen[mode] = seen.get(mode, -1) + 1
+                db.execute('UPDATE repetitions SET wall_s = ?, background_busy_s = 0, background_cpu = 0, '
+                           'failed_tasks = 0 WHERE id = ?', (CRAFTED_WALLS[mode][copy][index], new_rep))
+        db.commit()
+    finally:
+        db.close()
+    print(f'# runs {ids} copied from #{source} with the wall times {CRAFTED_WALLS}')
+    return ids
+
+
+def compare_crafted(window, ids, newer, older):
+    """Selects the crafted copies @newer and @older (indexes into @ids) and
+    waits for their comparison; returns its rows and reading."""
+    # The list is newest first, and the copies are the newest runs.
+    select_history_rows(window, N_CRAFTED - 1 - newer, N_CRAFTED - 1 - older)
+    window.need('the comparison table', role='tree table', name='Comparison', timeout=15)
+    wait_for(f'the comparison of #{ids[newer]} with #{ids[older]}',
+             lambda: window.find(role='label', contains=f'#{ids[newer]} vs #{ids[older]}'), timeout=10)
+    wait_for('the comparison\'s rows', lambda: len(comparison_rows(window)) == 3, timeout=10)
+    return comparison_rows(window), check_comparison_reading(window, f'#{ids[newer]}', f'#{ids[older]}')
+
+
+def check_crafted_comparisons(window, ids):
+    """The crafted runs compared: a row whose repetitions disagree gives no
+    ratio, nor does a row whose change is within its spread, and the reading
+    says which run cannot be trusted and why, and names no largest change;
+    steady runs get their changes counted and the largest named; runs
+    within each other's spread are not measurably different."""
+    open_history(window)
+    wait_for('the crafted runs listed', lambda: len(history_rows(window)) >= N_CRAFTED + 1, timeout=10)
+    a, b, c, d = (f'#{i}' for i in ids)
+    cases = [
+        (1, 0, {'Sequential': 'spread too large', 'Threads ×2': 'within the spread', 'Processes ×2': '1.20× faster'},
+         [f'In {b}, the repetitions of Sequential varied by ± 41 % around their median: its figures are not reliable.',
+          f'{b} was faster than {a} in 1 of 3 rows.'], ['largest change', f'In {a}']),
+        (2, 0, {'Sequential': 'about the same', 'Threads ×2': '1.16× slower', 'Processes ×2': '1.49× faster'},
+         [f'{c} was faster than {a} in 1 of 3 rows and slower in 1. The largest change: Processes ×2, 1.49× faster.'],
+         ['not reliable']),
+        (3, 2, {'Sequential': 'about the same', 'Threads ×2': 'about the same', 'Processes ×2': 'within the spread'},
+         [f'{d} and {c} are not measurably different'], ['not reliable', 'largest change']),
+    ]
+    for newer, older, expected, parts, absent in cases:
+        rows, reading = compare_crafted(window, ids, newer, older)
+        if rows != expected:
+            fail(f'#{ids[newer]} vs #{ids[older]} shows {rows}, expected {expected}')
+        for part in parts:
+            if part not in reading:
+                fail(f'the reading of #{ids[newer]} vs #{ids[older]} lacks {part!r}: {reading!r}')
+        for part in absent:
+            if part in reading:
+                fail(f'the reading of #{ids[newer]} vs #{ids[older]} says {part!r}: {reading!r}')
+        screenshot(f'history-compare-{ids[newer]}-{ids[older]}')
+        print(f'ok - #{ids[newer]} vs #{ids[older]}: {rows}; {reading!r}')
+
+
+def check_history_export(window, run):
+    """Results and spans of a run read back, through the file chooser;
+    an unwritable path says why."""
+    window.export('Results as CSV…', '/proc/results.csv')
+    toast = window.need('the error toast', role='label', contains='Could not save', scope=window.app)
+    print(f'ok - unwritable export path: {toast.name!r}')
+    with tempfile.TemporaryDirectory() as d:
+        results, spans = os.path.join(d, 'results.csv'), os.path.join(d, 'spans.csv')
+        window.export('Results as CSV…', results)
+        window.export('Task Spans as CSV…', spans)
+        wait_for('the exports to be written', lambda: os.path.getsize(results) > 0 and os.path.getsize(spans) > 0,
+                 timeout=10)
+        with open(results, newline='', encoding='utf-8') as f:
+            rows = list(csv.reader(f))
+        header = rows[0]
+        if header[:2] != ['run_id', 'started_at']:
+            fail(f'the exported results\' header: {header}')
+        if len(rows) - 1 != 6:
+            fail(f'the exported results: {len(rows) - 1} rows for 3 cells × 2 repetitions')
+        modes = sorted({row[header.index('mode')] for row in rows[1:]})
+        if modes != ['processes', 'sequential', 'threads']:
+            fail(f'the exported results\' modes: {modes}')
+        with open(spans, newline='', encoding='utf-8') as f:
+            n_spans = len(list(csv.reader(f))) - 1
+        if n_spans != 6 * 8:
+            fail(f'the exported spans: {n_spans} rows for 6 repetitions of 8 tasks')
+    print(f'ok - run #{run["id"]} exported: {len(rows) - 1} results, {n_spans} spans')
+
+
+def check_history_narrow(window, frame):
+    """At 360 px, the list and the run are two views."""
+    open_history(window)
+    rows = wait_for('the run listed', lambda: history_rows(window), timeout=10)
+    (fx, fy), (fw, fh) = frame.position, frame.size
+    runs_list = window.need('the list of runs', role='list', name='Past runs')
+    (x, y), (w, h) = runs_list.position, runs_list.size
+    if w <= 0 or x < fx or x + w > fx + fw:
+        fail(f'at 360 px, the list at {runs_list.position} {runs_list.size} is outside the window {frame.position} {frame.size}')
+    screenshot('history-narrow')
+    # The page put the keyboard on the selected run: Enter opens it.
+    from gi.repository import Atspi
+    Atspi.generate_keyboard_event(0xff0d, None, Atspi.KeySynthType.SYM)  # GDK_KEY_Return
+    back = window.need('the back button', role='push button', contains='Back to the runs', timeout=10)
+    window.need('the results table', role='tree table', name='Results')
+    screenshot('history-narrow-run')
+    check_controls_named(window)
+    window.click(back)
+    print(f'ok - at 360 × 640: {len(rows)} run listed, opened and back')
+
+
+def wait_for_workers_to_end(workers, what):
+    ended = time.monotonic()
+    wait_for(f'the workers {workers} to end', lambda: not any(alive(pid) for pid in workers), timeout=5, interval=0.1)
+    print(f'ok - {what}: its {len(workers)} workers ended {(time.monotonic() - ended) * 1000:.0f} ms later')
+
+
+def check_closed_window(app_process, window, frame, env):
+    """The window closed during a run: the run ends cancelled or
+    interrupted, with the repetitions it completed, and no worker stays."""
+    window.switch_to(1, 'CPU Kernels')
+    known = {run['id'] for run in history_runs(env)}
+    window.click(window.start_button())
+    run = wait_for('two repetitions in the history',
+                   lambda: next((r for r in history_runs(env) if r['id'] not in known and r['repetitions'] >= 2),
+                                None), timeout=120, interval=0.2)
+    workers = [pid for pid in children_of(app_process.pid) if alive(pid)]
+    if len(workers) < 2:
+        fail(f'the run has {len(workers)} worker processes: {workers}')
+    frame.doActionNamed('window.close')
+    try:
+        app_process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        fail('the application did not end when its window closed during a run')
+    wait_for_workers_to_end(workers, 'the window closed during a run')
+    after = next(r for r in history_runs(env) if r['id'] == run['id'])
+    if after['status'] not in ('running', 'cancelled', 'interrupted') or after['repetitions'] < run['repetitions']:
+        fail(f'the run of a closed window: {after}, before the close {run}')
+    print(f'ok - the window closed during a run: {after["repetitions"]} repetitions kept, {after["status"]}')
+
+
+def check_killed_window(app_process, window, env):
+    """A long run in worker processes; the window killed with SIGKILL once
+    a few repetitions are kept: none of its workers stays."""
+    window.switch_to(1, 'CPU Kernels')
+    window.click(window.start_button())
+    wait_for('the long run to start', lambda: window.status('Running…'), timeout=10)
+    started = time.monotonic()
+
+    # The History page follows the run, and offers to stop it.
+    open_history(window)
+    window.need('the Running badge', role='label', name='Running', timeout=10)
+    window.need('the header bar\'s Stop button', role='push button', name='Stop', scope=window.app)
+    first = repetitions_of(wait_for('the run listed', lambda: history_rows(window), timeout=10)[0][1])[0]
+    wait_for('the list to follow the run', lambda: repetitions_of(history_rows(window)[0][1])[0] > first, timeout=60)
+    print(f'ok - the History page follows the run: {history_rows(window)[0][1]!r}')
+
+    run = wait_for('three repetitions in the history',
+                   lambda: next((r for r in history_runs(env) if r['status'] == 'running' and r['repetitions'] >= 3),
+                                None), timeout=120, interval=0.2)
+    workers = [pid for pid in children_of(app_process.pid) if alive(pid)]
+    if len(workers) < 2:
+        fail(f'the long run has {len(workers)} worker processes: {workers}')
+    os.kill(app_process.pid, signal.SIGKILL)
+    app_process.wait()
+    wait_for_workers_to_end(workers, f'killed after {time.monotonic() - started:.1f} s with '
+                                     f'{run["repetitions"]} repetitions kept')
+
+
+def check_interrupted_listed(window, env):
+    """After the kill: the run listed as interrupted, with the repetitions
+    it completed, which the page shows."""
+    kept = history_runs(env)[0]
+    open_history(window)
+    rows = wait_for('the interrupted run listed', lambda: history_rows(window), timeout=10)
+    window.need('the Interrupted badge', role='label', name='Interrupted')
+    done, total = repetitions_of(rows[0][1])
+    if done < 3 or done != kept['repetitions_done'] or total <= done:
+        fail(f'the interrupted run lists {done} of {total} repetitions; the history kept {kept}')
+    status = window.need('the interrupted state', role='label', contains='Interrupted:')
+    medians = wait_for('the kept repetitions\' median', lambda: window.table_labels(contains=' ± '), timeout=10)
+    runs = history_runs(env)
+    if runs[0]['status'] != 'interrupted' or runs[0]['spans'] < 3 * 4:
+        fail(f'the history after the restart: {runs[0]}')
+    if any(run['status'] == 'running' for run in runs):
+        fail(f'a run of a window that is gone is still listed as running: {runs}')
+    screenshot('history-interrupted')
+    print(f'ok - listed as interrupted with {done} of {total} repetitions: {status.name!r}; medians {medians}; '
+          f'{runs[0]["spans"]} spans kept')
 
 
 if __name__ == '__main__':

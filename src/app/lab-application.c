@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "lab-application.h"
+#include "lab-history.h"
 #include "lab-http-server.h"
 #include "lab-stall-benchmark.h"
 #include "lab-window.h"
@@ -14,6 +15,11 @@ struct _LabApplication
   AdwApplication  parent_instance;
 
   LabHttpServer  *server;
+
+  /* Every run the window starts is kept here; NULL, with the reason, when
+   * it cannot be opened (the runs still work). */
+  LabHistory     *history;
+  char           *history_error;
 
   /* --benchmark-stalls: measure, print JSON, quit */
   gboolean        benchmark_stalls;
@@ -156,12 +162,27 @@ lab_application_startup (GApplication *app)
                                          (const char *[]) { "<Alt>3", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page(uint32 3)",
                                          (const char *[]) { "<Alt>4", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page(uint32 4)",
+                                         (const char *[]) { "<Alt>5", NULL });
 
   /* One embedded server for the application's lifetime, on a thread of its
    * own so that a busy window never delays a response. */
   self->server = lab_http_server_new ();
   if (!lab_http_server_start_in_thread (self->server, 0, &error))
     g_warning ("The built-in HTTP server could not start: %s", error->message);
+  g_clear_error (&error);
+
+  /* Opened once: a damaged database is moved aside and replaced (the
+   * window says so); one that cannot be had at all leaves the runs
+   * unrecorded, not the application unable to start. */
+  self->history = lab_history_open (NULL, &error);
+  if (self->history == NULL)
+    {
+      g_warning ("The run history could not be opened: %s", error->message);
+      self->history_error = g_strdup (error->message);
+    }
+  else if (lab_history_get_recovery_message (self->history) != NULL)
+    g_message ("%s", lab_history_get_recovery_message (self->history));
 }
 
 static void
@@ -204,7 +225,8 @@ lab_application_activate (GApplication *app)
 
   if (window == NULL)
     window = GTK_WINDOW (lab_window_new (GTK_APPLICATION (self),
-                                          lab_application_get_server_base_url (self)));
+                                          lab_application_get_server_base_url (self),
+                                          self->history, self->history_error));
   gtk_window_present (window);
 
   if (fresh && self->benchmark_stalls)
@@ -237,6 +259,8 @@ lab_application_dispose (GObject *object)
   LabApplication *self = LAB_APPLICATION (object);
 
   g_clear_object (&self->server);
+  g_clear_object (&self->history);
+  g_clear_pointer (&self->history_error, g_free);
 
   G_OBJECT_CLASS (lab_application_parent_class)->dispose (object);
 }

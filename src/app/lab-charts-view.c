@@ -35,6 +35,7 @@ struct _LabChartsView
   GMenu         *export_menu;
   gboolean       following;
   gboolean       pipeline;
+  gboolean       live;
 
   /* Template children */
   GtkWidget     *bar_chart;
@@ -45,6 +46,7 @@ struct _LabChartsView
   GtkWidget     *speedup_section;
   GtkWidget     *speedup_chart;
   GtkWidget     *timeline;
+  GtkWidget     *cpu_section;
   GtkWidget     *cpu_chart;
   GtkDropDown   *repetition_dropdown;
 };
@@ -184,16 +186,11 @@ lab_charts_view_add_exports (LabChartsView *self,
     }
 }
 
-/* The charts shown, and their exports: the pipeline's two only for it */
+/* The exports of the charts shown */
 static void
-lab_charts_view_set_pipeline (LabChartsView *self,
-                              gboolean       pipeline)
+lab_charts_view_update_exports (LabChartsView *self)
 {
-  if (pipeline == self->pipeline && g_menu_model_get_n_items (G_MENU_MODEL (self->export_menu)) > 0)
-    return;
-  self->pipeline = pipeline;
-  gtk_widget_set_visible (self->stages_section, pipeline);
-  gtk_widget_set_visible (self->queue_frame, pipeline);
+  gboolean pipeline = self->pipeline;
 
   g_menu_remove_all (self->export_menu);
   lab_charts_view_add_exports (self, _("Wall time"), "bars");
@@ -204,7 +201,21 @@ lab_charts_view_set_pipeline (LabChartsView *self,
   lab_charts_view_add_exports (self, _("Timeline"), "timeline");
   if (pipeline)
     lab_charts_view_add_exports (self, _("Queue lengths"), "queues");
-  lab_charts_view_add_exports (self, _("CPU use"), "cpu");
+  if (self->live)
+    lab_charts_view_add_exports (self, _("CPU use"), "cpu");
+}
+
+/* The charts shown: the pipeline's two only for it */
+static void
+lab_charts_view_set_pipeline (LabChartsView *self,
+                              gboolean       pipeline)
+{
+  if (pipeline == self->pipeline && g_menu_model_get_n_items (G_MENU_MODEL (self->export_menu)) > 0)
+    return;
+  self->pipeline = pipeline;
+  gtk_widget_set_visible (self->stages_section, pipeline);
+  gtk_widget_set_visible (self->queue_frame, pipeline);
+  lab_charts_view_update_exports (self);
 }
 
 /**
@@ -259,6 +270,25 @@ lab_charts_view_follow_run (LabChartsView *self,
   g_signal_connect_object (run, "spans-added", G_CALLBACK (on_spans_added), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (run, "repetition-finished", G_CALLBACK (on_repetition_finished), self,
                            G_CONNECT_SWAPPED);
+}
+
+/**
+ * lab_charts_view_set_live:
+ * @live: whether the charts show runs made now (the default), with the
+ *   CPU use of the machine as they go; not for runs read back from the
+ *   history, whose CPU use was not kept
+ */
+void
+lab_charts_view_set_live (LabChartsView *self,
+                          gboolean       live)
+{
+  g_return_if_fail (LAB_IS_CHARTS_VIEW (self));
+
+  if (self->live == live)
+    return;
+  self->live = live;
+  gtk_widget_set_visible (self->cpu_section, live);
+  lab_charts_view_update_exports (self);
 }
 
 /* Whether the CPU chart samples the machine. */
@@ -348,6 +378,7 @@ lab_charts_view_class_init (LabChartsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabChartsView, speedup_section);
   gtk_widget_class_bind_template_child (widget_class, LabChartsView, speedup_chart);
   gtk_widget_class_bind_template_child (widget_class, LabChartsView, timeline);
+  gtk_widget_class_bind_template_child (widget_class, LabChartsView, cpu_section);
   gtk_widget_class_bind_template_child (widget_class, LabChartsView, cpu_chart);
   gtk_widget_class_bind_template_child (widget_class, LabChartsView, repetition_dropdown);
 }
@@ -366,6 +397,7 @@ lab_charts_view_init (LabChartsView *self)
   self->totals = g_array_new (FALSE, FALSE, sizeof (guint));
   self->repetition_names = gtk_string_list_new (NULL);
   self->following = TRUE;
+  self->live = TRUE;
   gtk_drop_down_set_model (self->repetition_dropdown, G_LIST_MODEL (self->repetition_names));
   lab_drop_down_setup_strings (self->repetition_dropdown, _("Repetition shown"));
   g_signal_connect_object (self->repetition_dropdown, "notify::selected", G_CALLBACK (on_repetition_selected),

@@ -16,6 +16,8 @@ void        lab_charts_view_follow_run      (LabChartsView *self,
                                              LabRun        *run);
 void        lab_charts_view_set_running     (LabChartsView *self,
                                              gboolean       running);
+void        lab_charts_view_set_live        (LabChartsView *self,
+                                             gboolean       live);
 LabChart   *lab_charts_view_find_chart      (LabChartsView *self,
                                              const char    *id);
 GMenuModel *lab_charts_view_get_export_menu (LabChartsView *self);

@@ -32,6 +32,7 @@ struct _LabExperimentPage
   LabResultSet   *set;
   LabRun         *run;
   GCancellable   *cancellable;
+  LabHistory     *history;       /* where its runs are kept, or NULL */
   gint64          cancel_requested_us;
 
   /* What the window costs during a run */

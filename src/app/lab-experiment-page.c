@@ -19,7 +19,9 @@
  * than the form's are marked as such.
  *
  * Built from parts: a #LabForm (the "form" property, one per workload
- * family), a #LabRunView, a #LabResultsView and a #LabChartsView.
+ * family), a #LabRunView, a #LabResultsView and a #LabChartsView. Every
+ * run it starts is kept in the history it is given
+ * (lab_experiment_page_set_history()).
  */
 
 /* The main loop's heartbeat during a run: its lateness is the stall. */
@@ -261,6 +263,11 @@ lab_experiment_page_start (LabExperimentPage  *self,
   lab_run_view_set_reading (self->run_view, NULL, "", NULL);
   adw_leaflet_set_visible_child (self->leaflet, self->results_pane);
 
+  /* Before it starts: each repetition is then kept before the page
+   * shows it. */
+  if (self->history != NULL)
+    lab_history_track_run (self->history, self->run);
+
   self->ui_cpu_start_s = lab_machine_ui_cpu_s ();
   lab_stall_meter_start (self->stall_meter);
   lab_experiment_page_set_running (self, TRUE);
@@ -425,6 +432,20 @@ lab_experiment_page_run_mode_action (GtkWidget  *widget,
 /* Public ------------------------------------------------------------------ */
 
 /**
+ * lab_experiment_page_set_history:
+ * @history: (nullable): where the runs the page starts are kept from now on
+ */
+void
+lab_experiment_page_set_history (LabExperimentPage *self,
+                                 LabHistory        *history)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT_PAGE (self));
+  g_return_if_fail (history == NULL || LAB_IS_HISTORY (history));
+
+  g_set_object (&self->history, history);
+}
+
+/**
  * lab_experiment_page_get_run:
  *
  * Returns: (transfer none) (nullable): the current or last run
@@ -513,6 +534,7 @@ lab_experiment_page_dispose (GObject *object)
   g_clear_pointer (&self->sets, g_ptr_array_unref);
   g_clear_object (&self->set_captions);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->history);
   g_clear_object (&self->form);
   g_clear_pointer (&self->stall_meter, lab_stall_meter_free);
   g_clear_pointer (&self->server_url, g_free);

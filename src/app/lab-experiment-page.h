@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "lab-history.h"
 #include "lab-page.h"
 #include "lab-run-builder.h"
 #include "lab-run.h"
@@ -16,6 +17,8 @@ G_DECLARE_FINAL_TYPE (LabExperimentPage, lab_experiment_page, LAB, EXPERIMENT_PA
 
 void           lab_experiment_page_run_builder     (LabExperimentPage *self,
                                                     LabRunBuilder     *builder);
+void           lab_experiment_page_set_history     (LabExperimentPage *self,
+                                                    LabHistory        *history);
 LabRun        *lab_experiment_page_get_run         (LabExperimentPage *self);
 LabStallMeter *lab_experiment_page_get_stall_meter (LabExperimentPage *self);
 

@@ -69,6 +69,7 @@ struct _LabResultsView
   /* Template children */
   GtkLabel            *caption_label;
   GtkDropDown         *sets_dropdown;
+  GtkWidget           *clear_button;
   GtkColumnView       *column_view;
   GtkScrolledWindow   *scrolled_window;
   GtkColumnViewColumn *columns[N_COLUMNS];
@@ -402,6 +403,16 @@ lab_results_view_set_sets (LabResultsView *self,
                           captions != NULL && g_list_model_get_n_items (captions) > 1);
 }
 
+/* Whether the table offers to forget its results (page.clear): not
+ * where they are kept for good, as in the history. */
+void
+lab_results_view_set_clearable (LabResultsView *self,
+                                gboolean        clearable)
+{
+  g_return_if_fail (LAB_IS_RESULTS_VIEW (self));
+  gtk_widget_set_visible (self->clear_button, clearable);
+}
+
 /* Whether the results are downloads: latency and throughput columns. */
 void
 lab_results_view_set_io (LabResultsView *self,
@@ -444,6 +455,7 @@ lab_results_view_class_init (LabResultsViewClass *klass)
 
   gtk_widget_class_bind_template_child (widget_class, LabResultsView, caption_label);
   gtk_widget_class_bind_template_child (widget_class, LabResultsView, sets_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LabResultsView, clear_button);
   gtk_widget_class_bind_template_child (widget_class, LabResultsView, column_view);
   gtk_widget_class_bind_template_child (widget_class, LabResultsView, scrolled_window);
   gtk_widget_class_bind_template_child_full (widget_class, "mode_column", FALSE, G_STRUCT_OFFSET (LabResultsView, columns[COLUMN_MODE]));

@@ -19,5 +19,7 @@ void  lab_results_view_set_io      (LabResultsView *self,
 void  lab_results_view_set_sets    (LabResultsView *self,
                                     GListModel     *captions,
                                     guint           shown);
+void  lab_results_view_set_clearable (LabResultsView *self,
+                                      gboolean        clearable);
 
 G_END_DECLS

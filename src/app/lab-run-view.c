@@ -141,6 +141,38 @@ lab_run_view_finish (LabRunView   *self,
 }
 
 /**
+ * lab_run_view_show_recorded:
+ * @status: how the run ended, or that it goes on
+ * @repetitions_done: the repetitions it completed
+ * @repetitions_total: the repetitions it was to run
+ *
+ * Shows a run read back from the history: its end, and how far it got.
+ */
+void
+lab_run_view_show_recorded (LabRunView *self,
+                            const char *status,
+                            guint       repetitions_done,
+                            guint       repetitions_total)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (LAB_IS_RUN_VIEW (self));
+
+  lab_redraw_pacer_cancel (self);
+  if (self->run != NULL)
+    g_signal_handlers_disconnect_by_data (self->run, self);
+  g_clear_object (&self->run);
+  gtk_label_set_text (self->status_label, status);
+  /* Translators: "3 of 10 repetitions completed" */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u repetition completed",
+                                       "%u of %u repetitions completed", repetitions_total),
+                          repetitions_done, repetitions_total);
+  gtk_progress_bar_set_text (self->progress_bar, text);
+  gtk_progress_bar_set_fraction (self->progress_bar,
+                                 repetitions_total > 0 ? MIN (1.0, (double) repetitions_done / repetitions_total) : 0.0);
+}
+
+/**
  * lab_run_view_set_reading:
  * @warning: (nullable): why the figures cannot be trusted
  * @explanation: what the results mean

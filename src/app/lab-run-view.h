@@ -18,6 +18,10 @@ void  lab_run_view_start           (LabRunView   *self,
 void  lab_run_view_finish          (LabRunView   *self,
                                     const GError *error,
                                     double        stop_ms);
+void  lab_run_view_show_recorded   (LabRunView   *self,
+                                    const char   *status,
+                                    guint         repetitions_done,
+                                    guint         repetitions_total);
 void  lab_run_view_set_reading     (LabRunView   *self,
                                     const char   *warning,
                                     const char   *explanation,

@@ -28,6 +28,7 @@ lab_toast_show (GtkWidget  *widget,
                 const char *text)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+  g_autofree char *markup = NULL;
   AdwToast *toast;
 
   if (overlay == NULL)
@@ -35,7 +36,10 @@ lab_toast_show (GtkWidget  *widget,
       g_message ("%s", text);
       return;
     }
-  toast = adw_toast_new (text);
+  /* A toast's title is markup: a file name or an error with "&" or "<"
+   * would not show. */
+  markup = g_markup_escape_text (text, -1);
+  toast = adw_toast_new (markup);
   adw_toast_set_timeout (toast, 6);
   adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
 }

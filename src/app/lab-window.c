@@ -8,6 +8,7 @@
 #include "lab-cpu-form.h"
 #include "lab-downloads-form.h"
 #include "lab-experiment-page.h"
+#include "lab-history-page.h"
 #include "lab-overheads-page.h"
 #include "lab-window.h"
 
@@ -18,7 +19,8 @@
  * Start/Stop button in the header bar that acts on the visible page and
  * stays in view at any width. One experiment runs at a time: while a page
  * runs, the others are blocked with the reason, so that no run skews
- * another's measurement.
+ * another's measurement. The History page runs nothing: there, the
+ * button is Stop while another page runs, and hidden otherwise.
  */
 struct _LabWindow
 {
@@ -30,6 +32,7 @@ struct _LabWindow
 
   AdwViewStack         *stack;
   AdwToastOverlay      *toast_overlay;
+  LabHistoryPage       *history_page;
   GtkStack             *start_stack;
   GtkWidget            *start_button;
   GtkWidget            *stop_button;
@@ -46,6 +49,25 @@ lab_window_get_stack_page (LabWindow *self,
   g_autoptr(GListModel) pages = G_LIST_MODEL (adw_view_stack_get_pages (self->stack));
 
   return g_list_model_get_item (pages, index);
+}
+
+/* The position of @child in the stack, as win.page takes it. */
+static guint
+lab_window_get_position (LabWindow *self,
+                         GtkWidget *child)
+{
+  /* adw_view_stack_get_pages() is (transfer full) */
+  g_autoptr(GListModel) pages = G_LIST_MODEL (adw_view_stack_get_pages (self->stack));
+  guint n = g_list_model_get_n_items (pages);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (pages, i);
+
+      if (adw_view_stack_page_get_child (page) == child)
+        return i;
+    }
+  return 0;
 }
 
 /* The stack's children that are a #LabPage; the stack keeps them. */
@@ -104,7 +126,18 @@ lab_window_update_start_button (LabWindow *self)
   LabPage *visible = lab_window_get_visible_page (self);
   g_autofree char *blocked = visible != NULL ? lab_page_dup_blocked_reason (visible) : NULL;
 
-  if (visible != NULL && lab_page_get_running (visible))
+  if (visible == NULL)
+    {
+      gboolean running = self->pages != NULL && lab_window_get_running_page (self) != NULL;
+
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", FALSE);
+      gtk_stack_set_visible_child (self->start_stack, self->stop_button);
+      gtk_widget_set_visible (GTK_WIDGET (self->start_stack), running);
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->start_stack), TRUE);
+
+  if (lab_page_get_running (visible))
     {
       gtk_stack_set_visible_child (self->start_stack, self->stop_button);
       return;
@@ -146,18 +179,47 @@ on_page_running (LabWindow  *self,
  * lab_window_new:
  * @server_url: (nullable): the embedded HTTP server's base URL, where the
  *   downloads go when no URL is given; %NULL when it is not running
+ * @history: (nullable): where the runs the window starts are kept;
+ *   %NULL when it could not be opened
+ * @history_error: (nullable): why it could not
  */
 LabWindow *
 lab_window_new (GtkApplication *application,
-                const char     *server_url)
+                const char     *server_url,
+                LabHistory     *history,
+                const char     *history_error)
 {
   LabWindow *self;
+  const char *recovery;
 
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (history == NULL || LAB_IS_HISTORY (history), NULL);
 
   self = g_object_new (LAB_TYPE_WINDOW, "application", application, NULL);
   for (guint i = 0; i < self->pages->len; i++)
-    lab_page_set_server_url (g_ptr_array_index (self->pages, i), server_url);
+    {
+      LabPage *page = g_ptr_array_index (self->pages, i);
+
+      lab_page_set_server_url (page, server_url);
+      if (LAB_IS_EXPERIMENT_PAGE (page))
+        lab_experiment_page_set_history (LAB_EXPERIMENT_PAGE (page), history);
+    }
+  lab_history_page_set_history (self->history_page, history, history_error);
+
+  /* A damaged history was replaced: say so now, briefly (a toast shows
+   * one line); the History page says it in full until dismissed. */
+  recovery = history != NULL ? lab_history_get_recovery_message (history) : NULL;
+  if (recovery != NULL)
+    {
+      AdwToast *toast = adw_toast_new (_("The run history could not be used and a new one was started; "
+                                         "the History page says where the old one went"));
+
+      adw_toast_set_timeout (toast, 10);
+      adw_toast_set_button_label (toast, _("_Show"));
+      adw_toast_set_action_name (toast, "win.page");
+      adw_toast_set_action_target_value (toast, g_variant_new_uint32 (lab_window_get_position (self, GTK_WIDGET (self->history_page))));
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
   return self;
 }
 
@@ -304,12 +366,14 @@ lab_window_class_init (LabWindowClass *klass)
   g_type_ensure (LAB_TYPE_EXPERIMENT_PAGE);
   g_type_ensure (LAB_TYPE_OVERHEADS_PAGE);
   g_type_ensure (LAB_TYPE_CLAIMS_PAGE);
+  g_type_ensure (LAB_TYPE_HISTORY_PAGE);
   g_type_ensure (LAB_TYPE_CPU_FORM);
   g_type_ensure (LAB_TYPE_DOWNLOADS_FORM);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/concurrencylab/ConcurrencyLab/lab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LabWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, history_page);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, start_stack);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, start_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, stop_button);

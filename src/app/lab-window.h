@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "lab-history.h"
 #include "lab-page.h"
 
 G_BEGIN_DECLS
@@ -12,7 +13,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, AdwApplicationWindow)
 
 LabWindow *lab_window_new       (GtkApplication *application,
-                                 const char     *server_url);
+                                 const char     *server_url,
+                                 LabHistory     *history,
+                                 const char     *history_error);
 LabPage   *lab_window_show_page (LabWindow      *self,
                                  const char     *name);
 

@@ -6,6 +6,7 @@
 #include <locale.h>
 
 #include "lab-application.h"
+#include "lab-limits.h"
 
 int
 main (int   argc,
@@ -18,6 +19,8 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  /* Before any thread: runs with many workers need more than a desktop's 1024. */
+  lab_fd_limit_raise ();
 
   app = lab_application_new ();
 

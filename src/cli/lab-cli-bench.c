@@ -3,15 +3,19 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 
 #include "lab-bench.h"
 #include "lab-cli.h"
+#include "lab-history.h"
 #include "lab-http-server.h"
 #include "lab-json.h"
 #include "lab-machine.h"
 #include "lab-run-builder.h"
+#include "lab-run-recorder.h"
 #include "lab-stall-meter.h"
+#include "lab-stats.h"
 
 /*
  * concurrency-lab-cli bench: the engine's own costs, each figure measured
@@ -503,6 +507,252 @@ bench_cancel (Bench   *bench,
   return TRUE;
 }
 
+/* The history's recorder, timed: how long each repetition's commit keeps
+ * the run's main context (the window's) from everything else. */
+#define LAB_TYPE_TIMED_RECORDER (lab_timed_recorder_get_type ())
+
+G_DECLARE_FINAL_TYPE (LabTimedRecorder, lab_timed_recorder, LAB, TIMED_RECORDER, GObject)
+
+struct _LabTimedRecorder
+{
+  GObject         parent_instance;
+  LabRunRecorder *inner;
+  GArray         *commit_s;   /* double, one per repetition */
+};
+
+static void lab_timed_recorder_iface_init (LabRunRecorderInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LabTimedRecorder, lab_timed_recorder, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LAB_TYPE_RUN_RECORDER, lab_timed_recorder_iface_init))
+
+static void
+lab_timed_recorder_finalize (GObject *object)
+{
+  LabTimedRecorder *self = LAB_TIMED_RECORDER (object);
+
+  g_clear_object (&self->inner);
+  g_clear_pointer (&self->commit_s, g_array_unref);
+  G_OBJECT_CLASS (lab_timed_recorder_parent_class)->finalize (object);
+}
+
+static void
+lab_timed_recorder_class_init (LabTimedRecorderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lab_timed_recorder_finalize;
+}
+
+static void
+lab_timed_recorder_init (LabTimedRecorder *self)
+{
+  self->commit_s = g_array_new (FALSE, FALSE, sizeof (double));
+}
+
+static void
+timed_started (LabRunRecorder *recorder,
+               LabRun         *run)
+{
+  LabTimedRecorder *self = LAB_TIMED_RECORDER (recorder);
+
+  LAB_RUN_RECORDER_GET_IFACE (self->inner)->started (self->inner, run);
+}
+
+static void
+timed_repetition_finished (LabRunRecorder *recorder,
+                           LabRun         *run,
+                           LabRepetition  *rep)
+{
+  LabTimedRecorder *self = LAB_TIMED_RECORDER (recorder);
+  gint64 t0 = g_get_monotonic_time ();
+  double s;
+
+  LAB_RUN_RECORDER_GET_IFACE (self->inner)->repetition_finished (self->inner, run, rep);
+  s = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
+  g_array_append_val (self->commit_s, s);
+}
+
+static void
+timed_finished (LabRunRecorder *recorder,
+                LabRun         *run,
+                const GError   *error)
+{
+  LabTimedRecorder *self = LAB_TIMED_RECORDER (recorder);
+
+  LAB_RUN_RECORDER_GET_IFACE (self->inner)->finished (self->inner, run, error);
+}
+
+static void
+lab_timed_recorder_iface_init (LabRunRecorderInterface *iface)
+{
+  iface->started = timed_started;
+  iface->repetition_finished = timed_repetition_finished;
+  iface->finished = timed_finished;
+}
+
+static void
+on_recording_failed (LabHistory   *history,
+                     LabRun       *run,
+                     const GError *error,
+                     gpointer      user_data)
+{
+  GError **failure = user_data;
+
+  if (*failure == NULL)
+    *failure = g_error_copy (error);
+}
+
+/* Runs @config recorded in @history; with @timed, timing each commit. */
+static gboolean
+run_recorded (Bench             *bench,
+              LabHistory        *history,
+              LabRunConfig      *config,
+              LabTimedRecorder  *timed,
+              GError           **error)
+{
+  g_autoptr(LabRun) run = lab_run_new (config);
+  g_autoptr(GError) failure = NULL;
+  gulong handler = g_signal_connect (history, "recording-failed", G_CALLBACK (on_recording_failed), &failure);
+  gboolean ok;
+
+  lab_history_track_run (history, run);
+  if (timed != NULL)
+    {
+      timed->inner = g_object_ref (lab_run_get_recorder (run));
+      lab_run_set_recorder (run, LAB_RUN_RECORDER (timed));
+    }
+  ok = lab_run_execute (run, bench->cancellable, error);
+  g_signal_handler_disconnect (history, handler);
+  if (ok && failure != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&failure));
+      return FALSE;
+    }
+  return ok;
+}
+
+static guint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (guint64) st.st_size : 0;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/* The run history, in a folder of its own: how long one repetition's
+ * commit takes with 100 and with 1,000 spans (no-op tasks, threads,
+ * W = 2), the size of the database after 1,000 runs of a typical
+ * experiment (cpu:sumsq, sequential, threads and processes at W = 2,
+ * 16 tasks, 3 repetitions and a warm-up: 192 spans), and how long
+ * opening it, listing it and loading one run then take. */
+static gboolean
+bench_history_in (Bench       *bench,
+                  const char  *dir,
+                  GError     **error)
+{
+  static const LabMode noop_modes[] = { LAB_MODE_THREADS };
+  static const LabMode run_modes[] = { LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_PROCESSES };
+  static const guint spans[] = { 100, 1000 };
+  g_autofree char *commits = g_build_filename (dir, "commits.db", NULL);
+  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(LabRunConfig) typical = NULL;
+  g_autoptr(GListModel) entries = NULL;
+  g_autoptr(LabRun) loaded = NULL;
+  guint n_runs = bench->quick ? 20 : 1000;
+  double bytes;
+  gint64 t0;
+
+  history = lab_history_open (commits, error);
+  if (history == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (spans); i++)
+    {
+      g_autoptr(LabTimedRecorder) timed = g_object_new (LAB_TYPE_TIMED_RECORDER, NULL);
+      g_autoptr(LabRunConfig) config = NULL;
+      g_autofree char *key = g_strdup_printf ("history_commit_ms_%u_spans", spans[i]);
+
+      config = bench_config (bench, &(BenchRun) {
+                               .workload = "cpu:noop", .size = 1, .tasks = spans[i],
+                               .modes = noop_modes, .n_modes = 1, .workers = 2,
+                               .repeat = bench->quick ? 3 : 30, .warmup = 0,
+                             }, error);
+      if (config == NULL || !run_recorded (bench, history, config, timed, error))
+        return FALSE;
+      report (bench, key, 1000 * lab_stats_median ((double *) timed->commit_s->data, timed->commit_s->len),
+              "ms", NULL, TRUE);
+    }
+
+  typical = bench_config (bench, &(BenchRun) {
+                            .workload = "cpu:sumsq", .size = 100000, .tasks = 16,
+                            .modes = run_modes, .n_modes = G_N_ELEMENTS (run_modes), .workers = 2,
+                            .repeat = 3, .warmup = 1,
+                          }, error);
+  if (typical == NULL)
+    return FALSE;
+  g_clear_object (&history);
+  history = lab_history_open (path, error);
+  if (history == NULL)
+    return FALSE;
+  for (guint i = 0; i < n_runs; i++)
+    if (!run_recorded (bench, history, typical, NULL, error))
+      return FALSE;
+  /* Closed: the log is checkpointed into the database */
+  g_clear_object (&history);
+  bytes = file_size (path) + file_size (wal);
+  report (bench, "history_db_kib_per_run", bytes / 1024 / n_runs, "KiB", NULL, TRUE);
+  report (bench, "history_db_mib_1000_runs", bytes / (1024.0 * 1024.0) * 1000 / n_runs,
+          bench->quick ? "MiB (extrapolated)" : "MiB", NULL, TRUE);
+
+  t0 = g_get_monotonic_time ();
+  history = lab_history_open (path, error);
+  if (history == NULL)
+    return FALSE;
+  report (bench, "history_open_ms", (g_get_monotonic_time () - t0) / 1000.0, "ms", NULL, TRUE);
+  t0 = g_get_monotonic_time ();
+  entries = lab_history_list (history, error);
+  if (entries == NULL)
+    return FALSE;
+  report (bench, "history_list_ms", (g_get_monotonic_time () - t0) / 1000.0, "ms", NULL, TRUE);
+  t0 = g_get_monotonic_time ();
+  loaded = lab_history_load_run (history, n_runs, error);
+  if (loaded == NULL)
+    return FALSE;
+  report (bench, "history_load_ms", (g_get_monotonic_time () - t0) / 1000.0, "ms", NULL, TRUE);
+  return TRUE;
+}
+
+static gboolean
+bench_history (Bench   *bench,
+               GError **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-bench-history-XXXXXX", error);
+  gboolean ok;
+
+  if (dir == NULL)
+    return FALSE;
+  ok = bench_history_in (bench, dir, error);
+  remove_tree (dir);
+  return ok;
+}
+
 static const struct {
   const char   *name;
   BenchSection  func;
@@ -516,6 +766,7 @@ static const struct {
   { "responsiveness", bench_responsiveness },
   { "cancel", bench_cancel },
   { "gil", bench_gil },
+  { "history", bench_history },
 };
 
 int
@@ -533,7 +784,7 @@ lab_cli_bench (int    argc,
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("Fewer iterations: a smoke test, not a measurement"), NULL },
-    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Run only this section (repeatable): threads, dispatch, spawn, memory, scaling, downloads, responsiveness, cancel, gil"), N_("SECTION") },
+    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Run only this section (repeatable): threads, dispatch, spawn, memory, scaling, downloads, responsiveness, cancel, gil, history"), N_("SECTION") },
     { "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &worker, N_("Worker executable"), N_("PATH") },
     { NULL }
   };
@@ -555,7 +806,7 @@ lab_cli_bench (int    argc,
         known |= g_str_equal (only[i], sections[s].name);
       if (!known)
         return lab_cli_fail (LAB_CLI_EXIT_USAGE,
-                             _("--only: unknown section “%s”; accepted: threads, dispatch, spawn, memory, scaling, downloads, responsiveness, cancel, gil"),
+                             _("--only: unknown section “%s”; accepted: threads, dispatch, spawn, memory, scaling, downloads, responsiveness, cancel, gil, history"),
                              only[i]);
     }
 

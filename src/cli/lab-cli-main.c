@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lab-cli.h"
+#include "lab-limits.h"
 
 typedef struct
 {
@@ -23,6 +24,7 @@ static const Command commands[] = {
   { "overheads", lab_cli_overheads, N_("Measure the costs and traps of threads and processes") },
   { "claims", lab_cli_claims, N_("Check the articles' claims by measurement, with a verdict for each") },
   { "bench", lab_cli_bench, N_("Measure the engine's own costs (dispatch, spawn, scaling)") },
+  { "history", lab_cli_history, N_("List, show, export and delete the runs recorded in the history") },
 };
 
 static guint signal_sources[2];
@@ -116,6 +118,8 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  /* 512 workers downloading from the embedded server need over 1024. */
+  lab_fd_limit_raise ();
 
   if (argc < 2)
     {
@@ -147,5 +151,5 @@ main (int    argc,
       }
 
   print_usage (stderr);
-  return lab_cli_fail (LAB_CLI_EXIT_USAGE, _("unknown command “%s”; accepted: run, serve, info, overheads, claims, bench"), argv[1]);
+  return lab_cli_fail (LAB_CLI_EXIT_USAGE, _("unknown command “%s”; accepted: run, serve, info, overheads, claims, bench, history"), argv[1]);
 }

@@ -48,6 +48,7 @@ typedef struct
   gboolean  fsync;
   gboolean  json;
   gboolean  quiet;
+  gboolean  no_history;
 } RunOptions;
 
 static void
@@ -176,14 +177,14 @@ print_stage_busy (LabCell *cell)
   g_print (_("%20s busy: download %s, analysis %s, storing %s\n"), "", download, analyse, store);
 }
 
-static void
-print_table (LabRun *run)
+void
+lab_cli_print_run_table (LabRun *run)
 {
   const LabRunConfig *config = lab_run_get_config (run);
   GListModel *cells = lab_run_get_cells (run);
   g_autofree char *spec = lab_workload_to_spec (config->workload);
   guint n_tasks = config->workload->tasks;
-  guint n_cpus = lab_machine_n_cpus ();
+  guint n_cpus = lab_run_get_machine (run)->n_cpus;
   g_autofree char *tasks = g_strdup_printf (ngettext ("%u task", "%u tasks", n_tasks), n_tasks);
   g_autofree char *repeats = g_strdup_printf (ngettext ("%u repetition", "%u repetitions", config->repeat),
                                               config->repeat);
@@ -370,6 +371,35 @@ check_output_paths (RunOptions  *o,
   return TRUE;
 }
 
+static void
+on_recording_failed (LabHistory   *history,
+                     LabRun       *run,
+                     const GError *error,
+                     gpointer      user_data)
+{
+  /* Translators: %s says which write failed and why */
+  lab_cli_fail (LAB_CLI_EXIT_FAILED, _("%s; the run goes on, and what was recorded before stays"), error->message);
+}
+
+/* The run is recorded in the history unless --no-history; a history that
+ * cannot be opened does not stop the run. */
+static LabHistory *
+record_in_history (LabRun *run)
+{
+  g_autoptr(GError) error = NULL;
+  LabHistory *history = lab_cli_open_history (&error);
+
+  if (history == NULL)
+    {
+      /* Translators: %s says why the history cannot be opened */
+      lab_cli_fail (LAB_CLI_EXIT_FAILED, _("%s; this run is not recorded in the history"), error->message);
+      return NULL;
+    }
+  lab_history_track_run (history, run);
+  g_signal_connect (history, "recording-failed", G_CALLBACK (on_recording_failed), NULL);
+  return history;
+}
+
 static int
 export_files (LabRun     *run,
               RunOptions *o)
@@ -421,6 +451,7 @@ lab_cli_run (int    argc,
   g_autofree char *kernels = lab_kernel_names ();
   g_autofree char *description = NULL;
   g_autoptr(LabHttpServer) server = NULL;
+  g_autoptr(LabHistory) history = NULL;
   gboolean ok;
   int status;
   const GOptionEntry entries[] = {
@@ -452,6 +483,7 @@ lab_cli_run (int    argc,
     { "cache", 0, 0, G_OPTION_ARG_STRING, &o.cache, N_("io:files: read each file back from a warm page cache, or a cold one (dropped after a sync; default warm)"), N_("warm|cold") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON instead of a table"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, N_("Do not show progress"), NULL },
+    { "no-history", 0, 0, G_OPTION_ARG_NONE, &o.no_history, N_("Do not record the run in the history"), NULL },
     { NULL }
   };
 
@@ -488,6 +520,8 @@ lab_cli_run (int    argc,
     }
 
   run = lab_run_new (config);
+  if (!o.no_history)
+    history = record_in_history (run);
   if (!o.quiet && isatty (STDERR_FILENO))
     g_signal_connect (run, "spans-added", G_CALLBACK (on_spans_added), NULL);
 
@@ -509,11 +543,16 @@ lab_cli_run (int    argc,
     }
   else
     {
-      print_table (run);
+      lab_cli_print_run_table (run);
       print_startup (run);
       print_pipeline_reading (run);
     }
   print_trust (run);
+  if (history != NULL && lab_history_get_run_id (history, run) > 0 && !o.quiet)
+    /* Translators: %ld is the run's id in the history, twice */
+    g_printerr (_("Recorded in the history as run %" G_GINT64_FORMAT " (concurrency-lab-cli history show %"
+                  G_GINT64_FORMAT ")\n"),
+                lab_history_get_run_id (history, run), lab_history_get_run_id (history, run));
 
   status = export_files (run, &o);
 

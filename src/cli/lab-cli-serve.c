@@ -22,11 +22,17 @@ lab_cli_serve (int    argc,
 {
   g_autofree char *port_text = NULL;
   g_autofree char *max_bytes_text = NULL;
+  g_autofree char *max_connections_text = NULL;
+  g_autofree char *idle_timeout_text = NULL;
   const GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_STRING, &port_text,
       N_("TCP port on 127.0.0.1, 0 to 65535 (default 0: pick a free one)"), "N" },
     { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &max_bytes_text,
       N_("Largest body the server sends (default 268435456 = 256 MiB)"), N_("BYTES") },
+    { "max-connections", 0, 0, G_OPTION_ARG_STRING, &max_connections_text,
+      N_("Connections held at once, more clients wait (default: half the files this process may open)"), "N" },
+    { "idle-timeout-s", 0, 0, G_OPTION_ARG_STRING, &idle_timeout_text,
+      N_("Close a connection idle this long, 0 for never (default 30)"), N_("SECONDS") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -36,6 +42,8 @@ lab_cli_serve (int    argc,
   g_autoptr(GError) error = NULL;
   guint64 port = 0;
   guint64 max_bytes = LAB_HTTP_SERVER_DEFAULT_MAX_BYTES;
+  guint64 max_connections = 0;
+  guint64 idle_timeout_s = LAB_HTTP_SERVER_DEFAULT_IDLE_TIMEOUT_S;
   gulong cancelled_id;
   int exit_code;
 
@@ -60,11 +68,17 @@ lab_cli_serve (int    argc,
   if ((port_text != NULL &&
        !lab_parse_uint64 ("--port", port_text, 0, G_MAXUINT16, &port, &error)) ||
       (max_bytes_text != NULL &&
-       !lab_parse_uint64 ("--max-bytes", max_bytes_text, 0, G_MAXUINT64, &max_bytes, &error)))
+       !lab_parse_uint64 ("--max-bytes", max_bytes_text, 0, G_MAXUINT64, &max_bytes, &error)) ||
+      (max_connections_text != NULL &&
+       !lab_parse_uint64 ("--max-connections", max_connections_text, 1, G_MAXINT, &max_connections, &error)) ||
+      (idle_timeout_text != NULL &&
+       !lab_parse_uint64 ("--idle-timeout-s", idle_timeout_text, 0, 86400, &idle_timeout_s, &error)))
     return lab_cli_fail (LAB_CLI_EXIT_USAGE, "%s", error->message);
 
   server = lab_http_server_new ();
   lab_http_server_set_max_bytes (server, max_bytes);
+  lab_http_server_set_max_connections (server, max_connections);
+  lab_http_server_set_idle_timeout_s (server, idle_timeout_s);
 
   loop = g_main_loop_new (NULL, FALSE);
   cancellable = g_cancellable_new ();

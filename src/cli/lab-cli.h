@@ -3,6 +3,9 @@
 
 #include <gio/gio.h>
 
+#include "lab-history.h"
+#include "lab-run.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes of concurrency-lab-cli. */
@@ -20,6 +23,7 @@ int lab_cli_bench (int argc, char **argv);
 int lab_cli_serve (int argc, char **argv);
 int lab_cli_overheads (int argc, char **argv);
 int lab_cli_claims (int argc, char **argv);
+int lab_cli_history (int argc, char **argv);
 
 /* Prints "concurrency-lab-cli: MESSAGE" to stderr and returns @code. */
 int lab_cli_fail  (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);
@@ -34,5 +38,11 @@ void lab_cli_uninstall_signals (void);
 gboolean lab_cli_check_output_path (const char *option, const char *path, GError **error);
 /* The same for --csv. */
 gboolean lab_cli_check_csv_path    (const char *path, GError **error);
+
+/* The table of a run's cells that `run` prints, also for a recorded run. */
+void lab_cli_print_run_table (LabRun *run);
+
+/* Opens the history, saying on stderr what its opening had to repair. */
+LabHistory *lab_cli_open_history (GError **error);
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "lab-limits.h"
 #include "lab-worker.h"
 
 /* The installed worker: no hooks. It misbehaves only when its command
@@ -9,5 +10,7 @@ int
 main (int    argc,
       char **argv)
 {
+  /* Its downloads and files count against its own limit of open files. */
+  lab_fd_limit_raise ();
   return lab_worker_run (argc, argv, NULL);
 }

@@ -16,6 +16,8 @@ typedef enum
   LAB_ERROR_TASK,               /* a task failed on its own terms */
   LAB_ERROR_EXPORT,             /* writing a file failed */
   LAB_ERROR_UNAVAILABLE,        /* what a runtime needs is not on this machine (python3) */
+  LAB_ERROR_HISTORY,            /* the run history's database failed */
+  LAB_ERROR_NOT_FOUND,          /* no such recorded run */
 } LabError;
 
 GQuark lab_error_quark (void);

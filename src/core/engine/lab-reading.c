@@ -9,17 +9,13 @@
 #include "lab-reading.h"
 #include "lab-stats.h"
 
-/* What is wrong with a cell's figures, worst first. */
-typedef enum
-{
-  DOUBT_NONE,
-  DOUBT_UNSTABLE,
-  DOUBT_CONTENTION,
-} Doubt;
+/* Medians closer than this ratio are "about the same". */
+#define SAME_RATIO 1.01
 
-/* The doubt about @cell and how bad it is (the background share, or the
- * MAD ÷ median), to rank cells by. */
-static Doubt
+/* The doubt about @cell's measurement, contention or instability, and how
+ * bad it is (the background share, or the MAD ÷ median), to rank cells
+ * by. */
+static LabDoubt
 cell_doubt (LabCell *cell,
             double  *severity)
 {
@@ -28,15 +24,122 @@ cell_doubt (LabCell *cell,
   if (isfinite (background) && background > LAB_CONTENTION_THRESHOLD)
     {
       *severity = background;
-      return DOUBT_CONTENTION;
+      return LAB_DOUBT_CONTENTION;
     }
   if (lab_cell_get_unstable (cell))
     {
       *severity = lab_cell_get_mad_s (cell) / lab_cell_get_median_s (cell);
-      return DOUBT_UNSTABLE;
+      return LAB_DOUBT_UNSTABLE;
     }
   *severity = 0;
-  return DOUBT_NONE;
+  return LAB_DOUBT_NONE;
+}
+
+/* Whether the medians of @a and @b are no further apart than their
+ * repetitions vary: the sum of their MADs. */
+static gboolean
+within_spread (LabCell *a,
+               LabCell *b)
+{
+  return fabs (lab_cell_get_median_s (a) - lab_cell_get_median_s (b)) <=
+         lab_cell_get_mad_s (a) + lab_cell_get_mad_s (b);
+}
+
+/**
+ * lab_reading_comparison_doubt:
+ * @cell: a cell whose statistics are up to date (lab_cell_update())
+ * @severity: (out): how bad it is, to rank cells by: the failed tasks,
+ *   the background share of the CPU, or the MAD ÷ median; 0 otherwise
+ *
+ * Whether @cell's median can be compared with another measurement's: not
+ * when tasks failed (it did less work), nor when lab_reading_trust()
+ * doubts it (another program busy, repetitions that disagree), nor with
+ * one repetition, whose spread is unknown (a run interrupted early).
+ *
+ * Returns: the worst doubt about @cell, %LAB_DOUBT_NONE when there is none
+ */
+LabDoubt
+lab_reading_comparison_doubt (LabCell *cell,
+                              double  *severity)
+{
+  LabDoubt doubt;
+
+  g_return_val_if_fail (LAB_IS_CELL (cell), LAB_DOUBT_NONE);
+  g_return_val_if_fail (severity != NULL, LAB_DOUBT_NONE);
+
+  if (lab_cell_get_failed_tasks (cell) > 0)
+    {
+      *severity = lab_cell_get_failed_tasks (cell);
+      return LAB_DOUBT_FAILED;
+    }
+  doubt = cell_doubt (cell, severity);
+  if (doubt == LAB_DOUBT_NONE && lab_cell_get_repetitions (cell)->len < 2)
+    return LAB_DOUBT_ONE_REPETITION;
+  return doubt;
+}
+
+/* The cell's median when it has one. */
+static double
+measured_median (LabCell *cell)
+{
+  double median;
+
+  if (lab_cell_get_repetitions (cell)->len == 0)
+    return NAN;
+  median = lab_cell_get_median_s (cell);
+  return isfinite (median) && median > 0 ? median : NAN;
+}
+
+/**
+ * lab_reading_compare_cells:
+ * @before: a cell of one measurement
+ * @after: the same runtime, mode and workers measured another time
+ * @doubt: (out) (optional): with %LAB_CHANGE_DOUBTFUL, the worst
+ *   lab_reading_comparison_doubt() of the two; %LAB_DOUBT_NONE otherwise
+ * @ratio: (out) (optional): @before's median ÷ @after's: above 1 when
+ *   @after was faster; NAN when either has no median
+ *
+ * How @after did against @before, from their medians and spreads: a
+ * change counts only when the medians differ by more than the two cells'
+ * repetitions vary (the sum of their MADs) and by at least 1 %, and when
+ * both cells can be trusted.
+ *
+ * Returns: the change
+ */
+LabChange
+lab_reading_compare_cells (LabCell  *before,
+                           LabCell  *after,
+                           LabDoubt *doubt,
+                           double   *ratio)
+{
+  double before_s, after_s, severity;
+  LabDoubt before_doubt, after_doubt;
+
+  g_return_val_if_fail (LAB_IS_CELL (before), LAB_CHANGE_UNKNOWN);
+  g_return_val_if_fail (LAB_IS_CELL (after), LAB_CHANGE_UNKNOWN);
+
+  if (doubt != NULL)
+    *doubt = LAB_DOUBT_NONE;
+  before_s = measured_median (before);
+  after_s = measured_median (after);
+  if (ratio != NULL)
+    *ratio = before_s / after_s;
+  if (!isfinite (before_s) || !isfinite (after_s))
+    return LAB_CHANGE_UNKNOWN;
+
+  before_doubt = lab_reading_comparison_doubt (before, &severity);
+  after_doubt = lab_reading_comparison_doubt (after, &severity);
+  if (before_doubt != LAB_DOUBT_NONE || after_doubt != LAB_DOUBT_NONE)
+    {
+      if (doubt != NULL)
+        *doubt = MAX (before_doubt, after_doubt);
+      return LAB_CHANGE_DOUBTFUL;
+    }
+  if (before_s / after_s < SAME_RATIO && before_s / after_s > 1.0 / SAME_RATIO)
+    return LAB_CHANGE_SAME;
+  if (within_spread (before, after))
+    return LAB_CHANGE_WITHIN_SPREAD;
+  return before_s > after_s ? LAB_CHANGE_FASTER : LAB_CHANGE_SLOWER;
 }
 
 /**
@@ -60,12 +163,12 @@ lab_reading_trust (LabCell *cell)
 
   switch (cell_doubt (cell, &severity))
     {
-    case DOUBT_CONTENTION:
+    case LAB_DOUBT_CONTENTION:
       /* Translators: the number is the share of the machine's CPU, "45 %". */
       return g_strdup_printf (_("Another program used %.0f %% of the CPU during this run: "
                                 "the figures are not reliable. Close it and run again."),
                               100 * severity);
-    case DOUBT_UNSTABLE:
+    case LAB_DOUBT_UNSTABLE:
       {
         g_autofree char *mad = lab_format_duration (lab_cell_get_mad_s (cell));
         g_autofree char *median = lab_format_duration (lab_cell_get_median_s (cell));
@@ -76,8 +179,10 @@ lab_reading_trust (LabCell *cell)
                                   "on a quiet machine."),
                                 mad, median, 100 * severity);
       }
-    case DOUBT_NONE:
+    case LAB_DOUBT_NONE:
       return NULL;
+    case LAB_DOUBT_ONE_REPETITION:
+    case LAB_DOUBT_FAILED:
     default:
       g_return_val_if_reached (NULL);
     }
@@ -97,7 +202,7 @@ char *
 lab_reading_cells_trust (GListModel *cells)
 {
   g_autoptr(LabCell) worst = NULL;
-  Doubt worst_doubt = DOUBT_NONE;
+  LabDoubt worst_doubt = LAB_DOUBT_NONE;
   double worst_severity = 0;
 
   g_return_val_if_fail (G_IS_LIST_MODEL (cells), NULL);
@@ -106,9 +211,9 @@ lab_reading_cells_trust (GListModel *cells)
     {
       g_autoptr(LabCell) cell = g_list_model_get_item (cells, i);
       double severity;
-      Doubt doubt = cell_doubt (cell, &severity);
+      LabDoubt doubt = cell_doubt (cell, &severity);
 
-      if (doubt > worst_doubt || (doubt == worst_doubt && doubt != DOUBT_NONE && severity > worst_severity))
+      if (doubt > worst_doubt || (doubt == worst_doubt && doubt != LAB_DOUBT_NONE && severity > worst_severity))
         {
           g_set_object (&worst, cell);
           worst_doubt = doubt;
@@ -443,8 +548,7 @@ lab_reading_pipeline (GListModel *cells)
 
   best_wall = lab_format_duration (lab_cell_get_median_s (best));
   next_wall = lab_format_duration (lab_cell_get_median_s (next));
-  if (lab_cell_get_median_s (next) - lab_cell_get_median_s (best) <=
-      lab_cell_get_mad_s (best) + lab_cell_get_mad_s (next))
+  if (within_spread (best, next))
     /* Translators: "Hybrid (745.4 ms) … Processes (760.1 ms)" */
     return g_strdup_printf (_("The spread is too large to tell which shape won: %s (%s) and %s (%s) are "
                               "within each other’s variation. Run again with more repetitions on a quiet "
@@ -454,7 +558,7 @@ lab_reading_pipeline (GListModel *cells)
   /* Translators: "Fastest: Hybrid, 745.4 ms; next Processes, 1.182 s." */
   g_string_printf (text, _("Fastest: %s, %s; next %s, %s."), lab_cell_get_title (best), best_wall,
                    lab_cell_get_title (next), next_wall);
-  if (cell_doubt (best, &severity) != DOUBT_NONE || cell_doubt (next, &severity) != DOUBT_NONE)
+  if (cell_doubt (best, &severity) != LAB_DOUBT_NONE || cell_doubt (next, &severity) != LAB_DOUBT_NONE)
     g_string_append_printf (text, " %s", _("The measurements were disturbed (by another program, or "
                                            "repetitions that disagree), so this reading gives no reason: "
                                            "run again on a quiet machine."));
@@ -463,7 +567,7 @@ lab_reading_pipeline (GListModel *cells)
                                            "cores, only overlap the analysis with the waiting."));
   else if ((why = explain_winner (best, shapes)) != NULL)
     g_string_append_printf (text, " %s", why);
-  if (cell_doubt (best, &severity) == DOUBT_NONE && cell_doubt (next, &severity) == DOUBT_NONE &&
+  if (cell_doubt (best, &severity) == LAB_DOUBT_NONE && cell_doubt (next, &severity) == LAB_DOUBT_NONE &&
       (gil = explain_gil (shapes)) != NULL)
     g_string_append_printf (text, " %s", gil);
   if (lab_cell_get_repetitions (best)->len < 2 || lab_cell_get_repetitions (next)->len < 2)

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "lab-http-server.h"
+#include "lab-limits.h"
 #include "lab-machine.h"
 #include "lab-parse.h"
 #include "lab-run-builder.h"
+#include "lab-worker-slot.h"
 
 /* Which workloads a parameter means something for. */
 typedef enum
@@ -1000,6 +1002,77 @@ check_modes_have_runtime (LabRunBuilder       *self,
   return TRUE;
 }
 
+/*
+ * Descriptors one worker of @mode holds in this process: a worker
+ * process's pipes; a download's socket, and the embedded server's end of
+ * it; the file an io:files task writes. The hybrid pipeline downloads in
+ * threads and analyses in processes.
+ */
+static guint
+fds_per_worker (const LabRunConfig *config,
+                LabMode             mode)
+{
+  LabWorkloadKind kind = config->workload->kind;
+  gboolean processes = mode == LAB_MODE_PROCESSES || mode == LAB_MODE_SPAWN || mode == LAB_MODE_HYBRID;
+  gboolean threads = !processes || mode == LAB_MODE_HYBRID;
+  guint n = processes ? LAB_WORKER_SLOT_FDS : 0;
+
+  if (kind == LAB_WORKLOAD_DOWNLOAD || kind == LAB_WORKLOAD_PIPELINE)
+    n += (threads ? 1 : 0) + (config->server ? 1 : 0);
+  else if (kind == LAB_WORKLOAD_FILES && threads)
+    n += 1;
+  return n;
+}
+
+/* Whether every mode gets the descriptors its most workers need under
+ * this process's limit of open files (raised to the hard limit at
+ * start-up), so that no task fails with "Too many open files". The
+ * embedded server's cap (lab_http_server_connections_for_fd_limit())
+ * follows from the same limit and admits as many. */
+static gboolean
+check_fd_limit (LabRunBuilder       *self,
+                const LabRunConfig  *config,
+                GError             **error)
+{
+  guint64 limit = lab_fd_limit_get ();
+  guint max_workers = 0;
+
+  for (guint i = 0; i < config->workers->len; i++)
+    max_workers = MAX (max_workers, g_array_index (config->workers, guint, i));
+
+  for (guint m = 0; m < config->modes->len; m++)
+    {
+      LabMode mode = g_array_index (config->modes, LabMode, m);
+      guint per_worker = fds_per_worker (config, mode);
+      guint workers = mode == LAB_MODE_SEQUENTIAL ? 1 : max_workers;
+      guint64 needed = LAB_FD_RESERVE + (guint64) per_worker * workers;
+      g_autofree char *needed_text = NULL;
+      g_autofree char *limit_text = NULL;
+      guint64 fit;
+
+      if (needed <= limit)
+        continue;
+
+      fit = limit > LAB_FD_RESERVE ? (limit - LAB_FD_RESERVE) / per_worker : 0;
+      needed_text = g_strdup_printf ("%" G_GUINT64_FORMAT, needed);
+      limit_text = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
+      /* Translators: "--workers: 512 workers in the mode “threads” need about 1088 open files …" */
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "%s: %u worker in the mode “%s” needs about %s open files (sockets, pipes), "
+                                "more than this process may open (%s): ask for at most %u, or raise the limit "
+                                "with “ulimit -n” (up to the hard limit, “ulimit -Hn”) before starting",
+                                "%s: %u workers in the mode “%s” need about %s open files (sockets, pipes), "
+                                "more than this process may open (%s): ask for at most %u, or raise the limit "
+                                "with “ulimit -n” (up to the hard limit, “ulimit -Hn”) before starting",
+                                workers),
+                   lab_run_builder_param_name (self, LAB_PARAM_WORKERS), workers,
+                   lab_mode_to_string (mode), needed_text, limit_text, (guint) MIN (fit, G_MAXUINT));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * lab_run_builder_build:
  *
@@ -1027,7 +1100,7 @@ lab_run_builder_build (LabRunBuilder  *self,
   if (!build_runtimes (self, config, error) || !check_modes_have_runtime (self, config, error))
     return NULL;
   config->workers = build_workers (self, error);
-  if (config->workers == NULL)
+  if (config->workers == NULL || !check_fd_limit (self, config, error))
     return NULL;
 
   if (!get_number (self, LAB_PARAM_REPEAT, &repeat, error) ||

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lab-async.h"
+#include "lab-machine.h"
 #include "lab-run-private.h"
 
 G_DEFINE_FINAL_TYPE (LabRun, lab_run, G_TYPE_OBJECT)
@@ -44,6 +45,15 @@ event_free (Event *event)
 }
 
 static void
+lab_run_machine_free (LabRunMachine *machine)
+{
+  g_free (machine->cpu_model);
+  g_free (machine->kernel);
+  g_free (machine->app_version);
+  g_free (machine);
+}
+
+static void
 lab_run_dispose (GObject *object)
 {
   LabRun *self = (LabRun *) object;
@@ -54,6 +64,7 @@ lab_run_dispose (GObject *object)
   for (guint i = 0; i < LAB_N_RUNTIMES; i++)
     g_clear_object (&self->baselines[i]);
   g_clear_pointer (&self->repetitions, g_ptr_array_unref);
+  g_clear_object (&self->recorder);
 
   G_OBJECT_CLASS (lab_run_parent_class)->dispose (object);
 }
@@ -69,6 +80,7 @@ lab_run_finalize (GObject *object)
   g_clear_pointer (&self->config, lab_run_config_free);
   g_clear_pointer (&self->plan, g_array_unref);
   g_clear_pointer (&self->started_at, g_date_time_unref);
+  g_clear_pointer (&self->machine, lab_run_machine_free);
   g_free (self->id);
 
   G_OBJECT_CLASS (lab_run_parent_class)->finalize (object);
@@ -258,6 +270,29 @@ lab_run_get_started_at (LabRun *self)
 }
 
 /**
+ * lab_run_get_machine:
+ *
+ * Returns: (transfer none): the machine the run was measured on: this
+ *   one, unless the run was rebuilt from a record
+ *   (lab_run_new_recorded())
+ */
+const LabRunMachine *
+lab_run_get_machine (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+
+  if (self->machine == NULL)
+    {
+      self->machine = g_new0 (LabRunMachine, 1);
+      self->machine->n_cpus = lab_machine_n_cpus ();
+      self->machine->cpu_model = lab_machine_cpu_model ();
+      self->machine->kernel = lab_machine_kernel ();
+      self->machine->app_version = g_strdup (PACKAGE_VERSION);
+    }
+  return self->machine;
+}
+
+/**
  * lab_run_get_cells:
  *
  * Returns: (transfer none): a #GListModel of #LabCell, in execution order,
@@ -424,6 +459,8 @@ lab_run_set_ui_cost (LabRun *self,
   g_return_if_fail (LAB_IS_RUN (self));
   self->ui_max_stall_ms = max_stall_ms;
   self->ui_cpu_s = cpu_s;
+  if (self->recorder != NULL && LAB_RUN_RECORDER_GET_IFACE (self->recorder)->ui_cost_set != NULL)
+    LAB_RUN_RECORDER_GET_IFACE (self->recorder)->ui_cost_set (self->recorder, self);
 }
 
 /* Returns: whether a window recorded its cost; NAN in the figures it did not */
@@ -659,9 +696,11 @@ lab_run_get_baseline (LabRun *self)
   return self->baselines[first_runtime (self)];
 }
 
+/* Lists @rep among the run's repetitions, with a cell of its own if it
+ * is the first of its runtime, mode and workers. */
 static void
-handle_rep_started (LabRun        *self,
-                    LabRepetition *rep)
+add_repetition (LabRun        *self,
+                LabRepetition *rep)
 {
   g_ptr_array_add (self->repetitions, lab_repetition_ref (rep));
   if (lab_run_find_variant_cell (self, rep->runtime, rep->mode, rep->workers) == NULL)
@@ -670,6 +709,13 @@ handle_rep_started (LabRun        *self,
 
       g_list_store_append (self->cells, cell);
     }
+}
+
+static void
+handle_rep_started (LabRun        *self,
+                    LabRepetition *rep)
+{
+  add_repetition (self, rep);
   g_signal_emit (self, signals[REPETITION_STARTED], 0, rep);
 }
 
@@ -689,6 +735,24 @@ handle_spans (LabRun        *self,
     self->tasks_done += lab_span_ends_task (&g_array_index (spans, LabSpan, i));
   g_signal_emit (self, signals[SPANS_ADDED], 0, rep, first, spans->len);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASKS_DONE]);
+}
+
+/* Failures are counted where the cells count them: a repetition that
+ * never finishes (a cancelled run) is in no cell and counts nowhere. */
+static void
+count_finished (LabRun        *self,
+                LabRepetition *rep,
+                LabCell       *cell)
+{
+  if (rep->warmup)
+    self->warmup_failed_tasks += rep->failed_tasks;
+  else
+    {
+      self->failed_tasks += rep->failed_tasks;
+      lab_cell_add_repetition (cell, rep);
+      update_cells (self, cell);
+    }
+  self->repetitions_done++;
 }
 
 static void
@@ -720,19 +784,11 @@ handle_rep_finished (LabRun              *self,
     g_array_append_vals (rep->queue_samples, measured->queue_samples->data, measured->queue_samples->len);
   memcpy (rep->queue_capacity, measured->queue_capacity, sizeof rep->queue_capacity);
   rep->finished = TRUE;
+  count_finished (self, rep, cell);
 
-  /* Failures are counted where the cells count them: a repetition that
-   * never finishes (a cancelled run) is in no cell and counts nowhere. */
-  if (rep->warmup)
-    self->warmup_failed_tasks += rep->failed_tasks;
-  else
-    {
-      self->failed_tasks += rep->failed_tasks;
-      lab_cell_add_repetition (cell, rep);
-      update_cells (self, cell);
-    }
-
-  self->repetitions_done++;
+  /* Recorded before anyone is told: what a window shows is in the history. */
+  if (self->recorder != NULL && LAB_RUN_RECORDER_GET_IFACE (self->recorder)->repetition_finished != NULL)
+    LAB_RUN_RECORDER_GET_IFACE (self->recorder)->repetition_finished (self->recorder, self, rep);
   g_signal_emit (self, signals[REPETITION_FINISHED], 0, rep);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPETITIONS_DONE]);
 
@@ -764,6 +820,8 @@ handle_done (LabRun *self,
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
 
   g_thread_join (g_steal_pointer (&self->thread));
+  if (self->recorder != NULL && LAB_RUN_RECORDER_GET_IFACE (self->recorder)->finished != NULL)
+    LAB_RUN_RECORDER_GET_IFACE (self->recorder)->finished (self->recorder, self, error);
   self->running = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 
@@ -870,6 +928,8 @@ lab_run_execute_async (LabRun              *self,
   self->started_at = g_date_time_new_now_utc ();
   self->task = g_steal_pointer (&task);
   self->running = TRUE;
+  if (self->recorder != NULL && LAB_RUN_RECORDER_GET_IFACE (self->recorder)->started != NULL)
+    LAB_RUN_RECORDER_GET_IFACE (self->recorder)->started (self->recorder, self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASKS_TOTAL]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPETITIONS_TOTAL]);
@@ -900,4 +960,75 @@ lab_run_execute (LabRun        *self,
   lab_run_execute_async (self, cancellable, lab_async_keep_result, &result);
   lab_async_wait (&result);
   return lab_run_execute_finish (self, result, error);
+}
+
+/* ---- recorders and recorded runs (lab-run-recorder.h) ---- */
+
+void
+lab_run_set_recorder (LabRun         *self,
+                      LabRunRecorder *recorder)
+{
+  g_return_if_fail (LAB_IS_RUN (self));
+  g_return_if_fail (recorder == NULL || LAB_IS_RUN_RECORDER (recorder));
+  g_return_if_fail (self->started_at == NULL);
+
+  g_set_object (&self->recorder, recorder);
+}
+
+LabRunRecorder *
+lab_run_get_recorder (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  return self->recorder;
+}
+
+/**
+ * lab_run_new_recorded:
+ * @config: the recorded run's parameters
+ * @run_id: its id in the CSV files
+ * @started_at: when it started (UTC)
+ * @machine: (nullable): the machine it ran on; %NULL: this one
+ *
+ * Returns: (transfer full): a run that is not running and never executes
+ */
+LabRun *
+lab_run_new_recorded (const LabRunConfig  *config,
+                      const char          *run_id,
+                      GDateTime           *started_at,
+                      const LabRunMachine *machine)
+{
+  LabRun *self;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (run_id != NULL, NULL);
+  g_return_val_if_fail (started_at != NULL, NULL);
+
+  self = lab_run_new (config);
+  g_free (self->id);
+  self->id = g_strdup (run_id);
+  self->started_at = g_date_time_ref (started_at);
+  if (machine != NULL)
+    {
+      self->machine = g_new0 (LabRunMachine, 1);
+      self->machine->n_cpus = machine->n_cpus;
+      self->machine->cpu_model = g_strdup (machine->cpu_model);
+      self->machine->kernel = g_strdup (machine->kernel);
+      self->machine->app_version = g_strdup (machine->app_version);
+    }
+  return self;
+}
+
+void
+lab_run_add_recorded_repetition (LabRun        *self,
+                                 LabRepetition *rep)
+{
+  g_return_if_fail (LAB_IS_RUN (self));
+  g_return_if_fail (rep != NULL);
+  g_return_if_fail (self->task == NULL);
+
+  add_repetition (self, rep);
+  for (guint i = 0; i < rep->spans->len; i++)
+    self->tasks_done += lab_span_ends_task (&g_array_index (rep->spans, LabSpan, i));
+  if (rep->finished)
+    count_finished (self, rep, lab_run_find_variant_cell (self, rep->runtime, rep->mode, rep->workers));
 }

@@ -28,6 +28,23 @@ GPtrArray *lab_repetitions_dup_error_kinds (GPtrArray    *repetitions);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabErrorKind, lab_error_kind_free)
 
+/**
+ * LabRunMachine:
+ * @n_cpus: logical CPUs
+ * @cpu_model: the processor's name
+ * @kernel: the kernel's name and release
+ * @app_version: the version of Concurrency Lab that measured
+ *
+ * The machine a run was measured on; see lab_run_get_machine().
+ */
+typedef struct
+{
+  guint  n_cpus;
+  char  *cpu_model;
+  char  *kernel;
+  char  *app_version;
+} LabRunMachine;
+
 #define LAB_TYPE_RUN (lab_run_get_type ())
 
 G_DECLARE_FINAL_TYPE (LabRun, lab_run, LAB, RUN, GObject)
@@ -58,6 +75,9 @@ LabRun              *lab_run_new                 (const LabRunConfig  *config);
 const LabRunConfig  *lab_run_get_config          (LabRun              *self);
 const char          *lab_run_get_id              (LabRun              *self);
 GDateTime           *lab_run_get_started_at      (LabRun              *self);
+/* This machine for a run made here, the recorded one for a run rebuilt
+ * from the history: what the results CSV and the JSON say. */
+const LabRunMachine *lab_run_get_machine         (LabRun              *self);
 GListModel          *lab_run_get_cells           (LabRun              *self);
 GPtrArray           *lab_run_get_repetitions     (LabRun              *self);
 GPtrArray           *lab_run_dup_measured_repetitions (LabRun    *self);

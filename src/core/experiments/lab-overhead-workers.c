@@ -7,6 +7,7 @@
 
 #include "lab-error.h"
 #include "lab-interpreter.h"
+#include "lab-limits.h"
 #include "lab-machine.h"
 #include "lab-overhead-private.h"
 #include "lab-worker-slot.h"
@@ -14,9 +15,7 @@
 /* How long a worker may take to greet, as the worker pool allows. */
 #define HELLO_TIMEOUT_US  (10 * G_USEC_PER_SEC)
 
-/* Descriptors each worker holds in this process: its two pipes and the
- * pidfd GLib watches it with; and a margin for everything else. */
-#define FDS_PER_WORKER  3
+/* A margin of descriptors for everything but the workers. */
 #define FDS_MARGIN      256
 
 struct _LabOverheadWorkers
@@ -124,7 +123,7 @@ lab_overhead_workers_start (const char * const  *argv,
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
   g_return_val_if_fail (n > 0, NULL);
 
-  if (!lab_machine_ensure_fd_limit (FDS_MARGIN + FDS_PER_WORKER * n))
+  if (!lab_fd_limit_ensure (FDS_MARGIN + LAB_WORKER_SLOT_FDS * n))
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_UNAVAILABLE,
                    g_dngettext (GETTEXT_PACKAGE, "Too few file descriptors for %u worker process",

@@ -6,7 +6,6 @@
 
 #include "lab-export.h"
 #include "lab-json.h"
-#include "lab-machine.h"
 
 const char * const lab_results_columns[] = {
   "run_id", "started_at", "workload", "size", "tasks", "mode", "runtime", "workers", "repeat",
@@ -52,8 +51,7 @@ add_results_rows (LabCsv *csv,
   const LabRunConfig *config = lab_run_get_config (run);
   g_autoptr(GPtrArray) reps = lab_run_dup_measured_repetitions (run);
   g_autofree char *workload = lab_workload_to_spec (config->workload);
-  g_autofree char *cpu_model = lab_machine_cpu_model ();
-  g_autofree char *kernel = lab_machine_kernel ();
+  const LabRunMachine *machine = lab_run_get_machine (run);
   double ui_max_stall_ms, ui_cpu_s;
 
   lab_run_get_ui_cost (run, &ui_max_stall_ms, &ui_cpu_s);
@@ -84,14 +82,14 @@ add_results_rows (LabCsv *csv,
       lab_csv_add_uint (csv, rep->ok_tasks);
       lab_csv_add_uint (csv, rep->failed_tasks);
       lab_csv_add_bool (csv, rep->outlier);
-      lab_csv_add_uint (csv, lab_machine_n_cpus ());
-      lab_csv_add_text (csv, PACKAGE_VERSION);
+      lab_csv_add_uint (csv, machine->n_cpus);
+      lab_csv_add_text (csv, machine->app_version);
       lab_csv_add_double (csv, ui_max_stall_ms);
       lab_csv_add_double (csv, ui_cpu_s);
       lab_csv_add_double (csv, rep->background_cpu);
       lab_csv_add_bool (csv, cell != NULL && lab_cell_get_unstable (cell));
-      lab_csv_add_text (csv, cpu_model);
-      lab_csv_add_text (csv, kernel);
+      lab_csv_add_text (csv, machine->cpu_model);
+      lab_csv_add_text (csv, machine->kernel);
       lab_csv_add_text (csv, runtime_version);
       lab_csv_add_double (csv, rep->startup_s * 1000.0);
       add_files_cells (csv, config->workload, rep);
@@ -494,8 +492,8 @@ lab_export_json (LabRun   *run,
   json_builder_end_array (builder);
   lab_json_add_int (builder, "repeat", config->repeat);
   lab_json_add_int (builder, "warmup", config->warmup);
-  lab_json_add_int (builder, "host_cpus", lab_machine_n_cpus ());
-  lab_json_add_string (builder, "app_version", PACKAGE_VERSION);
+  lab_json_add_int (builder, "host_cpus", lab_run_get_machine (run)->n_cpus);
+  lab_json_add_string (builder, "app_version", lab_run_get_machine (run)->app_version);
   json_builder_set_member_name (builder, "cells");
   json_builder_begin_array (builder);
   for (guint c = 0; c < g_list_model_get_n_items (cells); c++)

@@ -274,6 +274,21 @@ handle_bytes (LabHttpServer        *self,
 
 /* /status/<code> */
 
+/*
+ * A 204 or a 304 goes out without Content-Length (a 204 must not have
+ * one, a 304's would have to be the 200's). Finding no framing in its
+ * headers, libsoup 3.2 then takes the response for one that ends at end
+ * of file: it closes the connection without saying so, and requests
+ * pipelined after it are lost. Once the headers are out, record that the
+ * response had no body: the connection stays open.
+ */
+static void
+on_bodiless_headers_written (SoupServerMessage *msg,
+                             gpointer           user_data)
+{
+  soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg), 0);
+}
+
 static void
 handle_status (LabHttpServer        *self,
                SoupServerMessage    *msg,
@@ -282,7 +297,10 @@ handle_status (LabHttpServer        *self,
   guint code = request->status;
 
   if (code == SOUP_STATUS_NO_CONTENT || code == SOUP_STATUS_NOT_MODIFIED)
-    soup_server_message_set_status (msg, code, NULL);
+    {
+      soup_server_message_set_status (msg, code, NULL);
+      g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_bodiless_headers_written), NULL);
+    }
   else
     respond_text (msg, code, "%u %s\n", code, soup_status_get_phrase (code));
 }
@@ -399,22 +417,63 @@ respond_not_found (SoupServerMessage *msg)
                 "/status/<code>, /redirect/<n>, /drip[?bytes=N&duration_ms=D].\n");
 }
 
-/* Counts the request, then answers 405 and returns %FALSE unless it is a GET or a HEAD. */
-static gboolean
-accept_method (LabHttpServer     *self,
-               SoupServerMessage *msg)
+static void
+count_request (LabHttpServer *self)
 {
-  const char *method = soup_server_message_get_method (msg);
-
   g_atomic_pointer_add (&self->requests_served, 1);
+}
 
-  if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
-    return TRUE;
+static gboolean
+has_request_body (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Allow", "GET, HEAD");
-  respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Only GET and HEAD are served.\n");
-  return FALSE;
+  switch (soup_message_headers_get_encoding (headers))
+    {
+    case SOUP_ENCODING_CONTENT_LENGTH:
+      return soup_message_headers_get_content_length (headers) > 0;
+    case SOUP_ENCODING_NONE:
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
+/*
+ * Runs once the request's headers are read, before its body: no endpoint
+ * takes a body, so a request that is not a GET or a HEAD gets 405 and one
+ * that has a body 413, and the connection closes. libsoup then reads the
+ * body all the same (it reads every body before writing the response,
+ * except after "Expect: 100-continue"): not accumulating lets each piece
+ * go as it arrives, so no body is ever held in memory.
+ */
+static void
+on_early_request (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  LabHttpServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  if ((method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD) && !has_request_body (msg))
+    return;
+
+  count_request (self);
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      soup_message_headers_replace (headers, "Allow", "GET, HEAD");
+      respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Only GET and HEAD are served.\n");
+    }
+  else
+    {
+      respond_text (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                    "These endpoints take no request body.\n");
+    }
+  soup_message_headers_replace (headers, "Connection", "close");
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
 }
 
 /* Every request: what it asks for (lab-http-request.c), then the answer. */
@@ -429,8 +488,7 @@ on_request (SoupServer        *server,
   g_autoptr(GError) error = NULL;
   LabHttpRequest request;
 
-  if (!accept_method (self, msg))
-    return;
+  count_request (self);
 
   if (!lab_http_request_parse (path, query, g_atomic_pointer_get (&self->max_bytes), &request, &error))
     {
@@ -465,11 +523,12 @@ on_request (SoupServer        *server,
     }
 }
 
-/* One handler for every path: the request's own parse says which
- * endpoint it is for, if any. */
+/* One handler for every path, and one early handler for their headers:
+ * the request's own parse says which endpoint it is for, if any. */
 void
 lab_http_server_add_endpoints (LabHttpServer *self,
                                SoupServer    *server)
 {
   soup_server_add_handler (server, NULL, on_request, self, NULL);
+  soup_server_add_early_handler (server, NULL, on_early_request, self, NULL);
 }

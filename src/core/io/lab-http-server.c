@@ -6,8 +6,9 @@
 
 #include "lab-http-server-private.h"
 
-/* The object: starting and stopping, the listening socket, the server's
- * own thread. What it answers is in lab-http-endpoints.c. */
+/* The object: starting and stopping, the server's own thread. How it
+ * accepts connections is in lab-http-connections.c, what it answers in
+ * lab-http-endpoints.c. */
 
 /* libsoup listens with a backlog of 10: a burst of W > 10 simultaneous
  * connects then loses SYNs and waits a 1 s retransmission, which would
@@ -19,39 +20,14 @@ G_DEFINE_FINAL_TYPE (LabHttpServer, lab_http_server, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_MAX_BYTES,
+  PROP_MAX_CONNECTIONS,
+  PROP_IDLE_TIMEOUT_S,
   PROP_PORT,
   PROP_BASE_URL,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
-
-/* Without TCP_NODELAY, keep-alive responses (headers and body written
- * separately) can wait ~40 ms for the client's delayed ACK. libsoup 3.2
- * happens to set it on accepted sockets too; do not depend on that. */
-static void
-on_request_started (SoupServer        *server,
-                    SoupServerMessage *msg,
-                    gpointer           user_data)
-{
-  static GQuark nodelay_quark;
-  GSocket *socket = soup_server_message_get_socket (msg);
-  g_autoptr(GError) error = NULL;
-
-  if (socket == NULL)
-    return;
-
-  if (G_UNLIKELY (nodelay_quark == 0))
-    nodelay_quark = g_quark_from_static_string ("lab-http-server-nodelay");
-
-  if (g_object_get_qdata (G_OBJECT (socket), nodelay_quark) != NULL)
-    return;
-
-  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, &error))
-    g_debug ("Could not set TCP_NODELAY: %s", error->message);
-
-  g_object_set_qdata (G_OBJECT (socket), nodelay_quark, GINT_TO_POINTER (TRUE));
-}
 
 /* Lifecycle */
 
@@ -110,16 +86,19 @@ server_listen (LabHttpServer  *self,
     return FALSE;
 
   server = soup_server_new ("server-header", "concurrency-lab/" PACKAGE_VERSION " ", NULL);
-  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
   lab_http_server_add_endpoints (self, server);
 
-  if (!soup_server_listen_socket (server, socket, 0, error))
-    return FALSE;
+  self->context = g_main_context_ref (context);
+  self->server = g_object_ref (server);
+  if (!lab_http_server_serve_socket (self, server, socket, error))
+    {
+      g_clear_object (&self->server);
+      g_clear_pointer (&self->context, g_main_context_unref);
+      return FALSE;
+    }
 
   self->port = get_listening_port (server);
   self->base_url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
-  self->context = g_main_context_ref (context);
-  self->server = g_steal_pointer (&server);
   self->pending = lab_http_server_new_pending_set ();
 
   return TRUE;
@@ -130,12 +109,15 @@ static void
 server_teardown (LabHttpServer *self)
 {
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  lab_http_server_stop_accepting (self);
 
   if (self->server != NULL)
     {
       soup_server_disconnect (self->server);
       g_clear_object (&self->server);
     }
+
+  lab_http_server_forget_connections (self);
 }
 
 static gboolean
@@ -439,6 +421,44 @@ lab_http_server_set_max_bytes (LabHttpServer *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_BYTES]);
 }
 
+guint
+lab_http_server_get_max_connections (LabHttpServer *self)
+{
+  g_return_val_if_fail (LAB_IS_HTTP_SERVER (self), 0);
+
+  return g_atomic_int_get (&self->max_connections);
+}
+
+/* Takes effect at the next start. */
+void
+lab_http_server_set_max_connections (LabHttpServer *self,
+                                     guint          max_connections)
+{
+  g_return_if_fail (LAB_IS_HTTP_SERVER (self));
+
+  if ((guint) g_atomic_int_exchange (&self->max_connections, max_connections) != max_connections)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONNECTIONS]);
+}
+
+guint
+lab_http_server_get_idle_timeout_s (LabHttpServer *self)
+{
+  g_return_val_if_fail (LAB_IS_HTTP_SERVER (self), 0);
+
+  return g_atomic_int_get (&self->idle_timeout_s);
+}
+
+/* Takes effect for the next connection, from any thread. */
+void
+lab_http_server_set_idle_timeout_s (LabHttpServer *self,
+                                    guint          idle_timeout_s)
+{
+  g_return_if_fail (LAB_IS_HTTP_SERVER (self));
+
+  if ((guint) g_atomic_int_exchange (&self->idle_timeout_s, idle_timeout_s) != idle_timeout_s)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT_S]);
+}
+
 /* GObject */
 
 static void
@@ -463,6 +483,14 @@ lab_http_server_get_property (GObject    *object,
     {
     case PROP_MAX_BYTES:
       g_value_set_uint64 (value, lab_http_server_get_max_bytes (self));
+      break;
+
+    case PROP_MAX_CONNECTIONS:
+      g_value_set_uint (value, lab_http_server_get_max_connections (self));
+      break;
+
+    case PROP_IDLE_TIMEOUT_S:
+      g_value_set_uint (value, lab_http_server_get_idle_timeout_s (self));
       break;
 
     case PROP_PORT:
@@ -492,6 +520,14 @@ lab_http_server_set_property (GObject      *object,
       lab_http_server_set_max_bytes (self, g_value_get_uint64 (value));
       break;
 
+    case PROP_MAX_CONNECTIONS:
+      lab_http_server_set_max_connections (self, g_value_get_uint (value));
+      break;
+
+    case PROP_IDLE_TIMEOUT_S:
+      lab_http_server_set_idle_timeout_s (self, g_value_get_uint (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -516,6 +552,31 @@ lab_http_server_class_init (LabHttpServerClass *klass)
                          0, G_MAXUINT64, LAB_HTTP_SERVER_DEFAULT_MAX_BYTES,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * LabHttpServer:max-connections:
+   *
+   * How many connections the server holds at once; further clients wait
+   * in the listening socket's backlog. 0: derived from the limit of open
+   * files when the server starts (lab_http_server_connections_for_fd_limit()).
+   */
+  properties[PROP_MAX_CONNECTIONS] =
+    g_param_spec_uint ("max-connections", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * LabHttpServer:idle-timeout-s:
+   *
+   * A connection whose socket waits this long to be read from or written
+   * to is closed: a client that sends nothing, keeps an idle keep-alive
+   * connection or stops reading. Responses waiting on a timer (/delay,
+   * /drip) do not count as waiting. 0: never.
+   */
+  properties[PROP_IDLE_TIMEOUT_S] =
+    g_param_spec_uint ("idle-timeout-s", NULL, NULL,
+                       0, G_MAXUINT, LAB_HTTP_SERVER_DEFAULT_IDLE_TIMEOUT_S,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   properties[PROP_PORT] =
     g_param_spec_uint ("port", NULL, NULL,
                        0, G_MAXUINT16, 0,
@@ -533,4 +594,5 @@ static void
 lab_http_server_init (LabHttpServer *self)
 {
   self->max_bytes = LAB_HTTP_SERVER_DEFAULT_MAX_BYTES;
+  self->idle_timeout_s = LAB_HTTP_SERVER_DEFAULT_IDLE_TIMEOUT_S;
 }

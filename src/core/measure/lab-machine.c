@@ -393,20 +393,3 @@ lab_machine_process_memory (int               pid,
   return g_file_get_contents (status, &contents, NULL, NULL) &&
          field_kib (contents, "VmRSS:", &memory->rss_kib);
 }
-
-gboolean
-lab_machine_ensure_fd_limit (guint needed)
-{
-  struct rlimit limit;
-
-  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
-    return FALSE;
-  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed)
-    {
-      /* Safe here: nothing in this application uses select(). */
-      limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : MIN ((rlim_t) needed, limit.rlim_max);
-      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
-        return FALSE;
-    }
-  return limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed;
-}

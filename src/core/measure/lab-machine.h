@@ -56,8 +56,5 @@ typedef struct
  * that file does not exist (Linux < 4.14). FALSE when neither can be read. */
 gboolean  lab_machine_process_memory (int               pid,
                                       LabProcessMemory *memory);
-/* Raises this process's soft limit of open files to @needed if it is
- * lower, within the hard limit. FALSE when @needed cannot be had. */
-gboolean  lab_machine_ensure_fd_limit (guint            needed);
 
 G_END_DECLS

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lab-run.h"
+#include "lab-run-recorder.h"
 
 G_BEGIN_DECLS
 
@@ -60,6 +61,9 @@ struct _LabRun
   gboolean      running;
   /* Per runtime: the sequential cell of an earlier run, or NULL */
   LabCell      *baselines[LAB_N_RUNTIMES];
+  /* Told of each event before the signals (the history), or NULL */
+  LabRunRecorder *recorder;
+  LabRunMachine  *machine;     /* NULL until asked for, for a run made here */
 
   /* Between the coordinator thread and the main context */
   GTask        *task;

@@ -54,6 +54,10 @@ typedef struct
   guint64        involuntary_switches;
 } LabWorkerSlot;
 
+/* Descriptors a running worker holds in this process: its two pipes and
+ * the pidfd GLib watches it with. */
+#define LAB_WORKER_SLOT_FDS 3
+
 void     lab_worker_slot_init          (LabWorkerSlot  *self,
                                         guint           slot);
 /* Starts @worker_argv, with "--nice N" appended when @nice > 0. */

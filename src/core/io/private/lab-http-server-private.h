@@ -18,6 +18,8 @@ struct _LabHttpServer
    * G_MAXSIZE and the count wraps. */
   gsize max_bytes;
   gsize requests_served;
+  guint max_connections;        /* 0: from the limit of open files at start */
+  guint idle_timeout_s;         /* 0: none */
 
   /* Set by start, cleared by stop; read-only in between. */
   guint port;
@@ -27,11 +29,32 @@ struct _LabHttpServer
   GMainContext *context;
   SoupServer *server;
   GHashTable *pending;          /* set of LabPendingResponse (lab-http-endpoints.c) */
+  GSocket *listener;            /* lab-http-connections.c */
+  GMainContext *parked_context;
+  GSource *accept_source;       /* NULL while not accepting */
+  GSource *retry_source;        /* while not accepting: when to look again */
+  GSource *sweep_source;        /* while some connection is idle */
+  GHashTable *connections;      /* remote GSocketAddress → LabHttpConnection */
+  guint connection_cap;
 
   /* Threaded mode only. */
   GThread *thread;
   GMainLoop *loop;
 };
+
+/* lab-http-connections.c */
+
+/* Serves @socket, which listens, through @server: accepts connections
+ * itself, up to the cap, with the idle time-out, and keeps accepting
+ * after an error. Call from the server's context. */
+gboolean    lab_http_server_serve_socket       (LabHttpServer  *self,
+                                                SoupServer     *server,
+                                                GSocket        *socket,
+                                                GError        **error);
+/* Stops accepting; before soup_server_disconnect(). */
+void        lab_http_server_stop_accepting     (LabHttpServer  *self);
+/* Lets go of the listening socket and the connections; after it. */
+void        lab_http_server_forget_connections (LabHttpServer  *self);
 
 /* lab-http-endpoints.c */
 
