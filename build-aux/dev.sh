@@ -44,6 +44,7 @@ case "${1:-}" in
     exec xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
       meson test -C "$builddir" --print-errorlogs --num-processes 2
     ;;
+  fuzz) shift; exec "$top/build-aux/fuzz.sh" "$@" ;;  # build-fuzz/, each fuzz target 30 s
   *)
     echo "usage: build-aux/dev.sh run|test" >&2
     exit 2

@@ -381,6 +381,8 @@ test_url_lists (void)
     { "# only a comment\n\n   \n", -1, "the list of URLs is empty" },
     { "http://a/\0http://b/\n", 20, "is not a UTF-8 text file" },
     { "http://\xff\xfe/\n", -1, "is not a UTF-8 text file" },
+    /* A worker gets its URL in one line of the protocol: no control characters. */
+    { "http://a.invalid/x\035y\n", -1, "the URL “http://a.invalid/x\xef\xbf\xbdy” holds a control character" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -435,6 +437,35 @@ test_url_list_tasks (void)
   g_assert_cmpuint (cycled->workload->tasks, ==, 7);
   g_assert_cmpstr (lab_workload_task_argument (cycled->workload, 4), ==, "http://b.invalid/y");
   g_unlink (path);
+}
+
+/* A worker gets its URL in one line of the protocol: a longer URL is
+ * refused before the run, in every mode alike. */
+static void
+test_url_too_long (void)
+{
+  g_autoptr(LabRunBuilder) builder = builder_for ("io:download");
+  g_autoptr(GString) url = g_string_new ("http://a.invalid/");
+  g_autofree char *needle = NULL;
+
+  while (url->len <= LAB_MAX_URL_LENGTH)
+    g_string_append_c (url, 'a');
+  lab_run_builder_add_url (builder, url->str);
+  needle = g_strdup_printf ("is %" G_GSIZE_FORMAT " bytes long; at most %d are accepted",
+                            url->len, LAB_MAX_URL_LENGTH);
+  assert_refused (builder, "--url/--urls: the URL “http://a.invalid/aaa", needle, NULL);
+
+  /* The longest is a run of its own. */
+  g_string_truncate (url, LAB_MAX_URL_LENGTH);
+  {
+    g_autoptr(LabRunBuilder) longest = builder_for ("io:download");
+    g_autoptr(LabRunConfig) config = NULL;
+
+    lab_run_builder_add_url (longest, url->str);
+    config = lab_run_builder_build (longest, NULL);
+    g_assert_nonnull (config);
+    g_assert_cmpstr (config->workload->urls[0], ==, url->str);
+  }
 }
 
 static void
@@ -537,6 +568,7 @@ main (int    argc,
   g_test_add_func ("/run-builder/not-applicable", test_parameters_that_do_not_apply);
   g_test_add_func ("/run-builder/url-lists", test_url_lists);
   g_test_add_func ("/run-builder/url-list-tasks", test_url_list_tasks);
+  g_test_add_func ("/run-builder/url-too-long", test_url_too_long);
   g_test_add_func ("/run-builder/too-many-urls", test_too_many_urls);
   g_test_add_func ("/run-builder/embedded-server", test_embedded_server);
   g_test_add_func ("/run-builder/fd-limit", test_fd_limit);

@@ -34,6 +34,17 @@ next_field (Fields      *fields,
   return *len > 0;
 }
 
+/* A field shown in an error message: at most @max bytes of it, cut at a
+ * character, so that the message is UTF-8 as it must be to reach the
+ * other side (as an E). */
+static char *
+shown_field (const char *start,
+             gsize       len,
+             gsize       max)
+{
+  return g_utf8_make_valid (start, MIN (len, max));
+}
+
 /* The shared parsers report a bad argument; on the pipe it is the other
  * side breaking the protocol. */
 static void
@@ -178,7 +189,9 @@ parse_result (Fields      *fields,
     msg->ok = FALSE;
   else
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "bad status “%.*s”", (int) MIN (len, 32), start);
+      g_autofree char *shown = shown_field (start, len, 32);
+
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "bad status “%s”", shown);
       return FALSE;
     }
 
@@ -287,7 +300,9 @@ parse_workload (Fields      *fields,
       cache = g_strndup (start, len);
       if (!lab_files_cache_from_string (cache, &workload->cache))
         {
-          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "bad cache “%.32s”", cache);
+          g_autofree char *shown = shown_field (start, len, 32);
+
+          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL, "bad cache “%s”", shown);
           return FALSE;
         }
     }
@@ -314,7 +329,7 @@ lab_message_parse (const char  *line,
 {
   Fields fields = { line + 1, line + len };
   gboolean ok = FALSE;
-  guint64 v;
+  guint64 v = 0;
 
   g_return_val_if_fail (line != NULL, FALSE);
   g_return_val_if_fail (msg != NULL, FALSE);
@@ -412,13 +427,26 @@ lab_message_clear (LabMessage *msg)
   memset (msg, 0, sizeof *msg);
 }
 
-/* Free text must stay on one line. */
+/* Free text must make a line the parser takes: one line (control
+ * characters become spaces), valid UTF-8 (invalid bytes become U+FFFD)
+ * and, for a message (@max_bytes not 0), short: a longer one is cut at a
+ * character and ends with "…". A task's argument is never cut: the
+ * engine keeps arguments short enough (LAB_MAX_URL_LENGTH). */
 static void
 append_text (GString    *out,
-             const char *text)
+             const char *text,
+             gsize       max_bytes)
 {
-  for (const char *p = text; *p != '\0'; p++)
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  const char *end = valid + strlen (valid);
+  gboolean cut = max_bytes > 0 && (gsize) (end - valid) > max_bytes;
+
+  if (cut)
+    end = g_utf8_find_prev_char (valid, valid + max_bytes - strlen ("…") + 1);
+  for (const char *p = valid; p < end; p++)
     g_string_append_c (out, ((guchar) *p < 0x20 || *p == 0x7f) ? ' ' : *p);
+  if (cut)
+    g_string_append (out, "…");
 }
 
 static void
@@ -456,14 +484,14 @@ lab_message_format (const LabMessage *msg,
       break;
     case LAB_MESSAGE_ERROR:
       g_string_append_c (out, ' ');
-      append_text (out, msg->text != NULL && msg->text[0] ? msg->text : "-");
+      append_text (out, msg->text != NULL && msg->text[0] ? msg->text : "-", LAB_PROTOCOL_MAX_TEXT);
       break;
     case LAB_MESSAGE_TASK:
       g_string_append_printf (out, " %" G_GUINT64_FORMAT " %u", msg->id, msg->task);
       if (msg->text != NULL && msg->text[0] != '\0')
         {
           g_string_append_c (out, ' ');
-          append_text (out, msg->text);
+          append_text (out, msg->text, 0);
         }
       break;
     case LAB_MESSAGE_RESULT:
@@ -477,7 +505,7 @@ lab_message_format (const LabMessage *msg,
       if (!msg->ok)
         {
           g_string_append_c (out, ' ');
-          append_text (out, msg->text != NULL && msg->text[0] ? msg->text : "failed");
+          append_text (out, msg->text != NULL && msg->text[0] ? msg->text : "failed", LAB_PROTOCOL_MAX_TEXT);
         }
       else if (msg->analysed)
         {

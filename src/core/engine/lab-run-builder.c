@@ -644,6 +644,58 @@ build_workers (LabRunBuilder  *self,
   return g_steal_pointer (&workers);
 }
 
+/* A URL as an error message shows it: its first characters, control
+ * characters as U+FFFD. */
+static char *
+shown_url (const char *url)
+{
+  g_autofree char *valid = g_utf8_make_valid (url, -1);
+  GString *shown = g_string_new (NULL);
+  guint n = 0;
+
+  for (const char *p = valid; *p != '\0' && n < 60; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      g_string_append_unichar (shown, g_unichar_iscntrl (c) ? 0xfffd : c);
+    }
+  if (n == 60)
+    g_string_append (shown, "…");
+  return g_string_free (shown, FALSE);
+}
+
+/* Whether a URL can be one task's: it travels to a worker process in one
+ * line of text (lab-protocol.h), as it must reach every mode the same. */
+static gboolean
+check_url_text (const char  *name,
+                const char  *url,
+                GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  for (const char *p = url; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      {
+        shown = shown_url (url);
+        g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                     _("%s: the URL “%s” holds a control character; a URL is one line of text"),
+                     name, shown);
+        return FALSE;
+      }
+  if (strlen (url) > LAB_MAX_URL_LENGTH)
+    {
+      g_autofree char *length = g_strdup_printf ("%" G_GSIZE_FORMAT, strlen (url));
+      g_autofree char *max = g_strdup_printf ("%d", LAB_MAX_URL_LENGTH);
+
+      shown = shown_url (url);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("%s: the URL “%s” is %s bytes long; at most %s are accepted"),
+                   name, shown, length, max);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The URLs of a download run: those given, or --tasks requests to the
  * embedded server. */
 static char **
@@ -665,7 +717,11 @@ build_urls (LabRunBuilder  *self,
   if (self->urls->len > 0)
     {
       for (guint i = 0; i < self->urls->len; i++)
-        g_strv_builder_add (urls, g_ptr_array_index (self->urls, i));
+        {
+          if (!check_url_text (name, g_ptr_array_index (self->urls, i), error))
+            return NULL;
+          g_strv_builder_add (urls, g_ptr_array_index (self->urls, i));
+        }
       return g_strv_builder_end (urls);
     }
   if (self->settings[LAB_PARAM_URLS].set)

@@ -24,7 +24,7 @@ void        lab_csv_add_int      (LabCsv     *self,
                                   gint64      value);
 void        lab_csv_add_uint     (LabCsv     *self,
                                   guint64     value);
-/* Shortest round-trip form; empty for NAN. */
+/* Six significant digits (%.6g), empty when not finite (NAN, ±inf). */
 void        lab_csv_add_double   (LabCsv     *self,
                                   double      value);
 void        lab_csv_add_bool     (LabCsv     *self,

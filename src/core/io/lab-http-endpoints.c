@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "lab-document.h"
+#include "lab-http-request.h"
 #include "lab-http-server-private.h"
-#include "lab-parse.h"
 
 /* What LabHttpServer answers: the endpoints, and the responses that wait
  * on a timer (/delay, /drip). */
@@ -19,9 +19,6 @@
  */
 #define PATTERN_BLOCK_SIZE (64 * 1024)
 
-#define DEFAULT_DELAY_BYTES 16
-#define DEFAULT_DRIP_BYTES 10
-#define DEFAULT_DRIP_DURATION_MS 1000
 /* Drip chunks are at least this far apart, so a long drip is not a timer storm. */
 #define DRIP_MIN_INTERVAL_MS 10
 
@@ -134,61 +131,6 @@ respond_pattern (SoupServerMessage *msg,
   append_pattern (soup_server_message_get_response_body (msg), 0, n_bytes);
 }
 
-/*
- * Parses @text as a whole number in [@min, @max]. On failure answers 400
- * naming @what and the accepted range, and returns %FALSE.
- */
-static gboolean
-parse_number (SoupServerMessage *msg,
-              const char        *what,
-              const char        *text,
-              guint64            min,
-              guint64            max,
-              guint64           *out_value)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (lab_parse_uint64 (what, text, min, max, out_value, &error))
-    return TRUE;
-
-  respond_text (msg, SOUP_STATUS_BAD_REQUEST, "%s.\n", error->message);
-  return FALSE;
-}
-
-/* parse_number() from 0 to the max-bytes cap, but a count over the cap
- * is told so rather than given the range. */
-static gboolean
-parse_byte_count (LabHttpServer     *self,
-                  SoupServerMessage *msg,
-                  const char        *what,
-                  const char        *text,
-                  guint64           *out_value)
-{
-  guint64 max = g_atomic_pointer_get (&self->max_bytes);
-
-  /* Once parsed, @text is all digits: safe to show as it is. */
-  if (lab_parse_uint64 (what, text, 0, G_MAXUINT64, out_value, NULL) && *out_value > max)
-    {
-      respond_text (msg, SOUP_STATUS_BAD_REQUEST,
-                    "%s: “%s” is over this server's cap of %" G_GUINT64_FORMAT " bytes (max-bytes).\n",
-                    what, text, max);
-      return FALSE;
-    }
-
-  return parse_number (msg, what, text, 0, max, out_value);
-}
-
-/* Query parameter @name, or @default_text when it is absent. */
-static const char *
-query_get (GHashTable *query,
-           const char *name,
-           const char *default_text)
-{
-  const char *value = query != NULL ? g_hash_table_lookup (query, name) : NULL;
-
-  return value != NULL ? value : default_text;
-}
-
 /* Pending responses */
 
 static void
@@ -295,62 +237,39 @@ respond_after (LabHttpServer     *self,
 }
 
 static void
-handle_delay (LabHttpServer     *self,
-              SoupServerMessage *msg,
-              const char        *ms_text,
-              GHashTable        *query)
+handle_delay (LabHttpServer        *self,
+              SoupServerMessage    *msg,
+              const LabHttpRequest *request)
 {
-  guint64 delay_ms;
-  guint64 n_bytes;
-
-  if (!parse_number (msg, "delay in milliseconds", ms_text,
-                     0, LAB_HTTP_SERVER_MAX_DURATION_MS, &delay_ms) ||
-      !parse_byte_count (self, msg, "bytes",
-                         query_get (query, "bytes", G_STRINGIFY (DEFAULT_DELAY_BYTES)), &n_bytes))
-    return;
-
-  respond_pattern (msg, n_bytes);
-  respond_after (self, msg, delay_ms);
+  respond_pattern (msg, request->bytes);
+  respond_after (self, msg, request->delay_ms);
 }
 
 /* /text/<n>[?doc=I&delay=MS]: the first n bytes of the pipeline's
  * document I (lab_document_fill()), after MS milliseconds */
 
 static void
-handle_text (LabHttpServer     *self,
-             SoupServerMessage *msg,
-             const char        *n_text,
-             GHashTable        *query)
+handle_text (LabHttpServer        *self,
+             SoupServerMessage    *msg,
+             const LabHttpRequest *request)
 {
-  guint64 n_bytes, doc, delay_ms;
-  guint8 *text;
+  guint8 *text = g_malloc (MAX (request->bytes, 1));
 
-  if (!parse_byte_count (self, msg, "byte count", n_text, &n_bytes) ||
-      !parse_number (msg, "doc", query_get (query, "doc", "0"), 0, G_MAXUINT32, &doc) ||
-      !parse_number (msg, "delay", query_get (query, "delay", "0"),
-                     0, LAB_HTTP_SERVER_MAX_DURATION_MS, &delay_ms))
-    return;
-
-  text = g_malloc (MAX (n_bytes, 1));
-  lab_document_fill (doc, text, n_bytes);
+  lab_document_fill (request->doc, text, request->bytes);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_TAKE,
-                                    (const char *) text, n_bytes);
-  respond_after (self, msg, delay_ms);
+                                    (const char *) text, request->bytes);
+  respond_after (self, msg, request->delay_ms);
 }
 
 /* /bytes/<n> */
 
 static void
-handle_bytes (LabHttpServer     *self,
-              SoupServerMessage *msg,
-              const char        *n_text,
-              GHashTable        *query)
+handle_bytes (LabHttpServer        *self,
+              SoupServerMessage    *msg,
+              const LabHttpRequest *request)
 {
-  guint64 n_bytes;
-
-  if (parse_byte_count (self, msg, "byte count", n_text, &n_bytes))
-    respond_pattern (msg, n_bytes);
+  respond_pattern (msg, request->bytes);
 }
 
 /* /status/<code> */
@@ -371,15 +290,11 @@ on_bodiless_headers_written (SoupServerMessage *msg,
 }
 
 static void
-handle_status (LabHttpServer     *self,
-               SoupServerMessage *msg,
-               const char        *code_text,
-               GHashTable        *query)
+handle_status (LabHttpServer        *self,
+               SoupServerMessage    *msg,
+               const LabHttpRequest *request)
 {
-  guint64 code;
-
-  if (!parse_number (msg, "status code", code_text, 200, 599, &code))
-    return;
+  guint code = request->status;
 
   if (code == SOUP_STATUS_NO_CONTENT || code == SOUP_STATUS_NOT_MODIFIED)
     {
@@ -387,30 +302,25 @@ handle_status (LabHttpServer     *self,
       g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_bodiless_headers_written), NULL);
     }
   else
-    respond_text (msg, code, "%u %s\n", (guint) code, soup_status_get_phrase (code));
+    respond_text (msg, code, "%u %s\n", code, soup_status_get_phrase (code));
 }
 
 /* /redirect/<n>: a chain of n redirects (302) ending in a small 200, so
  * that clients' redirect limits can be tested (libsoup stops after 20). */
 
 static void
-handle_redirect (LabHttpServer     *self,
-                 SoupServerMessage *msg,
-                 const char        *hops_text,
-                 GHashTable        *query)
+handle_redirect (LabHttpServer        *self,
+                 SoupServerMessage    *msg,
+                 const LabHttpRequest *request)
 {
   g_autofree char *location = NULL;
-  guint64 hops;
 
-  if (!parse_number (msg, "redirect count", hops_text, 0, 1000, &hops))
-    return;
-
-  if (hops == 0)
+  if (request->hops == 0)
     {
       respond_text (msg, SOUP_STATUS_OK, "redirected\n");
       return;
     }
-  location = g_strdup_printf ("/redirect/%" G_GUINT64_FORMAT, hops - 1);
+  location = g_strdup_printf ("/redirect/%u", request->hops - 1);
   soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
 }
 
@@ -484,62 +394,20 @@ drip_start (LabHttpServer     *self,
 }
 
 static void
-handle_drip (LabHttpServer     *self,
-             SoupServerMessage *msg,
-             const char        *argument,
-             GHashTable        *query)
+handle_drip (LabHttpServer        *self,
+             SoupServerMessage    *msg,
+             const LabHttpRequest *request)
 {
-  guint64 n_bytes;
-  guint64 duration_ms;
-
-  if (!parse_byte_count (self, msg, "bytes",
-                         query_get (query, "bytes", G_STRINGIFY (DEFAULT_DRIP_BYTES)), &n_bytes) ||
-      !parse_number (msg, "duration_ms",
-                     query_get (query, "duration_ms", G_STRINGIFY (DEFAULT_DRIP_DURATION_MS)),
-                     0, LAB_HTTP_SERVER_MAX_DURATION_MS, &duration_ms))
-    return;
-
   respond_octet_stream (msg);
   soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg),
                                      SOUP_ENCODING_CHUNKED);
 
   /* HEAD gets the headers at once; libsoup writes no body for it. */
   if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_HEAD) != 0)
-    drip_start (self, msg, n_bytes, duration_ms);
+    drip_start (self, msg, request->bytes, request->duration_ms);
 }
 
 /* Routing */
-
-/* @argument: the path segment after the endpoint's path ("" for /drip). */
-typedef void (*LabEndpointFunc) (LabHttpServer     *self,
-                                 SoupServerMessage *msg,
-                                 const char        *argument,
-                                 GHashTable        *query);
-
-typedef struct
-{
-  const char *path;
-  gboolean takes_argument;      /* "<path>/<argument>" rather than exactly "<path>" */
-  LabEndpointFunc handle;
-} LabEndpoint;
-
-/* Each has its own libsoup handler. libsoup hands a request to the longest
- * registered path that its path starts with; as none of these is a prefix
- * of another, that is the one endpoint it can be for, or none. */
-static const LabEndpoint endpoints[] = {
-  { "/delay", TRUE, handle_delay },
-  { "/bytes", TRUE, handle_bytes },
-  { "/text", TRUE, handle_text },
-  { "/status", TRUE, handle_status },
-  { "/redirect", TRUE, handle_redirect },
-  { "/drip", FALSE, handle_drip },
-};
-
-typedef struct
-{
-  LabHttpServer *self;          /* unowned: stop() drops the SoupServer, and this with it */
-  const LabEndpoint *endpoint;
-} LabEndpointRoute;
 
 static void
 respond_not_found (SoupServerMessage *msg)
@@ -608,75 +476,59 @@ on_early_request (SoupServer        *server,
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
 }
 
-/*
- * @endpoint's argument in @path, or %NULL when @path is none of its URLs:
- * libsoup also hands "/delay", "/delayed" and "/delay/1/x" to the /delay
- * handler. An argument is one path segment.
- */
-static const char *
-endpoint_argument (const LabEndpoint *endpoint,
-                   const char        *path)
-{
-  const char *rest;
-
-  if (!g_str_has_prefix (path, endpoint->path))
-    return NULL;
-
-  rest = path + strlen (endpoint->path);
-  if (!endpoint->takes_argument)
-    return *rest == '\0' ? rest : NULL;
-
-  if (*rest != '/' || strchr (rest + 1, '/') != NULL)
-    return NULL;
-
-  return rest + 1;
-}
-
+/* Every request: what it asks for (lab-http-request.c), then the answer. */
 static void
-on_endpoint_request (SoupServer        *server,
-                     SoupServerMessage *msg,
-                     const char        *path,
-                     GHashTable        *query,
-                     gpointer           user_data)
+on_request (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
 {
-  LabEndpointRoute *route = user_data;
-  const char *argument;
+  LabHttpServer *self = user_data;
+  g_autoptr(GError) error = NULL;
+  LabHttpRequest request;
 
-  count_request (route->self);
-  argument = endpoint_argument (route->endpoint, path);
-  if (argument != NULL)
-    route->endpoint->handle (route->self, msg, argument, query);
-  else
-    respond_not_found (msg);
+  count_request (self);
+
+  if (!lab_http_request_parse (path, query, g_atomic_pointer_get (&self->max_bytes), &request, &error))
+    {
+      respond_text (msg, SOUP_STATUS_BAD_REQUEST, "%s.\n", error->message);
+      return;
+    }
+
+  switch (request.endpoint)
+    {
+    case LAB_HTTP_ENDPOINT_DELAY:
+      handle_delay (self, msg, &request);
+      break;
+    case LAB_HTTP_ENDPOINT_BYTES:
+      handle_bytes (self, msg, &request);
+      break;
+    case LAB_HTTP_ENDPOINT_TEXT:
+      handle_text (self, msg, &request);
+      break;
+    case LAB_HTTP_ENDPOINT_STATUS:
+      handle_status (self, msg, &request);
+      break;
+    case LAB_HTTP_ENDPOINT_REDIRECT:
+      handle_redirect (self, msg, &request);
+      break;
+    case LAB_HTTP_ENDPOINT_DRIP:
+      handle_drip (self, msg, &request);
+      break;
+    case LAB_HTTP_ENDPOINT_NONE:
+    default:
+      respond_not_found (msg);
+      break;
+    }
 }
 
-/* Paths that start with no endpoint's path, "/" included. */
-static void
-on_unknown_request (SoupServer        *server,
-                    SoupServerMessage *msg,
-                    const char        *path,
-                    GHashTable        *query,
-                    gpointer           user_data)
-{
-  count_request (user_data);
-  respond_not_found (msg);
-}
-
+/* One handler for every path, and one early handler for their headers:
+ * the request's own parse says which endpoint it is for, if any. */
 void
 lab_http_server_add_endpoints (LabHttpServer *self,
                                SoupServer    *server)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (endpoints); i++)
-    {
-      LabEndpointRoute *route = g_new (LabEndpointRoute, 1);
-
-      route->self = self;
-      route->endpoint = &endpoints[i];
-      soup_server_add_handler (server, endpoints[i].path, on_endpoint_request, route, g_free);
-      /* libsoup runs the early handler of the path it chose, not the default's. */
-      soup_server_add_early_handler (server, endpoints[i].path, on_early_request, self, NULL);
-    }
-
-  soup_server_add_handler (server, NULL, on_unknown_request, self, NULL);
+  soup_server_add_handler (server, NULL, on_request, self, NULL);
   soup_server_add_early_handler (server, NULL, on_early_request, self, NULL);
 }

@@ -27,6 +27,8 @@ typedef enum
 } LabFilesCache;
 
 #define LAB_MAX_TASKS    1000000
+/* A URL travels to a worker process in one line of the worker protocol. */
+#define LAB_MAX_URL_LENGTH (32 * 1024)
 #define LAB_MAX_WORKERS  512
 #define LAB_SLEEP_MAX_MS (3600 * 1000)  /* io:sleep: one hour per task */
 #define LAB_FILES_DEFAULT_SIZE (G_GUINT64_CONSTANT (4) * 1024 * 1024)  /* io:files: bytes per file */

@@ -90,6 +90,11 @@ G_BEGIN_DECLS
 
 #define LAB_PROTOCOL_VERSION   2
 #define LAB_PROTOCOL_MAX_LINE  (64 * 1024)
+/* A message (E, a failed R's error) is cut to this many bytes of UTF-8;
+ * a task's argument (T) is not cut, the engine keeps it short enough. */
+#define LAB_PROTOCOL_MAX_TEXT  (8 * 1024)
+/* A task line with the longest URL the engine lets through fits in a line. */
+G_STATIC_ASSERT (LAB_MAX_URL_LENGTH + 64 <= LAB_PROTOCOL_MAX_LINE);
 /* --echo frames: the length header, and the largest payload */
 #define LAB_ECHO_HEADER        8
 #define LAB_ECHO_MAX_BYTES     (G_GUINT64_CONSTANT (64) * 1024 * 1024)

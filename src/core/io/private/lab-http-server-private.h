@@ -58,7 +58,7 @@ void        lab_http_server_forget_connections (LabHttpServer  *self);
 
 /* lab-http-endpoints.c */
 
-/* Registers one libsoup handler per endpoint and a default one (404). */
+/* Registers the handler of every path: the endpoints, and 404 for any other. */
 void        lab_http_server_add_endpoints   (LabHttpServer *self,
                                              SoupServer    *server);
 /* A new, empty LabHttpServer:pending; unreffing it drops every waiting response. */
