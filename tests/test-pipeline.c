@@ -317,6 +317,7 @@ test_worker_analyses (void)
   g_autofree char *worker = lab_worker_path_default ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GBytes) output = NULL;
+  g_autoptr(GBytes) request = NULL;
   g_autoptr(GString) input = g_string_new ("W pipeline 7 3 30 1000\n");
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
@@ -330,8 +331,8 @@ test_worker_analyses (void)
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                               worker, NULL);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate (process, g_string_free_to_bytes (g_steal_pointer (&input)), NULL,
-                                           &output, NULL, &error));
+  request = g_string_free_to_bytes (g_steal_pointer (&input));
+  g_assert_true (g_subprocess_communicate (process, request, NULL, &output, NULL, &error));
   g_assert_no_error (error);
   lines = g_strsplit (g_bytes_get_data (output, NULL), "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 3);
