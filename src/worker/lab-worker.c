@@ -27,16 +27,26 @@
  * this very code with hooks added, and the installed worker has none.
  */
 
-#ifdef LAB_WITH_ASAN
 /* A worker that crashes dies of its signal, which is how the parent
  * reports it (the crash isolation experiment, the fault tests): without
- * this, AddressSanitizer catches the SIGSEGV, prints a report and exits
- * with status 1. Memory errors are still caught where they happen, by
- * the instrumentation. $ASAN_OPTIONS can still say otherwise. */
+ * this, a sanitizer catches the SIGSEGV, prints a report and exits with
+ * status 1 (or 66). What the sanitizer looks for is still caught where it
+ * happens, by the instrumentation; $ASAN_OPTIONS or $TSAN_OPTIONS can
+ * still say otherwise. */
+#ifdef LAB_WITH_ASAN
 const char *__asan_default_options (void);
 
 const char *
 __asan_default_options (void)
+{
+  return "handle_segv=0";
+}
+#endif
+#ifdef LAB_WITH_TSAN
+const char *__tsan_default_options (void);
+
+const char *
+__tsan_default_options (void)
 {
   return "handle_segv=0";
 }
