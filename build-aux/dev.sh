@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The two developer commands:
+# The developer commands:
 #   build-aux/dev.sh run    install the build dependencies, build, start the main job
 #   build-aux/dev.sh test   install the dependencies, build, run the whole test suite
+#   build-aux/dev.sh sanitize [asan|tsan]   the sanitizer stages (build-aux/sanitize.sh)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,8 +46,12 @@ case "${1:-}" in
       meson test -C "$builddir" --print-errorlogs --num-processes 2
     ;;
   fuzz) shift; exec "$top/build-aux/fuzz.sh" "$@" ;;  # build-fuzz/, each fuzz target 30 s
+  sanitize)
+    install_deps
+    exec ./build-aux/sanitize.sh "${2:-all}"
+    ;;
   *)
-    echo "usage: build-aux/dev.sh run|test" >&2
+    echo "usage: build-aux/dev.sh run|test|fuzz [SECONDS [TARGET…]]|sanitize [asan|tsan|all]" >&2
     exit 2
     ;;
 esac

@@ -186,7 +186,8 @@ test_map_threads (void)
   const char *argv[] = { worker, "--map-threads", "2", NULL };
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) input = g_bytes_new_static ("W cpu:primes 100000 4 10 0\nT 1 0\nT 2 1\nT 3 2\nT 4 3\n", 53);
+  static const char requests[] = "W cpu:primes 100000 4 10 0\nT 1 0\nT 2 1\nT 3 2\nT 4 3\n";
+  g_autoptr(GBytes) input = g_bytes_new_static (requests, sizeof requests - 1);
   g_autoptr(GBytes) output = NULL;
   g_auto(GStrv) lines = NULL;
 

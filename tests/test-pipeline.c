@@ -13,6 +13,7 @@
 #include "lab-pipeline-queue.h"
 #include "lab-protocol.h"
 #include "lab-reading.h"
+#include "lab-sanitizer.h"
 #include "lab-test-run.h"
 
 /* The pipeline workload, run for real: the embedded server, threads,
@@ -248,6 +249,13 @@ test_memory_flat (void)
 {
   const char *modes[] = { "threads", "hybrid" };
 
+#ifdef LAB_WITH_ASAN
+  /* AddressSanitizer keeps freed memory aside (its quarantine, 256 MB)
+   * to catch uses after free: the peak then grows with all that was
+   * allocated and says nothing about the queues' bound. */
+  g_test_skip ("peak RSS under AddressSanitizer measures its quarantine, not the queues");
+  return;
+#endif
   for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
     {
       guint64 peak[2];
@@ -317,6 +325,7 @@ test_worker_analyses (void)
   g_autofree char *worker = lab_worker_path_default ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GBytes) output = NULL;
+  g_autoptr(GBytes) request = NULL;
   g_autoptr(GString) input = g_string_new ("W pipeline 7 3 30 1000\n");
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
@@ -330,8 +339,8 @@ test_worker_analyses (void)
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                               worker, NULL);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate (process, g_string_free_to_bytes (g_steal_pointer (&input)), NULL,
-                                           &output, NULL, &error));
+  request = g_string_free_to_bytes (g_steal_pointer (&input));
+  g_assert_true (g_subprocess_communicate (process, request, NULL, &output, NULL, &error));
   g_assert_no_error (error);
   lines = g_strsplit (g_bytes_get_data (output, NULL), "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 3);

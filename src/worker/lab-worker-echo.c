@@ -87,6 +87,10 @@ static void
 echo_in_segment (Echo  *self,
                  gsize  len)
 {
+  /* An empty message: nothing to copy, and no copy buffer yet to pass
+   * memcpy(), which takes no NULL even for no bytes. */
+  if (len == 0)
+    return;
   if (len > self->copy_size)
     {
       g_free (self->copy);

@@ -191,12 +191,9 @@ start_tasks (LabAsyncExecutor *self)
 
 /* Timers do not watch the cancellable: end them when it fires. Downloads
  * end by themselves with G_IO_ERROR_CANCELLED. */
-static gboolean
-on_cancelled (GCancellable *cancellable,
-              gpointer      user_data)
+static void
+end_timers (LabAsyncExecutor *self)
 {
-  LabAsyncExecutor *self = user_data;
-
   for (guint slot = 0; slot < self->concurrency; slot++)
     {
       Task *task = self->slots[slot];
@@ -205,11 +202,19 @@ on_cancelled (GCancellable *cancellable,
         {
           g_autoptr(GError) error = NULL;
 
-          g_cancellable_set_error_if_cancelled (cancellable, &error);
+          g_cancellable_set_error_if_cancelled (self->cancellable, &error);
           finish_task (task, error);
         }
     }
-  return G_SOURCE_REMOVE;
+}
+
+/* In the thread that cancels: the loop in lab_async_executor_run() looks
+ * at the cancellable when it wakes. */
+static void
+wake_on_cancel (GCancellable *cancellable,
+                gpointer      user_data)
+{
+  g_main_context_wakeup (user_data);
 }
 
 /**
@@ -264,7 +269,8 @@ lab_async_executor_run (LabAsyncExecutor *self,
                         gpointer          user_data,
                         GCancellable     *cancellable)
 {
-  g_autoptr(GSource) cancel_source = NULL;
+  gulong cancel_handler = 0;
+  gboolean timers_ended = FALSE;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
@@ -276,19 +282,28 @@ lab_async_executor_run (LabAsyncExecutor *self,
   self->done = 0;
 
   g_main_context_push_thread_default (self->context);
+  /* A handler, not a GCancellableSource: GLib 2.74 leaks a cancellable
+   * source disposed while another thread is still emitting "cancelled"
+   * (its dispose keeps a reference for a handler call that has already
+   * happened), and this thread ends the run while the one that cancelled
+   * may still be in its other handlers. Disconnecting the handler waits
+   * for the emission instead. */
   if (cancellable != NULL)
-    {
-      cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (cancel_source, G_SOURCE_FUNC (on_cancelled), self, NULL);
-      g_source_attach (cancel_source, self->context);
-    }
+    cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_on_cancel), self->context, NULL);
 
   start_tasks (self);
   while (self->done < self->workload->tasks)
-    g_main_context_iteration (self->context, TRUE);
+    {
+      if (!timers_ended && g_cancellable_is_cancelled (cancellable))
+        {
+          timers_ended = TRUE;
+          end_timers (self);
+          continue;
+        }
+      g_main_context_iteration (self->context, TRUE);
+    }
 
-  if (cancel_source != NULL)
-    g_source_destroy (cancel_source);
+  g_cancellable_disconnect (cancellable, cancel_handler);
   g_main_context_pop_thread_default (self->context);
   self->cancellable = NULL;
   return !g_cancellable_is_cancelled (cancellable);

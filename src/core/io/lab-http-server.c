@@ -53,18 +53,19 @@ listen_on_loopback (guint    port,
   return g_steal_pointer (&socket);
 }
 
-/* The port @server listens on: the one asked for, or the one the kernel picked. */
+/* The port @socket listens on: the one asked for, or the one the kernel
+ * picked. Read from the socket rather than soup_server_get_uris(): in
+ * libsoup 3.2 that caches the address in the listener, which never frees
+ * it. */
 static guint
-get_listening_port (SoupServer *server)
+get_listening_port (GSocket  *socket,
+                    GError  **error)
 {
-  GSList *uris = soup_server_get_uris (server);
-  guint port;
+  g_autoptr(GSocketAddress) address = g_socket_get_local_address (socket, error);
 
-  g_assert (uris != NULL);
-  port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  return port;
+  if (address == NULL)
+    return 0;
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
 }
 
 /* Creates the SoupServer and listens; @context must be the thread-default one. */
@@ -85,6 +86,10 @@ server_listen (LabHttpServer  *self,
   if (socket == NULL)
     return FALSE;
 
+  port = get_listening_port (socket, error);
+  if (port == 0)
+    return FALSE;
+
   server = soup_server_new ("server-header", "concurrency-lab/" PACKAGE_VERSION " ", NULL);
   lab_http_server_add_endpoints (self, server);
 
@@ -97,7 +102,7 @@ server_listen (LabHttpServer  *self,
       return FALSE;
     }
 
-  self->port = get_listening_port (server);
+  self->port = port;
   self->base_url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
   self->pending = lab_http_server_new_pending_set ();
 
