@@ -22,33 +22,18 @@
 
 #define PARTIAL_MARKER ".partial-"
 
+static gboolean
+remove_file (const char *path)
+{
+  return g_unlink (path) == 0;
+}
+
 guint
 lab_save_remove_stale (const char *folder)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  guint removed = 0;
-
   g_return_val_if_fail (folder != NULL, 0);
 
-  dir = g_dir_open (folder, 0, NULL);
-  if (dir == NULL)
-    return 0;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      pid_t pid = lab_stale_owner_pid (name, PARTIAL_MARKER);
-      GStatBuf st;
-
-      if (pid <= 0)
-        continue;
-      path = g_build_filename (folder, name, NULL);
-      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode) || !lab_stale_is_left (path, pid))
-        continue;
-      if (g_unlink (path) == 0)
-        removed++;
-    }
-  return removed;
+  return lab_stale_remove_all (folder, PARTIAL_MARKER, S_IFREG, remove_file);
 }
 
 static void

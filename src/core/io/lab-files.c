@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -90,32 +91,23 @@ remove_dir (const char  *path,
   return TRUE;
 }
 
+static gboolean
+remove_stale_dir (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (remove_dir (path, &error))
+    return TRUE;
+  g_warning ("Cannot remove the files a stopped run left behind: %s", error->message);
+  return FALSE;
+}
+
 guint
 lab_files_remove_stale (const char *parent)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  guint removed = 0;
-
   g_return_val_if_fail (parent != NULL, 0);
 
-  dir = g_dir_open (parent, 0, NULL);
-  if (dir == NULL)
-    return 0;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (parent, name, NULL);
-      g_autoptr(GError) error = NULL;
-      pid_t pid = g_str_has_prefix (name, DIR_PREFIX) ? lab_stale_owner_pid (name, DIR_PREFIX) : 0;
-
-      if (pid <= 0 || !g_file_test (path, G_FILE_TEST_IS_DIR) || !lab_stale_is_left (path, pid))
-        continue;
-      if (remove_dir (path, &error))
-        removed++;
-      else
-        g_warning ("Cannot remove the files a stopped run left behind: %s", error->message);
-    }
-  return removed;
+  return lab_stale_remove_all (parent, DIR_PREFIX, S_IFDIR, remove_stale_dir);
 }
 
 static const char *
