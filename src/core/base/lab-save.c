@@ -43,20 +43,24 @@ set_error_from_errno (GError **error,
   g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), g_strerror (saved_errno));
 }
 
-static gboolean
-write_all (int          fd,
-           const char  *data,
-           gsize        len)
+gboolean
+lab_save_write_all (int         fd,
+                    const void *data,
+                    gsize       len)
 {
+  const char *p = data;
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
   while (len > 0)
     {
-      gssize n = write (fd, data, MIN (len, G_MAXSSIZE));
+      gssize n = write (fd, p, MIN (len, G_MAXSSIZE));
 
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         return FALSE;
-      data += n;
+      p += n;
       len -= n;
     }
   return TRUE;
@@ -92,7 +96,7 @@ lab_save_file (const char  *path,
   /* As g_file_set_contents() (G_FILE_SET_CONTENTS_CONSISTENT): a file that
    * replaces another is on disk before it takes its name. */
   replacing = g_file_test (path, G_FILE_TEST_EXISTS);
-  if (!write_all (fd, data, len) || (replacing && fsync (fd) != 0) || g_rename (partial, path) != 0)
+  if (!lab_save_write_all (fd, data, len) || (replacing && fsync (fd) != 0) || g_rename (partial, path) != 0)
     {
       saved_errno = errno;
       g_unlink (partial);

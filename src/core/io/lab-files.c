@@ -14,6 +14,7 @@
 
 #include "lab-files.h"
 #include "lab-format.h"
+#include "lab-save.h"
 #include "lab-stale.h"
 #include "lab-yield.h"
 
@@ -285,25 +286,6 @@ fill_content (guint8  *buffer,
     }
 }
 
-static gboolean
-write_all (int           fd,
-           const guint8 *data,
-           gsize         len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      data += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
 /* Reads up to @len bytes, fewer only at the end of the file; -1 on error. */
 static gssize
 read_full (int     fd,
@@ -366,7 +348,7 @@ write_file (const LabWorkload  *workload,
       fill_content (buffer, task, offset, len);
       hash = hash_bytes (hash, buffer, len);
       lab_yield_blocking_begin ();
-      ok = write_all (fd, buffer, len);
+      ok = lab_save_write_all (fd, buffer, len);
       saved_errno = errno;
       lab_yield_blocking_end ();
     }
