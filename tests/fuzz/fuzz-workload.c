@@ -6,6 +6,7 @@
 #include "lab-protocol.h"
 #include "lab-run-builder.h"
 #include "lab-task.h"
+#include "lab-test-protocol.h"
 
 /*
  * The workload line a worker is sent (W): parsed and checked as the worker
@@ -35,20 +36,6 @@
 static const guint8 document[] = "the quick brown fox\njumps over\tthe lazy dog ";
 
 static void
-assert_same_workload (const LabWorkload *a,
-                      const LabWorkload *b)
-{
-  g_assert_cmpint (a->kind, ==, b->kind);
-  g_assert_true (a->kernel == b->kernel);
-  g_assert_cmpuint (a->size, ==, b->size);
-  g_assert_cmpuint (a->tasks, ==, b->tasks);
-  g_assert_cmpuint (a->timeout_s, ==, b->timeout_s);
-  g_assert_cmpuint (a->max_bytes, ==, b->max_bytes);
-  g_assert_cmpint (a->fsync, ==, b->fsync);
-  g_assert_cmpint (a->cache, ==, b->cache);
-}
-
-static void
 check_round_trip (const LabMessage *msg)
 {
   g_autoptr(GString) line = g_string_new (NULL);
@@ -58,7 +45,7 @@ check_round_trip (const LabMessage *msg)
   lab_message_format (msg, line);
   if (!lab_message_parse (line->str, line->len - 1, &parsed, &error))
     g_error ("“%s” does not parse back: %s", line->str, error->message);
-  assert_same_workload (msg->workload, parsed.workload);
+  lab_test_assert_workload_arrived (msg->workload, parsed.workload);
   lab_message_clear (&parsed);
 }
 
