@@ -15,8 +15,8 @@ G_BEGIN_DECLS
 
 /*
  * One connection and its prepared statements (lab-history-db.c). The
- * history has one on its thread; lab_history_load_run_async() opens one
- * on its own thread.
+ * history has one on its thread; lab_history_list_async() and
+ * lab_history_load_run_async() open one on a thread of their own.
  */
 typedef struct
 {

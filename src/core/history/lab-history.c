@@ -478,28 +478,82 @@ lab_history_list (LabHistory  *self,
   return list_entries (self->db, error);
 }
 
+/*
+ * A read on a thread of its own, with a connection of its own (SQLite's
+ * connections are not shared between threads): @read, given the run id
+ * @id where it needs one, returns a new GObject or NULL with an error.
+ */
+typedef gpointer (*ReadFunc) (LabHistoryDb  *db,
+                              gint64         id,
+                              GError       **error);
+
+typedef struct
+{
+  char     *path;
+  ReadFunc  read;
+  gint64    id;
+} ReadData;
+
 static void
-list_in_thread (GTask        *task,
+read_data_free (gpointer data)
+{
+  ReadData *read = data;
+
+  g_free (read->path);
+  g_free (read);
+}
+
+static void
+read_in_thread (GTask        *task,
                 gpointer      source_object,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
+  ReadData *data = task_data;
   LabHistoryDb *db;
-  GListModel *entries;
+  gpointer object;
   GError *error = NULL;
 
-  db = lab_history_db_open (task_data, &error);
+  db = lab_history_db_open (data->path, &error);
   if (db == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  entries = list_entries (db, &error);
+  object = data->read (db, data->id, &error);
   lab_history_db_close (db);
-  if (entries == NULL)
+  if (object == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, entries, g_object_unref);
+    g_task_return_pointer (task, object, g_object_unref);
+}
+
+static void
+read_async (LabHistory          *self,
+            ReadFunc             read,
+            gint64               id,
+            gpointer             source_tag,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  ReadData *data = g_new0 (ReadData, 1);
+
+  data->path = g_strdup (self->db->path);
+  data->read = read;
+  data->id = id;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, read_data_free);
+  g_task_run_in_thread (task, read_in_thread);
+}
+
+static gpointer
+read_entries (LabHistoryDb  *db,
+              gint64         id,
+              GError       **error)
+{
+  return list_entries (db, error);
 }
 
 /**
@@ -515,14 +569,9 @@ lab_history_list_async (LabHistory          *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (LAB_IS_HISTORY (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lab_history_list_async);
-  g_task_set_task_data (task, g_strdup (self->db->path), g_free);
-  g_task_run_in_thread (task, list_in_thread);
+  read_async (self, read_entries, 0, lab_history_list_async, cancellable, callback, user_data);
 }
 
 /* Returns: (transfer full): a #GListModel of #LabHistoryEntry, or %NULL */
@@ -594,30 +643,12 @@ lab_history_load_run (LabHistory  *self,
   return lab_history_read_run (self->db, id, TRUE, error);
 }
 
-static void
-load_in_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+static gpointer
+read_run (LabHistoryDb  *db,
+          gint64         id,
+          GError       **error)
 {
-  const char *path = g_object_get_data (G_OBJECT (task), "path");
-  gint64 id = *(gint64 *) task_data;
-  LabHistoryDb *db;
-  LabRun *run;
-  GError *error = NULL;
-
-  db = lab_history_db_open (path, &error);
-  if (db == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  run = lab_history_read_run (db, id, TRUE, &error);
-  lab_history_db_close (db);
-  if (run == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, run, g_object_unref);
+  return lab_history_read_run (db, id, TRUE, error);
 }
 
 void
@@ -627,15 +658,9 @@ lab_history_load_run_async (LabHistory          *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (LAB_IS_HISTORY (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lab_history_load_run_async);
-  g_task_set_task_data (task, g_memdup2 (&id, sizeof id), g_free);
-  g_object_set_data_full (G_OBJECT (task), "path", g_strdup (self->db->path), g_free);
-  g_task_run_in_thread (task, load_in_thread);
+  read_async (self, read_run, id, lab_history_load_run_async, cancellable, callback, user_data);
 }
 
 LabRun *
