@@ -50,6 +50,13 @@ gboolean       lab_history_db_run        (LabHistoryDb  *db,
                                           sqlite3_stmt  *stmt,
                                           const char    *what,
                                           GError       **error);
+/* Steps @stmt, which selects the row of run @id: TRUE on that row; else
+ * FALSE with @error (LAB_ERROR_NOT_FOUND when there is no such run) and
+ * @stmt reset. */
+gboolean       lab_history_db_step_run   (LabHistoryDb  *db,
+                                          sqlite3_stmt  *stmt,
+                                          gint64         id,
+                                          GError       **error);
 gboolean       lab_history_db_begin      (LabHistoryDb  *db,
                                           GError       **error);
 gboolean       lab_history_db_commit     (LabHistoryDb  *db,

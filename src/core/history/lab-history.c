@@ -599,7 +599,6 @@ lab_history_get_entry (LabHistory  *self,
 {
   LabHistoryEntry *entry;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
 
@@ -609,19 +608,8 @@ lab_history_get_entry (LabHistory  *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      sqlite3_reset (stmt);
-      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %lld"), (long long) id);
-      return NULL;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      rc = sqlite3_reset (stmt);
-      lab_history_db_set_error (self->db, error, rc, _("read it"));
-      return NULL;
-    }
+  if (!lab_history_db_step_run (self->db, stmt, id, error))
+    return NULL;
   entry = lab_history_read_entry (self->db, stmt, error);
   sqlite3_reset (stmt);
   return entry;
@@ -700,8 +688,6 @@ lab_history_delete_run (LabHistory  *self,
                         GError     **error)
 {
   sqlite3_stmt *stmt;
-  g_autofree char *status = NULL;
-  int rc;
 
   g_return_val_if_fail (LAB_IS_HISTORY (self), FALSE);
 
@@ -711,8 +697,9 @@ lab_history_delete_run (LabHistory  *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "running") == 0)
+  if (!lab_history_db_step_run (self->db, stmt, id, error))
+    return FALSE;
+  if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "running") == 0)
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_HISTORY,
                    _("Run %lld is being recorded by a program that still runs (process %lld): stop its run "
@@ -721,18 +708,7 @@ lab_history_delete_run (LabHistory  *self,
       sqlite3_reset (stmt);
       return FALSE;
     }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      rc = sqlite3_reset (stmt);
-      lab_history_db_set_error (self->db, error, rc, _("read it"));
-      return FALSE;
-    }
   sqlite3_reset (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %lld"), (long long) id);
-      return FALSE;
-    }
 
   /* Its repetitions and their spans go with it (ON DELETE CASCADE). */
   stmt = lab_history_db_statement (self->db, "DELETE FROM runs WHERE id = ?1", error);
