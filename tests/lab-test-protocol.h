@@ -84,3 +84,33 @@ lab_test_assert_message_arrived (const LabMessage *sent,
   else
     lab_test_assert_text_arrived (sent->text, arrived->text);
 }
+
+/* Formats @sent into @line: one line, which the parser must take; what it
+ * parsed is left in @arrived for the caller to clear. */
+static inline void
+lab_test_format_and_parse (const LabMessage *sent,
+                           GString          *line,
+                           LabMessage       *arrived)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_string_truncate (line, 0);
+  lab_message_format (sent, line);
+  g_assert_cmpuint (line->len, >, 0);
+  g_assert_cmpint (line->str[line->len - 1], ==, '\n');
+  g_assert_null (memchr (line->str, '\n', line->len - 1));
+  if (!lab_message_parse (line->str, line->len - 1, arrived, &error))
+    g_error ("the formatter wrote a line the parser refuses (%s): %.200s", error->message, line->str);
+}
+
+/* @sent, formatted and parsed back, arrives unchanged. */
+static inline void
+lab_test_assert_round_trip (const LabMessage *sent)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  LabMessage arrived;
+
+  lab_test_format_and_parse (sent, line, &arrived);
+  lab_test_assert_message_arrived (sent, &arrived);
+  lab_message_clear (&arrived);
+}

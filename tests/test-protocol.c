@@ -7,21 +7,6 @@
 #include "lab-test-protocol.h"
 #include "lab-workload.h"
 
-static void
-roundtrip (const LabMessage *msg)
-{
-  g_autoptr(GString) out = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-  LabMessage parsed;
-
-  lab_message_format (msg, out);
-  g_assert_true (out->str[out->len - 1] == '\n');
-  g_assert_true (lab_message_parse (out->str, out->len - 1, &parsed, &error));
-  g_assert_no_error (error);
-  lab_test_assert_message_arrived (msg, &parsed);
-  lab_message_clear (&parsed);
-}
-
 /* @line is refused with a protocol error, and nothing is left allocated. */
 static void
 assert_rejected (const char *line)
@@ -62,18 +47,18 @@ test_roundtrip (void)
   primes->tasks = 2;
   for (guint i = 0; i < sizeof analysed.digest; i++)
     analysed.digest[i] = 255 - i;
-  roundtrip (&hello);
-  roundtrip (&task);
-  roundtrip (&ok);
-  roundtrip (&fail);
-  roundtrip (&usage);
-  roundtrip (&usage_request);
-  roundtrip (&switches);
-  roundtrip (&progress);
-  roundtrip (&analyse);
-  roundtrip (&analysed);
-  roundtrip (&error);
-  roundtrip (&workload);
+  lab_test_assert_round_trip (&hello);
+  lab_test_assert_round_trip (&task);
+  lab_test_assert_round_trip (&ok);
+  lab_test_assert_round_trip (&fail);
+  lab_test_assert_round_trip (&usage);
+  lab_test_assert_round_trip (&usage_request);
+  lab_test_assert_round_trip (&switches);
+  lab_test_assert_round_trip (&progress);
+  lab_test_assert_round_trip (&analyse);
+  lab_test_assert_round_trip (&analysed);
+  lab_test_assert_round_trip (&error);
+  lab_test_assert_round_trip (&workload);
 }
 
 static void
@@ -220,17 +205,17 @@ test_workload_roundtrip (void)
       LabMessage msg = { .type = LAB_MESSAGE_WORKLOAD, .workload = w };
 
       g_assert_no_error (error);
-      roundtrip (&msg);
+      lab_test_assert_round_trip (&msg);
       w->size = 77;
       w->tasks = 5;
       w->timeout_s = 12;
       w->max_bytes = 34567;
-      roundtrip (&msg);
+      lab_test_assert_round_trip (&msg);
       w->size = G_MAXUINT64;
       w->tasks = LAB_MAX_TASKS;
       w->timeout_s = G_MAXUINT;
       w->max_bytes = G_MAXUINT64;
-      roundtrip (&msg);
+      lab_test_assert_round_trip (&msg);
     }
 }
 

@@ -42,24 +42,6 @@
 
 /* Messages ---------------------------------------------------------------- */
 
-/* Formats @msg: one line, which must parse; the parsed message is left in
- * @parsed for the caller to clear. */
-static void
-format_and_parse (const LabMessage *msg,
-                  GString          *line,
-                  LabMessage       *parsed)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_string_truncate (line, 0);
-  lab_message_format (msg, line);
-  g_assert_cmpuint (line->len, >, 0);
-  g_assert_cmpint (line->str[line->len - 1], ==, '\n');
-  g_assert_null (memchr (line->str, '\n', line->len - 1));
-  if (!lab_message_parse (line->str, line->len - 1, parsed, &error))
-    g_error ("the formatter wrote a line the parser refuses (%s): %.200s", error->message, line->str);
-}
-
 /* A parsed message formats to a line that parses to the same message,
  * and formats to the same text again. */
 static void
@@ -70,7 +52,7 @@ check_round_trip (const LabMessage *msg,
   g_autoptr(GString) again = g_string_new (NULL);
   LabMessage parsed;
 
-  format_and_parse (msg, line, &parsed);
+  lab_test_format_and_parse (msg, line, &parsed);
   lab_test_assert_message_arrived (msg, &parsed);
   lab_message_format (&parsed, again);
   g_assert_cmpstr (line->str, ==, again->str);
@@ -89,7 +71,7 @@ check_error_reaches_parent (const char *message,
   LabMessage parsed;
 
   g_assert_true (message != NULL && message[0] != '\0');
-  format_and_parse (&fatal, line, &parsed);
+  lab_test_format_and_parse (&fatal, line, &parsed);
   g_assert_cmpint (parsed.type, ==, LAB_MESSAGE_ERROR);
   lab_test_assert_text_arrived (message, parsed.text);
   lab_message_clear (&parsed);
@@ -134,7 +116,7 @@ check_text_fields (const guint8 *data,
       /* Arguments are the engine's: UTF-8 text of one line, not too long. */
       if (messages[i].type == LAB_MESSAGE_TASK && (!travels || strlen (text) > TASK_ARGUMENT_MAX))
         continue;
-      format_and_parse (&messages[i], line, &parsed);
+      lab_test_format_and_parse (&messages[i], line, &parsed);
       g_assert_cmpint (parsed.type, ==, messages[i].type);
       if (travels && messages[i].type == LAB_MESSAGE_TASK)
         g_assert_cmpstr (parsed.text, ==, text);

@@ -35,20 +35,6 @@
 
 static const guint8 document[] = "the quick brown fox\njumps over\tthe lazy dog ";
 
-static void
-check_round_trip (const LabMessage *msg)
-{
-  g_autoptr(GString) line = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-  LabMessage parsed;
-
-  lab_message_format (msg, line);
-  if (!lab_message_parse (line->str, line->len - 1, &parsed, &error))
-    g_error ("“%s” does not parse back: %s", line->str, error->message);
-  lab_test_assert_workload_arrived (msg->workload, parsed.workload);
-  lab_message_clear (&parsed);
-}
-
 static gboolean
 is_small (const LabWorkload *workload)
 {
@@ -230,7 +216,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (!lab_message_parse ((const char *) data, size, &msg, &error))
     return 0;
 
-  check_round_trip (&msg);
+  lab_test_assert_round_trip (&msg);
   runs = lab_workload_check (msg.workload, &refused);
   engine_sends = engine_accepts (msg.workload, &engine_error);
   if (runs && !engine_sends)
