@@ -4,63 +4,8 @@
 #include <string.h>
 
 #include "lab-protocol.h"
+#include "lab-test-protocol.h"
 #include "lab-workload.h"
-
-static void
-assert_workloads_equal (const LabWorkload *a,
-                        const LabWorkload *b)
-{
-  if (a == NULL || b == NULL)
-    {
-      g_assert_true (a == b);
-      return;
-    }
-  g_assert_cmpint (a->kind, ==, b->kind);
-  g_assert_true (a->kernel == b->kernel);
-  g_assert_cmpuint (a->size, ==, b->size);
-  g_assert_cmpuint (a->tasks, ==, b->tasks);
-  g_assert_cmpuint (a->timeout_s, ==, b->timeout_s);
-  g_assert_cmpuint (a->max_bytes, ==, b->max_bytes);
-}
-
-static void
-roundtrip (const LabMessage *msg)
-{
-  g_autoptr(GString) out = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-  LabMessage parsed;
-
-  lab_message_format (msg, out);
-  g_assert_true (out->str[out->len - 1] == '\n');
-  g_assert_true (lab_message_parse (out->str, out->len - 1, &parsed, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (parsed.type, ==, msg->type);
-  g_assert_cmpuint (parsed.version, ==, msg->version);
-  g_assert_cmpint (parsed.pid, ==, msg->pid);
-  g_assert_cmpuint (parsed.id, ==, msg->id);
-  g_assert_cmpuint (parsed.task, ==, msg->task);
-  g_assert_cmpint (parsed.ok, ==, msg->ok);
-  g_assert_cmpuint (parsed.checksum, ==, msg->checksum);
-  g_assert_cmpint (parsed.start_us, ==, msg->start_us);
-  g_assert_cmpint (parsed.end_us, ==, msg->end_us);
-  g_assert_cmpuint (parsed.bytes, ==, msg->bytes);
-  g_assert_cmpint (parsed.tid, ==, msg->tid);
-  g_assert_cmpuint (parsed.http_status, ==, msg->http_status);
-  g_assert_cmpint (parsed.analysed, ==, msg->analysed);
-  g_assert_cmpint (parsed.analysis_start_us, ==, msg->analysis_start_us);
-  g_assert_cmpuint (parsed.words, ==, msg->words);
-  g_assert_cmpuint (parsed.word_length_sum, ==, msg->word_length_sum);
-  g_assert_cmpmem (parsed.digest, sizeof parsed.digest, msg->digest, sizeof msg->digest);
-  g_assert_cmpuint (parsed.user_us, ==, msg->user_us);
-  g_assert_cmpuint (parsed.sys_us, ==, msg->sys_us);
-  g_assert_cmpuint (parsed.maxrss_kib, ==, msg->maxrss_kib);
-  g_assert_cmpuint (parsed.voluntary_switches, ==, msg->voluntary_switches);
-  g_assert_cmpuint (parsed.involuntary_switches, ==, msg->involuntary_switches);
-  g_assert_cmpint (parsed.usage_request, ==, msg->usage_request);
-  assert_workloads_equal (parsed.workload, msg->workload);
-  g_assert_cmpstr (parsed.text, ==, msg->text);
-  lab_message_clear (&parsed);
-}
 
 /* @line is refused with a protocol error, and nothing is left allocated. */
 static void
@@ -102,18 +47,18 @@ test_roundtrip (void)
   primes->tasks = 2;
   for (guint i = 0; i < sizeof analysed.digest; i++)
     analysed.digest[i] = 255 - i;
-  roundtrip (&hello);
-  roundtrip (&task);
-  roundtrip (&ok);
-  roundtrip (&fail);
-  roundtrip (&usage);
-  roundtrip (&usage_request);
-  roundtrip (&switches);
-  roundtrip (&progress);
-  roundtrip (&analyse);
-  roundtrip (&analysed);
-  roundtrip (&error);
-  roundtrip (&workload);
+  lab_test_assert_round_trip (&hello);
+  lab_test_assert_round_trip (&task);
+  lab_test_assert_round_trip (&ok);
+  lab_test_assert_round_trip (&fail);
+  lab_test_assert_round_trip (&usage);
+  lab_test_assert_round_trip (&usage_request);
+  lab_test_assert_round_trip (&switches);
+  lab_test_assert_round_trip (&progress);
+  lab_test_assert_round_trip (&analyse);
+  lab_test_assert_round_trip (&analysed);
+  lab_test_assert_round_trip (&error);
+  lab_test_assert_round_trip (&workload);
 }
 
 static void
@@ -260,17 +205,17 @@ test_workload_roundtrip (void)
       LabMessage msg = { .type = LAB_MESSAGE_WORKLOAD, .workload = w };
 
       g_assert_no_error (error);
-      roundtrip (&msg);
+      lab_test_assert_round_trip (&msg);
       w->size = 77;
       w->tasks = 5;
       w->timeout_s = 12;
       w->max_bytes = 34567;
-      roundtrip (&msg);
+      lab_test_assert_round_trip (&msg);
       w->size = G_MAXUINT64;
       w->tasks = LAB_MAX_TASKS;
       w->timeout_s = G_MAXUINT;
       w->max_bytes = G_MAXUINT64;
-      roundtrip (&msg);
+      lab_test_assert_round_trip (&msg);
     }
 }
 

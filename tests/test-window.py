@@ -163,6 +163,14 @@ class Window:
         self.page = pages[index]
         time.sleep(0.3)
 
+    def open_page(self, title, name):
+        """Opens the page of tab @title, the widget named @name, as the
+        one to look in."""
+        tab = self.need(f'page tab "{title}"', role='page tab', name=title, scope=self.app)
+        self.click(tab)
+        self.page = self.need(f'the {title} page', role='filler', name=name, scope=self.app)
+        time.sleep(0.3)
+
     def set_spin(self, name, value):
         spin = self.need(f'spin button "{name}"', role='spin button', name=name)
         spin.value = value
@@ -707,10 +715,7 @@ OVERHEADS = ('Start-up', 'Memory', 'Communication', 'Crash isolation', 'Race con
 def check_overheads(window):
     """Run All on the Overheads page: every experiment ends with a reading
     computed from its figures, and its charts."""
-    tab = window.need('page tab "Overheads"', role='page tab', name='Overheads', scope=window.app)
-    window.click(tab)
-    window.page = window.need('the Overheads page', role='filler', name='LabOverheadsPage', scope=window.app)
-    time.sleep(0.3)
+    window.open_page('Overheads', 'LabOverheadsPage')
     run_all = window.clickable('the Run All button', 'push button', 'Run All')
     window.click(run_all)
     window.need('the first experiment under way', role='label', contains='Measuring', timeout=10)
@@ -765,19 +770,12 @@ def described(window, prefix):
     return found
 
 
-def open_claims(window):
-    tab = window.need('page tab "Claims"', role='page tab', name='Claims', scope=window.app)
-    window.click(tab)
-    window.page = window.need('the Claims page', role='filler', name='LabClaimsPage', scope=window.app)
-    time.sleep(0.3)
-
-
 def check_claims(window):
     """Run All on the Claims page with quick settings: every claim ends
     with a verdict (or the reason there is none) and a reading, the summary
     counts all eighteen, and the CSV export has a row per claim."""
     import pyatspi
-    open_claims(window)
+    window.open_page('Claims', 'LabClaimsPage')
     switch = window.need('the Quick settings switch', role='check box', contains='Quick settings')
     if not switch.getState().contains(pyatspi.STATE_CHECKED):
         window.click(switch)
@@ -837,7 +835,7 @@ def check_claims(window):
 def check_claims_narrow(window):
     """At 360 px without python3: the Claims page says python3 is missing,
     and its cards fit."""
-    open_claims(window)
+    window.open_page('Claims', 'LabClaimsPage')
     fact = window.need('the missing Python fact', role='label', contains='Not found:', timeout=30)
     window.need('the card of C18', role='label', name='C18')
     screenshot('claims-narrow')
@@ -918,13 +916,6 @@ def history_runs(env):
         return runs
     finally:
         db.close()
-
-
-def open_history(window):
-    tab = window.need('page tab "History"', role='page tab', name='History', scope=window.app)
-    window.click(tab)
-    window.page = window.need('the History page', role='filler', name='LabHistoryPage', scope=window.app)
-    time.sleep(0.3)
 
 
 def history_rows(window):
@@ -1030,7 +1021,7 @@ def check_history_page(app_exe, env):
 
 def check_history_unavailable(window):
     """No history to be had: the page says so, and runs still work."""
-    open_history(window)
+    window.open_page('History', 'LabHistoryPage')
     reason = window.need('the reason', role='label', contains='The history could not be opened:')
     screenshot('history-unavailable')
     window.switch_to(1, 'CPU Kernels')
@@ -1043,7 +1034,7 @@ def check_history_unavailable(window):
 def check_history_recovered(window, damaged):
     """A damaged database moved aside: the page says where, and starts
     empty."""
-    open_history(window)
+    window.open_page('History', 'LabHistoryPage')
     message = window.need('the recovery message', role='label', contains='could not be used', timeout=10)
     aside = [name for name in os.listdir(os.path.dirname(damaged)) if name.startswith('history.db.corrupt-')]
     if len(aside) != 1 or aside[0] not in message.name:
@@ -1058,7 +1049,7 @@ def check_history_runs(window, env):
     """Two runs on the CPU page: the History page lists them, shows the
     newest with the live run's figures, compares them, exports one and
     deletes one, with Undo."""
-    open_history(window)
+    window.open_page('History', 'LabHistoryPage')
     window.need('the empty history', role='label', name='No Runs Yet')
     screenshot('history-empty')
     print('ok - an empty history says so')
@@ -1076,7 +1067,7 @@ def check_history_runs(window, env):
     if [run['status'] for run in runs] != ['finished', 'finished']:
         fail(f'the history after two runs: {runs}')
 
-    open_history(window)
+    window.open_page('History', 'LabHistoryPage')
     # GTK 4.8 leaves hidden widgets out of the accessibility tree.
     if window.find(role='push button', name='Start', scope=window.app) is not None:
         fail('the History page shows Start, which would start nothing there')
@@ -1128,7 +1119,7 @@ def check_history_runs(window, env):
     wait_for(f'the title of run #{runs[1]["id"]}',
              lambda: window.find(role='label', contains=f'Run #{runs[1]["id"]} ·'), timeout=15)
     window.switch_to(1, 'CPU Kernels')
-    open_history(window)
+    window.open_page('History', 'LabHistoryPage')
     from gi.repository import Atspi
     Atspi.generate_keyboard_event(0xffff, None, Atspi.KeySynthType.SYM)  # GDK_KEY_Delete
     wait_for('the Delete key to delete the run', lambda: len(history_rows(window)) == 1, timeout=5)
@@ -1296,7 +1287,7 @@ def check_crafted_comparisons(window, ids):
     says which run cannot be trusted and why, and names no largest change;
     steady runs get their changes counted and the largest named; runs
     within each other's spread are not measurably different."""
-    open_history(window)
+    window.open_page('History', 'LabHistoryPage')
     wait_for('the crafted runs listed', lambda: len(history_rows(window)) >= N_CRAFTED + 1, timeout=10)
     a, b, c, d = (f'#{i}' for i in ids)
     cases = [
@@ -1354,7 +1345,7 @@ def check_history_export(window, run):
 
 def check_history_narrow(window, frame):
     """At 360 px, the list and the run are two views."""
-    open_history(window)
+    window.open_page('History', 'LabHistoryPage')
     rows = wait_for('the run listed', lambda: history_rows(window), timeout=10)
     (fx, fy), (fw, fh) = frame.position, frame.size
     runs_list = window.need('the list of runs', role='list', name='Past runs')
@@ -1412,7 +1403,7 @@ def check_killed_window(app_process, window, env):
     started = time.monotonic()
 
     # The History page follows the run, and offers to stop it.
-    open_history(window)
+    window.open_page('History', 'LabHistoryPage')
     window.need('the Running badge', role='label', name='Running', timeout=10)
     window.need('the header bar\'s Stop button', role='push button', name='Stop', scope=window.app)
     first = repetitions_of(wait_for('the run listed', lambda: history_rows(window), timeout=10)[0][1])[0]
@@ -1435,7 +1426,7 @@ def check_interrupted_listed(window, env):
     """After the kill: the run listed as interrupted, with the repetitions
     it completed, which the page shows."""
     kept = history_runs(env)[0]
-    open_history(window)
+    window.open_page('History', 'LabHistoryPage')
     rows = wait_for('the interrupted run listed', lambda: history_rows(window), timeout=10)
     window.need('the Interrupted badge', role='label', name='Interrupted')
     done, total = repetitions_of(rows[0][1])

@@ -9,6 +9,7 @@
 #include "lab-comparison-view.h"
 #include "lab-format.h"
 #include "lab-reading.h"
+#include "lab-width-watch.h"
 
 /**
  * LabComparisonView:
@@ -79,8 +80,6 @@ struct _LabComparisonView
   GListStore          *rows;   /* LabComparisonRow */
   char                *older_name;
   char                *newer_name;
-  int                  fitted_width;
-  guint                fit_id;
 
   /* Template children */
   GtkLabel            *older_label;
@@ -599,13 +598,15 @@ lab_comparison_view_set_results (LabComparisonView *self,
   gtk_label_set_text (self->reading_label, reading);
 }
 
+/* The table is shown @width wide now (lab-width-watch.h): the speed-ups of
+ * the two runs only where they fit. */
 static void
-fit_columns_idle (gpointer user_data)
+fit_columns_to (gpointer owner,
+                int      width)
 {
-  LabComparisonView *self = user_data;
-  gboolean full = self->fitted_width >= FULL_WIDTH;
+  LabComparisonView *self = owner;
+  gboolean full = width >= FULL_WIDTH;
 
-  self->fit_id = 0;
   gtk_column_view_column_set_visible (self->columns[COLUMN_OLDER_SPEEDUP], full);
   gtk_column_view_column_set_visible (self->columns[COLUMN_NEWER_SPEEDUP], full);
   if (full)
@@ -614,28 +615,12 @@ fit_columns_idle (gpointer user_data)
     gtk_widget_add_css_class (GTK_WIDGET (self->column_view), "compact");
 }
 
-/* The table's visible width changed: fit the columns to it, in an idle
- * (changing columns while allocating would resize the table again). */
-static void
-on_visible_width_changed (LabComparisonView *self,
-                          GParamSpec        *pspec,
-                          GtkAdjustment     *adjustment)
-{
-  int width = (int) gtk_adjustment_get_page_size (adjustment);
-
-  if (width == self->fitted_width)
-    return;
-  self->fitted_width = width;
-  if (self->fit_id == 0)
-    self->fit_id = g_idle_add_once (fit_columns_idle, self);
-}
-
 static void
 lab_comparison_view_dispose (GObject *object)
 {
   LabComparisonView *self = LAB_COMPARISON_VIEW (object);
 
-  g_clear_handle_id (&self->fit_id, g_source_remove);
+  lab_width_watch_stop (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_COMPARISON_VIEW);
   g_clear_object (&self->rows);
   g_clear_pointer (&self->older_name, g_free);
@@ -679,6 +664,5 @@ lab_comparison_view_init (LabComparisonView *self)
   for (Column column = 0; column < N_COLUMNS; column++)
     lab_comparison_view_add_column (self, column);
   gtk_column_view_column_set_title (self->columns[COLUMN_MODE], _("Mode"));
-  g_signal_connect_object (gtk_scrolled_window_get_hadjustment (self->scrolled_window), "notify::page-size",
-                           G_CALLBACK (on_visible_width_changed), self, G_CONNECT_SWAPPED);
+  lab_width_watch_start (self, self->scrolled_window, fit_columns_to);
 }

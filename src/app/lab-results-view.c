@@ -9,6 +9,7 @@
 #include "lab-drop-down.h"
 #include "lab-format.h"
 #include "lab-results-view.h"
+#include "lab-width-watch.h"
 
 /**
  * LabResultsView:
@@ -64,7 +65,6 @@ struct _LabResultsView
   gboolean             compact;
   gboolean             workers_shown;
   int                  fitted_width;
-  guint                fit_id;
 
   /* Template children */
   GtkLabel            *caption_label;
@@ -304,29 +304,15 @@ lab_results_view_fit_columns (LabResultsView *self)
     }
 }
 
+/* The table is shown @width wide now (lab-width-watch.h). */
 static void
-fit_columns_idle (gpointer user_data)
+fit_columns_to (gpointer owner,
+                int      width)
 {
-  LabResultsView *self = user_data;
+  LabResultsView *self = owner;
 
-  self->fit_id = 0;
-  lab_results_view_fit_columns (self);
-}
-
-/* The table's visible width changed: fit the columns to it, in an idle
- * (changing columns while allocating would resize the table again). */
-static void
-on_visible_width_changed (LabResultsView *self,
-                          GParamSpec     *pspec,
-                          GtkAdjustment  *adjustment)
-{
-  int width = (int) gtk_adjustment_get_page_size (adjustment);
-
-  if (width == self->fitted_width)
-    return;
   self->fitted_width = width;
-  if (self->fit_id == 0)
-    self->fit_id = g_idle_add_once (fit_columns_idle, self);
+  lab_results_view_fit_columns (self);
 }
 
 void
@@ -431,7 +417,7 @@ lab_results_view_dispose (GObject *object)
 {
   LabResultsView *self = LAB_RESULTS_VIEW (object);
 
-  g_clear_handle_id (&self->fit_id, g_source_remove);
+  lab_width_watch_stop (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RESULTS_VIEW);
   g_clear_object (&self->sorted);
 
@@ -497,6 +483,5 @@ lab_results_view_init (LabResultsView *self)
   lab_drop_down_setup_strings (self->sets_dropdown, _("Results shown"));
   g_signal_connect_object (self->sets_dropdown, "notify::selected", G_CALLBACK (on_set_selected),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (gtk_scrolled_window_get_hadjustment (self->scrolled_window), "notify::page-size",
-                           G_CALLBACK (on_visible_width_changed), self, G_CONNECT_SWAPPED);
+  lab_width_watch_start (self, self->scrolled_window, fit_columns_to);
 }

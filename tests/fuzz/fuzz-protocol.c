@@ -5,6 +5,7 @@
 #include "lab-error.h"
 #include "lab-fuzz.h"
 #include "lab-protocol.h"
+#include "lab-test-protocol.h"
 #include "lab-worker-slot.h"
 
 /*
@@ -41,99 +42,6 @@
 
 /* Messages ---------------------------------------------------------------- */
 
-static void
-assert_workloads_equal (const LabWorkload *a,
-                        const LabWorkload *b)
-{
-  if (a == NULL || b == NULL)
-    {
-      g_assert_true (a == b);
-      return;
-    }
-  g_assert_cmpint (a->kind, ==, b->kind);
-  g_assert_true (a->kernel == b->kernel);
-  g_assert_cmpuint (a->size, ==, b->size);
-  g_assert_cmpuint (a->tasks, ==, b->tasks);
-  g_assert_cmpuint (a->timeout_s, ==, b->timeout_s);
-  g_assert_cmpuint (a->max_bytes, ==, b->max_bytes);
-  g_assert_cmpint (a->fsync, ==, b->fsync);
-  g_assert_cmpint (a->cache, ==, b->cache);
-  g_assert_null (a->urls);
-  g_assert_null (b->urls);
-}
-
-/* A message as it arrives: whole, or when longer than
- * LAB_PROTOCOL_MAX_TEXT its beginning and "…", within that length. */
-static void
-assert_message_arrived (const char *sent,
-                        const char *arrived)
-{
-  gsize len = strlen (arrived);
-
-  if (strlen (sent) <= LAB_PROTOCOL_MAX_TEXT)
-    {
-      g_assert_cmpstr (arrived, ==, sent);
-      return;
-    }
-  g_assert_cmpuint (len, <=, LAB_PROTOCOL_MAX_TEXT);
-  g_assert_true (g_str_has_suffix (arrived, "…"));
-  g_assert_true (strncmp (arrived, sent, len - strlen ("…")) == 0);
-}
-
-static void
-assert_messages_equal (const LabMessage *a,
-                       const LabMessage *b)
-{
-  g_assert_cmpint (a->type, ==, b->type);
-  g_assert_cmpuint (a->version, ==, b->version);
-  g_assert_cmpint (a->pid, ==, b->pid);
-  g_assert_cmpuint (a->id, ==, b->id);
-  g_assert_cmpuint (a->task, ==, b->task);
-  g_assert_cmpint (a->ok, ==, b->ok);
-  g_assert_cmpuint (a->checksum, ==, b->checksum);
-  g_assert_cmpint (a->start_us, ==, b->start_us);
-  g_assert_cmpint (a->end_us, ==, b->end_us);
-  g_assert_cmpuint (a->bytes, ==, b->bytes);
-  g_assert_cmpint (a->tid, ==, b->tid);
-  g_assert_cmpuint (a->http_status, ==, b->http_status);
-  g_assert_cmpuint (a->cached_bytes, ==, b->cached_bytes);
-  g_assert_cmpint (a->analysed, ==, b->analysed);
-  g_assert_cmpint (a->analysis_start_us, ==, b->analysis_start_us);
-  g_assert_cmpuint (a->words, ==, b->words);
-  g_assert_cmpuint (a->word_length_sum, ==, b->word_length_sum);
-  g_assert_cmpmem (a->digest, sizeof a->digest, b->digest, sizeof b->digest);
-  g_assert_cmpuint (a->user_us, ==, b->user_us);
-  g_assert_cmpuint (a->sys_us, ==, b->sys_us);
-  g_assert_cmpuint (a->maxrss_kib, ==, b->maxrss_kib);
-  g_assert_cmpuint (a->voluntary_switches, ==, b->voluntary_switches);
-  g_assert_cmpuint (a->involuntary_switches, ==, b->involuntary_switches);
-  g_assert_cmpint (a->usage_request, ==, b->usage_request);
-  assert_workloads_equal (a->workload, b->workload);
-  /* A task's argument travels whole, a message maybe cut. */
-  if (a->type == LAB_MESSAGE_TASK || a->text == NULL || b->text == NULL)
-    g_assert_cmpstr (a->text, ==, b->text);
-  else
-    assert_message_arrived (a->text, b->text);
-}
-
-/* Formats @msg: one line, which must parse; the parsed message is left in
- * @parsed for the caller to clear. */
-static void
-format_and_parse (const LabMessage *msg,
-                  GString          *line,
-                  LabMessage       *parsed)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_string_truncate (line, 0);
-  lab_message_format (msg, line);
-  g_assert_cmpuint (line->len, >, 0);
-  g_assert_cmpint (line->str[line->len - 1], ==, '\n');
-  g_assert_null (memchr (line->str, '\n', line->len - 1));
-  if (!lab_message_parse (line->str, line->len - 1, parsed, &error))
-    g_error ("the formatter wrote a line the parser refuses (%s): %.200s", error->message, line->str);
-}
-
 /* A parsed message formats to a line that parses to the same message,
  * and formats to the same text again. */
 static void
@@ -144,8 +52,8 @@ check_round_trip (const LabMessage *msg,
   g_autoptr(GString) again = g_string_new (NULL);
   LabMessage parsed;
 
-  format_and_parse (msg, line, &parsed);
-  assert_messages_equal (msg, &parsed);
+  lab_test_format_and_parse (msg, line, &parsed);
+  lab_test_assert_message_arrived (msg, &parsed);
   lab_message_format (&parsed, again);
   g_assert_cmpstr (line->str, ==, again->str);
   lab_message_clear (&parsed);
@@ -163,9 +71,9 @@ check_error_reaches_parent (const char *message,
   LabMessage parsed;
 
   g_assert_true (message != NULL && message[0] != '\0');
-  format_and_parse (&fatal, line, &parsed);
+  lab_test_format_and_parse (&fatal, line, &parsed);
   g_assert_cmpint (parsed.type, ==, LAB_MESSAGE_ERROR);
-  assert_message_arrived (message, parsed.text);
+  lab_test_assert_text_arrived (message, parsed.text);
   lab_message_clear (&parsed);
   g_string_append_printf (transcript, "fatal: %s\n", message);
 }
@@ -208,12 +116,12 @@ check_text_fields (const guint8 *data,
       /* Arguments are the engine's: UTF-8 text of one line, not too long. */
       if (messages[i].type == LAB_MESSAGE_TASK && (!travels || strlen (text) > TASK_ARGUMENT_MAX))
         continue;
-      format_and_parse (&messages[i], line, &parsed);
+      lab_test_format_and_parse (&messages[i], line, &parsed);
       g_assert_cmpint (parsed.type, ==, messages[i].type);
       if (travels && messages[i].type == LAB_MESSAGE_TASK)
         g_assert_cmpstr (parsed.text, ==, text);
       else if (travels)
-        assert_message_arrived (text, parsed.text);
+        lab_test_assert_text_arrived (text, parsed.text);
       lab_message_clear (&parsed);
     }
 }
@@ -541,14 +449,6 @@ parent_reads (const guint8 *data,
     }
 out:
   lab_worker_slot_reset (&slot);
-}
-
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  lab_fuzz_init ();
-  return 0;
 }
 
 int

@@ -6,6 +6,7 @@
 #include "lab-protocol.h"
 #include "lab-run-builder.h"
 #include "lab-task.h"
+#include "lab-test-protocol.h"
 
 /*
  * The workload line a worker is sent (W): parsed and checked as the worker
@@ -33,34 +34,6 @@
 #define SMALL_MATMUL_SIZE 32
 
 static const guint8 document[] = "the quick brown fox\njumps over\tthe lazy dog ";
-
-static void
-assert_same_workload (const LabWorkload *a,
-                      const LabWorkload *b)
-{
-  g_assert_cmpint (a->kind, ==, b->kind);
-  g_assert_true (a->kernel == b->kernel);
-  g_assert_cmpuint (a->size, ==, b->size);
-  g_assert_cmpuint (a->tasks, ==, b->tasks);
-  g_assert_cmpuint (a->timeout_s, ==, b->timeout_s);
-  g_assert_cmpuint (a->max_bytes, ==, b->max_bytes);
-  g_assert_cmpint (a->fsync, ==, b->fsync);
-  g_assert_cmpint (a->cache, ==, b->cache);
-}
-
-static void
-check_round_trip (const LabMessage *msg)
-{
-  g_autoptr(GString) line = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-  LabMessage parsed;
-
-  lab_message_format (msg, line);
-  if (!lab_message_parse (line->str, line->len - 1, &parsed, &error))
-    g_error ("“%s” does not parse back: %s", line->str, error->message);
-  assert_same_workload (msg->workload, parsed.workload);
-  lab_message_clear (&parsed);
-}
 
 static gboolean
 is_small (const LabWorkload *workload)
@@ -228,14 +201,6 @@ check_refusal (const GError *refused)
 }
 
 int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  lab_fuzz_init ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
@@ -251,7 +216,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (!lab_message_parse ((const char *) data, size, &msg, &error))
     return 0;
 
-  check_round_trip (&msg);
+  lab_test_assert_round_trip (&msg);
   runs = lab_workload_check (msg.workload, &refused);
   engine_sends = engine_accepts (msg.workload, &engine_error);
   if (runs && !engine_sends)

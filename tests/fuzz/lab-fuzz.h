@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <locale.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -13,8 +11,9 @@
 G_BEGIN_DECLS
 
 /*
- * What every fuzz target defines: libFuzzer's two entry points. With
- * -Dfuzzing=true libFuzzer calls them; in any other build
+ * A fuzz target defines LLVMFuzzerTestOneInput(); lab-fuzz.c, linked into
+ * every target, defines LLVMFuzzerInitialize(), the set-up they share.
+ * With -Dfuzzing=true libFuzzer calls them; in any other build
  * lab-fuzz-driver.c does, once per file of the seed corpus.
  *
  * A target checks what must hold for every input with g_assert*(): a
@@ -25,25 +24,6 @@ int LLVMFuzzerInitialize   (int            *argc,
                             char         ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t  *data,
                             size_t          size);
-
-/* GLib ends on a fatal message (g_error(), or a critical made fatal) with
- * SIGTRAP, which libFuzzer does not catch: it would neither report the
- * crash nor keep the input. */
-static inline void
-lab_fuzz_trap_to_abort (int sig)
-{
-  abort ();
-}
-
-/* The set-up every target shares: the C locale's messages (they are
- * compared), and any critical or warning fatal, as in the tests. */
-static inline void
-lab_fuzz_init (void)
-{
-  setlocale (LC_ALL, "C.UTF-8");
-  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  signal (SIGTRAP, lab_fuzz_trap_to_abort);
-}
 
 /*
  * Structured input: a cursor that takes numbers and strings from the

@@ -22,33 +22,18 @@
 
 #define PARTIAL_MARKER ".partial-"
 
+static gboolean
+remove_file (const char *path)
+{
+  return g_unlink (path) == 0;
+}
+
 guint
 lab_save_remove_stale (const char *folder)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  guint removed = 0;
-
   g_return_val_if_fail (folder != NULL, 0);
 
-  dir = g_dir_open (folder, 0, NULL);
-  if (dir == NULL)
-    return 0;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      pid_t pid = lab_stale_owner_pid (name, PARTIAL_MARKER);
-      GStatBuf st;
-
-      if (pid <= 0)
-        continue;
-      path = g_build_filename (folder, name, NULL);
-      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode) || !lab_stale_is_left (path, pid))
-        continue;
-      if (g_unlink (path) == 0)
-        removed++;
-    }
-  return removed;
+  return lab_stale_remove_all (folder, PARTIAL_MARKER, S_IFREG, remove_file);
 }
 
 static void
@@ -58,20 +43,24 @@ set_error_from_errno (GError **error,
   g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), g_strerror (saved_errno));
 }
 
-static gboolean
-write_all (int          fd,
-           const char  *data,
-           gsize        len)
+gboolean
+lab_save_write_all (int         fd,
+                    const void *data,
+                    gsize       len)
 {
+  const char *p = data;
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
   while (len > 0)
     {
-      gssize n = write (fd, data, MIN (len, G_MAXSSIZE));
+      gssize n = write (fd, p, MIN (len, G_MAXSSIZE));
 
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         return FALSE;
-      data += n;
+      p += n;
       len -= n;
     }
   return TRUE;
@@ -107,7 +96,7 @@ lab_save_file (const char  *path,
   /* As g_file_set_contents() (G_FILE_SET_CONTENTS_CONSISTENT): a file that
    * replaces another is on disk before it takes its name. */
   replacing = g_file_test (path, G_FILE_TEST_EXISTS);
-  if (!write_all (fd, data, len) || (replacing && fsync (fd) != 0) || g_rename (partial, path) != 0)
+  if (!lab_save_write_all (fd, data, len) || (replacing && fsync (fd) != 0) || g_rename (partial, path) != 0)
     {
       saved_errno = errno;
       g_unlink (partial);

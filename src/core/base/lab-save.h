@@ -15,4 +15,10 @@ gboolean lab_save_file          (const char *path,
  * @folder; returns how many. */
 guint    lab_save_remove_stale  (const char *folder);
 
+/* Writes the @len bytes of @data to @fd, again where a signal cuts a
+ * write short; FALSE with errno set on failure. */
+gboolean lab_save_write_all     (int         fd,
+                                 const void *data,
+                                 gsize       len);
+
 G_END_DECLS

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <glib/gstdio.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lab-stale.h"
@@ -74,4 +76,38 @@ lab_stale_is_left (const char *path,
   locked = flock (fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   close (fd);
   return !locked;
+}
+
+guint
+lab_stale_remove_all (const char         *folder,
+                      const char         *marker,
+                      mode_t              type,
+                      LabStaleRemoveFunc  remove)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint removed = 0;
+
+  g_return_val_if_fail (folder != NULL, 0);
+  g_return_val_if_fail (marker != NULL, 0);
+  g_return_val_if_fail (remove != NULL, 0);
+
+  dir = g_dir_open (folder, 0, NULL);
+  if (dir == NULL)
+    return 0;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      pid_t pid = lab_stale_owner_pid (name, marker);
+      GStatBuf st;
+
+      if (pid <= 0)
+        continue;
+      path = g_build_filename (folder, name, NULL);
+      if (g_lstat (path, &st) != 0 || (st.st_mode & S_IFMT) != type || !lab_stale_is_left (path, pid))
+        continue;
+      if (remove (path))
+        removed++;
+    }
+  return removed;
 }

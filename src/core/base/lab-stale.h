@@ -28,4 +28,15 @@ int      lab_stale_hold      (const char *path);
 gboolean lab_stale_is_left   (const char *path,
                               pid_t       pid);
 
+/* Removes one leftover; TRUE once @path is gone. */
+typedef gboolean (*LabStaleRemoveFunc) (const char *path);
+
+/* Removes, with @remove, what killed processes left in @folder: the
+ * entries of @type (S_IFREG or S_IFDIR; a link is never followed) named
+ * "…<marker><PID>-XXXXXX" that lab_stale_is_left(). Returns how many went. */
+guint    lab_stale_remove_all (const char         *folder,
+                               const char         *marker,
+                               mode_t              type,
+                               LabStaleRemoveFunc  remove);
+
 G_END_DECLS

@@ -164,6 +164,27 @@ lab_history_db_run (LabHistoryDb  *db,
   return TRUE;
 }
 
+gboolean
+lab_history_db_step_run (LabHistoryDb  *db,
+                         sqlite3_stmt  *stmt,
+                         gint64         id,
+                         GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc == SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %lld"), (long long) id);
+      return FALSE;
+    }
+  rc = sqlite3_reset (stmt);
+  lab_history_db_set_error (db, error, rc, _("read it"));
+  return FALSE;
+}
+
 /* IMMEDIATE: the write lock is taken (or waited for) at the start, so a
  * transaction never fails half-way because another one wrote meanwhile. */
 gboolean

@@ -15,8 +15,8 @@ G_BEGIN_DECLS
 
 /*
  * One connection and its prepared statements (lab-history-db.c). The
- * history has one on its thread; lab_history_load_run_async() opens one
- * on its own thread.
+ * history has one on its thread; lab_history_list_async() and
+ * lab_history_load_run_async() open one on a thread of their own.
  */
 typedef struct
 {
@@ -49,6 +49,13 @@ gboolean       lab_history_db_exec       (LabHistoryDb  *db,
 gboolean       lab_history_db_run        (LabHistoryDb  *db,
                                           sqlite3_stmt  *stmt,
                                           const char    *what,
+                                          GError       **error);
+/* Steps @stmt, which selects the row of run @id: TRUE on that row; else
+ * FALSE with @error (LAB_ERROR_NOT_FOUND when there is no such run) and
+ * @stmt reset. */
+gboolean       lab_history_db_step_run   (LabHistoryDb  *db,
+                                          sqlite3_stmt  *stmt,
+                                          gint64         id,
                                           GError       **error);
 gboolean       lab_history_db_begin      (LabHistoryDb  *db,
                                           GError       **error);

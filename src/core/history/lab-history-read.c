@@ -317,7 +317,6 @@ lab_history_read_run (LabHistoryDb  *db,
   g_autoptr(GError) config_error = NULL;
   LabRunMachine machine = { 0 };
   sqlite3_stmt *stmt;
-  gboolean row;
   double ui_max_stall_ms, ui_cpu_s;
 
   stmt = lab_history_db_statement (db,
@@ -327,14 +326,8 @@ lab_history_read_run (LabHistoryDb  *db,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!step (db, stmt, &row, error))
+  if (!lab_history_db_step_run (db, stmt, id, error))
     return NULL;
-  if (!row)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %lld"), (long long) id);
-      sqlite3_reset (stmt);
-      return NULL;
-    }
 
   config = lab_run_config_new_from_record (column_text (stmt, 2), &config_error);
   started_at = lab_history_parse_time (column_text (stmt, 1));

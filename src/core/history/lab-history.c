@@ -478,28 +478,82 @@ lab_history_list (LabHistory  *self,
   return list_entries (self->db, error);
 }
 
+/*
+ * A read on a thread of its own, with a connection of its own (SQLite's
+ * connections are not shared between threads): @read, given the run id
+ * @id where it needs one, returns a new GObject or NULL with an error.
+ */
+typedef gpointer (*ReadFunc) (LabHistoryDb  *db,
+                              gint64         id,
+                              GError       **error);
+
+typedef struct
+{
+  char     *path;
+  ReadFunc  read;
+  gint64    id;
+} ReadData;
+
 static void
-list_in_thread (GTask        *task,
+read_data_free (gpointer data)
+{
+  ReadData *read = data;
+
+  g_free (read->path);
+  g_free (read);
+}
+
+static void
+read_in_thread (GTask        *task,
                 gpointer      source_object,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
+  ReadData *data = task_data;
   LabHistoryDb *db;
-  GListModel *entries;
+  gpointer object;
   GError *error = NULL;
 
-  db = lab_history_db_open (task_data, &error);
+  db = lab_history_db_open (data->path, &error);
   if (db == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  entries = list_entries (db, &error);
+  object = data->read (db, data->id, &error);
   lab_history_db_close (db);
-  if (entries == NULL)
+  if (object == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, entries, g_object_unref);
+    g_task_return_pointer (task, object, g_object_unref);
+}
+
+static void
+read_async (LabHistory          *self,
+            ReadFunc             read,
+            gint64               id,
+            gpointer             source_tag,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  ReadData *data = g_new0 (ReadData, 1);
+
+  data->path = g_strdup (self->db->path);
+  data->read = read;
+  data->id = id;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, read_data_free);
+  g_task_run_in_thread (task, read_in_thread);
+}
+
+static gpointer
+read_entries (LabHistoryDb  *db,
+              gint64         id,
+              GError       **error)
+{
+  return list_entries (db, error);
 }
 
 /**
@@ -515,14 +569,9 @@ lab_history_list_async (LabHistory          *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (LAB_IS_HISTORY (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lab_history_list_async);
-  g_task_set_task_data (task, g_strdup (self->db->path), g_free);
-  g_task_run_in_thread (task, list_in_thread);
+  read_async (self, read_entries, 0, lab_history_list_async, cancellable, callback, user_data);
 }
 
 /* Returns: (transfer full): a #GListModel of #LabHistoryEntry, or %NULL */
@@ -550,7 +599,6 @@ lab_history_get_entry (LabHistory  *self,
 {
   LabHistoryEntry *entry;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
 
@@ -560,19 +608,8 @@ lab_history_get_entry (LabHistory  *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      sqlite3_reset (stmt);
-      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %lld"), (long long) id);
-      return NULL;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      rc = sqlite3_reset (stmt);
-      lab_history_db_set_error (self->db, error, rc, _("read it"));
-      return NULL;
-    }
+  if (!lab_history_db_step_run (self->db, stmt, id, error))
+    return NULL;
   entry = lab_history_read_entry (self->db, stmt, error);
   sqlite3_reset (stmt);
   return entry;
@@ -594,30 +631,12 @@ lab_history_load_run (LabHistory  *self,
   return lab_history_read_run (self->db, id, TRUE, error);
 }
 
-static void
-load_in_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+static gpointer
+read_run (LabHistoryDb  *db,
+          gint64         id,
+          GError       **error)
 {
-  const char *path = g_object_get_data (G_OBJECT (task), "path");
-  gint64 id = *(gint64 *) task_data;
-  LabHistoryDb *db;
-  LabRun *run;
-  GError *error = NULL;
-
-  db = lab_history_db_open (path, &error);
-  if (db == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  run = lab_history_read_run (db, id, TRUE, &error);
-  lab_history_db_close (db);
-  if (run == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, run, g_object_unref);
+  return lab_history_read_run (db, id, TRUE, error);
 }
 
 void
@@ -627,15 +646,9 @@ lab_history_load_run_async (LabHistory          *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (LAB_IS_HISTORY (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lab_history_load_run_async);
-  g_task_set_task_data (task, g_memdup2 (&id, sizeof id), g_free);
-  g_object_set_data_full (G_OBJECT (task), "path", g_strdup (self->db->path), g_free);
-  g_task_run_in_thread (task, load_in_thread);
+  read_async (self, read_run, id, lab_history_load_run_async, cancellable, callback, user_data);
 }
 
 LabRun *
@@ -675,8 +688,6 @@ lab_history_delete_run (LabHistory  *self,
                         GError     **error)
 {
   sqlite3_stmt *stmt;
-  g_autofree char *status = NULL;
-  int rc;
 
   g_return_val_if_fail (LAB_IS_HISTORY (self), FALSE);
 
@@ -686,8 +697,9 @@ lab_history_delete_run (LabHistory  *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "running") == 0)
+  if (!lab_history_db_step_run (self->db, stmt, id, error))
+    return FALSE;
+  if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "running") == 0)
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_HISTORY,
                    _("Run %lld is being recorded by a program that still runs (process %lld): stop its run "
@@ -696,18 +708,7 @@ lab_history_delete_run (LabHistory  *self,
       sqlite3_reset (stmt);
       return FALSE;
     }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      rc = sqlite3_reset (stmt);
-      lab_history_db_set_error (self->db, error, rc, _("read it"));
-      return FALSE;
-    }
   sqlite3_reset (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("The run history has no run %lld"), (long long) id);
-      return FALSE;
-    }
 
   /* Its repetitions and their spans go with it (ON DELETE CASCADE). */
   stmt = lab_history_db_statement (self->db, "DELETE FROM runs WHERE id = ?1", error);

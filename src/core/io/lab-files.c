@@ -8,11 +8,13 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "lab-files.h"
 #include "lab-format.h"
+#include "lab-save.h"
 #include "lab-stale.h"
 #include "lab-yield.h"
 
@@ -90,32 +92,23 @@ remove_dir (const char  *path,
   return TRUE;
 }
 
+static gboolean
+remove_stale_dir (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (remove_dir (path, &error))
+    return TRUE;
+  g_warning ("Cannot remove the files a stopped run left behind: %s", error->message);
+  return FALSE;
+}
+
 guint
 lab_files_remove_stale (const char *parent)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  guint removed = 0;
-
   g_return_val_if_fail (parent != NULL, 0);
 
-  dir = g_dir_open (parent, 0, NULL);
-  if (dir == NULL)
-    return 0;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (parent, name, NULL);
-      g_autoptr(GError) error = NULL;
-      pid_t pid = g_str_has_prefix (name, DIR_PREFIX) ? lab_stale_owner_pid (name, DIR_PREFIX) : 0;
-
-      if (pid <= 0 || !g_file_test (path, G_FILE_TEST_IS_DIR) || !lab_stale_is_left (path, pid))
-        continue;
-      if (remove_dir (path, &error))
-        removed++;
-      else
-        g_warning ("Cannot remove the files a stopped run left behind: %s", error->message);
-    }
-  return removed;
+  return lab_stale_remove_all (parent, DIR_PREFIX, S_IFDIR, remove_stale_dir);
 }
 
 static const char *
@@ -293,25 +286,6 @@ fill_content (guint8  *buffer,
     }
 }
 
-static gboolean
-write_all (int           fd,
-           const guint8 *data,
-           gsize         len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      data += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
 /* Reads up to @len bytes, fewer only at the end of the file; -1 on error. */
 static gssize
 read_full (int     fd,
@@ -374,7 +348,7 @@ write_file (const LabWorkload  *workload,
       fill_content (buffer, task, offset, len);
       hash = hash_bytes (hash, buffer, len);
       lab_yield_blocking_begin ();
-      ok = write_all (fd, buffer, len);
+      ok = lab_save_write_all (fd, buffer, len);
       saved_errno = errno;
       lab_yield_blocking_end ();
     }
