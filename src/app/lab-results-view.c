@@ -430,9 +430,14 @@ static void
 lab_results_view_dispose (GObject *object)
 {
   LabResultsView *self = LAB_RESULTS_VIEW (object);
+  GtkWidget *child;
 
   g_clear_handle_id (&self->fit_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RESULTS_VIEW);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->sorted);
 
   G_OBJECT_CLASS (lab_results_view_parent_class)->dispose (object);
