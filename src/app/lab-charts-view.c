@@ -344,6 +344,8 @@ lab_charts_view_dispose (GObject *object)
 
   if (self->live_run != NULL)
     g_signal_handlers_disconnect_by_data (self->live_run, self);
+  if (self->repetition_dropdown != NULL)
+    g_signal_handlers_disconnect_by_data (self->repetition_dropdown, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_CHARTS_VIEW);
   /* It unparents only the children bound to a field; the template's
    * other children go here. */

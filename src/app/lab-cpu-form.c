@@ -218,6 +218,10 @@ lab_cpu_form_dispose (GObject *object)
   LabCpuForm *self = LAB_CPU_FORM (object);
   GtkWidget *child;
 
+  /* The kernel row goes with the template's children: it must not call
+   * back into the form meanwhile. */
+  if (self->kernel_row != NULL)
+    g_signal_handlers_disconnect_by_data (self->kernel_row, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_CPU_FORM);
   /* It unparents only the children bound to a field; the template's
    * other children go here. */

@@ -1193,6 +1193,12 @@ lab_history_page_dispose (GObject *object)
   if (self->history != NULL)
     g_signal_handlers_disconnect_by_data (self->history, self);
 
+  /* The list and the leaflet go with the template's children: they must
+   * not call back into the page meanwhile. */
+  if (self->list_box != NULL)
+    g_signal_handlers_disconnect_by_data (self->list_box, self);
+  if (self->leaflet != NULL)
+    g_signal_handlers_disconnect_by_data (self->leaflet, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_HISTORY_PAGE);
   /* It unparents only the children bound to a field; the template's
    * other children go here. */

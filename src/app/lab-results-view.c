@@ -433,6 +433,10 @@ lab_results_view_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_handle_id (&self->fit_id, g_source_remove);
+  /* The drop-down goes with the template's children: it must not call
+   * back into the view meanwhile. */
+  if (self->sets_dropdown != NULL)
+    g_signal_handlers_disconnect_by_data (self->sets_dropdown, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RESULTS_VIEW);
   /* It unparents only the children bound to a field; the template's
    * other children go here. */

@@ -301,6 +301,11 @@ lab_runtime_switch_dispose (GObject *object)
   GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
+  /* The buttons go with the template's children: they must not call
+   * back into the switch meanwhile. */
+  for (guint i = 0; i < G_N_ELEMENTS (self->buttons); i++)
+    if (self->buttons[i] != NULL)
+      g_signal_handlers_disconnect_by_data (self->buttons[i], self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RUNTIME_SWITCH);
   /* It unparents only the children bound to a field; the template's
    * other children go here. */
