@@ -93,10 +93,23 @@ def screenshot(name):
     print(f'# screenshot {path}')
 
 
+def name_of(node):
+    """@node's name, or None when it went away meanwhile: GTK removes the
+    accessible of a widget it hides or destroys, and libatspi then answers
+    for it "The application no longer exists"."""
+    from gi.repository import GLib
+    try:
+        return node.name
+    except GLib.GError as error:
+        if error.domain == 'atspi_error' and error.message == 'The application no longer exists':
+            return None
+        raise
+
+
 def named(node, name):
     """GTK 4.8 names a control by its own label and its labelling row,
     e.g. "C_ompare Compare" or "Workers Workers": match the last words."""
-    text = (node.name or '').strip()
+    text = (name_of(node) or '').strip()
     return text == name or text.endswith(' ' + name)
 
 
@@ -116,7 +129,7 @@ class Window:
         if name is not None:
             found = [n for n in found if named(n, name)]
         if contains is not None:
-            found = [n for n in found if contains in (n.name or '')]
+            found = [n for n in found if contains in (name_of(n) or '')]
         return found
 
     def find(self, role=None, name=None, contains=None, scope=None):
@@ -181,7 +194,7 @@ class Window:
         after the request": the first of @texts it starts with."""
         for node in self.find_all(role='label'):
             for text in texts:
-                if (node.name or '').startswith(text):
+                if (name_of(node) or '').startswith(text):
                     return text
         return None
 
@@ -201,9 +214,9 @@ class Window:
     def table_labels(self, contains=None, endswith=None):
         table = self.need('the results table', role='tree table', name='Results')
         # Not the column headers ("Median ± MAD", "Speed-up"…).
-        labels = [n.name for n in self.find_all(role='label', scope=table)
-                  if n.name and n.getRoleName() != 'column header' and n.parent.getRoleName() != 'column header'
-                  and 'MAD' not in n.name]
+        labels = [name for n, name in ((n, name_of(n)) for n in self.find_all(role='label', scope=table))
+                  if name and n.getRoleName() != 'column header' and n.parent.getRoleName() != 'column header'
+                  and 'MAD' not in name]
         if contains is not None:
             labels = [t for t in labels if contains in t]
         if endswith is not None:
@@ -1015,6 +1028,18 @@ def check_history_page(app_exe, env):
         stop_app(app_process)
         print('ok - all done')
         return 0
+    except Exception as error:
+        # A node that went away, or the whole application: say whether
+        # its process still runs, or how it ended.
+        if 'The application no longer exists' in str(error) and app_process is not None:
+            try:
+                app_process.wait(timeout=2)
+                state = f'ended with {app_process.returncode}'
+            except subprocess.TimeoutExpired:
+                state = 'still runs'
+            fail(f'an accessible went away, or the application left the accessibility bus; '
+                 f'its process {state}: {error}')
+        raise
     finally:
         stop_app(app_process)
 
@@ -1174,8 +1199,8 @@ def check_comparison_reading(window, newer, older):
     def find_reading():
         for node in window.find_all(role='label'):
             text = node.name or ''
-            if any(part in text for part in (f'{newer} was ', 'measurably different', 'No row can be compared',
-                                              'no mode and worker count')):
+            if any(part in text for part in (f'{newer} was ', 'measurably different', 'no measurable difference',
+                                              'No row can be compared', 'no mode and worker count')):
                 return text
         return None
 
@@ -1382,7 +1407,15 @@ def check_closed_window(app_process, window, frame, env):
     workers = [pid for pid in children_of(app_process.pid) if alive(pid)]
     if len(workers) < 2:
         fail(f'the run has {len(workers)} worker processes: {workers}')
-    frame.doActionNamed('window.close')
+    from gi.repository import GLib
+    try:
+        frame.doActionNamed('window.close')
+    except GLib.GError as error:
+        # The application may end, as wanted, before its answer to the
+        # close has left: that end is checked below.
+        if error.domain != 'atspi_error' or \
+                error.message != 'Message recipient disconnected from message bus without replying':
+            raise
     try:
         app_process.wait(timeout=15)
     except subprocess.TimeoutExpired:

@@ -340,10 +340,17 @@ static void
 lab_charts_view_dispose (GObject *object)
 {
   LabChartsView *self = LAB_CHARTS_VIEW (object);
+  GtkWidget *child;
 
   if (self->live_run != NULL)
     g_signal_handlers_disconnect_by_data (self->live_run, self);
+  if (self->repetition_dropdown != NULL)
+    g_signal_handlers_disconnect_by_data (self->repetition_dropdown, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_CHARTS_VIEW);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->live_run);
   g_clear_object (&self->set);
   g_clear_pointer (&self->repetitions, g_ptr_array_unref);

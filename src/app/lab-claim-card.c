@@ -258,8 +258,13 @@ static void
 lab_claim_card_dispose (GObject *object)
 {
   LabClaimCard *self = LAB_CLAIM_CARD (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_CLAIM_CARD);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->claim);
 
   G_OBJECT_CLASS (lab_claim_card_parent_class)->dispose (object);

@@ -523,12 +523,17 @@ static void
 lab_claims_page_dispose (GObject *object)
 {
   LabClaimsPage *self = LAB_CLAIMS_PAGE (object);
+  GtkWidget *child;
 
   /* A running check ends on its own thread once cancelled. */
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->search);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_CLAIMS_PAGE);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   if (self->claims != NULL)
     for (guint i = 0; i < self->claims->len; i++)
       g_signal_handlers_disconnect_by_data (lab_claims_page_nth (self, i), self);

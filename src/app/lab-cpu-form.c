@@ -216,8 +216,17 @@ static void
 lab_cpu_form_dispose (GObject *object)
 {
   LabCpuForm *self = LAB_CPU_FORM (object);
+  GtkWidget *child;
 
+  /* The kernel row goes with the template's children: it must not call
+   * back into the form meanwhile. */
+  if (self->kernel_row != NULL)
+    g_signal_handlers_disconnect_by_data (self->kernel_row, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_CPU_FORM);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (lab_cpu_form_parent_class)->dispose (object);

@@ -250,8 +250,19 @@ static void
 lab_downloads_form_dispose (GObject *object)
 {
   LabDownloadsForm *self = LAB_DOWNLOADS_FORM (object);
+  GtkWidget *child;
 
+  /* The controls go with the template's children: they must not call
+   * back into the form meanwhile. */
+  if (self->urls_view != NULL)
+    g_signal_handlers_disconnect_by_data (gtk_text_view_get_buffer (self->urls_view), self);
+  if (self->pipeline_button != NULL)
+    g_signal_handlers_disconnect_by_data (self->pipeline_button, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_DOWNLOADS_FORM);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (lab_downloads_form_parent_class)->dispose (object);

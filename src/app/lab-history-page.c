@@ -1178,6 +1178,7 @@ static void
 lab_history_page_dispose (GObject *object)
 {
   LabHistoryPage *self = LAB_HISTORY_PAGE (object);
+  GtkWidget *child;
 
   /* Deletions not undone by now are made. */
   while (self->pending != NULL && self->pending->len > 0)
@@ -1192,7 +1193,17 @@ lab_history_page_dispose (GObject *object)
   if (self->history != NULL)
     g_signal_handlers_disconnect_by_data (self->history, self);
 
+  /* The list and the leaflet go with the template's children: they must
+   * not call back into the page meanwhile. */
+  if (self->list_box != NULL)
+    g_signal_handlers_disconnect_by_data (self->list_box, self);
+  if (self->leaflet != NULL)
+    g_signal_handlers_disconnect_by_data (self->leaflet, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_HISTORY_PAGE);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   g_clear_object (&self->history);
   g_clear_pointer (&self->listed, g_ptr_array_unref);

@@ -166,8 +166,13 @@ static void
 lab_overhead_card_dispose (GObject *object)
 {
   LabOverheadCard *self = LAB_OVERHEAD_CARD (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_OVERHEAD_CARD);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_pointer (&self->charts, g_ptr_array_unref);
   g_clear_object (&self->export_menu);
   g_clear_object (&self->overhead);

@@ -427,11 +427,16 @@ static void
 lab_overheads_page_dispose (GObject *object)
 {
   LabOverheadsPage *self = LAB_OVERHEADS_PAGE (object);
+  GtkWidget *child;
 
   /* A running experiment ends on its own thread once cancelled. */
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_OVERHEADS_PAGE);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   for (guint k = 0; k < LAB_N_OVERHEADS; k++)
     {
       if (self->overheads[k] != NULL)

@@ -416,9 +416,18 @@ static void
 lab_results_view_dispose (GObject *object)
 {
   LabResultsView *self = LAB_RESULTS_VIEW (object);
+  GtkWidget *child;
 
   lab_width_watch_stop (self);
+  /* The drop-down goes with the template's children: it must not call
+   * back into the view meanwhile. */
+  if (self->sets_dropdown != NULL)
+    g_signal_handlers_disconnect_by_data (self->sets_dropdown, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RESULTS_VIEW);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->sorted);
 
   G_OBJECT_CLASS (lab_results_view_parent_class)->dispose (object);

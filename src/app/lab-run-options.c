@@ -350,8 +350,13 @@ static void
 lab_run_options_dispose (GObject *object)
 {
   LabRunOptions *self = LAB_RUN_OPTIONS (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RUN_OPTIONS);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->modes_key, g_free);
 

@@ -212,11 +212,16 @@ static void
 lab_run_view_dispose (GObject *object)
 {
   LabRunView *self = LAB_RUN_VIEW (object);
+  GtkWidget *child;
 
   lab_redraw_pacer_cancel (self);
   if (self->run != NULL)
     g_signal_handlers_disconnect_by_data (self->run, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RUN_VIEW);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->run);
 
   G_OBJECT_CLASS (lab_run_view_parent_class)->dispose (object);

@@ -298,9 +298,19 @@ static void
 lab_runtime_switch_dispose (GObject *object)
 {
   LabRuntimeSwitch *self = LAB_RUNTIME_SWITCH (object);
+  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
+  /* The buttons go with the template's children: they must not call
+   * back into the switch meanwhile. */
+  for (guint i = 0; i < G_N_ELEMENTS (self->buttons); i++)
+    if (self->buttons[i] != NULL)
+      g_signal_handlers_disconnect_by_data (self->buttons[i], self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RUNTIME_SWITCH);
+  /* It unparents only the children bound to a field; the template's
+   * other children go here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->key, g_free);
