@@ -1096,7 +1096,7 @@ def check_history_runs(window, env):
     # GTK 4.8 leaves hidden widgets out of the accessibility tree.
     if window.find(role='push button', name='Start', scope=window.app) is not None:
         fail('the History page shows Start, which would start nothing there')
-    rows = wait_for('two runs listed', lambda: len(history_rows(window)) == 2 and history_rows(window), timeout=10)
+    rows = wait_for('two runs listed', lambda: len(history_rows(window)) == 2 and history_rows(window), timeout=30)
     for name, description in rows:
         done, total = repetitions_of(description)
         if done != total or done < 6:
@@ -1110,7 +1110,7 @@ def check_history_runs(window, env):
     # The newest is shown: the table has the live run's figures.
     wait_for(f'the title of run #{runs[0]["id"]}',
              lambda: window.find(role='label', contains=f'Run #{runs[0]["id"]} ·'), timeout=15)
-    shown = wait_for('the read-back table', lambda: sorted(window.table_labels(contains=' ± ')) or None, timeout=10)
+    shown = wait_for('the read-back table', lambda: sorted(window.table_labels(contains=' ± ')) or None, timeout=30)
     shown_speedups = sorted(window.table_labels(endswith='×'))
     if shown != medians or shown_speedups != speedups:
         fail(f'read back: medians {shown}, speed-ups {shown_speedups}; live: {medians}, {speedups}')
@@ -1204,7 +1204,7 @@ def check_comparison_reading(window, newer, older):
                 return text
         return None
 
-    reading = wait_for('the comparison\'s reading', find_reading, timeout=10)
+    reading = wait_for('the comparison\'s reading', find_reading, timeout=30)
     rows = comparison_rows(window)
     faster = sorted(m for m, change in rows.items() if change.endswith('× faster'))
     slower = sorted(m for m, change in rows.items() if change.endswith('× slower'))
@@ -1302,7 +1302,7 @@ def compare_crafted(window, ids, newer, older):
     window.need('the comparison table', role='tree table', name='Comparison', timeout=15)
     wait_for(f'the comparison of #{ids[newer]} with #{ids[older]}',
              lambda: window.find(role='label', contains=f'#{ids[newer]} vs #{ids[older]}'), timeout=10)
-    wait_for('the comparison\'s rows', lambda: len(comparison_rows(window)) == 3, timeout=10)
+    wait_for('the comparison\'s rows', lambda: len(comparison_rows(window)) == 3, timeout=30)
     return comparison_rows(window), check_comparison_reading(window, f'#{ids[newer]}', f'#{ids[older]}')
 
 
