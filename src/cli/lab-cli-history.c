@@ -352,7 +352,7 @@ lab_cli_history (int    argc,
   g_autoptr(LabHistory) history = NULL;
   g_autofree char *default_path = lab_history_default_path ();
   g_autofree char *description = NULL;
-  const char *actions[] = { "list", "show", "export", "delete" };
+  const char *actions[] = { "list", "show", "export", "delete", NULL };
   const char *action;
   gint64 id = 0;
   const GOptionEntry entries[] = {
