@@ -68,6 +68,11 @@ expected_parent (void)
 
 /* Waits on the pipes' ends only, never on their data, which is the main
  * thread's to read: a hang-up on stdin, an error (no reader) on stdout. */
+/* Set once the watcher runs: see lab_worker_watch_parent(). */
+static GMutex watcher_lock;
+static GCond watcher_started;
+static gboolean watcher_running;
+
 static gpointer
 watch_pipes (gpointer data)
 {
@@ -75,6 +80,11 @@ watch_pipes (gpointer data)
     { .fd = STDIN_FILENO, .events = 0 },
     { .fd = STDOUT_FILENO, .events = 0 },
   };
+
+  g_mutex_lock (&watcher_lock);
+  watcher_running = TRUE;
+  g_cond_signal (&watcher_started);
+  g_mutex_unlock (&watcher_lock);
 
   while (fds[0].fd >= 0 || fds[1].fd >= 0)
     {
@@ -116,4 +126,12 @@ lab_worker_watch_parent (void)
   if (parent_gone ())
     _exit (EXIT_PARENT_GONE);
   g_thread_unref (g_thread_new ("lab-parent-watch", watch_pipes, NULL));
+  /* Returns once the thread runs: a worker that exits at once (a bad
+   * request, a refused workload) never ends while its thread is still
+   * being set up, which LeakSanitizer would take for a leak of the
+   * thread's attributes. */
+  g_mutex_lock (&watcher_lock);
+  while (!watcher_running)
+    g_cond_wait (&watcher_started, &watcher_lock);
+  g_mutex_unlock (&watcher_lock);
 }
