@@ -1132,7 +1132,7 @@ class ParentKilled(unittest.TestCase):
         "spawn": ["--workload", "io:sleep", "--size", "600000", "--modes", "spawn"],
         "hybrid": ["--workload", "pipeline", "--size", "4294967296", "--modes", "hybrid",
                    "--delay-ms", "0"],
-        "cpu-processes": ["--workload", "cpu:sumsq", "--size", "900000000000", "--modes", "processes"],
+        "cpu-processes": ["--workload", "cpu:primes", "--size", "10000000000", "--modes", "processes"],
         "cpython-processes": ["--runtime", "cpython", "--workload", "io:sleep", "--size", "600000",
                               "--modes", "processes"],
         "cpython-threads": ["--runtime", "cpython", "--workload", "io:sleep", "--size", "600000",
