@@ -286,8 +286,12 @@ fill_worker (Run           *run,
 
       if (!send_request (run, w, &error))
         {
-          /* Most likely it died: its exit status says why. */
-          worker_lost (run, w, NULL, TRUE);
+          /* Most likely it died: its exit status says why. Not killed
+           * by us, so that the signal that ended it is the pool's last
+           * signal (the crash experiment reads it) whether its death is
+           * noticed here or by reading its end; one that only closed its
+           * stdin gets the usual time to exit. */
+          worker_lost (run, w, NULL, FALSE);
           return;
         }
     }
