@@ -66,13 +66,13 @@ expected_parent (void)
   return getppid ();
 }
 
-/* Waits on the pipes' ends only, never on their data, which is the main
- * thread's to read: a hang-up on stdin, an error (no reader) on stdout. */
 /* Set once the watcher runs: see lab_worker_watch_parent(). */
 static GMutex watcher_lock;
 static GCond watcher_started;
 static gboolean watcher_running;
 
+/* Waits on the pipes' ends only, never on their data, which is the main
+ * thread's to read: a hang-up on stdin, an error (no reader) on stdout. */
 static gpointer
 watch_pipes (gpointer data)
 {
