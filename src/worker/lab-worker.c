@@ -14,6 +14,7 @@
 
 #include "lab-machine.h"
 #include "lab-sanitizer.h"
+#include "lab-save.h"
 #include "lab-task.h"
 #include "lab-worker.h"
 
@@ -84,17 +85,8 @@ void
 lab_worker_write_all (const char *data,
                       gsize       len)
 {
-  while (len > 0)
-    {
-      ssize_t n = write (STDOUT_FILENO, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        _exit (3);  /* the parent is gone */
-      data += n;
-      len -= n;
-    }
+  if (!lab_save_write_all (STDOUT_FILENO, data, len))
+    _exit (3);  /* the parent is gone */
 }
 
 /* Call with the lock held. */

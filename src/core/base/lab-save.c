@@ -58,8 +58,14 @@ lab_save_write_all (int         fd,
 
       if (n < 0 && errno == EINTR)
         continue;
-      if (n < 0)
-        return FALSE;
+      if (n <= 0)
+        {
+          /* Nothing written and no error: never for a pipe or a file,
+           * but not a reason to try for ever. */
+          if (n == 0)
+            errno = EIO;
+          return FALSE;
+        }
       p += n;
       len -= n;
     }

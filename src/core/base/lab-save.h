@@ -15,8 +15,8 @@ gboolean lab_save_file          (const char *path,
  * @folder; returns how many. */
 guint    lab_save_remove_stale  (const char *folder);
 
-/* Writes the @len bytes of @data to @fd, again where a signal cuts a
- * write short; FALSE with errno set on failure. */
+/* Writes the @len bytes of @data to @fd (a file, a pipe), again where a
+ * signal cuts a write short; FALSE with errno set on failure. */
 gboolean lab_save_write_all     (int         fd,
                                  const void *data,
                                  gsize       len);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lab-machine.h"
+#include "lab-save.h"
 #include "lab-worker-slot.h"
 
 #define STOP_TIMEOUT_MS    2000
@@ -57,22 +58,13 @@ lab_worker_slot_write (LabWorkerSlot  *self,
                        gsize           len,
                        GError        **error)
 {
-  while (len > 0)
+  if (!lab_save_write_all (self->in_fd, data, len))
     {
-      ssize_t n = write (self->in_fd, data, len);
+      int saved = errno;
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-
-          g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
-                       _("Could not write to the worker: %s"), g_strerror (saved));
-          return FALSE;
-        }
-      data += n;
-      len -= n;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
+                   _("Could not write to the worker: %s"), g_strerror (saved));
+      return FALSE;
     }
   return TRUE;
 }
